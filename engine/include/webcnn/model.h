@@ -1,0 +1,68 @@
+// The public face of the engine: load a model, ask what it takes and gives, run it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "webcnn/status.h"
+#include "webcnn/tensor.h"
+
+namespace webcnn {
+
+struct Graph;
+
+struct TensorSpec {
+  std::string name;
+  DataType dtype = DataType::kFloat32;
+  Shape shape;  // -1 marks a dimension fixed only when the model runs (e.g. batch)
+};
+
+struct ModelOptions {
+  // Upper bound on the bytes of intermediate tensors a plan may take. A browser tab gets a few GiB
+  // of wasm memory at most; asking for more fails at load with a message instead of dying in malloc.
+  size_t memory_budget = size_t{1} << 30;
+  bool optimize = true;  // graph passes (fusion, layout); off only to debug them
+};
+
+struct ModelSummary {
+  std::map<std::string, int> op_histogram;
+  int64_t parameters = 0;  // elements of float constants (weights)
+  int64_t macs = 0;        // multiply-accumulates of Conv/ConvTranspose/Gemm/MatMul at the declared shapes
+  size_t arena_bytes = 0;  // planned peak of intermediates
+  size_t intermediates_bytes = 0;
+};
+
+class Model {
+ public:
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  // From an importer's graph (inputs may have -1 dims; planned at first run if so).
+  static Result<std::unique_ptr<Model>> from_graph(Graph graph, ModelOptions options = {});
+  // .onnx bytes.
+  static Result<std::unique_ptr<Model>> load_onnx(const uint8_t* data, size_t size, ModelOptions options = {});
+  // A file: .onnx, or a TF.js model.json (weights beside it). Errors name the file.
+  static Result<std::unique_ptr<Model>> load_file(const std::string& path, ModelOptions options = {});
+
+  const std::vector<TensorSpec>& inputs() const { return inputs_; }
+  const std::vector<TensorSpec>& outputs() const { return outputs_; }
+
+  // Runs with named inputs; returns outputs in outputs() order. Input shapes may differ from the
+  // last run: the model re-plans for them. Integer inputs (shape-like) may also change values.
+  Result<std::vector<Tensor>> run(const std::map<std::string, const Tensor*>& inputs);
+
+  // Graph statistics at the declared input shapes (unknown dims taken as 1).
+  Result<ModelSummary> summary();
+
+ private:
+  struct Impl;
+  explicit Model(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  std::vector<TensorSpec> inputs_, outputs_;
+};
+
+}  // namespace webcnn

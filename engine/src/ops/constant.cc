@@ -1,0 +1,8 @@
+#include "ops/kernel.h"
+#include "ops/op_families.h"
+
+namespace webcnn {
+
+void register_constant_ops(OpRegistry& r) { (void)r; }
+
+}  // namespace webcnn

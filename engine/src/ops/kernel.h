@@ -1,0 +1,72 @@
+// The interface every op implements, and the registry that maps op names to kernels.
+//
+// Life of a kernel (like TFLite's Init/Prepare/Eval):
+//   create(node)  - read and validate attributes (errors name the node)
+//   prepare(...)  - at plan time: input dtypes/shapes are known, constant inputs are readable.
+//                   Set output dtypes/shapes, pack weights, size the scratch buffer.
+//   run(io)       - compute. No allocation: scratch comes from the plan's arena.
+// A node whose inputs are all constant is run once at plan time (constant folding).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "webcnn/status.h"
+#include "webcnn/tensor.h"
+
+namespace webcnn {
+
+// What the planner knows about a value. `present` is false for an absent optional input.
+struct ValueInfo {
+  bool present = true;
+  DataType dtype = DataType::kFloat32;
+  Shape shape;
+  const Tensor* constant = nullptr;  // non-null when the value is known at plan time
+};
+
+struct KernelIO {
+  const TensorView* in = nullptr;  // absent optional inputs have data == nullptr
+  int num_in = 0;
+  const TensorView* out = nullptr;
+  int num_out = 0;
+  void* scratch = nullptr;  // scratch_bytes() bytes, 64-byte aligned
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  virtual Status prepare(const Node& node, const std::vector<ValueInfo>& inputs,
+                         std::vector<ValueInfo>& outputs) = 0;
+  // Run-time errors (e.g. an index out of range in data) are rare; kernels that can meet them keep
+  // node.describe() from create() for the message.
+  virtual Status run(const KernelIO& io) = 0;
+  // Scratch needed by run(), known after prepare().
+  virtual size_t scratch_bytes() const { return 0; }
+  // True when output 0 is input 0's bytes under another shape (Reshape, Flatten, Squeeze, Identity...):
+  // the planner then aliases the buffers and never calls run().
+  virtual bool output_aliases_input() const { return false; }
+};
+
+using KernelFactory = Result<std::unique_ptr<Kernel>> (*)(const Node& node);
+
+class OpRegistry {
+ public:
+  static const OpRegistry& global();
+  void add(const std::string& op, KernelFactory factory);
+  KernelFactory find(const std::string& op) const;
+  std::vector<std::string> names() const;
+
+ private:
+  std::vector<std::pair<std::string, KernelFactory>> entries_;
+};
+
+// Creates the kernel for a node, or an error naming the op when nobody implements it.
+Result<std::unique_ptr<Kernel>> create_kernel(const Node& node);
+
+// Helpers shared by kernels' prepare().
+Status expect_inputs(const Node& node, const std::vector<ValueInfo>& in, size_t min, size_t max);
+Status expect_dtype(const Node& node, const ValueInfo& v, DataType want, const char* what);
+
+}  // namespace webcnn

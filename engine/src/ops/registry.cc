@@ -1,0 +1,66 @@
+#include <algorithm>
+
+#include "ops/kernel.h"
+#include "ops/op_families.h"
+
+namespace webcnn {
+
+const OpRegistry& OpRegistry::global() {
+  static const OpRegistry registry = [] {
+    OpRegistry r;
+    register_conv_ops(r);
+    register_pool_ops(r);
+    register_gemm_ops(r);
+    register_activation_ops(r);
+    register_elementwise_ops(r);
+    register_softmax_ops(r);
+    register_normalization_ops(r);
+    register_reduce_ops(r);
+    register_shape_ops(r);
+    register_data_movement_ops(r);
+    register_resize_ops(r);
+    register_constant_ops(r);
+    return r;
+  }();
+  return registry;
+}
+
+void OpRegistry::add(const std::string& op, KernelFactory factory) { entries_.emplace_back(op, factory); }
+
+KernelFactory OpRegistry::find(const std::string& op) const {
+  for (const auto& e : entries_)
+    if (e.first == op) return e.second;
+  return nullptr;
+}
+
+std::vector<std::string> OpRegistry::names() const {
+  std::vector<std::string> n;
+  for (const auto& e : entries_) n.push_back(e.first);
+  std::sort(n.begin(), n.end());
+  return n;
+}
+
+Result<std::unique_ptr<Kernel>> create_kernel(const Node& node) {
+  KernelFactory f = OpRegistry::global().find(node.op);
+  if (!f) return node.error("op '" + node.op + "' is not supported");
+  return f(node);
+}
+
+Status expect_inputs(const Node& node, const std::vector<ValueInfo>& in, size_t min, size_t max) {
+  size_t present = in.size();
+  while (present > 0 && !in[present - 1].present) --present;
+  if (present < min || in.size() > max)
+    return node.error("expects " + (min == max ? std::to_string(min) : std::to_string(min) + " to " + std::to_string(max)) +
+                      " inputs, got " + std::to_string(in.size()));
+  for (size_t i = 0; i < min; ++i)
+    if (!in[i].present) return node.error("required input " + std::to_string(i) + " is missing");
+  return Status::ok();
+}
+
+Status expect_dtype(const Node& node, const ValueInfo& v, DataType want, const char* what) {
+  if (v.dtype != want)
+    return node.error(std::string(what) + " must be " + dtype_name(want) + ", got " + dtype_name(v.dtype));
+  return Status::ok();
+}
+
+}  // namespace webcnn

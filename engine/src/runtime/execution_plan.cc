@@ -1,0 +1,181 @@
+#include "runtime/execution_plan.h"
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+namespace webcnn {
+
+Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(const Graph& graph, size_t memory_budget) {
+  std::unique_ptr<ExecutionPlan> plan(new ExecutionPlan());
+  plan->graph_ = graph;
+  Graph& g = plan->graph_;
+  WEBCNN_ASSIGN(std::vector<size_t> order, g.topological_order());
+  {  // keep nodes in execution order so step i is node i
+    std::vector<Node> sorted;
+    for (size_t i : order) sorted.push_back(std::move(g.nodes[i]));
+    g.nodes = std::move(sorted);
+  }
+  const size_t nv = g.values.size();
+  plan->slots_.assign(nv, Slot{});
+
+  // Buffers: one per non-constant value (aliases resolved to their root), plus per-step scratch.
+  std::vector<BufferLifetime> buffers;
+  std::vector<int> buffer_of(nv, -1);
+  std::vector<int> scratch_buffer;
+  auto root = [&](ValueId v) {
+    while (plan->slots_[static_cast<size_t>(v)].alias_of >= 0) v = plan->slots_[static_cast<size_t>(v)].alias_of;
+    return v;
+  };
+  auto touch = [&](ValueId v, int step) {
+    int b = buffer_of[static_cast<size_t>(root(v))];
+    if (b < 0) return;
+    buffers[static_cast<size_t>(b)].first_step = std::min(buffers[static_cast<size_t>(b)].first_step, step);
+    buffers[static_cast<size_t>(b)].last_step = std::max(buffers[static_cast<size_t>(b)].last_step, step);
+  };
+  auto new_buffer = [&](ValueId v, int step) {
+    const Value& val = g.value(v);
+    BufferLifetime b;
+    b.bytes = static_cast<size_t>(num_elements(val.shape)) * dtype_size(val.dtype);
+    b.first_step = b.last_step = step;
+    buffer_of[static_cast<size_t>(v)] = static_cast<int>(buffers.size());
+    buffers.push_back(b);
+  };
+
+  for (size_t i = 0; i < nv; ++i)
+    if (g.values[i].constant) {
+      plan->slots_[i].where = Slot::Where::kConstant;
+      plan->stats_.constant_bytes += g.values[i].constant->bytes();
+    }
+  for (ValueId in : g.inputs) new_buffer(in, -1);
+
+  for (size_t s = 0; s < g.nodes.size(); ++s) {
+    const Node& node = g.nodes[s];
+    Step step;
+    WEBCNN_ASSIGN(step.kernel, create_kernel(node));
+    std::vector<ValueInfo> in;
+    for (ValueId id : node.inputs) {
+      ValueInfo vi;
+      if (id == kNoValue) {
+        vi.present = false;
+      } else {
+        const Value& v = g.value(id);
+        vi.dtype = v.dtype;
+        vi.shape = v.shape;
+        vi.constant = v.constant.get();
+      }
+      in.push_back(std::move(vi));
+    }
+    std::vector<ValueInfo> out(node.outputs.size());
+    for (size_t i = 0; i < out.size(); ++i) out[i].present = node.outputs[i] != kNoValue;
+    WEBCNN_TRY(step.kernel->prepare(node, in, out));
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (!out[i].present) continue;
+      const Value& v = g.value(node.outputs[i]);
+      if (v.dtype != out[i].dtype || v.shape != out[i].shape)
+        return node.error("internal error: output shape changed between inference and planning");
+    }
+    for (ValueId id : node.inputs)
+      if (id != kNoValue) touch(id, static_cast<int>(s));
+    step.alias = step.kernel->output_aliases_input() && !node.inputs.empty() && node.inputs[0] != kNoValue &&
+                 !g.value(node.inputs[0]).constant;
+    for (size_t i = 0; i < node.outputs.size(); ++i) {
+      ValueId o = node.outputs[i];
+      if (o == kNoValue) continue;
+      if (i == 0 && step.alias) {
+        plan->slots_[static_cast<size_t>(o)].alias_of = node.inputs[0];
+      } else {
+        new_buffer(o, static_cast<int>(s));
+      }
+    }
+    step.scratch_bytes = step.kernel->scratch_bytes();
+    scratch_buffer.push_back(-1);
+    if (step.scratch_bytes) {
+      BufferLifetime b;
+      b.bytes = step.scratch_bytes;
+      b.first_step = b.last_step = static_cast<int>(s);
+      scratch_buffer.back() = static_cast<int>(buffers.size());
+      buffers.push_back(b);
+    }
+    plan->steps_.push_back(std::move(step));
+  }
+  for (ValueId o : g.outputs) touch(o, INT_MAX);
+
+  ArenaLayout layout = plan_arena(buffers);
+  if (layout.total_bytes > memory_budget)
+    return Status::error("the model needs " + std::to_string(layout.total_bytes >> 20) +
+                         " MiB for intermediate tensors, over the memory budget of " +
+                         std::to_string(memory_budget >> 20) + " MiB");
+  plan->stats_.arena_bytes = layout.total_bytes;
+  plan->stats_.intermediates_bytes = layout.sum_bytes;
+  for (size_t v = 0; v < nv; ++v)
+    if (buffer_of[v] >= 0) plan->slots_[v].offset = layout.offsets[static_cast<size_t>(buffer_of[v])];
+  for (size_t s = 0; s < plan->steps_.size(); ++s)
+    if (scratch_buffer[s] >= 0) plan->steps_[s].scratch_offset = layout.offsets[static_cast<size_t>(scratch_buffer[s])];
+
+  void* arena = std::aligned_alloc(64, (layout.total_bytes + 63) / 64 * 64 + 64);
+  if (!arena) return Status::error("out of memory allocating a " + std::to_string(layout.total_bytes) + "-byte arena");
+  plan->arena_ = std::unique_ptr<void, void (*)(void*)>(arena, std::free);
+  plan->bind_views();
+  return plan;
+}
+
+void ExecutionPlan::bind_views() {
+  char* base = static_cast<char*>(arena_.get());
+  auto view_of = [&](ValueId id) {
+    if (id == kNoValue) return TensorView{};
+    const Value& v = graph_.value(id);
+    ValueId r = id;
+    while (slots_[static_cast<size_t>(r)].alias_of >= 0) r = slots_[static_cast<size_t>(r)].alias_of;
+    const Slot& slot = slots_[static_cast<size_t>(r)];
+    void* data = slot.where == Slot::Where::kConstant ? const_cast<void*>(graph_.value(r).constant->raw())
+                                                      : base + slot.offset;
+    return TensorView{v.dtype, &v.shape, data};
+  };
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    const Node& node = graph_.nodes[s];
+    Step& step = steps_[s];
+    step.in.clear();
+    step.out.clear();
+    for (ValueId id : node.inputs) step.in.push_back(view_of(id));
+    for (ValueId id : node.outputs) step.out.push_back(view_of(id));
+  }
+}
+
+Status ExecutionPlan::run(const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
+  if (inputs.size() != graph_.inputs.size())
+    return Status::error("expected " + std::to_string(graph_.inputs.size()) + " inputs, got " +
+                         std::to_string(inputs.size()));
+  char* base = static_cast<char*>(arena_.get());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Value& v = graph_.value(graph_.inputs[i]);
+    if (inputs[i]->dtype() != v.dtype || inputs[i]->shape() != v.shape)
+      return Status::error("input '" + v.name + "' changed shape or dtype without re-planning");
+    std::memcpy(base + slots_[static_cast<size_t>(graph_.inputs[i])].offset, inputs[i]->raw(), inputs[i]->bytes());
+  }
+  for (Step& step : steps_) {
+    if (step.alias) continue;
+    KernelIO io;
+    io.in = step.in.data();
+    io.num_in = static_cast<int>(step.in.size());
+    io.out = step.out.data();
+    io.num_out = static_cast<int>(step.out.size());
+    io.scratch = step.scratch_bytes ? base + step.scratch_offset : nullptr;
+    WEBCNN_TRY(step.kernel->run(io));
+  }
+  outputs.resize(graph_.outputs.size());
+  for (size_t i = 0; i < graph_.outputs.size(); ++i) {
+    ValueId id = graph_.outputs[i];
+    const Value& v = graph_.value(id);
+    ValueId r = id;
+    while (slots_[static_cast<size_t>(r)].alias_of >= 0) r = slots_[static_cast<size_t>(r)].alias_of;
+    const void* src = slots_[static_cast<size_t>(r)].where == Slot::Where::kConstant
+                          ? graph_.value(r).constant->raw()
+                          : base + slots_[static_cast<size_t>(r)].offset;
+    if (outputs[i].dtype() != v.dtype || outputs[i].shape() != v.shape) outputs[i] = Tensor(v.dtype, v.shape);
+    std::memcpy(outputs[i].raw(), src, outputs[i].bytes());
+  }
+  return Status::ok();
+}
+
+}  // namespace webcnn

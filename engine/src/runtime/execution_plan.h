@@ -1,0 +1,53 @@
+// A graph bound to kernels and memory: built once per set of input shapes, run many times.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "graph/graph.h"
+#include "ops/kernel.h"
+#include "runtime/memory_planner.h"
+
+namespace webcnn {
+
+struct PlanStats {
+  size_t arena_bytes = 0;          // planned peak for intermediates (incl. scratch)
+  size_t intermediates_bytes = 0;  // what they would take unshared
+  size_t constant_bytes = 0;
+};
+
+class ExecutionPlan {
+ public:
+  // `graph` must have gone through infer_shapes_and_fold_constants. `memory_budget` bounds the arena.
+  static Result<std::unique_ptr<ExecutionPlan>> build(const Graph& graph, size_t memory_budget);
+
+  // Inputs in graph.inputs order, with the shapes the plan was built for. Outputs are (re)allocated.
+  Status run(const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs);
+
+  const PlanStats& stats() const { return stats_; }
+
+ private:
+  struct Step {
+    std::unique_ptr<Kernel> kernel;
+    std::vector<TensorView> in, out;  // views into the arena/constants, filled at build
+    size_t scratch_offset = 0;
+    size_t scratch_bytes = 0;
+    bool alias = false;  // output 0 shares input 0's bytes; nothing to run
+  };
+  struct Slot {  // where a value lives
+    enum class Where { kArena, kConstant } where = Where::kArena;
+    size_t offset = 0;
+    int alias_of = -1;  // value id whose storage this value shares
+  };
+
+  ExecutionPlan() = default;
+  void bind_views();
+
+  Graph graph_;
+  std::vector<Step> steps_;
+  std::vector<Slot> slots_;
+  std::unique_ptr<void, void (*)(void*)> arena_{nullptr, nullptr};
+  PlanStats stats_;
+};
+
+}  // namespace webcnn

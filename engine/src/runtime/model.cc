@@ -1,0 +1,227 @@
+#include "webcnn/model.h"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include "graph/graph.h"
+#include "graph/passes/passes.h"
+#include "graph/shape_inference.h"
+#include "import/model_import.h"
+#include "ops/kernel.h"
+#include "runtime/execution_plan.h"
+
+namespace webcnn {
+
+struct Model::Impl {
+  Graph base;  // as imported: graph inputs may have -1 dims
+  ModelOptions options;
+  // The plan for the last input shapes (and integer input values) seen.
+  std::unique_ptr<ExecutionPlan> plan;
+  std::vector<Tensor> plan_key;  // float inputs: shape only (data empty); integer inputs: full copy
+  std::vector<ValueId> plan_inputs;  // base input ids fed to the plan, in plan order
+  Graph planned;                     // the graph the plan was built from (for summary)
+};
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::~Model() = default;
+
+namespace {
+
+bool is_integer(DataType t) { return t != DataType::kFloat32; }
+
+// Every op the registry lacks, each with the nodes that use it, in one message.
+Status check_ops_supported(const Graph& g) {
+  std::map<std::string, std::vector<std::string>> missing;
+  for (const Node& n : g.nodes)
+    if (!OpRegistry::global().find(n.op)) missing[n.op].push_back(n.name);
+  if (missing.empty()) return Status::ok();
+  std::string msg = "unsupported ops: ";
+  bool first = true;
+  for (const auto& [op, nodes] : missing) {
+    if (!first) msg += "; ";
+    first = false;
+    msg += op + " (" + std::to_string(nodes.size()) + (nodes.size() == 1 ? " node: '" : " nodes, e.g. '") +
+           nodes[0] + "')";
+  }
+  return Status::error(msg);
+}
+
+// Specialises the base graph to concrete inputs: shapes fixed, integer inputs made constants, constants
+// folded, optimisation passes run, shapes inferred again.
+Result<Graph> specialize(const Graph& base, const std::vector<const Tensor*>& inputs, bool optimize,
+                         std::vector<ValueId>& plan_inputs) {
+  Graph g = base;
+  plan_inputs.clear();
+  std::vector<ValueId> float_inputs;
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    Value& v = g.value(g.inputs[i]);
+    v.shape = inputs[i]->shape();
+    v.has_shape = true;
+    if (is_integer(v.dtype)) {
+      v.constant = std::make_shared<const Tensor>(*inputs[i]);
+    } else {
+      float_inputs.push_back(g.inputs[i]);
+    }
+  }
+  g.inputs = float_inputs;
+  plan_inputs = float_inputs;
+  WEBCNN_TRY(infer_shapes_and_fold_constants(g));
+  WEBCNN_TRY(run_graph_passes(g, optimize));
+  WEBCNN_TRY(infer_shapes_and_fold_constants(g));
+  return g;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions options) {
+  WEBCNN_TRY(graph.validate());
+  WEBCNN_TRY(check_ops_supported(graph));
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  std::unique_ptr<Model> model(new Model(std::move(impl)));
+  for (ValueId id : graph.inputs) {
+    const Value& v = graph.value(id);
+    if (!v.has_shape) return Status::error("graph input '" + v.name + "' has no declared rank");
+    model->inputs_.push_back({v.name, v.dtype, v.shape});
+  }
+  for (ValueId id : graph.outputs) {
+    const Value& v = graph.value(id);
+    model->outputs_.push_back({v.name, v.dtype, v.has_shape ? v.shape : Shape{}});
+  }
+  model->impl_->base = std::move(graph);
+  // Plan now when every input shape is static, so a broken model fails at load, not at first run.
+  bool all_static = true;
+  for (const TensorSpec& s : model->inputs_) {
+    for (int64_t d : s.shape)
+      if (d < 0) all_static = false;
+    if (is_integer(s.dtype)) all_static = false;  // values decide shapes; plan at run
+  }
+  if (all_static) {
+    std::vector<Tensor> dummies;
+    std::map<std::string, const Tensor*> feed;
+    dummies.reserve(model->inputs_.size());
+    for (const TensorSpec& s : model->inputs_) {
+      WEBCNN_ASSIGN(Tensor t, Tensor::create(s.dtype, s.shape));
+      dummies.push_back(std::move(t));
+      feed[s.name] = &dummies.back();
+    }
+    WEBCNN_TRY(model->run(feed).status());
+  }
+  // Output specs from the plan when we have one (importers may not declare output shapes).
+  if (model->impl_->plan)
+    for (size_t i = 0; i < model->outputs_.size(); ++i) {
+      const Value& v = model->impl_->planned.value(model->impl_->planned.outputs[i]);
+      model->outputs_[i].dtype = v.dtype;
+      model->outputs_[i].shape = v.shape;
+    }
+  return model;
+}
+
+Result<std::unique_ptr<Model>> Model::load_onnx(const uint8_t* data, size_t size, ModelOptions options) {
+  WEBCNN_ASSIGN(Graph g, import_onnx(data, size));
+  return from_graph(std::move(g), options);
+}
+
+Result<std::unique_ptr<Model>> Model::load_file(const std::string& path, ModelOptions options) {
+  WEBCNN_ASSIGN(Graph g, import_model_file(path));
+  auto m = from_graph(std::move(g), options);
+  if (!m.is_ok()) return m.status().with_context(path);
+  return m;
+}
+
+Result<std::vector<Tensor>> Model::run(const std::map<std::string, const Tensor*>& inputs) {
+  Impl& im = *impl_;
+  const Graph& base = im.base;
+  for (const auto& kv : inputs) {
+    bool known = false;
+    for (const TensorSpec& s : inputs_) known = known || s.name == kv.first;
+    if (!known) return Status::error("the model has no input named '" + kv.first + "'");
+  }
+  std::vector<const Tensor*> ordered;
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    const TensorSpec& spec = inputs_[i];
+    auto it = inputs.find(spec.name);
+    if (it == inputs.end() || !it->second) return Status::error("input '" + spec.name + "' is missing");
+    const Tensor& t = *it->second;
+    if (t.dtype() != spec.dtype)
+      return Status::error("input '" + spec.name + "' must be " + dtype_name(spec.dtype) + ", got " + dtype_name(t.dtype()));
+    bool ok = t.shape().size() == spec.shape.size();
+    for (size_t d = 0; ok && d < spec.shape.size(); ++d) ok = spec.shape[d] < 0 || spec.shape[d] == t.shape()[d];
+    if (!ok)
+      return Status::error("input '" + spec.name + "' must have shape " + shape_to_string(spec.shape) + ", got " +
+                           shape_to_string(t.shape()));
+    ordered.push_back(&t);
+  }
+  // Re-plan when shapes (or integer inputs' values) differ from the plan's.
+  bool same = im.plan && im.plan_key.size() == ordered.size();
+  for (size_t i = 0; same && i < ordered.size(); ++i) {
+    const Tensor& k = im.plan_key[i];
+    same = k.shape() == ordered[i]->shape() &&
+           (!is_integer(k.dtype()) || std::memcmp(k.raw(), ordered[i]->raw(), k.bytes()) == 0);
+  }
+  if (!same) {
+    im.plan.reset();
+    std::vector<ValueId> plan_inputs;
+    WEBCNN_ASSIGN(Graph g, specialize(base, ordered, im.options.optimize, plan_inputs));
+    WEBCNN_ASSIGN(im.plan, ExecutionPlan::build(g, im.options.memory_budget));
+    im.planned = std::move(g);
+    im.plan_inputs = plan_inputs;
+    im.plan_key.clear();
+    for (const Tensor* t : ordered) im.plan_key.push_back(is_integer(t->dtype()) ? *t : Tensor(t->dtype(), {0}));
+    for (size_t i = 0; i < ordered.size(); ++i) im.plan_key[i].reshape(ordered[i]->shape());
+  }
+  std::vector<const Tensor*> feed;
+  for (ValueId id : im.plan_inputs) {
+    for (size_t i = 0; i < base.inputs.size(); ++i)
+      if (base.inputs[i] == id) feed.push_back(ordered[i]);
+  }
+  std::vector<Tensor> outputs;
+  WEBCNN_TRY(im.plan->run(feed, outputs));
+  return outputs;
+}
+
+Result<ModelSummary> Model::summary() {
+  if (!impl_->plan) {
+    std::vector<Tensor> dummies;
+    std::map<std::string, const Tensor*> feed;
+    dummies.reserve(inputs_.size());
+    for (const TensorSpec& s : inputs_) {
+      Shape shape = s.shape;
+      for (int64_t& d : shape) d = d < 0 ? 1 : d;
+      WEBCNN_ASSIGN(Tensor t, Tensor::create(s.dtype, shape));
+      dummies.push_back(std::move(t));
+      feed[s.name] = &dummies.back();
+    }
+    WEBCNN_TRY(run(feed).status());
+  }
+  ModelSummary sum;
+  sum.op_histogram = impl_->base.op_histogram();
+  for (const Value& v : impl_->base.values)
+    if (v.constant && v.dtype == DataType::kFloat32) sum.parameters += v.constant->size();
+  const Graph& g = impl_->planned;
+  for (const Node& n : g.nodes) {
+    auto shape_of = [&](size_t i) -> const Shape& { return g.value(n.inputs[i]).shape; };
+    if ((n.op == "Conv" || n.op == "ConvTranspose") && n.inputs.size() >= 2) {
+      const Shape& w = shape_of(1);
+      if (w.empty() || w[0] == 0) continue;
+      int64_t per = num_elements(w) / w[0];
+      int64_t count = n.op == "Conv" ? num_elements(g.value(n.outputs[0]).shape) : num_elements(shape_of(0));
+      sum.macs += count * per;
+    } else if ((n.op == "MatMul" || n.op == "Gemm") && n.inputs.size() >= 2) {
+      const Shape& a = shape_of(0);
+      if (a.empty()) continue;
+      int64_t k = a.back();
+      Result<int64_t> trans_a = n.attr_int("transA", 0);
+      if (n.op == "Gemm" && trans_a.is_ok() && trans_a.value() != 0) k = a[0];
+      sum.macs += num_elements(g.value(n.outputs[0]).shape) * k;
+    }
+  }
+  sum.arena_bytes = impl_->plan->stats().arena_bytes;
+  sum.intermediates_bytes = impl_->plan->stats().intermediates_bytes;
+  return sum;
+}
+
+}  // namespace webcnn
