@@ -1,15 +1,39 @@
+// Picks the importer for a model file by its name and contents.
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <iterator>
+
 #include "import/model_import.h"
 
 namespace webcnn {
 
-Result<Graph> import_onnx(const uint8_t* data, size_t size) {
-  (void)data;
-  (void)size;
-  return Status::error("ONNX import is not built yet");
+namespace {
+std::string lowercase_extension(const std::string& path) {
+  size_t dot = path.find_last_of('.');
+  size_t slash = path.find_last_of("/\\");
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
+  std::string ext = path.substr(dot);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
 }
+}  // namespace
 
 Result<Graph> import_model_file(const std::string& path) {
-  return Status::error(path + ": model files are not supported yet");
+  std::string ext = lowercase_extension(path);
+  if (ext == ".json") {
+    Result<Graph> g = import_tfjs_model_file(path);
+    if (!g.is_ok()) return g.status().with_context(path);
+    return g;
+  }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::error(path + ": cannot open file");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (ext != ".onnx" && !bytes.empty() && bytes[0] == '{')
+    return Status::error(path + ": looks like JSON; TF.js models are loaded from a file named *.json");
+  Result<Graph> g = import_onnx(bytes.data(), bytes.size());
+  if (!g.is_ok()) return g.status().with_context(path);
+  return g;
 }
 
 }  // namespace webcnn
