@@ -1,0 +1,147 @@
+// Native image decoding through Debian's stb_image, restricted to JPEG, PNG and BMP. The browser
+// decodes images itself, so this file is built only into the native target webcnn_decode.
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "webcnn/image.h"
+
+// Only the formats we test; everything else is refused by stb as "unknown image type".
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_PNG
+#define STBI_ONLY_BMP
+#define STBI_NO_STDIO  // we read files ourselves, so errors can name them
+#define STBI_NO_LINEAR
+#define STBI_NO_HDR
+#define STBI_MAX_DIMENSIONS 16384  // == kMaxDecodeSide; stb refuses larger before allocating
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
+#endif
+#include <stb_image.h>
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+namespace webcnn {
+
+static_assert(STBI_MAX_DIMENSIONS == kMaxDecodeSide, "stb's dimension cap and ours must agree");
+
+namespace {
+
+const char* sniff_format(const uint8_t* d, size_t n) {
+  if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return "JPEG";
+  if (n >= 8 && std::memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) return "PNG";
+  if (n >= 2 && d[0] == 'B' && d[1] == 'M') return "BMP";
+  return nullptr;
+}
+
+// Debian ships stb_image 2.27, whose JPEG reader writes out of bounds on some damaged files (fixed
+// upstream in 2.28: nothings/stb#1289 Huffman tables with more than 256 codes, #1178 fractional
+// chroma subsampling). We check those fields ourselves before stb sees the bytes, walking the marker
+// segments exactly as stb does (including the tables between progressive scans).
+Status check_jpeg_segments(const uint8_t* d, size_t n) {
+  auto byte = [&](size_t at) -> size_t { return at < n ? d[at] : 0; };  // stb reads zeros past the end
+  size_t pos = 2;                                                       // after SOI
+  while (pos < n) {
+    if (d[pos] != 0xFF) {  // stb scans over junk between segments to the next 0xFF, and so do we
+      ++pos;
+      continue;
+    }
+    while (pos < n && d[pos] == 0xFF) ++pos;     // fill bytes
+    if (pos >= n) return Status::ok();
+    const size_t marker = d[pos++];
+    if (marker == 0xD9) return Status::ok();                               // EOI
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // no payload
+    const size_t len = byte(pos) << 8 | byte(pos + 1);
+    if (len < 2) return Status::ok();  // stb refuses it
+    const size_t seg = pos + 2;
+    if (marker == 0xC4) {
+      // DHT, read as stb reads it: tables until the declared length is used up, even past the segment.
+      for (long left = static_cast<long>(len) - 2, at = static_cast<long>(seg); left > 0;) {
+        size_t codes = 0;
+        for (size_t i = 1; i <= 16; ++i) codes += byte(static_cast<size_t>(at) + i);
+        if (codes > 256) return Status::error("decode: damaged JPEG (Huffman table with more than 256 codes)");
+        at += 17 + static_cast<long>(codes);
+        left -= 17 + static_cast<long>(codes);
+      }
+    } else if (marker >= 0xC0 && marker <= 0xC2) {  // SOF baseline / extended / progressive
+      const size_t comps = byte(seg + 5);
+      int h_max = 1, v_max = 1;
+      for (size_t c = 0; c < comps; ++c) {
+        const int hv = static_cast<int>(byte(seg + 6 + 3 * c + 1)), h = hv >> 4, v = hv & 15;
+        if (h < 1 || h > 4 || v < 1 || v > 4) return Status::error("decode: damaged JPEG (sampling factors)");
+        h_max = std::max(h_max, h);
+        v_max = std::max(v_max, v);
+      }
+      for (size_t c = 0; c < comps; ++c) {
+        const int hv = static_cast<int>(byte(seg + 6 + 3 * c + 1)), h = hv >> 4, v = hv & 15;
+        if (h_max % h != 0 || v_max % v != 0) return Status::error("decode: damaged JPEG (fractional chroma subsampling)");
+      }
+    }
+    pos += len;
+    if (marker == 0xDA) {  // SOS: skip the entropy-coded data up to the next real marker
+      while (pos + 1 < n && !(d[pos] == 0xFF && d[pos + 1] != 0x00 && !(d[pos + 1] >= 0xD0 && d[pos + 1] <= 0xD7))) ++pos;
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<Image> decode_image(const uint8_t* data, size_t size) {
+  if (!data || size == 0) return Status::error("decode: no image bytes");
+  if (size > static_cast<size_t>(INT32_MAX)) return Status::error("decode: image file larger than 2 GiB");
+  const char* format = sniff_format(data, size);
+  if (!format) return Status::error("decode: not a JPEG, PNG or BMP image (unrecognised leading bytes)");
+  if (std::strcmp(format, "JPEG") == 0) WEBCNN_TRY(check_jpeg_segments(data, size));
+  // 16-bit PNGs go through stb 2.27's 16→8 conversion, which overflows on crafted files (nothings/stb#1166).
+  if (std::strcmp(format, "PNG") == 0 && size > 24 && data[24] == 16)
+    return Status::error("decode: 16-bit PNG is not supported (save as 8-bit)");
+  const int len = static_cast<int>(size);
+  int w = 0, h = 0, comp = 0;
+  // Header first: refuse huge images before stb allocates for them.
+  if (!stbi_info_from_memory(data, len, &w, &h, &comp))
+    return Status::error(std::string("decode: damaged ") + format + " header (" + stbi_failure_reason() + ")");
+  if (w <= 0 || h <= 0 || w > kMaxDecodeSide || h > kMaxDecodeSide ||
+      static_cast<int64_t>(w) * h > kMaxDecodePixels)
+    return Status::error(std::string("decode: ") + format + " image " + std::to_string(w) + "x" + std::to_string(h) +
+                         " exceeds the limit (" + std::to_string(kMaxDecodeSide) + " per side, " +
+                         std::to_string(kMaxDecodePixels >> 20) + " Mpx)");
+  stbi_uc* pixels = stbi_load_from_memory(data, len, &w, &h, &comp, 3);
+  if (!pixels)
+    return Status::error(std::string("decode: cannot decode ") + format + " image (" + stbi_failure_reason() + ")");
+  Image img;
+  img.width = w;
+  img.height = h;
+  img.format = PixelFormat::kRGB8;
+  img.pixels.assign(pixels, pixels + static_cast<size_t>(w) * h * 3);
+  stbi_image_free(pixels);
+  return img;
+}
+
+Result<Image> decode_image_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::error(path + ": cannot open file");
+  f.seekg(0, std::ios::end);
+  const std::streamoff size = f.tellg();
+  if (size < 0) return Status::error(path + ": cannot read file");
+  // A bound on what a file we would decode can be (an uncompressed BMP at the pixel cap, plus slack).
+  if (size > kMaxDecodePixels * 4 + (1 << 20)) return Status::error(path + ": file too large for an image");
+  f.seekg(0, std::ios::beg);
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  if (size > 0 && !f.read(reinterpret_cast<char*>(bytes.data()), size)) return Status::error(path + ": cannot read file");
+  Result<Image> img = decode_image(bytes.data(), bytes.size());
+  if (!img.is_ok()) return img.status().with_context(path);
+  return img;
+}
+
+}  // namespace webcnn
