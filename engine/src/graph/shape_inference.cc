@@ -44,16 +44,22 @@ Status infer_shapes_and_fold_constants(Graph& graph) {
     for (size_t i = 0; i < out.size(); ++i) out[i].present = node.outputs[i] != kNoValue;
     WEBCNN_TRY(kernel->prepare(node, in, out));
 
-    bool all_constant = true;
-    for (const ValueInfo& vi : in)
-      if (vi.present && !vi.constant) all_constant = false;
+    // Shape and Size read only their input's shape, known here: they fold even when the data is not
+    // constant, so PyTorch's shape arithmetic (x.view(x.size(0), -1)) folds down to a constant.
+    bool all_constant = node.op == "Shape" || node.op == "Size";
+    if (!all_constant) {
+      all_constant = true;
+      for (const ValueInfo& vi : in)
+        if (vi.present && !vi.constant) all_constant = false;
+    }
 
     std::vector<Tensor> folded;
     if (all_constant) {
       std::vector<TensorView> in_views, out_views;
       std::vector<Tensor> scratch_holder;
       for (size_t i = 0; i < in.size(); ++i)
-        in_views.push_back(in[i].present ? in[i].constant->view() : TensorView{});
+        in_views.push_back(in[i].present && in[i].constant ? in[i].constant->view()
+                                                         : TensorView{in[i].dtype, &in[i].shape, nullptr});
       for (const ValueInfo& o : out) {
         if (!o.present) { folded.emplace_back(); continue; }
         WEBCNN_ASSIGN(Tensor t, Tensor::create(o.dtype, o.shape));
