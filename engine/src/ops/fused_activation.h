@@ -7,6 +7,7 @@
 #include <string>
 
 #include "graph/graph.h"
+#include "ops/activation.h"
 #include "simd/f32x4.h"
 
 namespace webcnn {
@@ -49,7 +50,7 @@ struct FusedActivation {
       case Kind::kSigmoid: return 1.0f / (1.0f + std::exp(-x));
       case Kind::kHardSwish: return x * std::min(std::max(x / 6.0f + 0.5f, 0.0f), 1.0f);
       case Kind::kHardSigmoid: return std::min(std::max(alpha * x + beta, 0.0f), 1.0f);
-      case Kind::kTanh: return std::tanh(x);
+      case Kind::kTanh: return tanh_float(x);
     }
     return x;
   }

@@ -11,9 +11,20 @@ void register_activation_ops(OpRegistry& r);     // activation.cc: Relu, LeakyRe
 void register_elementwise_ops(OpRegistry& r);    // elementwise.cc: Add, Sub, Mul, Div, Max, Min, Pow, Sqrt, ...
 void register_softmax_ops(OpRegistry& r);        // softmax.cc: Softmax, LogSoftmax
 void register_normalization_ops(OpRegistry& r);  // normalization.cc: BatchNormalization
-void register_reduce_ops(OpRegistry& r);         // reduce.cc: ReduceMean, ReduceMax, ReduceSum
+void register_reduce_ops(OpRegistry& r);         // reduce.cc: ReduceSum/Mean/Max/Min/Prod/SumSquare/L1/L2/LogSum/LogSumExp
 void register_shape_ops(OpRegistry& r);          // shape_ops.cc: Reshape, Flatten, Squeeze, Unsqueeze, Shape, Identity, Dropout
 void register_data_movement_ops(OpRegistry& r);  // data_movement.cc: Concat, Transpose, Gather, Slice, Pad
 void register_resize_ops(OpRegistry& r);         // resize.cc: Resize, Upsample
 void register_constant_ops(OpRegistry& r);       // constant.cc: Constant
+// TF-derived ops the TF.js importer needs (one family per file; reference is the only path: index-sized data).
+void register_cast_ops(OpRegistry& r);            // cast.cc: Cast
+void register_logical_ops(OpRegistry& r);         // logical.cc: And, Or, Xor, Not, Where
+void register_floor_division_ops(OpRegistry& r);  // floor_division.cc: Mod, FloorDiv
+void register_strided_slice_ops(OpRegistry& r);   // strided_slice.cc: StridedSlice (TF semantics)
+void register_topk_ops(OpRegistry& r);            // topk.cc: TopK, ArgMax, ArgMin
+void register_gather_nd_ops(OpRegistry& r);       // gather_nd.cc: GatherND
+void register_tile_ops(OpRegistry& r);            // tile.cc: Tile
+void register_depth_to_space_ops(OpRegistry& r);  // depth_to_space.cc: DepthToSpace (NCHW/NHWC)
+void register_split_ops(OpRegistry& r);           // split.cc: Split
+void register_range_ops(OpRegistry& r);           // range.cc: Range
 }  // namespace webcnn
