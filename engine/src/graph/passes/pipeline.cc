@@ -1,10 +1,17 @@
+// The pass pipeline, in the order each pass expects: folding and fusion see the ONNX NCHW graph
+// (Conv → BN → Relu patterns are adjacent there); the layout pass then wraps spatial ops in Transposes,
+// and sink_transposes removes the ones that cancel.
 #include "graph/passes/passes.h"
 
 namespace webcnn {
 
 Status run_graph_passes(Graph& graph, bool optimize) {
-  (void)graph;
-  (void)optimize;
+  if (optimize) {
+    WEBCNN_TRY(fold_batch_norm_into_conv(graph).with_context("fold_batch_norm_into_conv"));
+    WEBCNN_TRY(fuse_activations(graph).with_context("fuse_activations"));
+  }
+  WEBCNN_TRY(convert_to_nhwc(graph).with_context("convert_to_nhwc"));  // the kernels need it
+  if (optimize) WEBCNN_TRY(sink_transposes(graph).with_context("sink_transposes"));
   return Status::ok();
 }
 
