@@ -20,6 +20,16 @@ const OpRegistry& OpRegistry::global() {
     register_data_movement_ops(r);
     register_resize_ops(r);
     register_constant_ops(r);
+    register_cast_ops(r);
+    register_logical_ops(r);
+    register_floor_division_ops(r);
+    register_strided_slice_ops(r);
+    register_topk_ops(r);
+    register_gather_nd_ops(r);
+    register_tile_ops(r);
+    register_depth_to_space_ops(r);
+    register_split_ops(r);
+    register_range_ops(r);
     return r;
   }();
   return registry;

