@@ -20,9 +20,11 @@ struct Model::Impl {
   ModelOptions options;
   // The plan for the last input shapes (and integer input values) seen.
   std::unique_ptr<ExecutionPlan> plan;
-  std::vector<Tensor> plan_key;  // float inputs: shape only (data empty); integer inputs: full copy
+  std::vector<Tensor> plan_key;  // per input: a full copy for plan-time inputs, else only the shape
   std::vector<ValueId> plan_inputs;  // base input ids fed to the plan, in plan order
   Graph planned;                     // the graph the plan was built from (for summary)
+  // Per base input: its values decide shapes, so the plan is built for (and keyed on) its values.
+  std::vector<bool> plan_time_input;
 };
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -31,6 +33,25 @@ Model::~Model() = default;
 namespace {
 
 bool is_integer(DataType t) { return t != DataType::kFloat32; }
+
+// Float inputs whose values decide output shapes (integer inputs always count as shape-like). ONNX's
+// conformance tests feed Resize's scales and Range's bounds as graph inputs.
+bool decides_shapes(const std::string& op, size_t input_index) {
+  if (op == "Resize") return input_index == 1 || input_index == 2;
+  if (op == "Range") return true;
+  return false;
+}
+
+std::vector<bool> find_plan_time_inputs(const Graph& g) {
+  std::vector<bool> plan_time(g.inputs.size(), false);
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    plan_time[i] = is_integer(g.value(g.inputs[i]).dtype);
+    for (const Node& n : g.nodes)
+      for (size_t k = 0; k < n.inputs.size(); ++k)
+        if (n.inputs[k] == g.inputs[i] && decides_shapes(n.op, k)) plan_time[i] = true;
+  }
+  return plan_time;
+}
 
 // Every op the registry lacks, each with the nodes that use it, in one message.
 Status check_ops_supported(const Graph& g) {
@@ -51,8 +72,8 @@ Status check_ops_supported(const Graph& g) {
 
 // Specialises the base graph to concrete inputs: shapes fixed, integer inputs made constants, constants
 // folded, optimisation passes run, shapes inferred again.
-Result<Graph> specialize(const Graph& base, const std::vector<const Tensor*>& inputs, bool optimize,
-                         std::vector<ValueId>& plan_inputs) {
+Result<Graph> specialize(const Graph& base, const std::vector<const Tensor*>& inputs,
+                         const std::vector<bool>& plan_time_input, bool optimize, std::vector<ValueId>& plan_inputs) {
   Graph g = base;
   plan_inputs.clear();
   std::vector<ValueId> float_inputs;
@@ -60,7 +81,7 @@ Result<Graph> specialize(const Graph& base, const std::vector<const Tensor*>& in
     Value& v = g.value(g.inputs[i]);
     v.shape = inputs[i]->shape();
     v.has_shape = true;
-    if (is_integer(v.dtype)) {
+    if (plan_time_input[i]) {
       v.constant = std::make_shared<const Tensor>(*inputs[i]);
     } else {
       float_inputs.push_back(g.inputs[i]);
@@ -91,13 +112,14 @@ Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions optio
     const Value& v = graph.value(id);
     model->outputs_.push_back({v.name, v.dtype, v.has_shape ? v.shape : Shape{}});
   }
+  model->impl_->plan_time_input = find_plan_time_inputs(graph);
   model->impl_->base = std::move(graph);
   // Plan now when every input shape is static, so a broken model fails at load, not at first run.
   bool all_static = true;
-  for (const TensorSpec& s : model->inputs_) {
-    for (int64_t d : s.shape)
+  for (size_t i = 0; i < model->inputs_.size(); ++i) {
+    for (int64_t d : model->inputs_[i].shape)
       if (d < 0) all_static = false;
-    if (is_integer(s.dtype)) all_static = false;  // values decide shapes; plan at run
+    if (model->impl_->plan_time_input[i]) all_static = false;  // values decide shapes; plan at run
   }
   if (all_static) {
     std::vector<Tensor> dummies;
@@ -160,17 +182,18 @@ Result<std::vector<Tensor>> Model::run(const std::map<std::string, const Tensor*
   for (size_t i = 0; same && i < ordered.size(); ++i) {
     const Tensor& k = im.plan_key[i];
     same = k.shape() == ordered[i]->shape() &&
-           (!is_integer(k.dtype()) || std::memcmp(k.raw(), ordered[i]->raw(), k.bytes()) == 0);
+           (!im.plan_time_input[i] || std::memcmp(k.raw(), ordered[i]->raw(), k.bytes()) == 0);
   }
   if (!same) {
     im.plan.reset();
     std::vector<ValueId> plan_inputs;
-    WEBCNN_ASSIGN(Graph g, specialize(base, ordered, im.options.optimize, plan_inputs));
+    WEBCNN_ASSIGN(Graph g, specialize(base, ordered, im.plan_time_input, im.options.optimize, plan_inputs));
     WEBCNN_ASSIGN(im.plan, ExecutionPlan::build(g, im.options.memory_budget));
     im.planned = std::move(g);
     im.plan_inputs = plan_inputs;
     im.plan_key.clear();
-    for (const Tensor* t : ordered) im.plan_key.push_back(is_integer(t->dtype()) ? *t : Tensor(t->dtype(), {0}));
+    for (size_t i = 0; i < ordered.size(); ++i)
+      im.plan_key.push_back(im.plan_time_input[i] ? *ordered[i] : Tensor(ordered[i]->dtype(), {0}));
     for (size_t i = 0; i < ordered.size(); ++i) im.plan_key[i].reshape(ordered[i]->shape());
   }
   std::vector<const Tensor*> feed;
