@@ -29,10 +29,10 @@ inline f32x4 add(f32x4 a, f32x4 b) { return {wasm_f32x4_add(a.v, b.v)}; }
 inline f32x4 sub(f32x4 a, f32x4 b) { return {wasm_f32x4_sub(a.v, b.v)}; }
 inline f32x4 mul(f32x4 a, f32x4 b) { return {wasm_f32x4_mul(a.v, b.v)}; }
 inline f32x4 div(f32x4 a, f32x4 b) { return {wasm_f32x4_div(a.v, b.v)}; }
-// pmax/pmin are single instructions (x86 maxps semantics); NaN handling differs from IEEE max,
-// which is fine for clamping activations.
-inline f32x4 max(f32x4 a, f32x4 b) { return {wasm_f32x4_pmax(a.v, b.v)}; }
-inline f32x4 min(f32x4 a, f32x4 b) { return {wasm_f32x4_pmin(a.v, b.v)}; }
+// pmax/pmin are single instructions: pmax(x, y) = x < y ? y : x keeps x on NaN, while maxps(a, b)
+// keeps b. Swapping the operands makes every backend return the second operand on NaN or a tie.
+inline f32x4 max(f32x4 a, f32x4 b) { return {wasm_f32x4_pmax(b.v, a.v)}; }
+inline f32x4 min(f32x4 a, f32x4 b) { return {wasm_f32x4_pmin(b.v, a.v)}; }
 inline f32x4 muladd(f32x4 a, f32x4 b, f32x4 c) { return {wasm_f32x4_add(wasm_f32x4_mul(a.v, b.v), c.v)}; }
 template <int L> inline f32x4 broadcast_lane(f32x4 a) { return {wasm_i32x4_shuffle(a.v, a.v, L, L, L, L)}; }
 inline float lane0(f32x4 a) { return wasm_f32x4_extract_lane(a.v, 0); }
