@@ -1,0 +1,275 @@
+// The Embind module web/webcnn.js drives: load a model from bytes, describe it, run it on typed arrays,
+// preprocess and classify RGBA images, and report heap use. Every function returns a plain JS value or
+// {error: "<engine message>"} (see js_values.h for why errors are values here).
+#include <emscripten/bind.h>
+#include <emscripten/heap.h>
+#include <malloc.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <numeric>
+
+#include "js_values.h"
+#include "simd/f32x4.h"
+#include "webcnn/image.h"
+#include "webcnn/model.h"
+
+namespace webcnn::js {
+namespace {
+
+const char* expected_array_name(DataType t) {
+  switch (t) {
+    case DataType::kFloat32: return "Float32Array";
+    case DataType::kInt32: return "Int32Array";
+    case DataType::kInt64: return "BigInt64Array";
+    case DataType::kUInt8:
+    case DataType::kBool: return "Uint8Array";
+  }
+  return "Uint8Array";
+}
+
+// Defaults for classify()/preprocess(): torchvision's ImageNet evaluation transform
+// (resize the short side to 256, centre-crop 224, scale to 0..1, normalise by ImageNet mean and std).
+PreprocessOptions imagenet_defaults() {
+  PreprocessOptions o;
+  o.fit = FitMode::kCenterCrop;
+  o.crop_fraction = 0.875f;
+  o.scale = 1.0f / 255.0f;
+  o.mean = {0.485f, 0.456f, 0.406f};
+  o.std = {0.229f, 0.224f, 0.225f};
+  return o;
+}
+
+}  // namespace
+
+class ModelBinding {
+ public:
+  explicit ModelBinding(std::unique_ptr<Model> model) : model_(std::move(model)) {}
+  ModelBinding(ModelBinding&&) = default;
+
+  val inputs() const {
+    val a = val::array();
+    for (const TensorSpec& s : model_->inputs()) a.call<void>("push", spec_to_js(s.name, s.shape, s.dtype));
+    return a;
+  }
+  val outputs() const {
+    val a = val::array();
+    for (const TensorSpec& s : model_->outputs()) a.call<void>("push", spec_to_js(s.name, s.shape, s.dtype));
+    return a;
+  }
+
+  // feeds: {[inputName]: {data: TypedArray, shape: number[]}} → {outputs: {[name]: {data, shape, dtype}}}
+  val run(const val& feeds) {
+    Status st = set_inputs(feeds);
+    if (!st.is_ok()) return error_object(st);
+    return run_and_collect();
+  }
+
+  // image: {data: RGBA8 bytes, width, height}; options: preprocess options (js_values.h), defaults from
+  // the model's single image input. → {outputs: ...}
+  val runImage(const val& image, const val& options) {
+    Status st = set_image_input(image, options);
+    if (!st.is_ok()) return error_object(st);
+    return run_and_collect();
+  }
+
+  // options: {topK = 5, preprocess, softmax: true | false | undefined (auto)} → {top: [{index, score}]}
+  val classify(const val& image, const val& options) {
+    const bool has_options = !options.isUndefined() && !options.isNull();
+    Status st = set_image_input(image, has_options ? options["preprocess"] : val::undefined());
+    if (!st.is_ok()) return error_object(st);
+    Result<std::vector<Tensor>> out = run_inputs();
+    if (!out.is_ok()) return error_object(out.status());
+    const Tensor& scores = out.value()[0];
+    if (scores.dtype() != DataType::kFloat32)
+      return error_object("classify: the first output '" + model_->outputs()[0].name + "' is " +
+                          dtype_name(scores.dtype()) + ", not float32 scores");
+    int top_k = 5;
+    val softmax = val::undefined();
+    if (has_options) {
+      val k = options["topK"];
+      if (!k.isUndefined()) {
+        const double x = k.isNumber() ? k.as<double>() : 0;
+        if (!(x >= 1 && x <= 1e9 && std::floor(x) == x)) return error_object("classify: topK must be a positive integer");
+        top_k = static_cast<int>(x);
+      }
+      softmax = options["softmax"];
+    }
+    const float* s = scores.data<float>();
+    const size_t n = static_cast<size_t>(scores.size());
+    probabilities_.assign(s, s + n);
+    bool apply = softmax.isTrue();
+    if (softmax.isUndefined()) {  // auto: already probabilities when all lie in [0, 1] and sum to ~1
+      double sum = 0;
+      bool in_range = true;
+      for (float v : probabilities_) {
+        sum += v;
+        in_range = in_range && v >= 0.0f && v <= 1.0f;
+      }
+      apply = !(in_range && std::fabs(sum - 1.0) < 1e-3);
+    }
+    if (apply && n > 0) {
+      const float m = *std::max_element(probabilities_.begin(), probabilities_.end());
+      double sum = 0;
+      for (float& v : probabilities_) sum += (v = std::exp(v - m));
+      for (float& v : probabilities_) v = static_cast<float>(v / sum);
+    }
+    const size_t k = std::min<size_t>(static_cast<size_t>(top_k), n);
+    order_.resize(n);
+    std::iota(order_.begin(), order_.end(), 0u);
+    std::partial_sort(order_.begin(), order_.begin() + k, order_.end(), [&](uint32_t a, uint32_t b) {
+      return probabilities_[a] > probabilities_[b] || (probabilities_[a] == probabilities_[b] && a < b);
+    });
+    val top = val::array();
+    for (size_t i = 0; i < k; ++i) {
+      val e = val::object();
+      e.set("index", order_[i]);
+      e.set("score", probabilities_[order_[i]]);
+      top.call<void>("push", e);
+    }
+    val r = val::object();
+    r.set("top", top);
+    return r;
+  }
+
+ private:
+  // Input tensors live as long as the model and are reused while shapes stay the same, so steady-state
+  // runs do not allocate for inputs.
+  Result<Tensor*> input_tensor(size_t i, const Shape& shape) {
+    if (inputs_.size() != model_->inputs().size()) inputs_.resize(model_->inputs().size());
+    const DataType dtype = model_->inputs()[i].dtype;
+    if (inputs_[i].dtype() != dtype || inputs_[i].shape() != shape || !inputs_[i].raw()) {
+      WEBCNN_ASSIGN(inputs_[i], Tensor::create(dtype, shape));
+    }
+    return &inputs_[i];
+  }
+
+  Status set_inputs(const val& feeds) {
+    if (feeds.isUndefined() || feeds.isNull() || feeds.typeOf().as<std::string>() != "object")
+      return Status::error("run: inputs must be an object {[inputName]: {data, shape}}");
+    const std::vector<TensorSpec>& specs = model_->inputs();
+    val keys = val::global("Object").call<val>("keys", feeds);
+    for (size_t i = 0, n = keys["length"].as<size_t>(); i < n; ++i) {
+      const std::string key = keys[i].as<std::string>();
+      if (std::none_of(specs.begin(), specs.end(), [&](const TensorSpec& s) { return s.name == key; }))
+        return Status::error("the model has no input named '" + key + "'");
+    }
+    for (size_t i = 0; i < specs.size(); ++i) {
+      const std::string what = "input '" + specs[i].name + "'";
+      val feed = feeds[specs[i].name];
+      if (feed.isUndefined() || feed.isNull()) return Status::error(what + " is missing");
+      WEBCNN_ASSIGN(Shape shape, shape_from_js(feed["shape"], what));
+      val data = feed["data"];
+      const char* want = expected_array_name(specs[i].dtype);
+      const bool is_view = val::global("ArrayBuffer").call<bool>("isView", data);
+      const std::string have = is_view ? data["constructor"]["name"].as<std::string>() : "";
+      if (is_view && have != want && !(specs[i].dtype == DataType::kUInt8 && have == "Uint8ClampedArray"))
+        return Status::error(what + " is " + dtype_name(specs[i].dtype) + " and takes a " + want + ", got a " + have);
+      WEBCNN_ASSIGN(Tensor * t, input_tensor(i, shape));
+      WEBCNN_TRY(copy_from_js(data, t->raw(), t->bytes(), what));
+    }
+    return Status::ok();
+  }
+
+  Status set_image_input(const val& image, const val& options) {
+    const std::vector<TensorSpec>& specs = model_->inputs();
+    if (specs.size() != 1 || specs[0].dtype != DataType::kFloat32 || specs[0].shape.size() != 4)
+      return Status::error("image input: the model must have one float32 input of rank 4 (NCHW or NHWC), it has " +
+                           std::to_string(specs.size()) + " inputs");
+    const Shape& s = specs[0].shape;
+    PreprocessOptions defaults = imagenet_defaults();
+    if (s[3] == 3 && s[1] != 3) {
+      defaults.layout = TensorLayout::kNHWC;
+      if (s[1] > 0) defaults.height = static_cast<int>(std::min<int64_t>(s[1], kMaxPreprocessSide));
+      if (s[2] > 0) defaults.width = static_cast<int>(std::min<int64_t>(s[2], kMaxPreprocessSide));
+    } else {
+      defaults.layout = TensorLayout::kNCHW;
+      if (s[2] > 0) defaults.height = static_cast<int>(std::min<int64_t>(s[2], kMaxPreprocessSide));
+      if (s[3] > 0) defaults.width = static_cast<int>(std::min<int64_t>(s[3], kMaxPreprocessSide));
+    }
+    WEBCNN_ASSIGN(PreprocessOptions o, preprocess_options_from_js(options, defaults));
+    WEBCNN_ASSIGN(ImageView view, rgba_image_from_js(image, pixels_));
+    const Shape shape = o.layout == TensorLayout::kNCHW ? Shape{1, 3, o.height, o.width} : Shape{1, o.height, o.width, 3};
+    WEBCNN_ASSIGN(Tensor * t, input_tensor(0, shape));
+    return preprocess_image_into(view, o, t->data<float>(), static_cast<size_t>(t->size()));
+  }
+
+  Result<std::vector<Tensor>> run_inputs() {
+    std::map<std::string, const Tensor*> feed;
+    for (size_t i = 0; i < model_->inputs().size(); ++i) feed[model_->inputs()[i].name] = &inputs_[i];
+    return model_->run(feed);
+  }
+
+  val run_and_collect() {
+    Result<std::vector<Tensor>> out = run_inputs();
+    if (!out.is_ok()) return error_object(out.status());
+    val outputs = val::object();
+    for (size_t i = 0; i < out.value().size(); ++i) outputs.set(model_->outputs()[i].name, tensor_to_js(out.value()[i]));
+    val r = val::object();
+    r.set("outputs", outputs);
+    return r;
+  }
+
+  std::unique_ptr<Model> model_;
+  std::vector<Tensor> inputs_;
+  std::vector<uint8_t> pixels_;      // last image's RGBA copy, reused
+  std::vector<float> probabilities_;  // classify scratch, reused
+  std::vector<uint32_t> order_;
+};
+
+// bytes: Uint8Array | ArrayBuffer of an .onnx file → {model: Model} | {error}
+val load_model(const val& bytes) {
+  Result<size_t> size = byte_length_of(bytes, "model bytes");
+  if (!size.is_ok()) return error_object(size.status());
+  // The bytes are needed only while importing: the graph keeps its own copies of the weights.
+  std::vector<uint8_t> copy(size.value());
+  Status st = copy_from_js(bytes, copy.data(), copy.size(), "model bytes");
+  if (!st.is_ok()) return error_object(st);
+  Result<std::unique_ptr<Model>> model = Model::load_onnx(copy.data(), copy.size());
+  if (!model.is_ok()) return error_object(model.status());
+  val r = val::object();
+  r.set("model", val(ModelBinding(std::move(model).value())));
+  return r;
+}
+
+// image: {data: RGBA8, width, height}; options as in js_values.h (defaults: 224x224 NCHW ImageNet)
+// → {data: Float32Array, shape, dtype}
+val preprocess(const val& image, const val& options) {
+  Result<PreprocessOptions> o = preprocess_options_from_js(options, imagenet_defaults());
+  if (!o.is_ok()) return error_object(o.status());
+  std::vector<uint8_t> pixels;
+  Result<ImageView> view = rgba_image_from_js(image, pixels);
+  if (!view.is_ok()) return error_object(view.status());
+  Result<Tensor> t = preprocess_image(view.value(), o.value());
+  if (!t.is_ok()) return error_object(t.status());
+  return tensor_to_js(t.value());
+}
+
+// {heapBytes: size of wasm memory, usedBytes: bytes malloc has handed out and not had back}
+val heap_stats() {
+  const struct mallinfo mi = mallinfo();
+  val r = val::object();
+  r.set("heapBytes", static_cast<double>(emscripten_get_heap_size()));
+  r.set("usedBytes", static_cast<double>(static_cast<unsigned>(mi.uordblks)));
+  return r;
+}
+
+std::string simd_backend() { return simd::kBackend; }
+
+}  // namespace webcnn::js
+
+EMSCRIPTEN_BINDINGS(webcnn) {
+  using namespace emscripten;
+  using webcnn::js::ModelBinding;
+  class_<ModelBinding>("Model")
+      .function("inputs", &ModelBinding::inputs)
+      .function("outputs", &ModelBinding::outputs)
+      .function("run", &ModelBinding::run)
+      .function("runImage", &ModelBinding::runImage)
+      .function("classify", &ModelBinding::classify);
+  function("loadModel", &webcnn::js::load_model);
+  function("preprocess", &webcnn::js::preprocess);
+  function("heapStats", &webcnn::js::heap_stats);
+  function("simdBackend", &webcnn::js::simd_backend);
+}

@@ -1,0 +1,96 @@
+# The WebAssembly side of webcnn, included from the root CMakeLists.txt under Emscripten
+# (emcmake cmake ...; scripts/build-wasm.sh does it all). Two targets:
+#
+#   webcnn_wasm         the module web/webcnn.js loads: engine + Embind bindings (bindings/*.cc),
+#                       plain -sMODULARIZE output (webcnn_wasm.js + webcnn_wasm.wasm). Node and
+#                       browsers both load that form; web/webcnn.js is the ES module around it.
+#   webcnn_tests_wasm   the native doctest suite (tests/native/*.cc) as a Node program reading the
+#                       host file system (-sNODERAWFS), so the microkernel tests and the ONNX
+#                       conformance set run on the wasm128 backend of the vector abstraction.
+#
+# SIMD128 is required: -msimd128 comes from webcnn_flags in the root file. There is no non-SIMD build;
+# web/webcnn.js detects SIMD and says so clearly when it is missing.
+
+# The engine reports errors as Status values and never throws; without exception support the code is
+# smaller and no invoke_* trampolines wrap calls. A throw reached anyway (std::bad_alloc) aborts.
+target_compile_options(webcnn_engine PRIVATE -fno-exceptions)
+
+set(WEBCNN_WASM_COMMON_LINK_OPTIONS
+  -sALLOW_MEMORY_GROWTH=1
+  # Model weights plus planned arenas of large models pass 2 GiB only in extreme cases, but let the
+  # heap grow to the wasm32 limit rather than fail at an arbitrary lower one.
+  -sMAXIMUM_MEMORY=4GB
+)
+
+# --- the module web/webcnn.js loads ------------------------------------------------------------------
+file(GLOB WEBCNN_BINDING_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/bindings/*.cc)
+add_executable(webcnn_wasm ${WEBCNN_BINDING_SOURCES})
+target_link_libraries(webcnn_wasm PRIVATE webcnn_engine)
+target_compile_options(webcnn_wasm PRIVATE -fno-exceptions)
+target_link_options(webcnn_wasm PRIVATE
+  ${WEBCNN_WASM_COMMON_LINK_OPTIONS}
+  --bind
+  -fno-exceptions
+  -sMODULARIZE=1
+  -sEXPORT_NAME=createWebcnnWasm
+  # One artefact for pages, workers and Node. web/webcnn.js hands Node the .wasm bytes itself
+  # (wasmBinary), because the generated loader would fetch() a file path there.
+  -sENVIRONMENT=web,worker,node
+  # Model bytes arrive as typed arrays; the module never opens files.
+  -sFILESYSTEM=0
+  # A library must not install process-wide handlers that rethrow every uncaught error in Node.
+  -sNODEJS_CATCH_EXIT=0
+  -sNODEJS_CATCH_REJECTION=0
+)
+set_target_properties(webcnn_wasm PROPERTIES SUFFIX ".js")
+
+# --- the native doctest suite, compiled to wasm and run by Node --------------------------------------
+# doctest is a header-only host package (/usr/include/doctest). The host include directory itself must
+# not reach the wasm compiler (its libc headers would shadow Emscripten's), so the build tree gets an
+# include directory holding just a link to doctest.
+find_path(WEBCNN_HOST_DOCTEST_DIR doctest/doctest.h PATHS /usr/include /usr/local/include NO_CMAKE_FIND_ROOT_PATH)
+file(GLOB WEBCNN_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/tests/native/*.cc)
+# The CLI tests start the native command-line tool, which has no wasm build.
+list(FILTER WEBCNN_TEST_SOURCES EXCLUDE REGEX "tests/native/cli_test\\.cc$")
+if(WEBCNN_HOST_DOCTEST_DIR AND WEBCNN_TEST_SOURCES)
+  set(WEBCNN_WASM_DOCTEST_INCLUDE ${CMAKE_CURRENT_BINARY_DIR}/doctest-include)
+  file(MAKE_DIRECTORY ${WEBCNN_WASM_DOCTEST_INCLUDE})
+  file(CREATE_LINK ${WEBCNN_HOST_DOCTEST_DIR}/doctest ${WEBCNN_WASM_DOCTEST_INCLUDE}/doctest SYMBOLIC)
+  add_executable(webcnn_tests_wasm ${WEBCNN_TEST_SOURCES})
+  # doctest has a no-exceptions mode, but there a failed REQUIRE ends the whole run. The test sources
+  # alone use exceptions (Emscripten's JS-based ones), so a failed REQUIRE ends only its test case;
+  # the engine they call is the same -fno-exceptions library the module links.
+  target_compile_options(webcnn_tests_wasm PRIVATE -fexceptions
+    # clang 14 cannot capture structured bindings in CAPTURE()'s lambda; see the header.
+    -include ${CMAKE_CURRENT_SOURCE_DIR}/cmake/wasm_doctest_compat.h)
+  set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/tests/native/test_main.cc PROPERTIES
+    COMPILE_DEFINITIONS WEBCNN_DOCTEST_MAIN_FILE)
+  target_include_directories(webcnn_tests_wasm PRIVATE ${WEBCNN_WASM_DOCTEST_INCLUDE} ${CMAKE_CURRENT_SOURCE_DIR}/tests/native)
+  target_link_libraries(webcnn_tests_wasm PRIVATE webcnn_engine)
+  # The image tests decode files. The module leaves decoding to the browser, but the test binary needs
+  # the same stb_image decoder the native build uses (a host header-only package, like doctest).
+  file(GLOB WEBCNN_DECODE_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/image/decode_*.cc)
+  find_path(WEBCNN_HOST_STB_DIR stb_image.h PATHS /usr/include/stb NO_CMAKE_FIND_ROOT_PATH)
+  if(WEBCNN_DECODE_SOURCES AND WEBCNN_HOST_STB_DIR)
+    add_library(webcnn_decode_wasm STATIC ${WEBCNN_DECODE_SOURCES})
+    target_include_directories(webcnn_decode_wasm PRIVATE ${WEBCNN_HOST_STB_DIR})
+    target_link_libraries(webcnn_decode_wasm PUBLIC webcnn_engine)
+    target_compile_options(webcnn_decode_wasm PRIVATE -fno-exceptions)
+    target_link_libraries(webcnn_tests_wasm PRIVATE webcnn_decode_wasm)
+  endif()
+  target_compile_definitions(webcnn_tests_wasm PRIVATE WEBCNN_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}")
+  target_link_options(webcnn_tests_wasm PRIVATE
+    ${WEBCNN_WASM_COMMON_LINK_OPTIONS}
+    -fexceptions
+    -sDISABLE_EXCEPTION_CATCHING=0
+    -sENVIRONMENT=node
+    -sNODERAWFS=1   # /usr/share/libonnx-testdata and the source tree, read directly
+    -sEXIT_RUNTIME=1
+    # The tests read settings such as WEBCNN_CONFORMANCE_FILTER from the environment.
+    --pre-js ${CMAKE_CURRENT_SOURCE_DIR}/cmake/wasm_tests_pre.js
+  )
+  set_target_properties(webcnn_tests_wasm PROPERTIES SUFFIX ".js")
+  # The loader is CommonJS; the repository's package.json would make Node read it as an ES module.
+  file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/package.json "{ \"type\": \"commonjs\" }\n")
+  set_property(TARGET webcnn_tests_wasm APPEND PROPERTY LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cmake/wasm_tests_pre.js)
+endif()
