@@ -11,7 +11,7 @@ const suite = fileURLToPath(new URL('../../build-wasm/webcnn_tests_wasm.js', imp
 
 test('the native doctest suite passes in wasm (SIMD128 backend)', { timeout: 60 * 60 * 1000 }, () => {
   assert.ok(existsSync(suite), `${suite} is missing: run scripts/build-wasm.sh`);
-  const r = spawnSync(process.execPath, [suite], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [suite, '--no-colors'], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const output = `${r.stdout}${r.stderr}`;
   const summary = output.split('\n').filter((l) => /test cases:|assertions:|Status:/.test(l)).join('\n');
   console.log(summary);
