@@ -74,7 +74,7 @@ for (const config of smallConfigs) {
     const path = smallCnnFile(config);
     compare('wasm vs onnxruntime', await wasmOutputs(path, 'image', input), await ortOutputs(path, 'image', input), ORT_RTOL);
   });
-  test(`small CNN ${JSON.stringify(config)}: wasm agrees with the native build`, { skip: !existsSync(nativeCli) && 'build/webcnn not built' }, async () => {
+  test(`small CNN ${JSON.stringify(config)}: wasm agrees with the native build`, { skip: !process.env.CI && !existsSync(nativeCli) && 'build/webcnn not built' }, async () => {
     const path = smallCnnFile(config);
     compare('wasm vs native', await wasmOutputs(path, 'image', input), nativeOutputs(path, 'image', input), NATIVE_RTOL);
   });
@@ -91,7 +91,7 @@ test('MobileNetV2 224: wasm agrees with ONNX Runtime', { skip: mobilenet.skip, t
     await ortOutputs(mobilenet.path, name, mobilenetInput), ORT_RTOL);
 });
 
-test('MobileNetV2 224: wasm agrees with the native build', { skip: mobilenet.skip || (!existsSync(nativeCli) && 'build/webcnn not built'), timeout: 600_000 }, async () => {
+test('MobileNetV2 224: wasm agrees with the native build', { skip: mobilenet.skip || (!process.env.CI && !existsSync(nativeCli) && 'build/webcnn not built'), timeout: 600_000 }, async () => {
   const model = await webcnn.load(mobilenet.path);
   const name = model.inputs[0].name;
   await model.dispose();
