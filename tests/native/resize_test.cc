@@ -9,31 +9,15 @@
 #include <vector>
 
 #include "ops/kernel.h"
+#include "support/single_node.h"
 #include "ops/resize.h"
 
 using namespace webcnn;
+using namespace webcnn::single_node;
 using namespace webcnn::resize;
 
 namespace {
 
-struct Arg {
-  Tensor tensor;
-  bool constant = false;
-  bool present = true;
-};
-Arg var(Tensor t) { return {std::move(t), false, true}; }
-Arg konst(Tensor t) { return {std::move(t), true, true}; }
-Arg absent() { return {Tensor(), false, false}; }
-
-template <typename T>
-Tensor make(DataType dt, Shape shape, std::vector<T> values) {
-  Tensor t(dt, std::move(shape));
-  REQUIRE(static_cast<int64_t>(values.size()) == t.size());
-  if (!values.empty()) std::memcpy(t.raw(), values.data(), values.size() * sizeof(T));
-  return t;
-}
-Tensor floats(Shape s, std::vector<float> v) { return make(DataType::kFloat32, std::move(s), std::move(v)); }
-Tensor i64(Shape s, std::vector<int64_t> v) { return make(DataType::kInt64, std::move(s), std::move(v)); }
 std::vector<float> values(const Tensor& t) { return std::vector<float>(t.data<float>(), t.data<float>() + t.size()); }
 
 Node resize_node(std::map<std::string, std::string> strings, std::map<std::string, Attribute> other = {}) {
@@ -45,46 +29,18 @@ Node resize_node(std::map<std::string, std::string> strings, std::map<std::strin
   return n;
 }
 
-// create → prepare → run of one node; absent inputs are kNoValue, constants are visible to prepare.
-Result<Tensor> run_node(Node node, const std::vector<Arg>& args) {
-  node.inputs.clear();
-  for (size_t i = 0; i < args.size(); ++i) node.inputs.push_back(args[i].present ? static_cast<ValueId>(i) : kNoValue);
-  node.outputs = {static_cast<ValueId>(args.size())};
-  WEBCNN_ASSIGN(std::unique_ptr<Kernel> kernel, create_kernel(node));
-  std::vector<ValueInfo> in;
-  std::vector<TensorView> in_views;
-  for (const Arg& a : args) {
-    ValueInfo vi;
-    vi.present = a.present;
-    if (a.present) {
-      vi.dtype = a.tensor.dtype();
-      vi.shape = a.tensor.shape();
-      if (a.constant) vi.constant = &a.tensor;
-    }
-    in.push_back(vi);
-    in_views.push_back(a.present ? a.tensor.view() : TensorView{});
-  }
-  std::vector<ValueInfo> out(1);
-  WEBCNN_TRY(kernel->prepare(node, in, out));
-  Tensor result(out[0].dtype, out[0].shape);
-  TensorView out_view = result.view();
-  std::vector<uint8_t> scratch(kernel->scratch_bytes() + 64);
-  KernelIO io;
-  io.in = in_views.data();
-  io.num_in = static_cast<int>(in_views.size());
-  io.out = &out_view;
-  io.num_out = 1;
-  io.scratch = scratch.data();
-  WEBCNN_TRY(kernel->run(io));
-  return result;
+// One output: Resize's.
+Result<Tensor> run_resize(Node node, const std::vector<Arg>& args) {
+  WEBCNN_ASSIGN(std::vector<Tensor> outputs, single_node::run_node(std::move(node), args));
+  return std::move(outputs[0]);
 }
 
 // X with either scales (float) or sizes (int64) as constants.
 Result<Tensor> resize_scales(const Node& n, const Tensor& x, std::vector<float> scales) {
-  return run_node(n, {var(x), absent(), konst(floats({static_cast<int64_t>(scales.size())}, scales))});
+  return run_resize(n, {var(x), absent(), konst(floats({static_cast<int64_t>(scales.size())}, scales))});
 }
 Result<Tensor> resize_sizes(const Node& n, const Tensor& x, std::vector<int64_t> sizes, Arg roi = absent()) {
-  return run_node(n, {var(x), std::move(roi), absent(), konst(i64({static_cast<int64_t>(sizes.size())}, sizes))});
+  return run_resize(n, {var(x), std::move(roi), absent(), konst(i64({static_cast<int64_t>(sizes.size())}, sizes))});
 }
 
 void check_close(const std::vector<float>& got, const std::vector<float>& want, float tol = 1e-5f) {
@@ -93,10 +49,6 @@ void check_close(const std::vector<float>& got, const std::vector<float>& want, 
     INFO("element " << i);
     CHECK(std::fabs(got[i] - want[i]) <= tol * std::max(1.0f, std::fabs(want[i])));
   }
-}
-
-bool error_mentions(const Status& s, const std::string& what) {
-  return !s.is_ok() && s.message().find(what) != std::string::npos;
 }
 
 }  // namespace
@@ -312,13 +264,13 @@ TEST_CASE("Resize opset-18 axes and keep_aspect_ratio_policy") {
 
 TEST_CASE("Resize errors name the node and what is wrong") {
   const Tensor x = floats({1, 1, 2, 2}, {1, 2, 3, 4});
-  auto both = run_node(resize_node({}), {var(x), absent(), konst(floats({4}, {1, 1, 2, 2})), konst(i64({4}, {1, 1, 4, 4}))});
+  auto both = run_resize(resize_node({}), {var(x), absent(), konst(floats({4}, {1, 1, 2, 2})), konst(i64({4}, {1, 1, 4, 4}))});
   CHECK(error_mentions(both.status(), "Resize 'n': exactly one of scales and sizes"));
-  CHECK(error_mentions(run_node(resize_node({}), {var(x)}).status(), "exactly one of scales and sizes"));
+  CHECK(error_mentions(run_resize(resize_node({}), {var(x)}).status(), "exactly one of scales and sizes"));
   CHECK(error_mentions(resize_scales(resize_node({}), x, {2, 2}).status(), "scales has 2 values, expected 4"));
   CHECK(error_mentions(resize_scales(resize_node({}), x, {1, 1, 0, 2}).status(), "must be positive"));
   CHECK(error_mentions(resize_sizes(resize_node({}), x, {1, 1, -1, 2}).status(), "negative"));
-  CHECK(error_mentions(run_node(resize_node({}), {var(x), absent(), var(floats({4}, {1, 1, 2, 2}))}).status(),
+  CHECK(error_mentions(run_resize(resize_node({}), {var(x), absent(), var(floats({4}, {1, 1, 2, 2}))}).status(),
                        "scales must be a constant"));
   CHECK(error_mentions(resize_scales(resize_node({}, {{"antialias", Attribute::of_int(1)}}), x, {1, 1, 2, 2}).status(),
                        "unsupported: antialias"));
