@@ -60,11 +60,7 @@ if(WEBCNN_HOST_DOCTEST_DIR AND WEBCNN_TEST_SOURCES)
   # doctest has a no-exceptions mode, but there a failed REQUIRE ends the whole run. The test sources
   # alone use exceptions (Emscripten's JS-based ones), so a failed REQUIRE ends only its test case;
   # the engine they call is the same -fno-exceptions library the module links.
-  target_compile_options(webcnn_tests_wasm PRIVATE -fexceptions
-    # clang 14 cannot capture structured bindings in CAPTURE()'s lambda; see the header.
-    -include ${CMAKE_CURRENT_SOURCE_DIR}/cmake/wasm_doctest_compat.h)
-  set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/tests/native/test_main.cc PROPERTIES
-    COMPILE_DEFINITIONS WEBCNN_DOCTEST_MAIN_FILE)
+  target_compile_options(webcnn_tests_wasm PRIVATE -fexceptions)
   target_include_directories(webcnn_tests_wasm PRIVATE ${WEBCNN_WASM_DOCTEST_INCLUDE} ${CMAKE_CURRENT_SOURCE_DIR}/tests/native)
   target_link_libraries(webcnn_tests_wasm PRIVATE webcnn_engine)
   # The image tests decode files. The module leaves decoding to the browser, but the test binary needs

@@ -143,7 +143,10 @@ TEST_CASE("PRelu matches the reference on every slope pattern") {
       {{3, 17}, {3, 17}},             // full slope
       {{4, 6, 9}, {6, 1}},
   };
-  for (const auto& [sx, ss] : patterns) {
+  for (const auto& pattern : patterns) {
+    // Plain references, not structured bindings: C++17 lambdas (CAPTURE) cannot capture those.
+    const Shape& sx = pattern.first;
+    const Shape& ss = pattern.second;
     CAPTURE(shape_to_string(sx));
     CAPTURE(shape_to_string(ss));
     Tensor x = awkward_floats(rng, sx), s = random_tensor(rng, DataType::kFloat32, ss, -1, 1);

@@ -212,7 +212,10 @@ TEST_CASE("binary kernels match the reference on every broadcasting pattern and 
   int compared = 0;
   for (const Case& c : cases)
     for (DataType t : c.dtypes)
-      for (const auto& [sa, sb] : patterns) {
+      for (const auto& pattern : patterns) {
+        // Plain references, not structured bindings: C++17 lambdas (CAPTURE) cannot capture those.
+        const Shape& sa = pattern.first;
+        const Shape& sb = pattern.second;
         CAPTURE(std::string(c.op));
         CAPTURE(std::string(dtype_name(t)));
         CAPTURE(shape_to_string(sa));
