@@ -12,7 +12,7 @@ cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure)
 
 echo "== native suite under AddressSanitizer + UndefinedBehaviorSanitizer"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEBCNN_SANITIZE=ON >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEBCNN_SANITIZE=ON -DWEBCNN_BUILD_CLI=ON >/dev/null
 cmake --build build-asan -j"$jobs" --target webcnn_tests_sse2
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/webcnn_tests_sse2
 
