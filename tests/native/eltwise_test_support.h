@@ -65,7 +65,7 @@ template <typename T>
 Tensor tensor_of(DataType dtype, const Shape& shape, const std::vector<T>& values) {
   Tensor t(dtype, shape);
   REQUIRE(static_cast<int64_t>(values.size()) == t.size());
-  std::memcpy(t.raw(), values.data(), t.bytes());
+  if (!values.empty()) std::memcpy(t.raw(), values.data(), t.bytes());  // an empty vector's data() may be null
   return t;
 }
 inline Tensor floats(const Shape& shape, const std::vector<float>& v) { return tensor_of(DataType::kFloat32, shape, v); }
