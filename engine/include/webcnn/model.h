@@ -35,6 +35,20 @@ struct ModelSummary {
   size_t intermediates_bytes = 0;
 };
 
+// A convolution as the engine runs it (after BatchNorm folding and activation fusion).
+struct ConvLayerInfo {
+  std::string name;  // the node's name in the model file
+  Shape weights;     // [O, I/group, kH, kW]
+  int64_t group = 1;
+};
+
+// run_capturing()'s result: the model's outputs, and the requested layers' outputs as float32 NHWC
+// [N, H, W, C] in the order asked for.
+struct CapturedRun {
+  std::vector<Tensor> outputs;
+  std::vector<Tensor> layers;
+};
+
 class Model {
  public:
   ~Model();
@@ -54,6 +68,20 @@ class Model {
   // Runs with named inputs; returns outputs in outputs() order. Input shapes may differ from the
   // last run: the model re-plans for them. Integer inputs (shape-like) may also change values.
   Result<std::vector<Tensor>> run(const std::map<std::string, const Tensor*>& inputs);
+
+  // Like run(), and also copies out the outputs of the named convolution layers (conv_layers() names;
+  // activations fused into a convolution are included). A new set of layers re-plans the model once, so
+  // the arena keeps those tensors alive; asking for the same set again costs only the copies.
+  Result<CapturedRun> run_capturing(const std::map<std::string, const Tensor*>& inputs,
+                                    const std::vector<std::string>& layers);
+
+  // The convolutions of the current plan in execution order; empty until the model has a plan (models
+  // with free input dimensions are planned at their first run).
+  std::vector<ConvLayerInfo> conv_layers() const;
+  // One layer's weights as the engine uses them (BatchNorm folded in), float32 [O, I/group, kH, kW].
+  // Re-derives them from the imported model (the plan keeps only the packed form), so it costs about
+  // as much as loading: meant for inspection, not for every frame.
+  Result<Tensor> conv_weights(const std::string& layer) const;
 
   // Graph statistics at the declared input shapes (unknown dims taken as 1).
   Result<ModelSummary> summary();

@@ -47,6 +47,9 @@ class Kernel {
   // True when output 0 is input 0's bytes under another shape (Reshape, Flatten, Squeeze, Identity...):
   // the planner then aliases the buffers and never calls run().
   virtual bool output_aliases_input() const { return false; }
+  // False for a constant input the kernel has fully consumed in prepare() (weights it packed into its
+  // own layout): the plan then drops its copy of that tensor, and run() gets a null view for it.
+  virtual bool reads_constant_input_at_run(size_t /*input_index*/) const { return true; }
 };
 
 using KernelFactory = Result<std::unique_ptr<Kernel>> (*)(const Node& node);

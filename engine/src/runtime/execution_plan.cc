@@ -43,10 +43,7 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(const Graph& graph, 
   };
 
   for (size_t i = 0; i < nv; ++i)
-    if (g.values[i].constant) {
-      plan->slots_[i].where = Slot::Where::kConstant;
-      plan->stats_.constant_bytes += g.values[i].constant->bytes();
-    }
+    if (g.values[i].constant) plan->slots_[i].where = Slot::Where::kConstant;
   for (ValueId in : g.inputs) new_buffer(in, -1);
 
   for (size_t s = 0; s < g.nodes.size(); ++s) {
@@ -116,8 +113,29 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(const Graph& graph, 
   void* arena = std::aligned_alloc(64, (layout.total_bytes + 63) / 64 * 64 + 64);
   if (!arena) return Status::error("out of memory allocating a " + std::to_string(layout.total_bytes) + "-byte arena");
   plan->arena_ = std::unique_ptr<void, void (*)(void*)>(arena, std::free);
+  plan->release_packed_constants();
   plan->bind_views();
   return plan;
+}
+
+// Weights a kernel packed at prepare() exist twice otherwise: once as the graph's constant, once in the
+// kernel's layout. Drop the graph's copy when no step reads it at run and it is not a graph output.
+void ExecutionPlan::release_packed_constants() {
+  std::vector<bool> read_at_run(graph_.values.size(), false);
+  for (ValueId o : graph_.outputs) read_at_run[static_cast<size_t>(o)] = true;
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    const Node& node = graph_.nodes[s];
+    for (size_t i = 0; i < node.inputs.size(); ++i)
+      if (node.inputs[i] != kNoValue && steps_[s].kernel->reads_constant_input_at_run(i))
+        read_at_run[static_cast<size_t>(node.inputs[i])] = true;
+  }
+  stats_.constant_bytes = 0;
+  for (size_t v = 0; v < graph_.values.size(); ++v) {
+    Value& value = graph_.values[v];
+    if (!value.constant) continue;
+    if (read_at_run[v]) stats_.constant_bytes += value.constant->bytes();
+    else value.constant.reset();
+  }
 }
 
 void ExecutionPlan::bind_views() {
@@ -128,8 +146,10 @@ void ExecutionPlan::bind_views() {
     ValueId r = id;
     while (slots_[static_cast<size_t>(r)].alias_of >= 0) r = slots_[static_cast<size_t>(r)].alias_of;
     const Slot& slot = slots_[static_cast<size_t>(r)];
-    void* data = slot.where == Slot::Where::kConstant ? const_cast<void*>(graph_.value(r).constant->raw())
-                                                      : base + slot.offset;
+    const Value& root = graph_.value(r);
+    void* data = slot.where != Slot::Where::kConstant ? base + slot.offset
+                 : root.constant                      ? const_cast<void*>(root.constant->raw())
+                                                      : nullptr;  // packed by its reader and released
     return TensorView{v.dtype, &v.shape, data};
   };
   for (size_t s = 0; s < steps_.size(); ++s) {

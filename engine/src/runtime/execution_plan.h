@@ -13,7 +13,7 @@ namespace webcnn {
 struct PlanStats {
   size_t arena_bytes = 0;          // planned peak for intermediates (incl. scratch)
   size_t intermediates_bytes = 0;  // what they would take unshared
-  size_t constant_bytes = 0;
+  size_t constant_bytes = 0;        // constants the plan keeps (those packed by kernels are dropped)
 };
 
 class ExecutionPlan {
@@ -25,6 +25,9 @@ class ExecutionPlan {
   Status run(const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs);
 
   const PlanStats& stats() const { return stats_; }
+  // The graph the plan runs, nodes in execution order. Constants the kernels packed at prepare are gone
+  // from it (shapes and dtypes stay).
+  const Graph& graph() const { return graph_; }
 
  private:
   struct Step {
@@ -42,6 +45,7 @@ class ExecutionPlan {
 
   ExecutionPlan() = default;
   void bind_views();
+  void release_packed_constants();
 
   Graph graph_;
   std::vector<Step> steps_;

@@ -22,7 +22,8 @@ struct Model::Impl {
   std::unique_ptr<ExecutionPlan> plan;
   std::vector<Tensor> plan_key;  // per input: a full copy for plan-time inputs, else only the shape
   std::vector<ValueId> plan_inputs;  // base input ids fed to the plan, in plan order
-  Graph planned;                     // the graph the plan was built from (for summary)
+  std::vector<std::string> plan_captures;  // layers whose outputs the plan copies out after the model's
+  std::vector<ConvLayerInfo> conv_layers;  // of the plan, in execution order
   // Per base input: its values decide shapes, so the plan is built for (and keyed on) its values.
   std::vector<bool> plan_time_input;
 };
@@ -70,10 +71,17 @@ Status check_ops_supported(const Graph& g) {
   return Status::error(msg);
 }
 
+const Node* find_conv(const Graph& g, const std::string& name) {
+  for (const Node& n : g.nodes)
+    if (n.op == "Conv" && n.name == name && !n.outputs.empty() && n.outputs[0] != kNoValue) return &n;
+  return nullptr;
+}
+
 // Specialises the base graph to concrete inputs: shapes fixed, integer inputs made constants, constants
 // folded, optimisation passes run, shapes inferred again.
 Result<Graph> specialize(const Graph& base, const std::vector<const Tensor*>& inputs,
-                         const std::vector<bool>& plan_time_input, bool optimize, std::vector<ValueId>& plan_inputs) {
+                         const std::vector<bool>& plan_time_input, bool optimize, std::vector<ValueId>& plan_inputs,
+                         const std::vector<std::string>& captures = {}) {
   Graph g = base;
   plan_inputs.clear();
   std::vector<ValueId> float_inputs;
@@ -92,7 +100,38 @@ Result<Graph> specialize(const Graph& base, const std::vector<const Tensor*>& in
   WEBCNN_TRY(infer_shapes_and_fold_constants(g));
   WEBCNN_TRY(run_graph_passes(g, optimize));
   WEBCNN_TRY(infer_shapes_and_fold_constants(g));
+  // Captured layers become extra graph outputs (after the passes, so they change no fusion decision;
+  // the planner then keeps their tensors alive until the end of the run).
+  for (const std::string& layer : captures) {
+    const Node* conv = find_conv(g, layer);
+    if (!conv) return Status::error("the model has no convolution layer named '" + layer + "'");
+    g.outputs.push_back(conv->outputs[0]);
+  }
   return g;
+}
+
+std::vector<ConvLayerInfo> list_conv_layers(const Graph& g) {
+  std::vector<ConvLayerInfo> layers;
+  for (const Node& n : g.nodes) {
+    if (n.op != "Conv" || n.inputs.size() < 2 || n.outputs.empty()) continue;
+    Result<int64_t> group = n.attr_int("group", 1);
+    layers.push_back({n.name, g.value(n.inputs[1]).shape, group.is_ok() ? group.value() : 1});
+  }
+  return layers;
+}
+
+// A captured layer's output as NHWC float32, whatever layout the convolution ran in.
+Tensor to_nhwc(Tensor t, const Node& conv) {
+  Result<std::string> layout = conv.attr_string("layout", "NCHW");
+  if (t.rank() != 4 || !layout.is_ok() || layout.value() != "NCHW") return t;
+  const int64_t n = t.shape()[0], c = t.shape()[1], h = t.shape()[2], w = t.shape()[3];
+  Tensor out(DataType::kFloat32, {n, h, w, c});
+  const float* src = t.data<float>();
+  float* dst = out.data<float>();
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t p = 0; p < h * w; ++p) dst[(b * h * w + p) * c + ch] = src[(b * c + ch) * h * w + p];
+  return out;
 }
 
 }  // namespace
@@ -135,7 +174,8 @@ Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions optio
   // Output specs from the plan when we have one (importers may not declare output shapes).
   if (model->impl_->plan)
     for (size_t i = 0; i < model->outputs_.size(); ++i) {
-      const Value& v = model->impl_->planned.value(model->impl_->planned.outputs[i]);
+      const Graph& planned = model->impl_->plan->graph();
+      const Value& v = planned.value(planned.outputs[i]);
       model->outputs_[i].dtype = v.dtype;
       model->outputs_[i].shape = v.shape;
     }
@@ -155,6 +195,12 @@ Result<std::unique_ptr<Model>> Model::load_file(const std::string& path, ModelOp
 }
 
 Result<std::vector<Tensor>> Model::run(const std::map<std::string, const Tensor*>& inputs) {
+  WEBCNN_ASSIGN(CapturedRun r, run_capturing(inputs, {}));
+  return std::move(r.outputs);
+}
+
+Result<CapturedRun> Model::run_capturing(const std::map<std::string, const Tensor*>& inputs,
+                                         const std::vector<std::string>& layers) {
   Impl& im = *impl_;
   const Graph& base = im.base;
   for (const auto& kv : inputs) {
@@ -177,8 +223,8 @@ Result<std::vector<Tensor>> Model::run(const std::map<std::string, const Tensor*
                            shape_to_string(t.shape()));
     ordered.push_back(&t);
   }
-  // Re-plan when shapes (or integer inputs' values) differ from the plan's.
-  bool same = im.plan && im.plan_key.size() == ordered.size();
+  // Re-plan when shapes (or integer inputs' values) or the captured layers differ from the plan's.
+  bool same = im.plan && im.plan_key.size() == ordered.size() && im.plan_captures == layers;
   for (size_t i = 0; same && i < ordered.size(); ++i) {
     const Tensor& k = im.plan_key[i];
     same = k.shape() == ordered[i]->shape() &&
@@ -186,11 +232,13 @@ Result<std::vector<Tensor>> Model::run(const std::map<std::string, const Tensor*
   }
   if (!same) {
     im.plan.reset();
+    im.conv_layers.clear();
     std::vector<ValueId> plan_inputs;
-    WEBCNN_ASSIGN(Graph g, specialize(base, ordered, im.plan_time_input, im.options.optimize, plan_inputs));
+    WEBCNN_ASSIGN(Graph g, specialize(base, ordered, im.plan_time_input, im.options.optimize, plan_inputs, layers));
     WEBCNN_ASSIGN(im.plan, ExecutionPlan::build(g, im.options.memory_budget));
-    im.planned = std::move(g);
+    im.conv_layers = list_conv_layers(im.plan->graph());
     im.plan_inputs = plan_inputs;
+    im.plan_captures = layers;
     im.plan_key.clear();
     for (size_t i = 0; i < ordered.size(); ++i)
       im.plan_key.push_back(im.plan_time_input[i] ? *ordered[i] : Tensor(ordered[i]->dtype(), {0}));
@@ -201,9 +249,31 @@ Result<std::vector<Tensor>> Model::run(const std::map<std::string, const Tensor*
     for (size_t i = 0; i < base.inputs.size(); ++i)
       if (base.inputs[i] == id) feed.push_back(ordered[i]);
   }
-  std::vector<Tensor> outputs;
-  WEBCNN_TRY(im.plan->run(feed, outputs));
-  return outputs;
+  CapturedRun result;
+  WEBCNN_TRY(im.plan->run(feed, result.outputs));
+  // The plan's outputs are the model's, then the captured layers'.
+  const size_t model_outputs = result.outputs.size() - layers.size();
+  for (size_t i = 0; i < layers.size(); ++i)
+    result.layers.push_back(to_nhwc(std::move(result.outputs[model_outputs + i]), *find_conv(im.plan->graph(), layers[i])));
+  result.outputs.resize(model_outputs);
+  return result;
+}
+
+std::vector<ConvLayerInfo> Model::conv_layers() const { return impl_->conv_layers; }
+
+Result<Tensor> Model::conv_weights(const std::string& layer) const {
+  const Impl& im = *impl_;
+  if (!im.plan) return Status::error("the model has no plan yet: run it once, its input shapes decide the layers");
+  std::vector<const Tensor*> keys;
+  for (const Tensor& k : im.plan_key) keys.push_back(&k);
+  std::vector<ValueId> plan_inputs;
+  WEBCNN_ASSIGN(Graph g, specialize(im.base, keys, im.plan_time_input, im.options.optimize, plan_inputs));
+  const Node* conv = find_conv(g, layer);
+  if (!conv) return Status::error("the model has no convolution layer named '" + layer + "'");
+  const Value& w = g.value(conv->inputs[1]);
+  if (!w.constant || w.dtype != DataType::kFloat32)
+    return Status::error("convolution '" + layer + "' has weights computed at run time, not constant float32 ones");
+  return *w.constant;
 }
 
 Result<ModelSummary> Model::summary() {
@@ -224,7 +294,7 @@ Result<ModelSummary> Model::summary() {
   sum.op_histogram = impl_->base.op_histogram();
   for (const Value& v : impl_->base.values)
     if (v.constant && v.dtype == DataType::kFloat32) sum.parameters += v.constant->size();
-  const Graph& g = impl_->planned;
+  const Graph& g = impl_->plan->graph();
   for (const Node& n : g.nodes) {
     auto shape_of = [&](size_t i) -> const Shape& { return g.value(n.inputs[i]).shape; };
     if ((n.op == "Conv" || n.op == "ConvTranspose") && n.inputs.size() >= 2) {
