@@ -1,6 +1,7 @@
-// The Embind module web/webcnn.js drives: load a model from bytes, describe it, run it on typed arrays,
-// preprocess and classify RGBA images, and report heap use. Every function returns a plain JS value or
-// {error: "<engine message>"} (see js_values.h for why errors are values here).
+// The Embind module web/webcnn.js drives: load a model (ONNX bytes, or TF.js model.json text and its
+// weight shards), describe it, run it on typed arrays, preprocess and classify RGBA images, look inside
+// (convolution layers, their weights, their outputs during a run), and report heap use. Every function
+// returns a plain JS value or {error: "<engine message>"} (see js_values.h for why errors are values).
 #include <emscripten/bind.h>
 #include <emscripten/heap.h>
 #include <malloc.h>
@@ -10,8 +11,10 @@
 #include <memory>
 #include <numeric>
 
+#include "import/tfjs/tfjs_importer.h"
 #include "js_values.h"
 #include "simd/f32x4.h"
+#include "tfjs_shards.h"
 #include "webcnn/image.h"
 #include "webcnn/model.h"
 
@@ -59,19 +62,44 @@ class ModelBinding {
     return a;
   }
 
-  // feeds: {[inputName]: {data: TypedArray, shape: number[]}} → {outputs: {[name]: {data, shape, dtype}}}
-  val run(const val& feeds) {
+  // feeds: {[inputName]: {data: TypedArray, shape: number[]}}; capture: undefined or an array of
+  // convolution layer names (layers()) → {outputs: {[name]: {data, shape, dtype}}}, plus
+  // captured: {[layer]: {data: Float32Array, shape: [N, H, W, C], dtype}} when layers were asked for.
+  val run(const val& feeds, const val& capture) {
     Status st = set_inputs(feeds);
     if (!st.is_ok()) return error_object(st);
-    return run_and_collect();
+    return run_and_collect(capture);
   }
 
   // image: {data: RGBA8 bytes, width, height}; options: preprocess options (js_values.h), defaults from
-  // the model's single image input. → {outputs: ...}
-  val runImage(const val& image, const val& options) {
+  // the model's single image input; capture as for run(). → {outputs: ...[, captured]}
+  val runImage(const val& image, const val& options, const val& capture) {
     Status st = set_image_input(image, options);
     if (!st.is_ok()) return error_object(st);
-    return run_and_collect();
+    return run_and_collect(capture);
+  }
+
+  // The convolutions as the engine runs them, in execution order:
+  // [{name, weights: [O, I/group, kH, kW], group}]. Empty for a model with free input dimensions until
+  // its first run fixes the shapes.
+  val layers() const {
+    val a = val::array();
+    for (const ConvLayerInfo& l : model_->conv_layers()) {
+      val o = val::object();
+      o.set("name", l.name);
+      o.set("weights", shape_to_js(l.weights));
+      o.set("group", static_cast<double>(l.group));
+      a.call<void>("push", o);
+    }
+    return a;
+  }
+
+  // One convolution's weights (BatchNorm folded in) → {data: Float32Array, shape: [O, I/group, kH, kW], dtype}
+  val filters(const val& layer) const {
+    if (!layer.isString()) return error_object("filters(layer): the layer name must be a string");
+    Result<Tensor> w = model_->conv_weights(layer.as<std::string>());
+    if (!w.is_ok()) return error_object(w.status());
+    return tensor_to_js(w.value());
   }
 
   // options: {topK = 5, preprocess, softmax: true | false | undefined (auto)} → {top: [{index, score}]}
@@ -201,14 +229,40 @@ class ModelBinding {
     return model_->run(feed);
   }
 
-  val run_and_collect() {
-    Result<std::vector<Tensor>> out = run_inputs();
+  val run_and_collect(const val& capture) {
+    Result<std::vector<std::string>> layers = layer_names(capture);
+    if (!layers.is_ok()) return error_object(layers.status());
+    std::map<std::string, const Tensor*> feed;
+    for (size_t i = 0; i < model_->inputs().size(); ++i) feed[model_->inputs()[i].name] = &inputs_[i];
+    Result<CapturedRun> out = model_->run_capturing(feed, layers.value());
     if (!out.is_ok()) return error_object(out.status());
     val outputs = val::object();
-    for (size_t i = 0; i < out.value().size(); ++i) outputs.set(model_->outputs()[i].name, tensor_to_js(out.value()[i]));
+    for (size_t i = 0; i < out.value().outputs.size(); ++i)
+      outputs.set(model_->outputs()[i].name, tensor_to_js(out.value().outputs[i]));
     val r = val::object();
     r.set("outputs", outputs);
+    if (!capture.isUndefined() && !capture.isNull()) {
+      val captured = val::object();
+      for (size_t i = 0; i < layers.value().size(); ++i) captured.set(layers.value()[i], tensor_to_js(out.value().layers[i]));
+      r.set("captured", captured);
+    }
     return r;
+  }
+
+  // undefined/null → no layers; else an array of distinct layer names.
+  static Result<std::vector<std::string>> layer_names(const val& capture) {
+    std::vector<std::string> names;
+    if (capture.isUndefined() || capture.isNull()) return names;
+    if (!capture.isArray()) return Status::error("capture must be an array of convolution layer names");
+    for (size_t i = 0, n = capture["length"].as<size_t>(); i < n; ++i) {
+      val name = capture[i];
+      if (!name.isString()) return Status::error("capture entry " + std::to_string(i) + " is not a layer name (string)");
+      std::string s = name.as<std::string>();
+      if (std::find(names.begin(), names.end(), s) != names.end())
+        return Status::error("capture names layer '" + s + "' twice");
+      names.push_back(std::move(s));
+    }
+    return names;
   }
 
   std::unique_ptr<Model> model_;
@@ -227,6 +281,20 @@ val load_model(const val& bytes) {
   Status st = copy_from_js(bytes, copy.data(), copy.size(), "model bytes");
   if (!st.is_ok()) return error_object(st);
   Result<std::unique_ptr<Model>> model = Model::load_onnx(copy.data(), copy.size());
+  if (!model.is_ok()) return error_object(model.status());
+  val r = val::object();
+  r.set("model", val(ModelBinding(std::move(model).value())));
+  return r;
+}
+
+// json: the text of a TF.js model.json; shards: {[manifest path or file name]: Uint8Array | ArrayBuffer}
+// → {model: Model} | {error}. Shards are copied into the heap one at a time as the importer reads them
+// (tfjs_shards.h); the graph keeps the decoded weights, the shard bytes are freed before planning.
+val load_tfjs_model(const val& json, const val& shards) {
+  if (!json.isString()) return error_object("model.json must be given as text");
+  Result<Graph> graph = tfjs::import_model(json.as<std::string>(), shard_reader(shards));
+  if (!graph.is_ok()) return error_object(graph.status());
+  Result<std::unique_ptr<Model>> model = Model::from_graph(std::move(graph).value());
   if (!model.is_ok()) return error_object(model.status());
   val r = val::object();
   r.set("model", val(ModelBinding(std::move(model).value())));
@@ -267,8 +335,11 @@ EMSCRIPTEN_BINDINGS(webcnn) {
       .function("outputs", &ModelBinding::outputs)
       .function("run", &ModelBinding::run)
       .function("runImage", &ModelBinding::runImage)
-      .function("classify", &ModelBinding::classify);
+      .function("classify", &ModelBinding::classify)
+      .function("layers", &ModelBinding::layers)
+      .function("filters", &ModelBinding::filters);
   function("loadModel", &webcnn::js::load_model);
+  function("loadTfjsModel", &webcnn::js::load_tfjs_model);
   function("preprocess", &webcnn::js::preprocess);
   function("heapStats", &webcnn::js::heap_stats);
   function("simdBackend", &webcnn::js::simd_backend);

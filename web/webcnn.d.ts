@@ -104,8 +104,13 @@ export interface Classification {
 }
 
 export interface Progress {
+  /** Bytes arrived so far, over all of the model's files. Never more than total. */
   loaded: number;
-  /** Bytes expected in all, or null while unknown (e.g. a compressed HTTP response). */
+  /**
+   * Bytes expected over all files, as far as known: file sizes (Content-Length, Blob.size, file size),
+   * and for a TF.js model the bytes its weightsManifest says the weights take. null while a single file
+   * of unknown size (e.g. a compressed HTTP response) is arriving. The last report has total === loaded.
+   */
   total: number | null;
 }
 
@@ -118,15 +123,49 @@ export interface LoadOptions {
   worker?: boolean;
 }
 
+/** A convolution as the engine runs it (after BatchNorm folding and activation fusion). */
+export interface ConvLayer {
+  /** The node's name in the model file. */
+  name: string;
+  /** [O, I/group, kH, kW] */
+  weights: number[];
+  group: number;
+}
+
+export interface RunOptions {
+  /**
+   * Names of convolution layers (Model.layers()) whose outputs to return as well, in result.captured.
+   * A new set of layers re-plans the model once; asking for the same set again costs only the copies.
+   */
+  capture?: string[];
+}
+
+/** Outputs by name; with RunOptions.capture also `captured`: each layer's output, float32 NHWC [N, H, W, C]. */
+export type RunResult = Record<string, OutputTensor> & { captured?: Record<string, OutputTensor<Float32Array>> };
+
 export interface Model {
   readonly inputs: TensorSpec[];
   readonly outputs: TensorSpec[];
+  /** Which importer read the model. */
+  readonly format: 'onnx' | 'tfjs';
+  /** Size of the model's files in bytes (model.json and shards for TF.js). */
+  readonly bytes: number;
   /** Runs the model. Rejects with an Error carrying the engine's message (naming the input or node). */
-  run(inputs: Record<string, InputValue>): Promise<Record<string, OutputTensor>>;
+  run(inputs: Record<string, InputValue>, options?: RunOptions): Promise<RunResult>;
   /** Preprocesses the image into the model's single image input and runs the model. */
-  runImage(image: ImageLike, options?: { preprocess?: PreprocessPreset | PreprocessOptions }): Promise<Record<string, OutputTensor>>;
+  runImage(image: ImageLike, options?: { preprocess?: PreprocessPreset | PreprocessOptions } & RunOptions): Promise<RunResult>;
   /** Top-K classes of the first output for the image. */
   classify(image: ImageLike, options?: ClassifyOptions): Promise<Classification[]>;
+  /**
+   * The convolutions in execution order. Empty for a model with free input dimensions until its first
+   * run fixes the shapes.
+   */
+  layers(): Promise<ConvLayer[]>;
+  /**
+   * One convolution's weights as the engine uses them (BatchNorm folded in), float32 [O, I/group, kH, kW].
+   * Costs about as much as loading the model: for inspection, not for every frame.
+   */
+  filters(layer: string): Promise<OutputTensor<Float32Array>>;
   /** Frees the model's wasm memory; later calls reject. Resolves when freed. */
   dispose(): Promise<void>;
 }
@@ -134,16 +173,66 @@ export interface Model {
 export interface Features {
   /** WebAssembly SIMD128 is available. The module requires it: load() rejects with a clear Error without it. */
   simd: boolean;
-  /** The build is single-threaded (false): it needs no SharedArrayBuffer or cross-origin isolation. */
-  threads: boolean;
+  /**
+   * The build web/wasm_loader.js chose: enabled = the multi-threaded one (needs SharedArrayBuffer, i.e.
+   * a cross-origin isolated page, or Node), count = threads per inference, reason = why (or why not).
+   */
+  threads: { enabled: boolean; count: number; reason: string };
   /** Size of the .wasm file in bytes; null until the module has been loaded (first load() or memory()). */
   wasmBytes: number | null;
 }
 
 export const features: Features;
 
-/** Loads an ONNX model from a URL, a path (Node), an ArrayBuffer, a typed array or a Blob. */
-export function load(source: string | URL | ArrayBuffer | ArrayBufferView | Blob, options?: LoadOptions): Promise<Model>;
+/**
+ * A TF.js graph model given in parts. Shards are matched to the manifest's paths by path, else by file
+ * name alone.
+ */
+export interface TfjsModelParts {
+  /** model.json: its text, its parsed object, or a Blob/File. */
+  modelJson: string | object | Blob;
+  weights: Record<string, ArrayBuffer | ArrayBufferView | Blob>;
+}
+
+/**
+ * What load() reads:
+ *  - a URL or path (Node) of an .onnx file, or of a TF.js model.json (the name ends in .json, or the file
+ *    starts with '{'); the weight shards model.json names are fetched/read beside it;
+ *  - ONNX bytes (ArrayBuffer, typed array) or one Blob/File;
+ *  - a FileList or array of Files/Blobs: a model.json and its .bin shards (matched by file name), or one .onnx;
+ *  - TfjsModelParts.
+ * Errors name the file, e.g. "cannot load weights shard 'group1-shard2of3.bin' beside models/x.json: HTTP 404".
+ */
+export type ModelSource = string | URL | ArrayBuffer | ArrayBufferView | Blob | ArrayLike<Blob> | FileList | TfjsModelParts;
+
+/** Loads an ONNX or TF.js graph model. */
+export function load(source: ModelSource, options?: LoadOptions): Promise<Model>;
+
+/** detail of the 'workerrestart' event. */
+export interface WorkerRestart {
+  /** What broke the engine, e.g. 'RuntimeError: unreachable'. */
+  reason: string;
+  /** Live models loaded into the new engine (their Model objects keep working). */
+  restored: number;
+  /** Live models that could not be loaded again (their calls reject with the reason). */
+  failed: number;
+}
+
+/**
+ * Events from webcnn. 'workerrestart' (CustomEvent<WorkerRestart>): the wasm instance trapped or the
+ * worker died; a fresh one has been started and the live models loaded into it again. The calls that
+ * were in flight rejected with an Error whose code is 'WORKER_RESTARTED'. In Node (in-process) the
+ * same happens to the wasm engine.
+ */
+export const events: EventTarget;
+
+/** An Error from a call that was in flight when the engine was restarted. */
+export interface WorkerRestartedError extends Error {
+  code: 'WORKER_RESTARTED';
+}
+
+/** Tests of the recovery path only: traps the wasm instance. Rejects with a WorkerRestartedError. */
+export function __testOnlyTrapEngine(options?: { worker?: boolean; how?: 'trap' | 'uncaught' }): Promise<never>;
 
 /** The preprocessing classify()/runImage() do, on its own: defaults 224×224 NCHW 'imagenet'. */
 export function preprocess(

