@@ -3,7 +3,8 @@
 // afterwards.
 //
 // Recovery (issue 6). Two things can break, and the page hears of both as a 'restart' event on `events`
-// (CustomEvent, detail {restarted: 'engine' | 'worker', reason, restored, failed, gaveUp}):
+// (CustomEvent, detail {restarted: 'engine' | 'worker', reason, restored, failed, gaveUp}; after a
+// worker restart also failedKeys, the keys of the models that could not be loaded again):
 //  - the wasm instance traps inside the worker: webcnn replaces it and loads the models again by itself;
 //    the call that trapped rejects (code 'WORKER_RESTARTED'), the worker stays (restarted: 'engine');
 //  - the worker itself dies (an uncaught error, a message that cannot be read, or a 'fatal' reply): it
@@ -103,32 +104,33 @@ function replaceWorker(reason) {
     gaveUp = new Error(`The inference worker keeps stopping (${reason}); reload the page to try again.`);
     ++generation;
     worker = null;
-    announce({ restarted: 'worker', reason, restored: 0, failed: loadedSources.size, gaveUp: true });
+    announce({ restarted: 'worker', reason, restored: 0, failed: loadedSources.size, failedKeys: [...loadedSources.keys()], gaveUp: true });
     return;
   }
   spawn();
   const mine = generation;
-  ready = reloadModels().then(({ restored, failed }) => {
-    if (mine === generation) announce({ restarted: 'worker', reason, restored, failed, gaveUp: false });
+  ready = reloadModels().then(({ restored, failedKeys }) => {
+    if (mine === generation) announce({ restarted: 'worker', reason, restored, failed: failedKeys.length, failedKeys, gaveUp: false });
   });
 }
 
-// The models the page had, into the fresh worker. One that fails is forgotten (its calls then fail
-// with the worker's message, and loading it again from the page works as for any failed load).
+// The models the page had, into the fresh worker. One that fails is forgotten here (its calls then fail
+// with the worker's message) and named in the event's failedKeys.
 async function reloadModels() {
   const mine = generation;
   const entries = [...loadedSources];
   const results = await Promise.allSettled(entries.map(([key, source]) => send('load', { key, source })));
-  let restored = 0, failed = 0;
+  let restored = 0;
+  const failedKeys = [];
   results.forEach((r, i) => {
     if (r.status === 'fulfilled') ++restored;
     else {
-      ++failed;
+      failedKeys.push(entries[i][0]);
       // Cut short by yet another restart: that one loads it again.
       if (mine === generation && loadedSources.get(entries[i][0]) === entries[i][1]) loadedSources.delete(entries[i][0]);
     }
   });
-  return { restored, failed };
+  return { restored, failedKeys };
 }
 
 spawn();
