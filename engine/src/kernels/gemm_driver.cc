@@ -1,10 +1,11 @@
 // The GEMM driver: walks C in microkernel tiles. Rows are taken in blocks whose A rows fit in L2
-// (~128 KiB); within a block each packed B panel (K×8 floats) stays in L1 while every 4-row group of
-// the block passes over it.
+// (~128 KiB); within a block each packed B panel (K × 16 floats) stays in L1 while every row group of the
+// block passes over it.
 #include <algorithm>
 #include <cmath>
 
 #include "kernels/gemm.h"
+#include "kernels/gemm_tile_f32x4.h"
 
 namespace webcnn::kernels {
 
@@ -14,26 +15,33 @@ void gemm_f32(size_t m, size_t n, size_t k, const float* a, size_t a_stride, con
   const bool clamp = act.is_clamp();
   const float out_min = clamp ? act.min : -INFINITY;
   const float out_max = clamp ? act.max : INFINITY;
-  const size_t panel_floats = kGemmNR * (k + 1);
-  const size_t panels = (n + kGemmNR - 1) / kGemmNR;
-  const size_t block_rows = std::max<size_t>(kGemmMR, (size_t{32} << 10) / std::max<size_t>(k, 1) / kGemmMR * kGemmMR);
+  constexpr size_t kRowQuantum = kGemmMRTail;  // a multiple of both tile heights
+  const size_t block_rows =
+      std::max<size_t>(kRowQuantum, (size_t{32} << 10) / std::max<size_t>(k, 1) / kRowQuantum * kRowQuantum);
 
   for (size_t m0 = 0; m0 < m; m0 += block_rows) {
     const size_t m1 = std::min(m, m0 + block_rows);
-    for (size_t p = 0; p < panels; ++p) {
-      const size_t col = p * kGemmNR;
-      const size_t nc = std::min(kGemmNR, n - col);
-      const float* panel = packed_b + p * panel_floats;
-      for (size_t i = m0; i < m1; i += kGemmMR) {
-        const size_t mr = std::min(kGemmMR, m1 - i);
-        if (k == 0) {  // empty sum: the tile is just the bias, clamped
-          for (size_t r = 0; r < mr; ++r)
-            for (size_t j = 0; j < nc; ++j)
-              c[(i + r) * c_stride + col + j] = std::min(out_max, std::max(out_min, panel[j]));
-          continue;
-        }
-        gemm_4x8_f32x4(mr, nc, k, a + i * a_stride, a_stride, panel, c + i * c_stride + col, c_stride, out_min, out_max);
+    const float* panel = packed_b;
+    for (size_t col = 0; col < n;) {
+      const size_t width = gemm_panel_width(n, col);
+      const size_t nc = std::min(width, n - col);
+      if (k == 0) {  // empty sum: the tile is just the bias, clamped
+        for (size_t r = m0; r < m1; ++r)
+          for (size_t j = 0; j < nc; ++j) c[r * c_stride + col + j] = std::min(out_max, std::max(out_min, panel[j]));
+      } else if (width == kGemmNR) {
+        for (size_t i = m0; i < m1; i += kGemmMR)
+          gemm_tile_f32x4<kGemmMR, kGemmNR / 4, ABroadcast::kLoadSplat>(std::min(kGemmMR, m1 - i), nc, k,
+                                                                       a + i * a_stride, a_stride, panel,
+                                                                       c + i * c_stride + col, c_stride, out_min,
+                                                                       out_max);
+      } else {
+        for (size_t i = m0; i < m1; i += kGemmMRTail)
+          gemm_tile_f32x4<kGemmMRTail, kGemmNRTail / 4, ABroadcast::kLoadSplat>(
+              std::min(kGemmMRTail, m1 - i), nc, k, a + i * a_stride, a_stride, panel, c + i * c_stride + col,
+              c_stride, out_min, out_max);
       }
+      panel += width * (k + 1);
+      col += width;
     }
     if (!clamp)  // the other activations on the block just written, while it is still in cache
       for (size_t r = m0; r < m1; ++r) act.apply_inplace(c + r * c_stride, n);

@@ -16,6 +16,9 @@
 #define WEBCNN_SIMD_SCALAR_BACKEND 1
 #endif
 
+#include <cstdint>
+#include <cstring>
+
 namespace webcnn::simd {
 
 #if defined(WEBCNN_SIMD_WASM)
@@ -36,6 +39,8 @@ inline f32x4 min(f32x4 a, f32x4 b) { return {wasm_f32x4_pmin(b.v, a.v)}; }
 inline f32x4 muladd(f32x4 a, f32x4 b, f32x4 c) { return {wasm_f32x4_add(wasm_f32x4_mul(a.v, b.v), c.v)}; }
 template <int L> inline f32x4 broadcast_lane(f32x4 a) { return {wasm_i32x4_shuffle(a.v, a.v, L, L, L, L)}; }
 inline float lane0(f32x4 a) { return wasm_f32x4_extract_lane(a.v, 0); }
+// The lanes' bit patterns as 32-bit integers shifted left by S (for building powers of two).
+template <int S> inline f32x4 shift_bits_left(f32x4 a) { return {wasm_i32x4_shl(a.v, S)}; }
 #elif defined(WEBCNN_SIMD_SSE2)
 constexpr const char* kBackend = "sse2";
 struct f32x4 { __m128 v; };
@@ -52,6 +57,7 @@ inline f32x4 min(f32x4 a, f32x4 b) { return {_mm_min_ps(a.v, b.v)}; }
 inline f32x4 muladd(f32x4 a, f32x4 b, f32x4 c) { return {_mm_add_ps(_mm_mul_ps(a.v, b.v), c.v)}; }
 template <int L> inline f32x4 broadcast_lane(f32x4 a) { return {_mm_shuffle_ps(a.v, a.v, _MM_SHUFFLE(L, L, L, L))}; }
 inline float lane0(f32x4 a) { return _mm_cvtss_f32(a.v); }
+template <int S> inline f32x4 shift_bits_left(f32x4 a) { return {_mm_castsi128_ps(_mm_slli_epi32(_mm_castps_si128(a.v), S))}; }
 #else
 constexpr const char* kBackend = "scalar";
 struct f32x4 { float v[4]; };
@@ -77,6 +83,15 @@ WEBCNN_LANEWISE(min, a.v[i] < b.v[i] ? a.v[i] : b.v[i])
 inline f32x4 muladd(f32x4 a, f32x4 b, f32x4 c) { return add(mul(a, b), c); }
 template <int L> inline f32x4 broadcast_lane(f32x4 a) { return splat(a.v[L]); }
 inline float lane0(f32x4 a) { return a.v[0]; }
+template <int S> inline f32x4 shift_bits_left(f32x4 a) {
+  for (float& x : a.v) {
+    uint32_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    bits <<= S;
+    std::memcpy(&x, &bits, sizeof bits);
+  }
+  return a;
+}
 #endif
 
 }  // namespace webcnn::simd
