@@ -10,6 +10,16 @@
 #
 # SIMD128 is required: -msimd128 comes from webcnn_flags in the root file. There is no non-SIMD build;
 # web/webcnn.js detects SIMD and says so clearly when it is missing.
+#
+# -DWEBCNN_WASM_THREADS=ON (scripts/build-wasm.sh does it in build-wasm-mt/) builds everything with pthreads
+# on a shared memory and names the module webcnn_wasm_mt (+ webcnn_wasm_mt.worker.js, the pthread workers'
+# script). web/wasm_loader.js picks it when SharedArrayBuffer is there (a cross-origin isolated page, or
+# Node) and the single-threaded module otherwise.
+option(WEBCNN_WASM_THREADS "Build the multi-threaded module (pthreads, needs SharedArrayBuffer)" OFF)
+if(WEBCNN_WASM_THREADS)
+  target_compile_options(webcnn_flags INTERFACE -pthread)
+  target_link_options(webcnn_flags INTERFACE -pthread)
+endif()
 
 # The engine reports errors as Status values and never throws; without exception support the code is
 # smaller and no invoke_* trampolines wrap calls. A throw reached anyway (std::bad_alloc) aborts.
@@ -43,6 +53,20 @@ target_link_options(webcnn_wasm PRIVATE
   -sNODEJS_CATCH_REJECTION=0
 )
 set_target_properties(webcnn_wasm PROPERTIES SUFFIX ".js")
+if(WEBCNN_WASM_THREADS)
+  set_target_properties(webcnn_wasm PROPERTIES OUTPUT_NAME webcnn_wasm_mt)
+  target_link_options(webcnn_wasm PRIVATE
+    # Workers started with the module, before any C++ runs: a pthread created later would start only
+    # after the browser's event loop turns. The loader passes how many (the thread count − 1; at least 1,
+    # as Emscripten 3.1.6 never resolves the module with an empty pool).
+    "-sPTHREAD_POOL_SIZE=Math.max(1,Module.webcnnWorkers|0)"
+    # Growing a shared memory is allowed, but JS then re-checks the heap views on every access: slower
+    # only for the bindings' copies, not for the engine's own work.
+    -Wno-pthreads-mem-growth
+    --post-js ${CMAKE_CURRENT_SOURCE_DIR}/cmake/wasm_threads_post.js
+  )
+  set_property(TARGET webcnn_wasm APPEND PROPERTY LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cmake/wasm_threads_post.js)
+endif()
 
 # --- the native doctest suite, compiled to wasm and run by Node --------------------------------------
 # doctest is a header-only host package (/usr/include/doctest). The host include directory itself must

@@ -1,7 +1,17 @@
-// Finds and instantiates the wasm module for this environment: which build (today the single-threaded
-// SIMD128 one), where its files are (web/dist/, built by scripts/build-wasm.sh), and how to load them in
-// Node (CommonJS loader + bytes read from disk) versus a page or worker (ES loader + fetch).
-// web/webcnn.js imports it; `features` says what was chosen and why.
+// Finds and instantiates the wasm module for this environment: which build, where its files are
+// (web/dist/, built by scripts/build-wasm.sh), and how to load them in Node (CommonJS loader + bytes read
+// from disk) versus a page or worker (ES loader + fetch). web/webcnn.js imports it; `features` says what
+// was chosen and why.
+//
+// Two builds, both SIMD128:
+//   webcnn_wasm     single-threaded; needs nothing special.
+//   webcnn_wasm_mt  pthreads on a SharedArrayBuffer memory: convolutions and matrix products split over
+//                   several cores. Browsers give SharedArrayBuffer only to cross-origin isolated pages
+//                   (served with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy:
+//                   require-corp, as web/server.mjs does); Node always has it.
+// The threaded build is chosen when SharedArrayBuffer exists and there is more than one core; otherwise
+// the single-threaded one, with the reason in features.threads.reason. Both give bit-identical results.
+// In Node, WEBCNN_THREADS=<n> in the environment sets the count (1 = the single-threaded build).
 
 const isNode = typeof process !== 'undefined' && !!(process.versions && process.versions.node) &&
   typeof window === 'undefined';
@@ -11,10 +21,35 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 17, 11,
 ]);
 
+// More threads than this rarely pay off for one inference (the layers get too small to split), and each
+// one is a worker with its own stack.
+const MAX_DEFAULT_THREADS = 4;
+
+const cores = isNode
+  ? await import('node:os').then((os) => (os.availableParallelism ? os.availableParallelism() : os.cpus().length))
+  : (globalThis.navigator && navigator.hardwareConcurrency) || 1;
+
+// {enabled, count, reason}: whether the threaded build will be used, with how many threads, and why not.
+function chooseThreads() {
+  const single = (reason) => ({ enabled: false, count: 1, reason });
+  if (typeof SharedArrayBuffer === 'undefined' || (!isNode && globalThis.crossOriginIsolated !== true)) {
+    return single(!isNode && globalThis.crossOriginIsolated !== true
+      ? 'page is not cross-origin isolated (COOP/COEP headers missing), so there is no SharedArrayBuffer'
+      : 'this JavaScript engine has no SharedArrayBuffer');
+  }
+  const requested = isNode && process.env.WEBCNN_THREADS ? Number.parseInt(process.env.WEBCNN_THREADS, 10) : NaN;
+  if (Number.isInteger(requested) && requested >= 1) {
+    return requested === 1 ? single('WEBCNN_THREADS=1 in the environment') : { enabled: true, count: requested, reason: 'WEBCNN_THREADS' };
+  }
+  if (cores <= 1) return single('only one CPU core is available');
+  const count = Math.min(cores, MAX_DEFAULT_THREADS);
+  return { enabled: true, count, reason: `${isNode ? 'Node' : 'cross-origin isolated page'}, ${cores} cores` };
+}
+
 /** What this environment and build offer. wasmBytes is filled once the module has been loaded. */
 export const features = {
   simd: typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE),
-  threads: false, // the build is single-threaded: it needs neither SharedArrayBuffer nor COOP/COEP
+  threads: chooseThreads(),
   wasmBytes: null,
 };
 
@@ -28,32 +63,55 @@ export const SIMD_REQUIRED =
 const distUrl = (file) => new URL(`./dist/${file}`, import.meta.url);
 const BUILD_HINT = 'web/dist/ holds no wasm build: run scripts/build-wasm.sh';
 
-export async function instantiateModule() {
-  if (!features.simd) throw new Error(SIMD_REQUIRED);
-  let factory, wasmBinary;
+// The loader factory and .wasm bytes of one build ('webcnn_wasm' or 'webcnn_wasm_mt').
+async function fetchBuild(name) {
   if (isNode) {
     // Emscripten's plain -sMODULARIZE loader is CommonJS; it would fetch() the .wasm path under Node 20,
     // so we read the bytes and hand them over.
     const { createRequire } = await import('node:module');
     const { readFile } = await import('node:fs/promises');
     const { fileURLToPath } = await import('node:url');
-    try {
-      factory = createRequire(import.meta.url)(fileURLToPath(distUrl('webcnn_wasm.js')));
-      wasmBinary = await readFile(distUrl('webcnn_wasm.wasm'));
-    } catch (e) {
-      throw new Error(`${BUILD_HINT} (${e.message})`);
-    }
-  } else {
-    try {
-      factory = (await import(distUrl('webcnn_wasm.mjs').href)).default;
-    } catch (e) {
-      throw new Error(`${BUILD_HINT} (${e.message})`);
-    }
-    const response = await fetch(distUrl('webcnn_wasm.wasm'));
-    if (!response.ok) throw new Error(`${BUILD_HINT} (webcnn_wasm.wasm: HTTP ${response.status})`);
-    wasmBinary = new Uint8Array(await response.arrayBuffer());
+    const wasmBinary = await readFile(distUrl(`${name}.wasm`));
+    return { factory: createRequire(import.meta.url)(fileURLToPath(distUrl(`${name}.js`))), wasmBinary };
   }
-  const module = await factory({ wasmBinary });
-  return { module, wasmBytes: wasmBinary.byteLength };
+  const factory = (await import(distUrl(`${name}.mjs`).href)).default;
+  const response = await fetch(distUrl(`${name}.wasm`));
+  if (!response.ok) throw new Error(`${name}.wasm: HTTP ${response.status}`);
+  return { factory, wasmBinary: new Uint8Array(await response.arrayBuffer()) };
 }
 
+async function instantiateThreaded(count) {
+  const { factory, wasmBinary } = await fetchBuild('webcnn_wasm_mt');
+  const settings = { wasmBinary, webcnnWorkers: count - 1 };
+  if (!isNode) {
+    // The pthread workers (dist/webcnn_wasm_mt.worker.js) importScripts() the loader: they need the
+    // classic-script form (.js, not our ES .mjs) and its absolute URL, which an ES module cannot tell
+    // Emscripten; and every dist file is found next to the loader, not next to the page.
+    settings.mainScriptUrlOrBlob = distUrl('webcnn_wasm_mt.js').href;
+    settings.locateFile = (file) => distUrl(file).href;
+  }
+  const module = await factory(settings);
+  const threads = module.setThreads(count);
+  return { module, wasmBytes: wasmBinary.byteLength, threads };
+}
+
+export async function instantiateModule() {
+  if (!features.simd) throw new Error(SIMD_REQUIRED);
+  if (features.threads.enabled) {
+    try {
+      const { module, wasmBytes, threads } = await instantiateThreaded(features.threads.count);
+      features.threads.count = threads;
+      return { module, wasmBytes };
+    } catch (e) {
+      features.threads = { enabled: false, count: 1, reason: `the multi-threaded build failed to load (${e.message})` };
+    }
+  }
+  let build;
+  try {
+    build = await fetchBuild('webcnn_wasm');
+  } catch (e) {
+    throw new Error(`${BUILD_HINT} (${e.message})`);
+  }
+  const module = await build.factory({ wasmBinary: build.wasmBinary });
+  return { module, wasmBytes: build.wasmBinary.byteLength };
+}

@@ -2,12 +2,17 @@
 //
 // prepare() resolves the attributes into 2-D geometry (a 1-D conv is H = 1), computes the output shape for
 // either layout, picks a path and packs constant weights once:
-//   depthwise (group == C == O): kernels/dwconv (3×3 unrolled, any size generic), weights [taps][C];
+//   depthwise (group == C == O): kernels::dwconv_nhwc_f32x4 by output rows, weights packed per 4 channels;
 //   everything else, per group: GEMM with weights packed as B[(ky, kx, c)][o] —
 //     1×1 stride 1 unpadded: A is the NHWC input itself (row stride C),
 //     otherwise A is an im2col tile of a few dozen output pixels in scratch.
 //   ConvTranspose: per group GEMM x · W[c][(ky, kx, o)] into a column tile, scattered (col2im) into y.
 // Weights that are not constant (ONNX's conformance tests feed W as an input) are packed at run into scratch.
+//
+// Threads (webcnn/threads.h): Conv splits its output over the thread count in effect at prepare — GEMMs by
+// row or column tiles (ops/parallel_gemm.h), im2col tiles one per task with a tile buffer per thread,
+// depthwise by runs of output rows (dwconv_nhwc_f32x4, no scratch). ConvTranspose's col2im scatter overlaps between
+// pixels, so it stays on one thread.
 #include "ops/conv.h"
 
 #include <algorithm>
@@ -18,6 +23,8 @@
 #include "kernels/im2col_nhwc.h"
 #include "ops/kernel.h"
 #include "ops/op_families.h"
+#include "ops/parallel_gemm.h"
+#include "runtime/thread_pool.h"
 
 namespace webcnn {
 
@@ -283,9 +290,12 @@ class ConvKernel : public Kernel {
                   g_.pad_bottom == 0 && g_.pad_right == 0;
     gemm_k_ = taps_ * in_per_group_;
     const int64_t pixels = g_.out.n * g_.out.h * g_.out.w;
+    threads_ = ThreadPool::global().size();
     tile_ = tile_pixels(gemm_k_, pixels);
+    if (threads_ > 1)  // at least one tile per thread
+      tile_ = std::min(tile_, std::max<int64_t>(4, (pixels + threads_ - 1) / threads_ + 3) / 4 * 4);
 
-    packed_floats_ = depthwise_ ? static_cast<size_t>((taps_ + 1) * g_.in.c)
+    packed_floats_ = depthwise_ ? kernels::dwconv_packed_floats(static_cast<size_t>(g_.in.c), static_cast<size_t>(taps_))
                                 : kernels::gemm_packed_b_floats(gemm_k_, out_per_group_) * static_cast<size_t>(group);
     if (packed_floats_ > static_cast<size_t>(kMaxElements))
       return node.error("weight " + shape_to_string(in[1].shape) + " is too large to pack");
@@ -295,16 +305,17 @@ class ConvKernel : public Kernel {
       packed_.resize(packed_floats_);
       pack(in[1].constant->data<float>(), has_bias_ ? in[2].constant->data<float>() : nullptr, packed_.data());
     }
-    // Scratch: [packed weights, when packed at run][depthwise: tap pointers + zero row | gemm: im2col tile].
+    // Scratch: [packed weights, when packed at run]
+    //          [gemm, not 1×1: im2col tile per thread] (depthwise needs none).
     scratch_ = packed_.empty() ? align_up(packed_floats_ * sizeof(float)) : 0;
-    if (depthwise_)
-      scratch_ += align_up(static_cast<size_t>(taps_) * sizeof(float*)) + align_up(g_.in.c * sizeof(float));
-    else if (!direct_1x1_)
-      scratch_ += align_up(static_cast<size_t>(tile_ * gemm_k_) * sizeof(float));
+    if (!depthwise_ && !direct_1x1_)
+      scratch_ += threads_ * tile_bytes();
     return Status::ok();
   }
 
   size_t scratch_bytes() const override { return scratch_; }
+  // Weights and bias packed at prepare are never read again.
+  bool reads_constant_input_at_run(size_t i) const override { return i == 0 || packed_.empty(); }
 
   Status run(const KernelIO& io) override {
     if (a_.layout != Layout::kNHWC) return nchw_run_error(who_);
@@ -318,20 +329,19 @@ class ConvKernel : public Kernel {
     }
     const float* x = io.in[0].as<const float>();
     float* y = io.out[0].as<float>();
-    if (depthwise_) run_depthwise(x, packed, scratch, y);
-    else run_gemm(x, packed, reinterpret_cast<float*>(scratch), y);
+    if (depthwise_) run_depthwise(x, packed, y);
+    else run_gemm(x, packed, scratch, y);
     return Status::ok();
   }
 
  private:
-  // Depthwise: [taps][C] weights then C biases. Otherwise per group a GEMM B panel set over
+  // Depthwise: kernels::dwconv_pack_with's blocks of 4 channels. Otherwise per group a GEMM B panel set over
   // k = (ky·kW + kx)·Cg + c, n = o (output channel within the group).
   void pack(const float* w, const float* bias, float* packed) const {
     if (depthwise_) {
-      const int64_t c_count = g_.in.c;
-      for (int64_t t = 0; t < taps_; ++t)
-        for (int64_t c = 0; c < c_count; ++c) packed[t * c_count + c] = w[c * taps_ + t];
-      for (int64_t c = 0; c < c_count; ++c) packed[taps_ * c_count + c] = bias ? bias[c] : 0.0f;
+      const size_t taps = static_cast<size_t>(taps_);
+      kernels::dwconv_pack_with(
+          static_cast<size_t>(g_.in.c), taps, [&](size_t c, size_t t) { return w[c * taps + t]; }, bias, packed);
       return;
     }
     const size_t group_floats = kernels::gemm_packed_b_floats(gemm_k_, out_per_group_);
@@ -348,57 +358,48 @@ class ConvKernel : public Kernel {
     }
   }
 
-  void run_gemm(const float* x, const float* packed, float* tile, float* y) const {
+  size_t tile_bytes() const { return align_up(static_cast<size_t>(tile_ * gemm_k_) * sizeof(float)); }
+
+  // Threads worth using for `macs` multiply-adds.
+  size_t threads_for(int64_t macs) const {
+    return static_cast<uint64_t>(macs) < kMinParallelMacs ? 1 : static_cast<size_t>(threads_);
+  }
+
+  void run_gemm(const float* x, const float* packed, char* tile_buffers, float* y) const {
     const size_t group_floats = kernels::gemm_packed_b_floats(gemm_k_, out_per_group_);
     const size_t in_c = static_cast<size_t>(g_.in.c), out_c = static_cast<size_t>(g_.out.c);
     const int64_t pixels = g_.out.n * g_.out.h * g_.out.w;
     if (direct_1x1_) {  // NHWC input rows are already the A operand
       for (int64_t gi = 0; gi < a_.group; ++gi)
-        kernels::gemm_f32(pixels, out_per_group_, in_per_group_, x + gi * in_per_group_, in_c,
-                          packed + gi * group_floats, y + gi * out_per_group_, out_c, a_.act);
+        parallel_gemm_f32(pixels, out_per_group_, in_per_group_, x + gi * in_per_group_, in_c,
+                          packed + gi * group_floats, y + gi * out_per_group_, out_c, a_.act, threads_);
       return;
     }
+    // One task per tile of output pixels, through the im2col buffer of the thread running it.
     const kernels::Conv2dGeometry geom = nhwc_geometry(g_);
-    for (int64_t p0 = 0; p0 < pixels; p0 += tile_) {
-      const int64_t p1 = std::min(pixels, p0 + tile_);
+    const int64_t tiles = (pixels + tile_ - 1) / tile_;
+    const size_t threads = threads_for(pixels * g_.out.c * gemm_k_);
+    ThreadPool::global().parallel_for(static_cast<size_t>(tiles), threads, [&](size_t task, size_t thread) {
+      float* tile = reinterpret_cast<float*>(tile_buffers + thread * tile_bytes());
+      const int64_t p0 = static_cast<int64_t>(task) * tile_, p1 = std::min(pixels, p0 + tile_);
       for (int64_t gi = 0; gi < a_.group; ++gi) {
         kernels::im2col_nhwc(geom, x, gi * in_per_group_, in_per_group_, p0, p1, tile);
         kernels::gemm_f32(p1 - p0, out_per_group_, gemm_k_, tile, gemm_k_, packed + gi * group_floats,
                           y + p0 * g_.out.c + gi * out_per_group_, out_c, a_.act);
       }
-    }
+    });
   }
 
-  void run_depthwise(const float* x, const float* packed, char* scratch, float* y) const {
-    const int64_t c_count = g_.in.c;
-    const float** taps = reinterpret_cast<const float**>(scratch);
-    float* zero = reinterpret_cast<float*>(scratch + align_up(static_cast<size_t>(taps_) * sizeof(float*)));
-    std::memset(zero, 0, c_count * sizeof(float));
-    const float* weights = packed;
-    const float* bias = packed + taps_ * c_count;
-    const bool clamp = a_.act.is_clamp();
-    const float lo = clamp ? a_.act.min : -INFINITY, hi = clamp ? a_.act.max : INFINITY;
-    for (int64_t n = 0; n < g_.out.n; ++n) {
-      const float* image = x + n * g_.in.h * g_.in.w * c_count;
-      for (int64_t oy = 0; oy < g_.out.h; ++oy)
-        for (int64_t ox = 0; ox < g_.out.w; ++ox) {
-          int64_t t = 0;
-          for (int64_t ky = 0; ky < g_.kernel_h; ++ky) {
-            const int64_t iy = oy * g_.stride_h - g_.pad_top + ky * g_.dilation_h;
-            for (int64_t kx = 0; kx < g_.kernel_w; ++kx, ++t) {
-              const int64_t ix = ox * g_.stride_w - g_.pad_left + kx * g_.dilation_w;
-              taps[t] = (iy >= 0 && iy < g_.in.h && ix >= 0 && ix < g_.in.w) ? image + (iy * g_.in.w + ix) * c_count
-                                                                             : zero;
-            }
-          }
-          float* out = y + ((n * g_.out.h + oy) * g_.out.w + ox) * c_count;
-          if (taps_ == 9)
-            kernels::dwconv_3x3_f32x4(c_count, taps, weights, bias, out, lo, hi);
-          else
-            kernels::dwconv_f32x4(c_count, taps_, taps, weights, bias, out, lo, hi);
-          if (!clamp) a_.act.apply_inplace(out, c_count);
-        }
-    }
+  // Output rows (over batch × height) in equal runs, one run per task.
+  void run_depthwise(const float* x, const float* packed, float* y) const {
+    const kernels::Conv2dGeometry geom = nhwc_geometry(g_);
+    const size_t rows = static_cast<size_t>(g_.out.n * g_.out.h);
+    const size_t threads = threads_for(g_.out.n * g_.out.h * g_.out.w * g_.in.c * taps_);
+    const size_t rows_per_task = units_per_task(rows, threads * kTasksPerThread);
+    ThreadPool::global().parallel_for((rows + rows_per_task - 1) / rows_per_task, threads, [&](size_t task, size_t) {
+      const size_t r0 = task * rows_per_task, r1 = std::min(rows, r0 + rows_per_task);
+      kernels::dwconv_nhwc_f32x4(geom, x, packed, y, static_cast<int64_t>(r0), static_cast<int64_t>(r1), a_.act);
+    });
   }
 
   std::string who_;
@@ -406,6 +407,7 @@ class ConvKernel : public Kernel {
   Geometry g_;
   bool has_bias_ = false, depthwise_ = false, direct_1x1_ = false;
   int64_t in_per_group_ = 1, out_per_group_ = 1, taps_ = 1, gemm_k_ = 1, tile_ = 1;
+  int64_t threads_ = 1;  // the thread count scratch is sized for (the pool's size at prepare)
   size_t packed_floats_ = 0, scratch_ = 0;
   std::vector<float> packed_;  // constant weights, packed at prepare
 };
@@ -443,6 +445,8 @@ class ConvTransposeKernel : public Kernel {
   }
 
   size_t scratch_bytes() const override { return scratch_; }
+  // Packed weights replace the constant; the bias is still read at run.
+  bool reads_constant_input_at_run(size_t i) const override { return i != 1 || packed_.empty(); }
 
   Status run(const KernelIO& io) override {
     if (a_.layout != Layout::kNHWC) return nchw_run_error(who_);

@@ -1,5 +1,6 @@
 // MatMul and Gemm on the packed GEMM (kernels/gemm.h). B is packed once at prepare when it is constant
-// (the usual weights case), otherwise at run into scratch.
+// (the usual weights case), otherwise at run into scratch. Each product is split over the engine's threads
+// (ops/parallel_gemm.h); packing, transposing A and adding a full C stay on the calling thread.
 #include "ops/matmul.h"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include "kernels/gemm.h"
 #include "ops/kernel.h"
 #include "ops/op_families.h"
+#include "ops/parallel_gemm.h"
 
 namespace webcnn {
 
@@ -85,6 +87,7 @@ class MatMulKernel : public Kernel {
   }
 
   size_t scratch_bytes() const override { return scratch_; }
+  bool reads_constant_input_at_run(size_t i) const override { return i != 1 || packed_.empty(); }
 
   Status run(const KernelIO& io) override {
     const float* a = io.in[0].as<const float>();
@@ -103,8 +106,8 @@ class MatMulKernel : public Kernel {
         packed_index = bi;
         packed = scratch_packed;
       }
-      kernels::gemm_f32(m_, n_, k_, a + broadcast_source(i, a_batch_, batch_) * m_ * k_, k_, packed, y + i * m_ * n_,
-                        n_, act_);
+      parallel_gemm_f32(m_, n_, k_, a + broadcast_source(i, a_batch_, batch_) * m_ * k_, k_, packed, y + i * m_ * n_,
+                        n_, act_, ThreadPool::max_threads());
     }
     return Status::ok();
   }
@@ -171,6 +174,8 @@ class GemmKernel : public Kernel {
   }
 
   size_t scratch_bytes() const override { return scratch_; }
+  // B (and a bias-row C) packed at prepare is never read again; a full C matrix is.
+  bool reads_constant_input_at_run(size_t i) const override { return i == 0 || packed_.empty() || (i == 2 && !c_is_bias_); }
 
   Status run(const KernelIO& io) override {
     const float* a = io.in[0].as<const float>();
@@ -193,10 +198,10 @@ class GemmKernel : public Kernel {
       a = at;
     }
     if (c_is_bias_) {
-      kernels::gemm_f32(m_, n_, k_, a, k_, packed, y, n_, act_);
+      parallel_gemm_f32(m_, n_, k_, a, k_, packed, y, n_, act_, ThreadPool::max_threads());
       return Status::ok();
     }
-    kernels::gemm_f32(m_, n_, k_, a, k_, packed, y, n_, FusedActivation{});
+    parallel_gemm_f32(m_, n_, k_, a, k_, packed, y, n_, FusedActivation{}, ThreadPool::max_threads());
     for (int64_t i = 0; i < m_; ++i) {
       float* row = y + i * n_;
       const float* c_row = c + (c_rows_ == 1 ? 0 : i) * c_cols_;

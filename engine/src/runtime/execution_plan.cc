@@ -192,7 +192,9 @@ Status ExecutionPlan::run(const std::vector<const Tensor*>& inputs, std::vector<
     const void* src = slots_[static_cast<size_t>(r)].where == Slot::Where::kConstant
                           ? graph_.value(r).constant->raw()
                           : base + slots_[static_cast<size_t>(r)].offset;
-    if (outputs[i].dtype() != v.dtype || outputs[i].shape() != v.shape) outputs[i] = Tensor(v.dtype, v.shape);
+    // A default-constructed Tensor looks like a float32 scalar but has no storage: reuse only real ones.
+    if (outputs[i].dtype() != v.dtype || outputs[i].shape() != v.shape || !outputs[i].raw())
+      outputs[i] = Tensor(v.dtype, v.shape);
     std::memcpy(outputs[i].raw(), src, outputs[i].bytes());
   }
   return Status::ok();
