@@ -24,6 +24,7 @@ int command_info(const std::vector<std::string>& args);
 int command_run(const std::vector<std::string>& args);
 int command_classify(const std::vector<std::string>& args);
 int command_preprocess(const std::vector<std::string>& args);
+int command_bench(const std::vector<std::string>& args);
 
 // Prints "webcnn: <message>" to stderr; returns kExitFailure.
 int fail(const std::string& message);

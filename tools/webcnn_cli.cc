@@ -17,6 +17,8 @@ const char kUsage[] =
     "  classify MODEL IMAGE [options]     decode, preprocess, run, print the top classes\n"
     "  preprocess IMAGE --output FILE.npy [options]\n"
     "                                     write the tensor classify would feed the model\n"
+    "  bench MODEL [--runs N] [--warmup N] [--profile]\n"
+    "                                     median time of a run on one thread; --profile: time per op\n"
     "\n"
     "MODEL is an .onnx file or a TF.js model.json. `webcnn <command> --help` shows a command's options.\n";
 
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
   if (command == "run") return command_run(args);
   if (command == "classify") return command_classify(args);
   if (command == "preprocess") return command_preprocess(args);
+  if (command == "bench") return command_bench(args);
   if (command == "-h" || command == "--help" || command == "help") {
     std::fputs(kUsage, stdout);
     return 0;

@@ -182,3 +182,28 @@ TEST_CASE("cli: run writes every output as .npy (ONNX conformance model test_rel
   CHECK(o.exit_code == 1);
   CHECK(contains(o.err, "bad.npy"));
 }
+
+TEST_CASE("cli: bench times a model; --profile accounts for its nodes, MACs and working set") {
+  // One 3x3 Conv, pads 1: x [1,1,5,5] * W [1,1,3,3] -> y [1,1,5,5]. By hand: 25 outputs x 9 taps = 225 MACs;
+  // the node's non-constant tensors (W is a graph input here) are 25 + 9 + 25 floats = 236 bytes.
+  const std::string model = "/usr/share/libonnx-testdata/data/node/test_basic_conv_with_padding/model.onnx";
+  Outcome o = run_cli({"bench", model, "--runs", "3", "--warmup", "1", "--profile", "--top", "5"});
+  REQUIRE_MESSAGE(o.exit_code == 0, o.err);
+  CHECK(contains(o.out, "runs: 3 timed after 1 warm-up"));
+  CHECK(contains(o.out, "time_ms: median "));
+  CHECK(contains(o.out, "MACs: 225 -> "));
+  CHECK(contains(o.out, "profile: 1 node;"));
+  CHECK(contains(o.out, "  Conv 3x3                     1 "));
+  CHECK(contains(o.out, "slowest 1 nodes:"));
+  CHECK(contains(o.out, "largest step working set (non-constant inputs + outputs): 236 bytes (y)"));
+
+  o = run_cli({"bench", model, "--runs", "0"});
+  CHECK(o.exit_code == 2);
+  CHECK(contains(o.err, "--runs must be between 1 and 1000000, got 0"));
+  o = run_cli({"bench"});
+  CHECK(o.exit_code == 2);
+  CHECK(contains(o.err, "usage: webcnn bench"));
+  o = run_cli({"bench", "/nonexistent/model.onnx"});
+  CHECK(o.exit_code == 1);
+  CHECK(contains(o.err, "model.onnx"));
+}

@@ -1,0 +1,34 @@
+// webcnn's wasm module through its public API, web/webcnn.js, in this thread ({worker: false}): the path a
+// page's worker takes, minus postMessage. The single-threaded build: run.mjs sets WEBCNN_THREADS=1 before
+// this module is imported (web/wasm_loader.js reads it once). Generated networks run from their ONNX file,
+// human-models from model.json (a web/dist build whose bindings lack TF.js loading reports an error here).
+import * as webcnn from '../../web/webcnn.js';
+
+export const id = 'webcnn';
+export const label = 'webcnn wasm (web/webcnn.js, SIMD128)';
+
+export function supports(model) {
+  return !!(model.onnx || model.tfjs);
+}
+
+export async function open(model, input) {
+  const before = (await webcnn.memory({ worker: false })).usedBytes;
+  const m = await webcnn.load(model.onnx ?? model.tfjs, { worker: false });
+  const threads = webcnn.features.threads;
+  if (threads && threads.enabled) throw new Error(`webcnn loaded its threaded build (${threads.count} threads)`);
+  const x = model.onnx ? input.nchw : input.nhwc;
+  const feed = { [m.inputs[0].name]: { data: x.data, shape: x.shape } };
+  const run = () => m.run(feed);
+  await run();
+  // What the model holds in the wasm heap once loaded and run: weights (packed), plan, arena.
+  const heapBytes = (await webcnn.memory({ worker: false })).usedBytes - before;
+  return {
+    heapBytes,
+    runOnce: run,
+    async outputs() {
+      const out = await run();
+      return new Map(Object.entries(out).filter(([, t]) => t && t.data).map(([name, t]) => [name, t.data]));
+    },
+    close: () => m.dispose(),
+  };
+}

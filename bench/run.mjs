@@ -1,0 +1,240 @@
+#!/usr/bin/env node
+// webcnn against its peers on the same models, same input, one thread each:
+//   wasm in Node: webcnn (web/webcnn.js), onnxruntime-web (WASM EP), @tensorflow/tfjs-backend-wasm;
+//   native:       webcnn (`webcnn bench`), onnxruntime-node (CPU EP).
+// Every engine warms up (V8 tiers wasm up over the first runs), then the in-process engines take turns in
+// blocks of --block timed runs (interleave.mjs) and the native CLI times its own runs; this repeats in
+// rounds, because a shared machine flips between quiet and loaded states. For each model the table shows the quietest round (lowest geometric
+// mean over its engines' medians) and, beside each ratio webcnn/peer from that round, the range the ratio
+// took over all rounds.
+//
+//   node bench/run.mjs [--models mobilenetv2,resnet18,emotion,blazeface,centernet] [--rounds 5]
+//                      [--runs 40] [--warmup 10] [--block 5] [--engines webcnn,ort-web,tfjs,webcnn-native,ort-node]
+//                      [--quick]
+// --quick: 1 round of 10 runs after 3 warm-up runs (a smoke test, not a measurement).
+// Env: WEBCNN_CLI (native CLI, default build/webcnn).
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+import { makeInput } from './inputs.mjs';
+import { interleavedSamples } from './interleave.mjs';
+import { loadAverage, machineHeader } from './machine.mjs';
+import { MODELS } from './models.mjs';
+import { geomean, median } from './stats.mjs';
+import { compareOutputs, verifyGraphModelTwin } from './verify.mjs';
+
+const USAGE = `usage: node bench/run.mjs [--models a,b,...] [--rounds N] [--runs N] [--warmup N] [--block N] [--engines a,b,...] [--quick]
+models:  ${Object.keys(MODELS).join(', ')}
+engines: webcnn, ort-web, tfjs (wasm, in this process); webcnn-native, ort-node (native)`;
+
+function parseOptions(argv) {
+  const o = { models: Object.keys(MODELS), rounds: 5, runs: 40, warmup: 10, block: 5,
+    engines: ['webcnn', 'ort-web', 'tfjs', 'webcnn-native', 'ort-node'] };
+  for (let i = 0; i < argv.length; ++i) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = () => inline ?? argv[++i];
+    const count = (min) => {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer ≥ ${min}`);
+      return n;
+    };
+    if (flag === '--models') o.models = value().split(',');
+    else if (flag === '--engines') o.engines = value().split(',');
+    else if (flag === '--rounds') o.rounds = count(1);
+    else if (flag === '--runs') o.runs = count(1);
+    else if (flag === '--warmup') o.warmup = count(0);
+    else if (flag === '--block') o.block = count(1);
+    else if (flag === '--quick') Object.assign(o, { rounds: 1, runs: 10, warmup: 3 });
+    else if (flag === '-h' || flag === '--help') o.help = true;
+    else throw new Error(`unknown option ${argv[i]}`);
+  }
+  for (const m of o.models) if (!MODELS[m]) throw new Error(`unknown model '${m}'`);
+  return o;
+}
+
+const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+const mib = (bytes) => (Number.isFinite(bytes) ? `${(bytes / 2 ** 20).toFixed(2)} MiB` : '–');
+
+/** Bytes of the weight files an engine reads: the .onnx, or model.json's shards. */
+function weightBytes(model) {
+  if (model.onnx) return statSync(model.onnx).size;
+  const json = JSON.parse(readFileSync(model.tfjs, 'utf8'));
+  return json.weightsManifest.flatMap((g) => g.paths).reduce((a, p) => a + statSync(join(dirname(model.tfjs), p)).size, 0);
+}
+
+async function main() {
+  let o;
+  try {
+    o = parseOptions(process.argv.slice(2));
+  } catch (e) {
+    console.error(`${e.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (o.help) {
+    console.log(USAGE);
+    return;
+  }
+  // web/wasm_loader.js picks its build when first imported: the single-threaded one, like the peers.
+  process.env.WEBCNN_THREADS = '1';
+  const engineModules = {
+    webcnn: () => import('./engines/webcnn_wasm.mjs'),
+    'ort-web': () => import('./engines/ort_web.mjs'),
+    tfjs: () => import('./engines/tfjs_wasm.mjs'),
+    'webcnn-native': () => import('./engines/webcnn_native.mjs'),
+    'ort-node': () => import('./engines/ort_node.mjs'),
+  };
+  for (const e of o.engines) if (!engineModules[e]) throw new Error(`unknown engine '${e}'`);
+  const engines = [];
+  for (const e of o.engines) engines.push(await engineModules[e]());
+  const native = await import('./engines/webcnn_native.mjs');
+
+  console.log(machineHeader(process.argv));
+  console.log(`plan:    ${o.rounds} round(s) × (${o.warmup} warm-up + ${o.runs} timed runs, in-process engines taking turns in blocks of ${o.block}) per model and engine, one thread each`);
+  console.log(`engines: ${engines.map((e) => e.label).join('; ')}\n`);
+
+  // Models, inputs, facts from the native CLI, and the TF.js twins checked against ONNX Runtime.
+  const models = [];
+  for (const name of o.models) {
+    const files = MODELS[name].prepare();
+    const input = makeInput(files.input.size, files.input.channels, files.input.range);
+    const m = { name, label: MODELS[name].label, ...files, inputData: input, weightBytes: NaN, facts: {} };
+    try {
+      m.facts = native.modelFacts(m);
+    } catch (e) {
+      console.log(`${name}: no MACs/arena facts (${e.message.split('\n')[0]})`);
+    }
+    try {
+      m.weightBytes = weightBytes(m);
+    } catch { /* reported as – */ }
+    if (m.onnx && m.tfjs) {
+      const v = await verifyGraphModelTwin(m, input);
+      console.log(`${name}: ${v.text}`);
+      if (!v.ok) process.exitCode = 1;
+    }
+    models.push(m);
+  }
+
+  // Open every engine on every model it takes; check outputs against a reference engine.
+  const handles = new Map(); // `${model}/${engine}` → handle
+  for (const m of models) {
+    let reference = null;
+    for (const e of engines) {
+      if (!e.supports(m)) continue;
+      try {
+        const h = await e.open(m, m.inputData);
+        let out = null;
+        try {
+          if (h.outputs) out = await h.outputs();
+        } catch (err) {
+          await h.close();
+          throw err;
+        }
+        handles.set(`${m.name}/${e.id}`, h);
+        if (h.heapBytes !== undefined) m.heapBytes = h.heapBytes;
+        if (!out) continue;
+        // Reference: ONNX Runtime for ONNX models, TF.js for TF.js ones, else the first engine.
+        const isReference = (m.onnx ? ['ort-node', 'ort-web'] : ['tfjs']).includes(e.id);
+        if (!reference || (isReference && !reference.isReference)) reference = { id: e.id, out, isReference };
+        m.outputs ??= [];
+        m.outputs.push({ id: e.id, out });
+      } catch (err) {
+        console.log(`${m.name}: ${e.id} unavailable: ${err.message.split('\n')[0]}`);
+      }
+    }
+    for (const { id, out } of m.outputs ?? []) {
+      if (!reference || id === reference.id) continue;
+      const c = compareOutputs(out, reference.out);
+      console.log(`${m.name}: ${id} vs ${reference.id}: ${c.text}${c.ok ? '' : '  <-- DIFFERENT FUNCTION?'}`);
+      if (!c.ok) process.exitCode = 1;
+    }
+    delete m.outputs;
+  }
+
+  // Rounds: the in-process engines take turns in blocks (interleave.mjs), then the native CLI times its runs.
+  const results = new Map(); // `${model}/${engine}` → [median per round]
+  const record = (key, r, med) => {
+    if (!results.has(key)) results.set(key, []);
+    results.get(key)[r] = med;
+  };
+  for (let r = 0; r < o.rounds; ++r) {
+    const line = [`round ${r + 1}/${o.rounds} (load ${loadAverage()}):`];
+    for (const m of models) {
+      const active = engines.filter((e) => handles.has(`${m.name}/${e.id}`));
+      const inProcess = active.filter((e) => handles.get(`${m.name}/${e.id}`).runOnce);
+      const parts = [];
+      const samples = await interleavedSamples(inProcess.map((e) => handles.get(`${m.name}/${e.id}`)),
+        { warmup: o.warmup, runs: o.runs, block: o.block, rotate: r });
+      inProcess.forEach((e, i) => record(`${m.name}/${e.id}`, r, median(samples[i])));
+      for (const e of active.filter((x) => !inProcess.includes(x)))
+        record(`${m.name}/${e.id}`, r, median(await handles.get(`${m.name}/${e.id}`).measure(o.warmup, o.runs)));
+      for (const e of active) parts.push(`${e.id} ${fmt(results.get(`${m.name}/${e.id}`)[r])}`);
+      line.push(`  ${m.name}: ${parts.join(', ')} ms`);
+    }
+    console.log(line.join('\n'));
+  }
+  for (const h of handles.values()) await h.close();
+
+  printTables(models, engines, results, o);
+}
+
+// webcnn's counterpart for a peer: the wasm build against wasm peers, the native CLI against native ones.
+const counterpart = (e) => (e.native ? 'webcnn-native' : 'webcnn');
+
+function printTables(models, engines, results, o) {
+  const rows = [];
+  const targets = [];
+  for (const m of models) {
+    const active = engines.filter((e) => results.has(`${m.name}/${e.id}`));
+    if (!active.length) continue;
+    const perRound = (e) => results.get(`${m.name}/${e.id}`);
+    let quiet = 0;
+    let best = Infinity;
+    for (let r = 0; r < o.rounds; ++r) {
+      const g = geomean(active.map((e) => perRound(e)[r]));
+      if (g < best) [best, quiet] = [g, r];
+    }
+    for (const e of active) {
+      const ms = perRound(e)[quiet];
+      const gflops = (2 * m.facts.macs) / (ms * 1e6);
+      let ratio = '';
+      const own = counterpart(e);
+      if (e.id !== own && results.has(`${m.name}/${own}`)) {
+        const ratios = perRound(e).map((peer, r) => results.get(`${m.name}/${own}`)[r] / peer);
+        ratio = `${fmt(ratios[quiet], 2)} (${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)})`;
+        if (e.id === 'tfjs') targets.push({ model: m.name, peer: 'tfjs', ratio: ratios[quiet], limit: m.name === 'mobilenetv2' ? 0.8 : 1 });
+        if (e.id === 'ort-web' && m.name === 'mobilenetv2') targets.push({ model: m.name, peer: 'ort-web', ratio: ratios[quiet], limit: 0.55 });
+      }
+      rows.push(`| ${m.label} | ${e.label} | ${fmt(ms, 2)} | ${fmt(gflops, 1)} | ${ratio} |`);
+    }
+  }
+  console.log(`\nMedian ms per run (quietest of ${o.rounds} round(s) × ${o.runs} runs after ${o.warmup} warm-up); ` +
+    'GFLOP/s = 2 × MACs / median; ratio = webcnn / peer in that round (range over all rounds); ' +
+    'wasm peers against webcnn wasm, native peers against webcnn native.\n');
+  console.log('| model | engine | median ms | GFLOP/s | webcnn/peer |');
+  console.log('|---|---|---:|---:|---|');
+  for (const r of rows) console.log(r);
+
+  console.log('\nMemory (webcnn, planned at load): arena = planned peak of intermediates; largest step = a node\'s ' +
+    'non-constant inputs + outputs (the largest pair of live activations); wasm heap held = bytes the wasm ' +
+    'model keeps allocated after load and one run (webcnn.memory().usedBytes before and after).\n');
+  console.log('| model | MACs | weights file | arena | intermediates (unshared) | largest step | arena / largest step | wasm heap held |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const m of models) {
+    const f = m.facts;
+    console.log(`| ${m.label} | ${Number.isFinite(f.macs) ? (f.macs / 1e6).toFixed(1) + ' M' : '–'} | ${mib(m.weightBytes)} | ` +
+      `${mib(f.arenaBytes)} | ${mib(f.intermediatesBytes)} | ${mib(f.largestStepBytes)} | ${fmt(f.arenaBytes / f.largestStepBytes, 2)} | ` +
+      `${mib(m.heapBytes)} |`);
+  }
+
+  if (targets.length) {
+    console.log('\nTargets (ratio in the quietest round):');
+    for (const t of targets)
+      console.log(`  ${t.model}: webcnn/${t.peer} ${fmt(t.ratio, 2)} ${t.ratio <= t.limit ? '≤' : '>'} ${t.limit}  ${t.ratio <= t.limit ? 'met' : 'NOT MET'}`);
+  }
+  console.log(`\nload at the end: ${loadAverage()}`);
+}
+
+main().catch((e) => {
+  console.error(e.stack || e.message);
+  process.exit(1);
+});
