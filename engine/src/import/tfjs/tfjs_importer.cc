@@ -6,6 +6,8 @@
 
 #include "import/model_import.h"
 #include "import/tfjs/json.h"
+#include "import/tfjs/layers_model.h"
+#include "import/tfjs/layers_model_topology.h"
 #include "import/tfjs/tf_graph_builder.h"
 
 namespace webcnn {
@@ -67,20 +69,32 @@ std::vector<std::string> signature_names(const json::Value& model, const char* w
   return names;
 }
 
-Status check_is_graph_model(const json::Value& model) {
+enum class ModelFormat { kGraph, kLayers };
+
+// Graph model (a TF graph: modelTopology.node) or layers-model (a Keras topology: model_config). The
+// "format" field is optional in older files; when present it must agree with the topology.
+Result<ModelFormat> model_format(const json::Value& model) {
   if (!model.is_object()) return Status::error("not a TF.js model: the JSON is " + std::string(json::type_name(model.type())) + ", not an object");
-  const json::Value* format = model.find("format");
   const json::Value* topology = model.find("modelTopology");
-  if (format && format->is_string() && format->as_string() == "layers-model")
-    return Status::error("this is a TF.js layers-model (Keras); webcnn loads graph models (format \"graph-model\")");
-  if (!topology || !topology->is_object())
-    return Status::error("not a TF.js model: no 'modelTopology' object");
-  if (topology->find("class_name") || topology->find("model_config"))
-    return Status::error("this is a TF.js layers-model (Keras topology); webcnn loads graph models (format \"graph-model\")");
-  if (format && format->is_string() && format->as_string() != "graph-model")
-    return Status::error("unknown TF.js model format '" + format->as_string() + "'");
-  if (!model.find("weightsManifest")) return Status::error("not a TF.js graph model: no 'weightsManifest'");
-  return Status::ok();
+  if (!topology || !topology->is_object()) return Status::error("not a TF.js model: no 'modelTopology' object");
+  const bool keras = keras::is_keras_topology(*topology);
+  const bool graph = topology->find("node") != nullptr;
+  const json::Value* format = model.find("format");
+  const std::string f = format && format->is_string() ? format->as_string() : "";
+  if (f == "layers-model") {
+    if (!keras)
+      return Status::error(std::string("format says \"layers-model\" but modelTopology has no Keras model_config") +
+                           (graph ? " (it is a TF graph: a graph model with the wrong format field?)" : ""));
+    return ModelFormat::kLayers;
+  }
+  if (f == "graph-model") {
+    if (keras) return Status::error("format says \"graph-model\" but modelTopology is a Keras layers topology (model_config): a layers-model with the wrong format field?");
+    return ModelFormat::kGraph;
+  }
+  if (!f.empty()) return Status::error("unknown TF.js model format '" + f + "' (graph-model, layers-model)");
+  if (keras) return ModelFormat::kLayers;
+  if (graph) return ModelFormat::kGraph;
+  return Status::error("not a TF.js model: modelTopology is neither a TF graph ('node') nor a Keras topology ('model_config')");
 }
 
 // All unsupported ops of the nodes that matter, in one message.
@@ -111,7 +125,13 @@ Result<Graph> import_model(const std::string& json_text, const ShardReader& read
   json::Limits limits;
   limits.max_bytes = kMaxJsonBytes;
   WEBCNN_ASSIGN(json::Value model, json::parse(json_text, limits));
-  WEBCNN_TRY(check_is_graph_model(model));
+  WEBCNN_ASSIGN(ModelFormat format, model_format(model));
+  if (format == ModelFormat::kLayers) {
+    Result<Graph> g = import_layers_model(model, read_shard);
+    if (!g.is_ok()) return g.status().with_context("TF.js layers-model");
+    return g;
+  }
+  if (!model.find("weightsManifest")) return Status::error("not a TF.js graph model: no 'weightsManifest'");
   WEBCNN_ASSIGN(std::vector<TfNode> nodes, read_nodes(*model.find("modelTopology")));
   std::map<std::string, size_t> by_name;
   for (size_t i = 0; i < nodes.size(); ++i) by_name[nodes[i].name] = i;

@@ -1,4 +1,5 @@
-// TF.js graph models (model.json with modelTopology + weightsManifest, .bin shards) → Graph IR.
+// TF.js models (model.json with modelTopology + weightsManifest, .bin shards) → Graph IR: graph models
+// (a TF graph, translated op by op) and layers-models (a Keras topology, layers_model.h).
 // The file entry point import_tfjs_model_file() is declared in import/model_import.h.
 #pragma once
 
