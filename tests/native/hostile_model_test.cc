@@ -1,8 +1,10 @@
 // Hostile model files: real conformance models truncated and corrupted (fixed seed), and hand-made
 // protos with absurd sizes and broken structure. Every attempt must end in a clean error or a valid
 // run, never a crash (this file also runs under AddressSanitizer), and errors must say what is wrong.
+// Then the resource limits: the memory budget (intermediates, folded constants) and re-planning.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -243,4 +245,130 @@ TEST_CASE("hostile models: hand-made protos give errors that say what is wrong")
     std::vector<uint8_t> b = {0x3a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x0a};  // field 7 claims ~4 GiB
     CHECK(contains(import_error(b), "runs past the end of the data"));
   }
+}
+
+// ---- Resource limits: the memory budget, and re-planning when input shapes change ----
+
+namespace {
+
+Result<std::unique_ptr<Model>> load_with_budget(const std::vector<uint8_t>& bytes, size_t budget) {
+  ModelOptions options;
+  options.memory_budget = budget;
+  return Model::load_onnx(bytes.data(), bytes.size(), options);
+}
+
+}  // namespace
+
+TEST_CASE("memory budget: intermediates over ModelOptions::memory_budget are refused at load") {
+  // x [1,512,1024] (2 MiB) → Relu → Neg → Add(relu, neg): four 2 MiB tensors; at the Add its two inputs and
+  // its output are alive together, so the plan needs at least 6 MiB unless it works in place, at least 2 MiB
+  // (the output) in any case, and never more than the four tensors' 8 MiB.
+  OnnxModel m;
+  m.inputs = {value_info("x", kOnnxFloat, {1, 512, 1024})};
+  m.outputs = {value_info("y", kOnnxFloat, {1, 512, 1024})};
+  m.nodes = {node("Relu", {"x"}, {"a"}), node("Neg", {"a"}, {"b"}), node("Add", {"a", "b"}, {"y"})};
+  const std::vector<uint8_t> bytes = m.bytes();
+
+  auto roomy = load_with_budget(bytes, size_t{64} << 20);
+  REQUIRE_MESSAGE(roomy.is_ok(), roomy.status().message());
+  auto summary = roomy.value()->summary();
+  REQUIRE(summary.is_ok());
+  const size_t need = summary.value().arena_bytes;
+  CHECK(need >= (size_t{2} << 20));
+  CHECK(need <= (size_t{8} << 20));
+
+  CHECK(load_with_budget(bytes, need).is_ok());  // the budget is inclusive
+  auto tight = load_with_budget(bytes, need - 1);
+  REQUIRE_FALSE(tight.is_ok());
+  CHECK(contains(tight.status().message(), "intermediate tensors, over the memory budget"));
+  auto small = load_with_budget(bytes, size_t{1} << 20);
+  REQUIRE_FALSE(small.is_ok());
+  CHECK(contains(small.status().message(), "over the memory budget of 1 MiB"));
+}
+
+TEST_CASE("memory budget: a huge intermediate from a few bytes of file is refused, not allocated") {
+  // Expand of a [1] input to [32768, 32768] floats: 4 GiB from a 60-byte file.
+  OnnxModel m;
+  m.inputs = {value_info("x", kOnnxFloat, {1})};
+  m.outputs = {value_info("y", kOnnxFloat, {})};
+  m.initializers = {int64_tensor("shape", {2}, {32768, 32768})};
+  m.nodes = {node("Expand", {"x", "shape"}, {"y"}, {}, "grow")};
+  auto model = load_with_budget(m.bytes(), size_t{64} << 20);
+  REQUIRE_FALSE(model.is_ok());
+  CHECK(contains(model.status().message(), "memory budget"));
+}
+
+TEST_CASE("memory budget: constant folding cannot be made to allocate what the file does not justify") {
+  // ConstantOfShape of a constant [32768, 32768] would fold into a 4 GiB constant at load. It is left to
+  // run time instead, where its output counts against the budget like any intermediate.
+  OnnxModel huge;
+  huge.inputs = {value_info("x", kOnnxFloat, {1})};
+  huge.outputs = {value_info("y", kOnnxFloat, {})};
+  huge.initializers = {int64_tensor("shape", {2}, {32768, 32768})};
+  huge.nodes = {node("ConstantOfShape", {"shape"}, {"c"}, {attr_tensor("value", float_tensor("v", {1}, {1.0f}))}, "fill"),
+                node("Add", {"x", "c"}, {"y"})};
+  auto refused = load_with_budget(huge.bytes(), size_t{64} << 20);
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(contains(refused.status().message(), "memory budget"));
+
+  // The same graph at a small size still folds and computes x + 1.
+  OnnxModel small = huge;
+  small.initializers = {int64_tensor("shape", {2}, {2, 3})};
+  auto model = load_with_budget(small.bytes(), size_t{64} << 20);
+  REQUIRE_MESSAGE(model.is_ok(), model.status().message());
+  Tensor x(DataType::kFloat32, {1});
+  x.data<float>()[0] = 2.5f;
+  auto out = model.value()->run({{"x", &x}});
+  REQUIRE(out.is_ok());
+  REQUIRE(out.value()[0].shape() == Shape{2, 3});
+  for (int i = 0; i < 6; ++i) CHECK(out.value()[0].data<float>()[i] == 3.5f);
+}
+
+TEST_CASE("re-planning: runs with a different input shape than the last re-plan, none reuses a stale arena") {
+  // y = Concat(Relu(x * c), x) on axis 0, x [N,3] with N free: every intermediate's size follows N.
+  OnnxModel m;
+  m.inputs = {value_info("x", kOnnxFloat, {-1, 3})};
+  m.outputs = {value_info("y", kOnnxFloat, {-1, 3})};
+  m.initializers = {float_tensor("c", {3}, {1.0f, -2.0f, 0.5f})};
+  m.nodes = {node("Mul", {"x", "c"}, {"a"}), node("Relu", {"a"}, {"b"}), node("Concat", {"b", "x"}, {"y"}, {attr_int("axis", 0)})};
+  auto model = load_with_budget(m.bytes(), size_t{64} << 20);
+  REQUIRE_MESSAGE(model.is_ok(), model.status().message());
+  const float c[3] = {1.0f, -2.0f, 0.5f};
+  // Growing, shrinking, growing again, and back to a shape seen before.
+  for (int64_t n : {2, 7, 1, 300, 7, 2}) {
+    INFO("N = " << n);
+    Tensor x(DataType::kFloat32, {n, 3});
+    for (int64_t i = 0; i < n * 3; ++i) x.data<float>()[i] = static_cast<float>((i * 7) % 11) - 5.0f;
+    auto out = model.value()->run({{"x", &x}});
+    REQUIRE_MESSAGE(out.is_ok(), out.status().message());
+    const Tensor& y = out.value()[0];
+    REQUIRE(y.shape() == Shape{2 * n, 3});
+    for (int64_t i = 0; i < n * 3; ++i) {
+      const float xi = x.data<float>()[i];
+      CHECK(y.data<float>()[i] == std::max(0.0f, xi * c[i % 3]));
+      CHECK(y.data<float>()[n * 3 + i] == xi);
+    }
+  }
+  Tensor wrong_rank(DataType::kFloat32, {2, 3, 1});
+  auto refused = model.value()->run({{"x", &wrong_rank}});
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(contains(refused.status().message(), "must have shape"));
+}
+
+TEST_CASE("a model whose output is a float32 scalar runs (fuzz regression reducemin-scalar-output)") {
+  // The plan's run() used to keep the caller's default-constructed output Tensor, which has a float32
+  // scalar's dtype and shape but no storage, and copy the result into its null pointer.
+  OnnxModel m;
+  m.inputs = {value_info("x", kOnnxFloat, {2, 3})};
+  m.outputs = {value_info("y", kOnnxFloat, {})};
+  m.nodes = {node("ReduceMin", {"x"}, {"y"}, {attr_int("keepdims", 0)})};
+  auto model = load_with_budget(m.bytes(), size_t{64} << 20);
+  REQUIRE_MESSAGE(model.is_ok(), model.status().message());
+  Tensor x(DataType::kFloat32, {2, 3});
+  const float values[6] = {4.0f, -1.5f, 3.0f, 0.25f, 7.0f, -0.5f};
+  std::copy(values, values + 6, x.data<float>());
+  auto out = model.value()->run({{"x", &x}});
+  REQUIRE_MESSAGE(out.is_ok(), out.status().message());
+  REQUIRE(out.value()[0].shape() == Shape{});
+  CHECK(out.value()[0].data<float>()[0] == -1.5f);
 }

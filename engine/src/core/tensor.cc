@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 namespace webcnn {
 
@@ -70,7 +71,10 @@ Tensor::Tensor(DataType dtype, Shape shape) : dtype_(dtype), shape_(std::move(sh
 
 Result<Tensor> Tensor::create(DataType dtype, Shape shape) {
   WEBCNN_ASSIGN(int64_t n, checked_num_elements(shape));
-  (void)n;
+  // size_t is 32 bits in wasm: 2^31-1 float32 elements would wrap bytes() to a small allocation.
+  if (static_cast<uint64_t>(n) * dtype_size(dtype) > std::numeric_limits<size_t>::max() / 2)
+    return Status::error("tensor " + shape_to_string(shape) + " of " + dtype_name(dtype) +
+                         " is larger than this build can address");
   Tensor t;
   t.dtype_ = dtype;
   t.shape_ = std::move(shape);

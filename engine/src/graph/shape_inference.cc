@@ -1,12 +1,58 @@
 #include "graph/shape_inference.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "ops/kernel.h"
 
 namespace webcnn {
 
 namespace {
+
+// Byte sizes are size_t, which is 32 bits in wasm: there 2^31-1 float32 elements (a shape every op
+// accepts) would wrap around to a small allocation that kernels then overrun. Every tensor is checked
+// here, before anything is allocated for it; half the address space, so sums of a few cannot wrap.
+constexpr uint64_t kMaxTensorBytes = std::numeric_limits<size_t>::max() / 2;
+
+// "[32768,32768] float32 would take 4096 MiB, more than the 2047 MiB this build can address", or OK.
+Status check_addressable(const Shape& shape, DataType dtype) {
+  WEBCNN_ASSIGN(int64_t n, checked_num_elements(shape));
+  const uint64_t bytes = static_cast<uint64_t>(n) * dtype_size(dtype);
+  if (bytes <= kMaxTensorBytes) return Status::ok();
+  return Status::error(shape_to_string(shape) + " " + dtype_name(dtype) + " would take " + std::to_string(bytes >> 20) +
+                       " MiB, more than the " + std::to_string(kMaxTensorBytes >> 20) + " MiB this build can address");
+}
+
+// Folding allocates at load what the kernels would otherwise compute at run. A hostile file can ask for
+// a lot from a few bytes (ConstantOfShape [65536, 65536], Expand, Tile, Range): folding is bounded by
+// what the file can justify — 4x the bytes of the constants the walk starts from (dequantising or
+// widening weights is at most that), or kFoldAllowance when that is more (shape arithmetic, small
+// tables). A node whose outputs would go past that stays in the graph and runs at inference, where its
+// outputs count against the model's memory budget like any intermediate.
+constexpr uint64_t kFoldAllowance = uint64_t{64} << 20;
+constexpr uint64_t kFoldFactor = 4;
+
+uint64_t fold_limit(const Graph& graph) {
+  uint64_t constant_bytes = 0;
+  for (const Value& v : graph.values)
+    if (v.constant) constant_bytes += v.constant->bytes();
+  return std::max(kFoldAllowance, kFoldFactor * constant_bytes);
+}
+
+// Bytes of the outputs `out` describes, or UINT64_MAX when a shape is too large to count.
+uint64_t output_bytes(const std::vector<ValueInfo>& out) {
+  uint64_t total = 0;
+  for (const ValueInfo& o : out) {
+    if (!o.present) continue;
+    Result<int64_t> n = checked_num_elements(o.shape);
+    if (!n.is_ok()) return UINT64_MAX;
+    total += static_cast<uint64_t>(n.value()) * dtype_size(o.dtype);
+  }
+  return total;
+}
+
 std::vector<ValueInfo> input_infos(const Graph& g, const Node& n) {
   std::vector<ValueInfo> infos;
   for (ValueId id : n.inputs) {
@@ -31,8 +77,12 @@ Status infer_shapes_and_fold_constants(Graph& graph) {
     if (!v.has_shape) return Status::error("graph input '" + v.name + "' has no shape");
     for (int64_t d : v.shape)
       if (d < 0) return Status::error("graph input '" + v.name + "' has unknown dimensions " + shape_to_string(v.shape));
+    Status addressable = check_addressable(v.shape, v.dtype);
+    if (!addressable.is_ok()) return Status::error("graph input '" + v.name + "': " + addressable.message());
   }
   WEBCNN_ASSIGN(std::vector<size_t> order, graph.topological_order());
+  const uint64_t limit = fold_limit(graph);
+  uint64_t folded_bytes = 0;
   for (size_t idx : order) {
     const Node& node = graph.nodes[idx];
     for (ValueId in : node.inputs)
@@ -43,6 +93,12 @@ Status infer_shapes_and_fold_constants(Graph& graph) {
     std::vector<ValueInfo> out(node.outputs.size());
     for (size_t i = 0; i < out.size(); ++i) out[i].present = node.outputs[i] != kNoValue;
     WEBCNN_TRY(kernel->prepare(node, in, out));
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (!out[i].present) continue;
+      Status addressable = check_addressable(out[i].shape, out[i].dtype);
+      if (!addressable.is_ok())
+        return node.error("output '" + graph.value(node.outputs[i]).name + "' " + addressable.message());
+    }
 
     // Shape and Size read only their input's shape, known here: they fold even when the data is not
     // constant, so PyTorch's shape arithmetic (x.view(x.size(0), -1)) folds down to a constant.
@@ -51,6 +107,11 @@ Status infer_shapes_and_fold_constants(Graph& graph) {
       all_constant = true;
       for (const ValueInfo& vi : in)
         if (vi.present && !vi.constant) all_constant = false;
+      if (all_constant) {
+        const uint64_t bytes = output_bytes(out);
+        all_constant = bytes <= limit - folded_bytes;  // else left to run time (see kFoldAllowance)
+        if (all_constant) folded_bytes += bytes;
+      }
     }
 
     std::vector<Tensor> folded;

@@ -89,9 +89,49 @@ Status check_jpeg_segments(const uint8_t* d, size_t n) {
     }
     pos += len;
     if (marker == 0xDA) {  // SOS: skip the entropy-coded data up to the next real marker
-      while (pos + 1 < n && !(d[pos] == 0xFF && d[pos + 1] != 0x00 && !(d[pos + 1] >= 0xD0 && d[pos + 1] <= 0xD7))) ++pos;
+      // As stb's bit reader does: 0xFF, any further 0xFFs, then 0x00 is a stuffed data byte and RSTn a
+      // restart; anything else is the next marker (fuzz regression image_fuzzer/dht-after-stuffed-ff-run:
+      // "FF FF 00" used to end the scan here, so a later DHT with 400 codes went unchecked).
+      while (pos < n) {
+        if (d[pos] != 0xFF) {
+          ++pos;
+          continue;
+        }
+        size_t next = pos + 1;
+        while (next < n && d[next] == 0xFF) ++next;
+        if (next >= n || !(d[next] == 0x00 || (d[next] >= 0xD0 && d[next] <= 0xD7))) break;
+        pos = next + 1;
+      }
     }
   }
+  return Status::ok();
+}
+
+// An uncompressed BMP holds every pixel, so its size bounds the image: stb would otherwise decode a
+// 56-byte file declaring 10520x4145 into 130 MB of zeros, taking seconds (fuzz regression
+// image_fuzzer/bmp-pixels-missing). Compressed forms (RLE, JPEG/PNG inside) stb refuses anyway.
+Status check_bmp_size(const uint8_t* d, size_t n) {
+  auto u16 = [&](size_t at) -> uint64_t { return at + 2 <= n ? uint64_t{d[at]} | uint64_t{d[at + 1]} << 8 : 0; };
+  auto u32 = [&](size_t at) -> uint64_t { return at + 4 <= n ? u16(at) | u16(at + 2) << 16 : 0; };
+  const uint64_t offset = u32(10), header = u32(14);
+  uint64_t width, height, bits, compression;
+  if (header == 12) {  // OS/2 BITMAPCOREHEADER
+    width = u16(18), height = u16(20), bits = u16(24), compression = 0;
+  } else {
+    const int64_t w = static_cast<int32_t>(u32(18)), h = static_cast<int32_t>(u32(22));
+    width = static_cast<uint64_t>(w < 0 ? -w : w);
+    height = static_cast<uint64_t>(h < 0 ? -h : h);  // negative: rows stored top-down
+    bits = u16(28), compression = u32(30);
+  }
+  if (compression != 0 && compression != 3 && compression != 6) return Status::ok();  // not raw pixels
+  if (width == 0 || height == 0 || bits == 0 || width > uint64_t{kMaxDecodeSide} || height > uint64_t{kMaxDecodeSide})
+    return Status::ok();  // stb refuses these itself
+  const uint64_t row = (width * bits + 31) / 32 * 4;
+  const uint64_t need = offset + row * (height - 1) + (width * bits + 7) / 8;  // the last row may lack its padding
+  if (n < need)
+    return Status::error("decode: truncated BMP (" + std::to_string(width) + "x" + std::to_string(height) + " at " +
+                         std::to_string(bits) + " bits per pixel needs " + std::to_string(need) + " bytes, the file has " +
+                         std::to_string(n) + ")");
   return Status::ok();
 }
 
@@ -116,6 +156,7 @@ Result<Image> decode_image(const uint8_t* data, size_t size) {
     return Status::error(std::string("decode: ") + format + " image " + std::to_string(w) + "x" + std::to_string(h) +
                          " exceeds the limit (" + std::to_string(kMaxDecodeSide) + " per side, " +
                          std::to_string(kMaxDecodePixels >> 20) + " Mpx)");
+  if (std::strcmp(format, "BMP") == 0) WEBCNN_TRY(check_bmp_size(data, size));
   stbi_uc* pixels = stbi_load_from_memory(data, len, &w, &h, &comp, 3);
   if (!pixels)
     return Status::error(std::string("decode: cannot decode ") + format + " image (" + stbi_failure_reason() + ")");

@@ -164,6 +164,16 @@ Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions optio
     std::vector<Tensor> dummies;
     std::map<std::string, const Tensor*> feed;
     dummies.reserve(model->inputs_.size());
+    // The inputs count against the budget too (the plan copies them into its arena): refuse before
+    // allocating placeholders for them, so a declared [65536,65536] input cannot take 16 GiB at load.
+    uint64_t input_bytes = 0;
+    for (const TensorSpec& s : model->inputs_) {
+      WEBCNN_ASSIGN(int64_t n, checked_num_elements(s.shape));
+      input_bytes += static_cast<uint64_t>(n) * dtype_size(s.dtype);
+    }
+    if (input_bytes > options.memory_budget)
+      return Status::error("the model's inputs take " + std::to_string(input_bytes >> 20) +
+                           " MiB, over the memory budget of " + std::to_string(options.memory_budget >> 20) + " MiB");
     for (const TensorSpec& s : model->inputs_) {
       WEBCNN_ASSIGN(Tensor t, Tensor::create(s.dtype, s.shape));
       dummies.push_back(std::move(t));

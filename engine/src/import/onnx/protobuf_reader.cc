@@ -168,6 +168,7 @@ Status Reader::append_floats(const Field& f, const char* field_name, std::vector
     return error(f, field_name, std::string("expected fixed32 or packed floats, got ") + wire_type_name(f.wire));
   if (f.size % 4 != 0) return error(f, field_name, "packed floats take " + std::to_string(f.size) + " bytes, not a multiple of 4");
   size_t n = f.size / 4;
+  if (n == 0) return Status::ok();  // an empty vector's data() may be null, which memcpy must not see
   size_t old = out.size();
   out.resize(old + n);
   std::memcpy(out.data() + old, f.bytes, f.size);  // little-endian hosts only (x86, ARM, wasm)
@@ -185,6 +186,7 @@ Status Reader::append_doubles(const Field& f, const char* field_name, std::vecto
     return error(f, field_name, std::string("expected fixed64 or packed doubles, got ") + wire_type_name(f.wire));
   if (f.size % 8 != 0) return error(f, field_name, "packed doubles take " + std::to_string(f.size) + " bytes, not a multiple of 8");
   size_t n = f.size / 8;
+  if (n == 0) return Status::ok();  // as in append_floats
   size_t old = out.size();
   out.resize(old + n);
   std::memcpy(out.data() + old, f.bytes, f.size);
