@@ -295,7 +295,8 @@ TEST_CASE("memory budget: a huge intermediate from a few bytes of file is refuse
   m.nodes = {node("Expand", {"x", "shape"}, {"y"}, {}, "grow")};
   auto model = load_with_budget(m.bytes(), size_t{64} << 20);
   REQUIRE_FALSE(model.is_ok());
-  CHECK(contains(model.status().message(), "memory budget"));
+  // 64-bit builds reach the budget check; in wasm32 the tensor is refused earlier as unaddressable.
+  CHECK((contains(model.status().message(), "memory budget") || contains(model.status().message(), "can address")));
 }
 
 TEST_CASE("memory budget: constant folding cannot be made to allocate what the file does not justify") {
@@ -309,7 +310,7 @@ TEST_CASE("memory budget: constant folding cannot be made to allocate what the f
                 node("Add", {"x", "c"}, {"y"})};
   auto refused = load_with_budget(huge.bytes(), size_t{64} << 20);
   REQUIRE_FALSE(refused.is_ok());
-  CHECK(contains(refused.status().message(), "memory budget"));
+  CHECK((contains(refused.status().message(), "memory budget") || contains(refused.status().message(), "can address")));
 
   // The same graph at a small size still folds and computes x + 1.
   OnnxModel small = huge;
