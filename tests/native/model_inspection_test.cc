@@ -158,4 +158,43 @@ TEST_CASE("inspection: run_capturing returns a layer's NHWC feature maps and the
   auto bad = m.model->run_capturing({{"input", &x}}, {"nope"});
   REQUIRE_FALSE(bad.is_ok());
   CHECK(bad.status().message().find("no convolution layer named 'nope'") != std::string::npos);
+  // The refused capture left the plan as it was.
+  auto after = m.model->run({{"input", &x}});
+  REQUIRE(after.is_ok());
+  for (int64_t i = 0; i < b.size(); ++i) CHECK(after.value()[0].data<float>()[i] == b.data<float>()[i]);
+}
+
+// The plan keeps weights only in its kernels' packed layouts (depthwise blocks of 4 channels, GEMM panels
+// of 8/16 outputs): conv_weights() must recover every weight exactly, whatever the padding of those layouts.
+TEST_CASE("inspection: conv_weights recovers depthwise, grouped and wide convolutions exactly") {
+  std::mt19937 rng(5);
+  const Tensor dw = random_tensor({6, 1, 3, 3}, rng);       // depthwise, 6 channels (not a multiple of 4)
+  const Tensor grouped = random_tensor({10, 3, 3, 3}, rng);  // 2 groups of 3 → 5 outputs
+  const Tensor wide = random_tensor({37, 10, 1, 1}, rng);    // 37 outputs: full panels and a tail
+  Graph g;
+  ValueId x = g.add_value("input");
+  g.value(x).shape = {1, 6, 7, 5};
+  g.value(x).has_shape = true;
+  g.inputs.push_back(x);
+  const std::vector<int64_t> pads = {1, 1, 1, 1};
+  ValueId a = add_node(g, "Conv", "dw", {x, g.add_constant("w_dw", dw)},
+                       {{"pads", Attribute::of_ints(pads)}, {"group", Attribute::of_int(6)}});
+  ValueId b = add_node(g, "Conv", "grouped", {a, g.add_constant("w_grouped", grouped)},
+                       {{"pads", Attribute::of_ints(pads)}, {"group", Attribute::of_int(2)}});
+  ValueId c = add_node(g, "Conv", "wide", {b, g.add_constant("w_wide", wide)});
+  g.outputs.push_back(c);
+  auto model = Model::from_graph(std::move(g));
+  REQUIRE_MESSAGE(model.is_ok(), model.status().message());
+  const std::vector<std::pair<std::string, const Tensor*>> layers = {{"dw", &dw}, {"grouped", &grouped}, {"wide", &wide}};
+  for (const auto& layer : layers) {
+    const std::string& name = layer.first;
+    const Tensor* want = layer.second;
+    CAPTURE(name);
+    auto w = model.value()->conv_weights(name);
+    REQUIRE_MESSAGE(w.is_ok(), w.status().message());
+    REQUIRE(w.value().shape() == want->shape());
+    int64_t differing = 0;
+    for (int64_t i = 0; i < want->size(); ++i) differing += w.value().data<float>()[i] != want->data<float>()[i];
+    CHECK(differing == 0);
+  }
 }

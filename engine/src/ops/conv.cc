@@ -300,6 +300,7 @@ class ConvKernel : public Kernel {
     if (packed_floats_ > static_cast<size_t>(kMaxElements))
       return node.error("weight " + shape_to_string(in[1].shape) + " is too large to pack");
     const bool weights_constant = in[1].constant && (!has_bias_ || in[2].constant);
+    weight_shape_ = in[1].shape;
     packed_.clear();
     if (weights_constant && a_.layout == Layout::kNHWC) {
       packed_.resize(packed_floats_);
@@ -316,6 +317,29 @@ class ConvKernel : public Kernel {
   size_t scratch_bytes() const override { return scratch_; }
   // Weights and bias packed at prepare are never read again.
   bool reads_constant_input_at_run(size_t i) const override { return i == 0 || packed_.empty(); }
+
+  // The weights [O, I/group, kH, kW] out of packed_. Packing only moves values (and pads with zeros), so
+  // packing each weight's index + 1 instead of its value says where every weight went.
+  Result<Tensor> recover_constant_input(size_t i) const override {
+    if (i != 1 || packed_.empty()) return Kernel::recover_constant_input(i);
+    WEBCNN_ASSIGN(int64_t count, checked_num_elements(weight_shape_));
+    if (count >= (int64_t{1} << 24))  // indices above 2^24 are not exact in float
+      return Status::error(who_ + ": " + std::to_string(count) + " weights are too many to recover from the packed form");
+    std::vector<float> index(static_cast<size_t>(count));
+    for (size_t k = 0; k < index.size(); ++k) index[k] = static_cast<float>(k + 1);
+    std::vector<float> where(packed_floats_);
+    pack(index.data(), nullptr, where.data());
+    Tensor w(DataType::kFloat32, weight_shape_);
+    float* out = w.data<float>();
+    int64_t found = 0;
+    for (size_t p = 0; p < where.size(); ++p)
+      if (where[p] > 0) {
+        out[static_cast<size_t>(where[p]) - 1] = packed_[p];
+        ++found;
+      }
+    if (found != count) return Status::error(who_ + ": internal error: the packed weights do not cover every weight");
+    return w;
+  }
 
   Status run(const KernelIO& io) override {
     if (a_.layout != Layout::kNHWC) return nchw_run_error(who_);
@@ -409,6 +433,7 @@ class ConvKernel : public Kernel {
   int64_t in_per_group_ = 1, out_per_group_ = 1, taps_ = 1, gemm_k_ = 1, tile_ = 1;
   int64_t threads_ = 1;  // the thread count scratch is sized for (the pool's size at prepare)
   size_t packed_floats_ = 0, scratch_ = 0;
+  Shape weight_shape_;
   std::vector<float> packed_;  // constant weights, packed at prepare
 };
 

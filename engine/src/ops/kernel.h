@@ -50,6 +50,11 @@ class Kernel {
   // False for a constant input the kernel has fully consumed in prepare() (weights it packed into its
   // own layout): the plan then drops its copy of that tensor, and run() gets a null view for it.
   virtual bool reads_constant_input_at_run(size_t /*input_index*/) const { return true; }
+  // Such a consumed constant rebuilt from the kernel's own copy, for inspection (Model::conv_weights):
+  // the plan need not keep the original for the rare caller who asks.
+  virtual Result<Tensor> recover_constant_input(size_t input_index) const {
+    return Status::error("internal error: input " + std::to_string(input_index) + " was not packed by its reader");
+  }
 };
 
 using KernelFactory = Result<std::unique_ptr<Kernel>> (*)(const Node& node);

@@ -18,33 +18,8 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(const Graph& graph, 
   }
   const size_t nv = g.values.size();
   plan->slots_.assign(nv, Slot{});
-
-  // Buffers: one per non-constant value (aliases resolved to their root), plus per-step scratch.
-  std::vector<BufferLifetime> buffers;
-  std::vector<int> buffer_of(nv, -1);
-  std::vector<int> scratch_buffer;
-  auto root = [&](ValueId v) {
-    while (plan->slots_[static_cast<size_t>(v)].alias_of >= 0) v = plan->slots_[static_cast<size_t>(v)].alias_of;
-    return v;
-  };
-  auto touch = [&](ValueId v, int step) {
-    int b = buffer_of[static_cast<size_t>(root(v))];
-    if (b < 0) return;
-    buffers[static_cast<size_t>(b)].first_step = std::min(buffers[static_cast<size_t>(b)].first_step, step);
-    buffers[static_cast<size_t>(b)].last_step = std::max(buffers[static_cast<size_t>(b)].last_step, step);
-  };
-  auto new_buffer = [&](ValueId v, int step) {
-    const Value& val = g.value(v);
-    BufferLifetime b;
-    b.bytes = static_cast<size_t>(num_elements(val.shape)) * dtype_size(val.dtype);
-    b.first_step = b.last_step = step;
-    buffer_of[static_cast<size_t>(v)] = static_cast<int>(buffers.size());
-    buffers.push_back(b);
-  };
-
   for (size_t i = 0; i < nv; ++i)
     if (g.values[i].constant) plan->slots_[i].where = Slot::Where::kConstant;
-  for (ValueId in : g.inputs) new_buffer(in, -1);
 
   for (size_t s = 0; s < g.nodes.size(); ++s) {
     const Node& node = g.nodes[s];
@@ -72,29 +47,58 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(const Graph& graph, 
       if (v.dtype != out[i].dtype || v.shape != out[i].shape)
         return node.error("internal error: output shape changed between inference and planning");
     }
-    for (ValueId id : node.inputs)
-      if (id != kNoValue) touch(id, static_cast<int>(s));
     step.alias = step.kernel->output_aliases_input() && !node.inputs.empty() && node.inputs[0] != kNoValue &&
                  !g.value(node.inputs[0]).constant;
-    for (size_t i = 0; i < node.outputs.size(); ++i) {
-      ValueId o = node.outputs[i];
-      if (o == kNoValue) continue;
-      if (i == 0 && step.alias) {
-        plan->slots_[static_cast<size_t>(o)].alias_of = node.inputs[0];
-      } else {
-        new_buffer(o, static_cast<int>(s));
-      }
-    }
+    if (step.alias && !node.outputs.empty() && node.outputs[0] != kNoValue)
+      plan->slots_[static_cast<size_t>(node.outputs[0])].alias_of = node.inputs[0];
     step.scratch_bytes = step.kernel->scratch_bytes();
-    scratch_buffer.push_back(-1);
-    if (step.scratch_bytes) {
+    plan->steps_.push_back(std::move(step));
+  }
+  WEBCNN_TRY(plan->plan_memory(memory_budget));
+  plan->release_packed_constants();
+  plan->bind_views();
+  return plan;
+}
+
+Status ExecutionPlan::plan_memory(size_t memory_budget) {
+  const Graph& g = graph_;
+  const size_t nv = g.values.size();
+  // Buffers: one per non-constant value (aliases resolved to their root), plus per-step scratch.
+  std::vector<BufferLifetime> buffers;
+  std::vector<int> buffer_of(nv, -1);
+  std::vector<int> scratch_buffer(steps_.size(), -1);
+  auto root = [&](ValueId v) {
+    while (slots_[static_cast<size_t>(v)].alias_of >= 0) v = slots_[static_cast<size_t>(v)].alias_of;
+    return v;
+  };
+  auto touch = [&](ValueId v, int step) {
+    int b = buffer_of[static_cast<size_t>(root(v))];
+    if (b < 0) return;
+    buffers[static_cast<size_t>(b)].first_step = std::min(buffers[static_cast<size_t>(b)].first_step, step);
+    buffers[static_cast<size_t>(b)].last_step = std::max(buffers[static_cast<size_t>(b)].last_step, step);
+  };
+  auto new_buffer = [&](ValueId v, int step) {
+    const Value& val = g.value(v);
+    BufferLifetime b;
+    b.bytes = static_cast<size_t>(num_elements(val.shape)) * dtype_size(val.dtype);
+    b.first_step = b.last_step = step;
+    buffer_of[static_cast<size_t>(v)] = static_cast<int>(buffers.size());
+    buffers.push_back(b);
+  };
+  for (ValueId in : g.inputs) new_buffer(in, -1);
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    const Node& node = g.nodes[s];
+    for (ValueId id : node.inputs)
+      if (id != kNoValue) touch(id, static_cast<int>(s));
+    for (size_t i = 0; i < node.outputs.size(); ++i)
+      if (node.outputs[i] != kNoValue && !(i == 0 && steps_[s].alias)) new_buffer(node.outputs[i], static_cast<int>(s));
+    if (steps_[s].scratch_bytes) {
       BufferLifetime b;
-      b.bytes = step.scratch_bytes;
+      b.bytes = steps_[s].scratch_bytes;
       b.first_step = b.last_step = static_cast<int>(s);
-      scratch_buffer.back() = static_cast<int>(buffers.size());
+      scratch_buffer[s] = static_cast<int>(buffers.size());
       buffers.push_back(b);
     }
-    plan->steps_.push_back(std::move(step));
   }
   for (ValueId o : g.outputs) touch(o, INT_MAX);
 
@@ -103,19 +107,47 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(const Graph& graph, 
     return Status::error("the model needs " + std::to_string(layout.total_bytes >> 20) +
                          " MiB for intermediate tensors, over the memory budget of " +
                          std::to_string(memory_budget >> 20) + " MiB");
-  plan->stats_.arena_bytes = layout.total_bytes;
-  plan->stats_.intermediates_bytes = layout.sum_bytes;
-  for (size_t v = 0; v < nv; ++v)
-    if (buffer_of[v] >= 0) plan->slots_[v].offset = layout.offsets[static_cast<size_t>(buffer_of[v])];
-  for (size_t s = 0; s < plan->steps_.size(); ++s)
-    if (scratch_buffer[s] >= 0) plan->steps_[s].scratch_offset = layout.offsets[static_cast<size_t>(scratch_buffer[s])];
-
   void* arena = std::aligned_alloc(64, (layout.total_bytes + 63) / 64 * 64 + 64);
   if (!arena) return Status::error("out of memory allocating a " + std::to_string(layout.total_bytes) + "-byte arena");
-  plan->arena_ = std::unique_ptr<void, void (*)(void*)>(arena, std::free);
-  plan->release_packed_constants();
-  plan->bind_views();
-  return plan;
+  // Nothing below can fail: the plan changes only now.
+  arena_ = std::unique_ptr<void, void (*)(void*)>(arena, std::free);
+  stats_.arena_bytes = layout.total_bytes;
+  stats_.intermediates_bytes = layout.sum_bytes;
+  for (size_t v = 0; v < nv; ++v)
+    if (buffer_of[v] >= 0) slots_[v].offset = layout.offsets[static_cast<size_t>(buffer_of[v])];
+  for (size_t s = 0; s < steps_.size(); ++s)
+    steps_[s].scratch_offset = scratch_buffer[s] >= 0 ? layout.offsets[static_cast<size_t>(scratch_buffer[s])] : 0;
+  return Status::ok();
+}
+
+Status ExecutionPlan::set_outputs(const std::vector<ValueId>& outputs, size_t memory_budget) {
+  for (ValueId o : outputs) {
+    if (o < 0 || static_cast<size_t>(o) >= graph_.values.size())
+      return Status::error("internal error: an output is not a value of the plan's graph");
+    ValueId r = o;
+    while (slots_[static_cast<size_t>(r)].alias_of >= 0) r = slots_[static_cast<size_t>(r)].alias_of;
+    if (slots_[static_cast<size_t>(r)].where == Slot::Where::kConstant && !graph_.value(r).constant)
+      return Status::error("'" + graph_.value(o).name + "' is a constant the plan packed away; it cannot become an output");
+  }
+  std::vector<ValueId> previous = std::move(graph_.outputs);
+  graph_.outputs = outputs;
+  Status st = plan_memory(memory_budget);
+  if (!st.is_ok()) {
+    graph_.outputs = std::move(previous);
+    return st;
+  }
+  bind_views();
+  return Status::ok();
+}
+
+Result<Tensor> ExecutionPlan::constant_input(size_t step, size_t input) const {
+  if (step >= steps_.size() || input >= graph_.nodes[step].inputs.size() || graph_.nodes[step].inputs[input] == kNoValue)
+    return Status::error("internal error: no such step input");
+  const Value& v = graph_.value(graph_.nodes[step].inputs[input]);
+  if (v.constant) return *v.constant;
+  if (slots_[static_cast<size_t>(graph_.nodes[step].inputs[input])].where != Slot::Where::kConstant)
+    return Status::error("'" + v.name + "' is computed at run time, not a constant");
+  return steps_[step].kernel->recover_constant_input(input);
 }
 
 // Weights a kernel packed at prepare() exist twice otherwise: once as the graph's constant, once in the

@@ -24,6 +24,14 @@ class ExecutionPlan {
   // Inputs in graph.inputs order, with the shapes the plan was built for. Outputs are (re)allocated.
   Status run(const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs);
 
+  // The same graph and kernels with other graph outputs (a model's outputs plus captured layers): only
+  // the memory plan changes, so nothing is prepared or packed again. On error the plan is unchanged.
+  Status set_outputs(const std::vector<ValueId>& outputs, size_t memory_budget);
+
+  // Input `input` of step (= node) `step` when it is a constant: the graph's tensor, or, when its reader
+  // packed it at prepare and the plan dropped the original, the reader's recovery of it.
+  Result<Tensor> constant_input(size_t step, size_t input) const;
+
   const PlanStats& stats() const { return stats_; }
   // The graph the plan runs, nodes in execution order. Constants the kernels packed at prepare are gone
   // from it (shapes and dtypes stay).
@@ -44,6 +52,8 @@ class ExecutionPlan {
   };
 
   ExecutionPlan() = default;
+  // Places every intermediate, graph input and scratch buffer by liveness and allocates the arena.
+  Status plan_memory(size_t memory_budget);
   void bind_views();
   void release_packed_constants();
 

@@ -26,6 +26,10 @@ struct Model::Impl {
   std::vector<ConvLayerInfo> conv_layers;  // of the plan, in execution order
   // Per base input: its values decide shapes, so the plan is built for (and keyed on) its values.
   std::vector<bool> plan_time_input;
+  // Static models never re-plan, so once planned their imported constants are dropped: the plan holds
+  // the weights (packed) it needs, and a second copy would nearly double the model's memory.
+  bool base_constants_released = false;
+  int64_t parameters = 0;  // elements of the imported float constants, counted before any release
 };
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -80,8 +84,7 @@ const Node* find_conv(const Graph& g, const std::string& name) {
 // Specialises the base graph to concrete inputs: shapes fixed, integer inputs made constants, constants
 // folded, optimisation passes run, shapes inferred again.
 Result<Graph> specialize(const Graph& base, const std::vector<const Tensor*>& inputs,
-                         const std::vector<bool>& plan_time_input, bool optimize, std::vector<ValueId>& plan_inputs,
-                         const std::vector<std::string>& captures = {}) {
+                         const std::vector<bool>& plan_time_input, bool optimize, std::vector<ValueId>& plan_inputs) {
   Graph g = base;
   plan_inputs.clear();
   std::vector<ValueId> float_inputs;
@@ -100,13 +103,6 @@ Result<Graph> specialize(const Graph& base, const std::vector<const Tensor*>& in
   WEBCNN_TRY(infer_shapes_and_fold_constants(g));
   WEBCNN_TRY(run_graph_passes(g, optimize));
   WEBCNN_TRY(infer_shapes_and_fold_constants(g));
-  // Captured layers become extra graph outputs (after the passes, so they change no fusion decision;
-  // the planner then keeps their tensors alive until the end of the run).
-  for (const std::string& layer : captures) {
-    const Node* conv = find_conv(g, layer);
-    if (!conv) return Status::error("the model has no convolution layer named '" + layer + "'");
-    g.outputs.push_back(conv->outputs[0]);
-  }
   return g;
 }
 
@@ -152,6 +148,8 @@ Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions optio
     model->outputs_.push_back({v.name, v.dtype, v.has_shape ? v.shape : Shape{}});
   }
   model->impl_->plan_time_input = find_plan_time_inputs(graph);
+  for (const Value& v : graph.values)
+    if (v.constant && v.dtype == DataType::kFloat32) model->impl_->parameters += v.constant->size();
   model->impl_->base = std::move(graph);
   // Plan now when every input shape is static, so a broken model fails at load, not at first run.
   bool all_static = true;
@@ -180,6 +178,10 @@ Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions optio
       feed[s.name] = &dummies.back();
     }
     WEBCNN_TRY(model->run(feed).status());
+    // Constants the plan still reads share their tensor with the base graph, so only the copies the
+    // kernels packed (or passes folded away) are freed here.
+    for (Value& v : model->impl_->base.values) v.constant.reset();
+    model->impl_->base_constants_released = true;
   }
   // Output specs from the plan when we have one (importers may not declare output shapes).
   if (model->impl_->plan)
@@ -233,26 +235,39 @@ Result<CapturedRun> Model::run_capturing(const std::map<std::string, const Tenso
                            shape_to_string(t.shape()));
     ordered.push_back(&t);
   }
-  // Re-plan when shapes (or integer inputs' values) or the captured layers differ from the plan's.
-  bool same = im.plan && im.plan_key.size() == ordered.size() && im.plan_captures == layers;
+  // Re-plan when shapes (or integer inputs' values) differ from the plan's; a new set of captured layers
+  // only changes which tensors the plan keeps to the end.
+  bool same = im.plan && im.plan_key.size() == ordered.size();
   for (size_t i = 0; same && i < ordered.size(); ++i) {
     const Tensor& k = im.plan_key[i];
     same = k.shape() == ordered[i]->shape() &&
            (!im.plan_time_input[i] || std::memcmp(k.raw(), ordered[i]->raw(), k.bytes()) == 0);
   }
   if (!same) {
+    if (im.base_constants_released) return Status::error("internal error: a static model asked to re-plan");
     im.plan.reset();
     im.conv_layers.clear();
+    im.plan_captures.clear();
     std::vector<ValueId> plan_inputs;
-    WEBCNN_ASSIGN(Graph g, specialize(base, ordered, im.plan_time_input, im.options.optimize, plan_inputs, layers));
+    WEBCNN_ASSIGN(Graph g, specialize(base, ordered, im.plan_time_input, im.options.optimize, plan_inputs));
     WEBCNN_ASSIGN(im.plan, ExecutionPlan::build(g, im.options.memory_budget));
     im.conv_layers = list_conv_layers(im.plan->graph());
     im.plan_inputs = plan_inputs;
-    im.plan_captures = layers;
     im.plan_key.clear();
     for (size_t i = 0; i < ordered.size(); ++i)
       im.plan_key.push_back(im.plan_time_input[i] ? *ordered[i] : Tensor(ordered[i]->dtype(), {0}));
     for (size_t i = 0; i < ordered.size(); ++i) im.plan_key[i].reshape(ordered[i]->shape());
+  }
+  if (im.plan_captures != layers) {
+    const Graph& planned = im.plan->graph();
+    std::vector<ValueId> outputs(planned.outputs.begin(), planned.outputs.begin() + static_cast<std::ptrdiff_t>(outputs_.size()));
+    for (const std::string& layer : layers) {
+      const Node* conv = find_conv(planned, layer);
+      if (!conv) return Status::error("the model has no convolution layer named '" + layer + "'");
+      outputs.push_back(conv->outputs[0]);
+    }
+    WEBCNN_TRY(im.plan->set_outputs(outputs, im.options.memory_budget));
+    im.plan_captures = layers;
   }
   std::vector<const Tensor*> feed;
   for (ValueId id : im.plan_inputs) {
@@ -274,16 +289,14 @@ std::vector<ConvLayerInfo> Model::conv_layers() const { return impl_->conv_layer
 Result<Tensor> Model::conv_weights(const std::string& layer) const {
   const Impl& im = *impl_;
   if (!im.plan) return Status::error("the model has no plan yet: run it once, its input shapes decide the layers");
-  std::vector<const Tensor*> keys;
-  for (const Tensor& k : im.plan_key) keys.push_back(&k);
-  std::vector<ValueId> plan_inputs;
-  WEBCNN_ASSIGN(Graph g, specialize(im.base, keys, im.plan_time_input, im.options.optimize, plan_inputs));
-  const Node* conv = find_conv(g, layer);
+  const Graph& planned = im.plan->graph();
+  const Node* conv = find_conv(planned, layer);
   if (!conv) return Status::error("the model has no convolution layer named '" + layer + "'");
-  const Value& w = g.value(conv->inputs[1]);
-  if (!w.constant || w.dtype != DataType::kFloat32)
+  if (planned.value(conv->inputs[1]).dtype != DataType::kFloat32)
     return Status::error("convolution '" + layer + "' has weights computed at run time, not constant float32 ones");
-  return *w.constant;
+  Result<Tensor> w = im.plan->constant_input(static_cast<size_t>(conv - planned.nodes.data()), 1);
+  if (!w.is_ok()) return Status::error("convolution '" + layer + "': " + w.status().message());
+  return w;
 }
 
 Result<ModelSummary> Model::summary() {
@@ -302,8 +315,7 @@ Result<ModelSummary> Model::summary() {
   }
   ModelSummary sum;
   sum.op_histogram = impl_->base.op_histogram();
-  for (const Value& v : impl_->base.values)
-    if (v.constant && v.dtype == DataType::kFloat32) sum.parameters += v.constant->size();
+  sum.parameters = impl_->parameters;
   const Graph& g = impl_->plan->graph();
   for (const Node& n : g.nodes) {
     auto shape_of = [&](size_t i) -> const Shape& { return g.value(n.inputs[i]).shape; };
