@@ -2,6 +2,8 @@
 # Builds the libFuzzer targets (clang, ASan + UBSan) and runs each in turn for N seconds (default 60),
 # or until RUNS executions when RUNS is set:
 #   scripts/fuzz.sh [SECONDS] [FUZZER...]        e.g. RUNS=1000000 scripts/fuzz.sh 3600 image_fuzzer
+# SECONDS 0 = no time limit. TIMEOUT (default 25) is the seconds one input may take before it counts as a
+# hang; libFuzzer measures it on the wall clock, so raise it if you pause a campaign (kill -STOP).
 # Fuzzers: onnx_load_run_fuzzer (.onnx bytes: import, plan, run), tfjs_import_fuzzer (model.json NUL
 # shard: import, load, run), tfjs_layers_fuzzer (the same on Keras layers-models), image_fuzzer (image file: decode, preprocess), preprocess_fuzzer (raw
 # pixels + options). One fuzzer process at a time, at low priority (the machine is shared).
@@ -15,6 +17,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 runs=${RUNS:--1}
+timeout=${TIMEOUT:-25}
 photos=${WEBCNN_TEST_IMAGES:-../shared/testdata/images}
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEBCNN_FUZZ=ON \
@@ -80,7 +83,7 @@ for f in "${fuzzers[@]}"; do
   dirs=("$corpus/$f")
   [ -d "$regress" ] && dirs+=("$regress")
   nice -n 10 "build-fuzz/$f" -max_total_time="$seconds" -runs="$runs" -rss_limit_mb=2048 -max_len="$(max_len "$f")" \
-    -timeout=25 -print_final_stats=1 -artifact_prefix="build-fuzz/crashes/$f-" "${dirs[@]}" \
+    -timeout="$timeout" -print_final_stats=1 -artifact_prefix="build-fuzz/crashes/$f-" "${dirs[@]}" \
     >"build-fuzz/logs/$f.log" 2>&1 || echo "$f stopped: see build-fuzz/logs/$f.log"
   grep -E 'INITED|stat::number_of_executed_units|stat::average_exec_per_sec|ERROR|SUMMARY|Done [0-9]' "build-fuzz/logs/$f.log" || true
   tail -n 3 "build-fuzz/logs/$f.log" | grep -E '^#[0-9]+' || true
