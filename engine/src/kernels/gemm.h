@@ -51,9 +51,12 @@ void gemm_pack_b(size_t k, size_t n, const float* b, size_t b_row_stride, size_t
                  float* packed);
 
 // The whole product over all tiles. Clamp-type activations are applied inside the microkernel, the others
-// (sigmoid, tanh, ...) on each tile right after it is stored, while it is still in cache.
+// (sigmoid, tanh, ...) on each tile right after it is stored, while it is still in cache. With a `residual`
+// R [M,N] (row stride residual_stride), C = act(A·B + bias + R): R is added, then the activation applied,
+// on each block of rows right after it is stored (a skip connection fused into its convolution).
 void gemm_f32(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* packed_b, float* c,
-              size_t c_stride, const FusedActivation& act);
+              size_t c_stride, const FusedActivation& act, const float* residual = nullptr,
+              size_t residual_stride = 0);
 
 namespace reference {
 // The naive triple loop the tests trust: C = act(A·B + bias), with plain row-major A [M,K] (row stride

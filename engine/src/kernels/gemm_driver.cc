@@ -10,9 +10,9 @@
 namespace webcnn::kernels {
 
 void gemm_f32(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* packed_b, float* c,
-              size_t c_stride, const FusedActivation& act) {
+              size_t c_stride, const FusedActivation& act, const float* residual, size_t residual_stride) {
   if (m == 0 || n == 0) return;
-  const bool clamp = act.is_clamp();
+  const bool clamp = act.is_clamp() && !residual;  // else applied after the residual is added
   const float out_min = clamp ? act.min : -INFINITY;
   const float out_max = clamp ? act.max : INFINITY;
   constexpr size_t kRowQuantum = kGemmMRTail;  // a multiple of both tile heights
@@ -43,7 +43,10 @@ void gemm_f32(size_t m, size_t n, size_t k, const float* a, size_t a_stride, con
       panel += width * (k + 1);
       col += width;
     }
-    if (!clamp)  // the other activations on the block just written, while it is still in cache
+    // The residual and the other activations on the block just written, while it is still in cache.
+    if (residual)
+      for (size_t r = m0; r < m1; ++r) act.add_then_apply(c + r * c_stride, residual + r * residual_stride, n);
+    else if (!clamp)
       for (size_t r = m0; r < m1; ++r) act.apply_inplace(c + r * c_stride, n);
   }
 }

@@ -8,6 +8,8 @@
 //     otherwise A is an im2col tile of a few dozen output pixels in scratch.
 //   ConvTranspose: per group GEMM x · W[c][(ky, kx, o)] into a column tile, scattered (col2im) into y.
 // Weights that are not constant (ONNX's conformance tests feed W as an input) are packed at run into scratch.
+// A Conv may carry a 4th input R of its output's shape (graph/passes/fuse_residual_add.cc): y = act(conv + R),
+// R added to each block of output right after it is written.
 //
 // Threads (webcnn/threads.h): Conv splits its output over the thread count in effect at prepare — GEMMs by
 // row or column tiles (ops/parallel_gemm.h), im2col tiles one per task with a tile buffer per thread,
@@ -132,7 +134,8 @@ Status spatial_list(const Node& node, const char* name, const std::vector<int64_
 // Conv: W [O, C/group, kH, kW]. ConvTranspose: W [C, O/group, kH, kW].
 Status resolve_geometry(const Node& node, const ConvAttrs& a, bool transpose, const std::vector<ValueInfo>& in,
                         Geometry& g) {
-  WEBCNN_TRY(expect_inputs(node, in, 2, 3));
+  // A 4th input, the residual, exists only on Convs made by the fuse_residual_add pass (which marks them).
+  WEBCNN_TRY(expect_inputs(node, in, 2, transpose || !node.has_attr("fused_residual") ? 3 : 4));
   WEBCNN_TRY(expect_dtype(node, in[0], DataType::kFloat32, "input X"));
   WEBCNN_TRY(expect_dtype(node, in[1], DataType::kFloat32, "weight W"));
   const Shape& xs = in[0].shape;
@@ -279,6 +282,13 @@ class ConvKernel : public Kernel {
     WEBCNN_TRY(checked_num_elements(out_shape).status());
     out[0].dtype = DataType::kFloat32;
     out[0].shape = out_shape;
+    has_residual_ = in.size() > 3 && in[3].present;
+    if (has_residual_) {
+      WEBCNN_TRY(expect_dtype(node, in[3], DataType::kFloat32, "residual"));
+      if (in[3].shape != out_shape || a_.layout != Layout::kNHWC)
+        return node.error("residual " + shape_to_string(in[3].shape) + " must be the NHWC output's shape " +
+                          shape_to_string(out_shape));
+    }
 
     has_bias_ = in.size() > 2 && in[2].present;
     const int64_t group = a_.group;
@@ -316,7 +326,7 @@ class ConvKernel : public Kernel {
 
   size_t scratch_bytes() const override { return scratch_; }
   // Weights and bias packed at prepare are never read again.
-  bool reads_constant_input_at_run(size_t i) const override { return i == 0 || packed_.empty(); }
+  bool reads_constant_input_at_run(size_t i) const override { return i == 0 || i == 3 || packed_.empty(); }
 
   // The weights [O, I/group, kH, kW] out of packed_. Packing only moves values (and pads with zeros), so
   // packing each weight's index + 1 instead of its value says where every weight went.
@@ -352,9 +362,10 @@ class ConvKernel : public Kernel {
       scratch += align_up(packed_floats_ * sizeof(float));
     }
     const float* x = io.in[0].as<const float>();
+    const float* residual = has_residual_ ? io.in[3].as<const float>() : nullptr;
     float* y = io.out[0].as<float>();
-    if (depthwise_) run_depthwise(x, packed, y);
-    else run_gemm(x, packed, scratch, y);
+    if (depthwise_) run_depthwise(x, packed, residual, y);
+    else run_gemm(x, packed, residual, scratch, y);
     return Status::ok();
   }
 
@@ -389,14 +400,19 @@ class ConvKernel : public Kernel {
     return static_cast<uint64_t>(macs) < kMinParallelMacs ? 1 : static_cast<size_t>(threads_);
   }
 
-  void run_gemm(const float* x, const float* packed, char* tile_buffers, float* y) const {
+  // `residual` (null when none) is [pixels, out_c] like y.
+  void run_gemm(const float* x, const float* packed, const float* residual, char* tile_buffers, float* y) const {
     const size_t group_floats = kernels::gemm_packed_b_floats(gemm_k_, out_per_group_);
     const size_t in_c = static_cast<size_t>(g_.in.c), out_c = static_cast<size_t>(g_.out.c);
     const int64_t pixels = g_.out.n * g_.out.h * g_.out.w;
+    auto residual_at = [&](int64_t pixel, int64_t gi) {
+      return residual ? residual + pixel * g_.out.c + gi * out_per_group_ : nullptr;
+    };
     if (direct_1x1_) {  // NHWC input rows are already the A operand
       for (int64_t gi = 0; gi < a_.group; ++gi)
         parallel_gemm_f32(pixels, out_per_group_, in_per_group_, x + gi * in_per_group_, in_c,
-                          packed + gi * group_floats, y + gi * out_per_group_, out_c, a_.act, threads_);
+                          packed + gi * group_floats, y + gi * out_per_group_, out_c, a_.act, threads_,
+                          residual_at(0, gi), out_c);
       return;
     }
     // One task per tile of output pixels, through the im2col buffer of the thread running it.
@@ -409,27 +425,32 @@ class ConvKernel : public Kernel {
       for (int64_t gi = 0; gi < a_.group; ++gi) {
         kernels::im2col_nhwc(geom, x, gi * in_per_group_, in_per_group_, p0, p1, tile);
         kernels::gemm_f32(p1 - p0, out_per_group_, gemm_k_, tile, gemm_k_, packed + gi * group_floats,
-                          y + p0 * g_.out.c + gi * out_per_group_, out_c, a_.act);
+                          y + p0 * g_.out.c + gi * out_per_group_, out_c, a_.act, residual_at(p0, gi), out_c);
       }
     });
   }
 
-  // Output rows (over batch × height) in equal runs, one run per task.
-  void run_depthwise(const float* x, const float* packed, float* y) const {
+  // Output rows (over batch × height) in equal runs, one run per task; a residual is added to each run
+  // (then the activation applied) right after it is written.
+  void run_depthwise(const float* x, const float* packed, const float* residual, float* y) const {
     const kernels::Conv2dGeometry geom = nhwc_geometry(g_);
     const size_t rows = static_cast<size_t>(g_.out.n * g_.out.h);
+    const size_t row_floats = static_cast<size_t>(g_.out.w * g_.out.c);
     const size_t threads = threads_for(g_.out.n * g_.out.h * g_.out.w * g_.in.c * taps_);
     const size_t rows_per_task = units_per_task(rows, threads * kTasksPerThread);
+    const FusedActivation none;
     ThreadPool::global().parallel_for((rows + rows_per_task - 1) / rows_per_task, threads, [&](size_t task, size_t) {
       const size_t r0 = task * rows_per_task, r1 = std::min(rows, r0 + rows_per_task);
-      kernels::dwconv_nhwc_f32x4(geom, x, packed, y, static_cast<int64_t>(r0), static_cast<int64_t>(r1), a_.act);
+      kernels::dwconv_nhwc_f32x4(geom, x, packed, y, static_cast<int64_t>(r0), static_cast<int64_t>(r1),
+                                 residual ? none : a_.act);
+      if (residual) a_.act.add_then_apply(y + r0 * row_floats, residual + r0 * row_floats, (r1 - r0) * row_floats);
     });
   }
 
   std::string who_;
   ConvAttrs a_;
   Geometry g_;
-  bool has_bias_ = false, depthwise_ = false, direct_1x1_ = false;
+  bool has_bias_ = false, has_residual_ = false, depthwise_ = false, direct_1x1_ = false;
   int64_t in_per_group_ = 1, out_per_group_ = 1, taps_ = 1, gemm_k_ = 1, tile_ = 1;
   int64_t threads_ = 1;  // the thread count scratch is sized for (the pool's size at prepare)
   size_t packed_floats_ = 0, scratch_ = 0;

@@ -67,6 +67,21 @@ struct FusedActivation {
     }
     for (size_t i = 0; i < n; ++i) p[i] = apply(p[i]);
   }
+
+  // p[i] = act(p[i] + r[i]): a residual (skip connection) added before the activation.
+  void add_then_apply(float* p, const float* r, size_t n) const {
+    size_t i = 0;
+    if (is_clamp()) {
+      simd::f32x4 lo = simd::splat(min), hi = simd::splat(max);
+      for (; i + 4 <= n; i += 4)
+        simd::store(p + i, simd::min(simd::max(simd::add(simd::load(p + i), simd::load(r + i)), lo), hi));
+      for (; i < n; ++i) p[i] = std::min(std::max(p[i] + r[i], min), max);
+      return;
+    }
+    for (; i + 4 <= n; i += 4) simd::store(p + i, simd::add(simd::load(p + i), simd::load(r + i)));
+    for (; i < n; ++i) p[i] += r[i];
+    apply_inplace(p, n);
+  }
 };
 
 }  // namespace webcnn

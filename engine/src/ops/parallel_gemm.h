@@ -32,11 +32,12 @@ inline size_t units_per_task(size_t count, size_t max_tasks) {
 
 // Same contract as kernels::gemm_f32; uses at most `max_threads` threads.
 inline void parallel_gemm_f32(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* packed_b,
-                              float* c, size_t c_stride, const FusedActivation& act, size_t max_threads) {
+                              float* c, size_t c_stride, const FusedActivation& act, size_t max_threads,
+                              const float* residual = nullptr, size_t residual_stride = 0) {
   ThreadPool& pool = ThreadPool::global();
   const size_t threads = std::min(max_threads, static_cast<size_t>(pool.size()));
   if (threads <= 1 || m * n * std::max<size_t>(k, 1) < kMinParallelMacs) {
-    kernels::gemm_f32(m, n, k, a, a_stride, packed_b, c, c_stride, act);
+    kernels::gemm_f32(m, n, k, a, a_stride, packed_b, c, c_stride, act, residual, residual_stride);
     return;
   }
   constexpr size_t kRowUnit = std::lcm(kernels::kGemmMR, kernels::kGemmMRTail);
@@ -49,7 +50,8 @@ inline void parallel_gemm_f32(size_t m, size_t n, size_t k, const float* a, size
     const size_t rows = units_per_task(row_tiles, want_tasks) * kRowUnit;
     pool.parallel_for((m + rows - 1) / rows, threads, [&](size_t task, size_t) {
       const size_t r0 = task * rows, r1 = std::min(m, r0 + rows);
-      kernels::gemm_f32(r1 - r0, n, k, a + r0 * a_stride, a_stride, packed_b, c + r0 * c_stride, c_stride, act);
+      kernels::gemm_f32(r1 - r0, n, k, a + r0 * a_stride, a_stride, packed_b, c + r0 * c_stride, c_stride, act,
+                        residual ? residual + r0 * residual_stride : nullptr, residual_stride);
     });
   } else {
     const size_t cols = units_per_task(panels, want_tasks) * kernels::kGemmNR;
@@ -57,7 +59,7 @@ inline void parallel_gemm_f32(size_t m, size_t n, size_t k, const float* a, size
       const size_t c0 = task * cols, c1 = std::min(n, c0 + cols);
       // The full panels before c0 take gemm_packed_b_floats(k, c0) floats.
       kernels::gemm_f32(m, c1 - c0, k, a, a_stride, packed_b + kernels::gemm_packed_b_floats(k, c0), c + c0, c_stride,
-                        act);
+                        act, residual ? residual + c0 : nullptr, residual_stride);
     });
   }
 }

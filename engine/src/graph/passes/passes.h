@@ -16,6 +16,9 @@ Status sink_transposes(Graph& graph);
 Status fold_batch_norm_into_conv(Graph& graph);
 // Relu/Clip/Sigmoid/HardSwish/LeakyRelu after a Conv/Gemm become its fused activation.
 Status fuse_activations(Graph& graph);
+// Add(Conv(x), r) with r of the Conv output's shape becomes the Conv's residual input (after the layout
+// passes: NHWC Convs only).
+Status fuse_residual_add(Graph& graph);
 
 // The whole pipeline, in order. `optimize` false runs only what correctness needs.
 Status run_graph_passes(Graph& graph, bool optimize);

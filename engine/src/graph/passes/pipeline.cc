@@ -1,6 +1,7 @@
 // The pass pipeline, in the order each pass expects: folding and fusion see the ONNX NCHW graph
 // (Conv → BN → Relu patterns are adjacent there); the layout pass then wraps spatial ops in Transposes,
-// and sink_transposes removes the ones that cancel.
+// and sink_transposes removes the ones that cancel. Residual Adds fuse into NHWC Convs last, and an
+// activation after such an Add then fuses too.
 #include "graph/passes/passes.h"
 
 namespace webcnn {
@@ -11,7 +12,11 @@ Status run_graph_passes(Graph& graph, bool optimize) {
     WEBCNN_TRY(fuse_activations(graph).with_context("fuse_activations"));
   }
   WEBCNN_TRY(convert_to_nhwc(graph).with_context("convert_to_nhwc"));  // the kernels need it
-  if (optimize) WEBCNN_TRY(sink_transposes(graph).with_context("sink_transposes"));
+  if (optimize) {
+    WEBCNN_TRY(sink_transposes(graph).with_context("sink_transposes"));
+    WEBCNN_TRY(fuse_residual_add(graph).with_context("fuse_residual_add"));
+    WEBCNN_TRY(fuse_activations(graph).with_context("fuse_activations"));
+  }
   return Status::ok();
 }
 
