@@ -79,6 +79,35 @@ class ModelBinding {
     return run_and_collect(capture);
   }
 
+  // feeds as for run(); warmup, runs: counts → {nodes: [{name, kind, outputShape, macs, ms}] (execution
+  // order, median ms per node), wholeRunMs, largestStepBytes, largestStep}: where a run's time goes.
+  val profile(const val& feeds, int warmup, int runs) {
+    if (warmup < 0 || warmup > 100000 || runs < 1 || runs > 100000)
+      return error_object("profile: warmup must be 0..100000 and runs 1..100000");
+    Status st = set_inputs(feeds);
+    if (!st.is_ok()) return error_object(st);
+    std::map<std::string, const Tensor*> feed;
+    for (size_t i = 0; i < model_->inputs().size(); ++i) feed[model_->inputs()[i].name] = &inputs_[i];
+    Result<OpProfile> p = model_->profile(feed, warmup, runs);
+    if (!p.is_ok()) return error_object(p.status());
+    val nodes = val::array();
+    for (const NodeTiming& t : p->nodes) {
+      val o = val::object();
+      o.set("name", t.name);
+      o.set("kind", t.kind);
+      o.set("outputShape", shape_to_js(t.output_shape));
+      o.set("macs", static_cast<double>(t.macs));
+      o.set("ms", t.median_ms);
+      nodes.call<void>("push", o);
+    }
+    val r = val::object();
+    r.set("nodes", nodes);
+    r.set("wholeRunMs", p->whole_run_median_ms);
+    r.set("largestStepBytes", static_cast<double>(p->largest_step_bytes));
+    r.set("largestStep", p->largest_step);
+    return r;
+  }
+
   // The convolutions as the engine runs them, in execution order:
   // [{name, weights: [O, I/group, kH, kW], group}]. Empty for a model with free input dimensions until
   // its first run fixes the shapes.
@@ -337,7 +366,8 @@ EMSCRIPTEN_BINDINGS(webcnn) {
       .function("runImage", &ModelBinding::runImage)
       .function("classify", &ModelBinding::classify)
       .function("layers", &ModelBinding::layers)
-      .function("filters", &ModelBinding::filters);
+      .function("filters", &ModelBinding::filters)
+      .function("profile", &ModelBinding::profile);
   function("loadModel", &webcnn::js::load_model);
   function("loadTfjsModel", &webcnn::js::load_tfjs_model);
   function("preprocess", &webcnn::js::preprocess);

@@ -143,7 +143,7 @@ int command_bench(const std::vector<std::string>& raw_args) {
   std::printf("intermediates (unshared): %s\n", format_bytes(summary->intermediates_bytes).c_str());
 
   if (profile) {
-    Result<OpProfile> p = profile_model(path, feed, static_cast<int>(warmup), static_cast<int>(runs));
+    Result<OpProfile> p = model.profile(feed, static_cast<int>(warmup), static_cast<int>(runs));
     if (!p.is_ok()) return fail(path + ": profile: " + p.status().message());
     print_profile(*p, static_cast<int>(top));
   }

@@ -162,12 +162,36 @@ export interface Model {
    */
   layers(): Promise<ConvLayer[]>;
   /**
-   * One convolution's weights as the engine uses them (BatchNorm folded in), float32 [O, I/group, kH, kW].
-   * Costs about as much as loading the model: for inspection, not for every frame.
+   * One convolution's weights as the engine uses them (BatchNorm folded in), float32 [O, I/group, kH, kW],
+   * recovered from the packed form the kernels keep: for inspection, not for every frame.
    */
   filters(layer: string): Promise<OutputTensor<Float32Array>>;
+  /** Where a run's time goes: `warmup` + `runs` runs (default 10 + 40) with a clock reading around every node. */
+  profile(inputs: Record<string, InputValue>, options?: { warmup?: number; runs?: number }): Promise<Profile>;
   /** Frees the model's wasm memory; later calls reject. Resolves when freed. */
   dispose(): Promise<void>;
+}
+
+export interface NodeTiming {
+  /** The node's name in the model file. */
+  name: string;
+  /** The op and what decides its kernel, e.g. 'Conv 1x1', 'Conv 3x3 dw s2', 'MaxPool 3x3 s2'. */
+  kind: string;
+  outputShape: number[];
+  /** Multiply-accumulates (Conv, ConvTranspose, Gemm, MatMul), else 0. */
+  macs: number;
+  /** Median milliseconds per run. */
+  ms: number;
+}
+
+export interface Profile {
+  /** In execution order; nodes that only re-shape their input (no work) are left out. */
+  nodes: NodeTiming[];
+  /** Median of whole runs, clock readings included. */
+  wholeRunMs: number;
+  /** The largest working set of one node (its non-constant inputs and outputs), and that node. */
+  largestStepBytes: number;
+  largestStep: string;
 }
 
 export interface Features {

@@ -120,6 +120,10 @@ export class Engine {
     return unwrap(this.model(id).filters(layer));
   }
 
+  profile(id, feeds, warmup, runs) {
+    return unwrap(this.model(id).profile(feeds, warmup, runs));
+  }
+
   preprocess(image, options) {
     return unwrap(this.module.preprocess(this.pixels(image), options));
   }
@@ -906,9 +910,9 @@ class Model {
     return this.#backend.modelCall(this.#id, method, args, transfer);
   }
 
-  async run(feeds, { capture } = {}) {
-    this.#live();
-    if (feeds == null || typeof feeds !== 'object') throw new TypeError('run(inputs): inputs must be {[name]: {data, shape}}');
+  // {[name]: {data, shape}} checked against the model's inputs, data as the typed array each one takes.
+  #feeds(feeds, method) {
+    if (feeds == null || typeof feeds !== 'object') throw new TypeError(`${method}(inputs): inputs must be {[name]: {data, shape}}`);
     const normalized = {};
     for (const [name, value] of Object.entries(feeds)) {
       const spec = this.inputs.find((s) => s.name === name);
@@ -917,7 +921,12 @@ class Model {
       }
       normalized[name] = normalizeFeed(spec, value);
     }
-    return withCaptured(await this.#call('run', [normalized, captureOption(capture)]));
+    return normalized;
+  }
+
+  async run(feeds, { capture } = {}) {
+    this.#live();
+    return withCaptured(await this.#call('run', [this.#feeds(feeds, 'run'), captureOption(capture)]));
   }
 
   /** Preprocesses an image into the model's single image input and runs the model. */
@@ -947,6 +956,18 @@ class Model {
   async filters(layer) {
     this.#live();
     return this.#call('filters', [layer]);
+  }
+
+  /**
+   * Where a run's time goes: runs the model `warmup + runs` times on `inputs` (as for run()) with a clock
+   * reading around every node. → {nodes: [{name, kind, outputShape, macs, ms}] in execution order (ms:
+   * median per node; kind e.g. 'Conv 3x3 dw s2'), wholeRunMs, largestStepBytes, largestStep}.
+   */
+  async profile(feeds, { warmup = 10, runs = 40 } = {}) {
+    this.#live();
+    if (!Number.isInteger(warmup) || warmup < 0 || !Number.isInteger(runs) || runs < 1)
+      throw new TypeError('profile: warmup must be an integer ≥ 0 and runs an integer ≥ 1');
+    return this.#call('profile', [this.#feeds(feeds, 'profile'), warmup, runs]);
   }
 
   /** Frees the model's memory in the wasm heap. The model cannot be used afterwards. */

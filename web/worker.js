@@ -9,7 +9,7 @@
 import { Engine } from './webcnn.js';
 
 const METHODS = new Set([
-  'info', 'load', 'run', 'runImage', 'classify', 'layers', 'filters', 'preprocess', 'dispose', 'memory', '__testOnlyTrap',
+  'info', 'load', 'run', 'runImage', 'classify', 'layers', 'filters', 'profile', 'preprocess', 'dispose', 'memory', '__testOnlyTrap',
 ]);
 const engine = Engine.create();
 let trapped = null; // the trap's message once the instance has trapped

@@ -213,6 +213,25 @@ function assertAllClose(actual, expected, tol, what) {
   assert.ok(worst <= tol, `${what}: max|a-b| = ${worst} > ${tol}`);
 }
 
+test('profile(): each node of the run with its kind and multiply-adds; activations and the residual Add fused away', async () => {
+  const model = await webcnn.load(smallCnnFile());
+  const p = await model.profile({ image: image16() }, { warmup: 1, runs: 3 });
+  // smallCnn (8 channels, 16×16 input): stem 3×3 s2 → 8×8×8 outputs of 3·3·3 taps, depthwise 3×3 → 8·8·8·9,
+  // pointwise 8·8·8·8, classifier 10·8 — worked out from the architecture, not read from the engine.
+  const macsOf = (kind) => p.nodes.filter((n) => n.kind === kind).map((n) => n.macs);
+  assert.deepEqual(macsOf('Conv 3x3 s2'), [8 * 8 * 8 * 27]);
+  assert.deepEqual(macsOf('Conv 3x3 dw'), [8 * 8 * 8 * 9]);
+  assert.deepEqual(macsOf('Conv 1x1'), [8 * 8 * 8 * 8]);
+  assert.deepEqual(macsOf('Gemm'), [10 * 8]);
+  for (const fused of ['Clip', 'Relu', 'Add']) assert.equal(macsOf(fused).length, 0, `${fused} should be fused into its Conv`);
+  assert.ok(p.nodes.every((n) => n.ms >= 0 && Array.isArray(n.outputShape)));
+  assert.deepEqual(p.nodes.find((n) => n.kind === 'Conv 1x1').outputShape, [1, 8, 8, 8]);
+  assert.ok(p.wholeRunMs > 0);
+  await assert.rejects(model.profile({ image: image16() }, { runs: 0 }), /runs an integer ≥ 1/);
+  await assert.rejects(model.profile({ nope: image16() }), /no input named 'nope'/);
+  await model.dispose();
+});
+
 test('look inside: layers() lists the convolutions, filters() their weights, {capture} their NHWC outputs', async () => {
   // conv 'first' 3→4 (3×3, pad 1) + ReLU, then depthwise conv 'second' (group 4).
   const w1 = randomFloats(4 * 3 * 3 * 3, 21), b1 = randomFloats(4, 22), w2 = randomFloats(4 * 1 * 3 * 3, 23), b2 = randomFloats(4, 24);

@@ -42,6 +42,22 @@ struct ConvLayerInfo {
   int64_t group = 1;
 };
 
+// One node's share of a run (Model::profile).
+struct NodeTiming {
+  std::string name;   // the node's name in the model file
+  std::string kind;   // op plus what decides its kernel: "Conv 1x1", "Conv 3x3 dw s2", "MaxPool 3x3 s2"
+  Shape output_shape;
+  int64_t macs = 0;   // multiply-accumulates (Conv, ConvTranspose, Gemm, MatMul), else 0
+  double median_ms = 0;
+};
+
+struct OpProfile {
+  std::vector<NodeTiming> nodes;    // in execution order; nodes that only alias their input are left out
+  double whole_run_median_ms = 0;   // median over runs of the whole run, clock readings included
+  size_t largest_step_bytes = 0;    // max over nodes of their non-constant inputs + outputs
+  std::string largest_step;         // which node that is
+};
+
 // run_capturing()'s result: the model's outputs, and the requested layers' outputs as float32 NHWC
 // [N, H, W, C] in the order asked for.
 struct CapturedRun {
@@ -79,16 +95,23 @@ class Model {
   // with free input dimensions are planned at their first run).
   std::vector<ConvLayerInfo> conv_layers() const;
   // One layer's weights as the engine uses them (BatchNorm folded in), float32 [O, I/group, kH, kW].
-  // Re-derives them from the imported model (the plan keeps only the packed form), so it costs about
-  // as much as loading: meant for inspection, not for every frame.
+  // Recovered from the packed form the plan's kernels keep (the imported copy is gone once a static
+  // model is planned): meant for inspection, not for every frame.
   Result<Tensor> conv_weights(const std::string& layer) const;
 
   // Graph statistics at the declared input shapes (unknown dims taken as 1).
   Result<ModelSummary> summary();
 
+  // Runs warmup + runs times as run() does (same plan, same arena) with a steady-clock reading around
+  // every node: where the time goes, per node in execution order.
+  Result<OpProfile> profile(const std::map<std::string, const Tensor*>& inputs, int warmup, int runs);
+
  private:
   struct Impl;
   explicit Model(std::unique_ptr<Impl> impl);
+  // run_capturing(), also timing each plan step when `step_ms` is given.
+  Result<CapturedRun> run_steps(const std::map<std::string, const Tensor*>& inputs,
+                                const std::vector<std::string>& layers, std::vector<double>* step_ms);
   std::unique_ptr<Impl> impl_;
   std::vector<TensorSpec> inputs_, outputs_;
 };

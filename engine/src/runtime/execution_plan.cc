@@ -1,5 +1,6 @@
 #include "runtime/execution_plan.h"
 
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -52,6 +53,18 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(const Graph& graph, 
     if (step.alias && !node.outputs.empty() && node.outputs[0] != kNoValue)
       plan->slots_[static_cast<size_t>(node.outputs[0])].alias_of = node.inputs[0];
     step.scratch_bytes = step.kernel->scratch_bytes();
+    if (!step.alias) {  // the working set this step needs at once
+      size_t bytes = 0;
+      for (ValueId id : node.inputs)
+        if (id != kNoValue && !g.value(id).constant)
+          bytes += static_cast<size_t>(num_elements(g.value(id).shape)) * dtype_size(g.value(id).dtype);
+      for (ValueId id : node.outputs)
+        if (id != kNoValue) bytes += static_cast<size_t>(num_elements(g.value(id).shape)) * dtype_size(g.value(id).dtype);
+      if (bytes > plan->stats_.largest_step_bytes) {
+        plan->stats_.largest_step_bytes = bytes;
+        plan->stats_.largest_step = node.name;
+      }
+    }
     plan->steps_.push_back(std::move(step));
   }
   WEBCNN_TRY(plan->plan_memory(memory_budget));
@@ -194,7 +207,10 @@ void ExecutionPlan::bind_views() {
   }
 }
 
-Status ExecutionPlan::run(const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
+Status ExecutionPlan::run(const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs,
+                          std::vector<double>* step_ms) {
+  using Clock = std::chrono::steady_clock;
+  if (step_ms) step_ms->assign(steps_.size(), -1.0);
   if (inputs.size() != graph_.inputs.size())
     return Status::error("expected " + std::to_string(graph_.inputs.size()) + " inputs, got " +
                          std::to_string(inputs.size()));
@@ -205,7 +221,8 @@ Status ExecutionPlan::run(const std::vector<const Tensor*>& inputs, std::vector<
       return Status::error("input '" + v.name + "' changed shape or dtype without re-planning");
     std::memcpy(base + slots_[static_cast<size_t>(graph_.inputs[i])].offset, inputs[i]->raw(), inputs[i]->bytes());
   }
-  for (Step& step : steps_) {
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    Step& step = steps_[s];
     if (step.alias) continue;
     KernelIO io;
     io.in = step.in.data();
@@ -213,7 +230,13 @@ Status ExecutionPlan::run(const std::vector<const Tensor*>& inputs, std::vector<
     io.out = step.out.data();
     io.num_out = static_cast<int>(step.out.size());
     io.scratch = step.scratch_bytes ? base + step.scratch_offset : nullptr;
+    if (!step_ms) {
+      WEBCNN_TRY(step.kernel->run(io));
+      continue;
+    }
+    const Clock::time_point t0 = Clock::now();
     WEBCNN_TRY(step.kernel->run(io));
+    (*step_ms)[s] = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   }
   outputs.resize(graph_.outputs.size());
   for (size_t i = 0; i < graph_.outputs.size(); ++i) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "graph/graph.h"
@@ -14,6 +15,8 @@ struct PlanStats {
   size_t arena_bytes = 0;          // planned peak for intermediates (incl. scratch)
   size_t intermediates_bytes = 0;  // what they would take unshared
   size_t constant_bytes = 0;        // constants the plan keeps (those packed by kernels are dropped)
+  size_t largest_step_bytes = 0;    // max over steps of its non-constant inputs + outputs (the largest
+  std::string largest_step;         //   pair of live activations), and that step's node
 };
 
 class ExecutionPlan {
@@ -22,7 +25,9 @@ class ExecutionPlan {
   static Result<std::unique_ptr<ExecutionPlan>> build(const Graph& graph, size_t memory_budget);
 
   // Inputs in graph.inputs order, with the shapes the plan was built for. Outputs are (re)allocated.
-  Status run(const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs);
+  // With `step_ms`, also the milliseconds each step took (steady clock; -1 for steps that only alias).
+  Status run(const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs,
+             std::vector<double>* step_ms = nullptr);
 
   // The same graph and kernels with other graph outputs (a model's outputs plus captured layers): only
   // the memory plan changes, so nothing is prepared or packed again. On error the plan is unchanged.

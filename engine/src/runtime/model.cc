@@ -1,6 +1,7 @@
 #include "webcnn/model.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -12,6 +13,7 @@
 #include "import/model_import.h"
 #include "ops/kernel.h"
 #include "runtime/execution_plan.h"
+#include "runtime/node_cost.h"
 
 namespace webcnn {
 
@@ -213,6 +215,11 @@ Result<std::vector<Tensor>> Model::run(const std::map<std::string, const Tensor*
 
 Result<CapturedRun> Model::run_capturing(const std::map<std::string, const Tensor*>& inputs,
                                          const std::vector<std::string>& layers) {
+  return run_steps(inputs, layers, nullptr);
+}
+
+Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>& inputs,
+                                     const std::vector<std::string>& layers, std::vector<double>* step_ms) {
   Impl& im = *impl_;
   const Graph& base = im.base;
   for (const auto& kv : inputs) {
@@ -275,7 +282,7 @@ Result<CapturedRun> Model::run_capturing(const std::map<std::string, const Tenso
       if (base.inputs[i] == id) feed.push_back(ordered[i]);
   }
   CapturedRun result;
-  WEBCNN_TRY(im.plan->run(feed, result.outputs));
+  WEBCNN_TRY(im.plan->run(feed, result.outputs, step_ms));
   // The plan's outputs are the model's, then the captured layers'.
   const size_t model_outputs = result.outputs.size() - layers.size();
   for (size_t i = 0; i < layers.size(); ++i)
@@ -317,26 +324,55 @@ Result<ModelSummary> Model::summary() {
   sum.op_histogram = impl_->base.op_histogram();
   sum.parameters = impl_->parameters;
   const Graph& g = impl_->plan->graph();
-  for (const Node& n : g.nodes) {
-    auto shape_of = [&](size_t i) -> const Shape& { return g.value(n.inputs[i]).shape; };
-    if ((n.op == "Conv" || n.op == "ConvTranspose") && n.inputs.size() >= 2) {
-      const Shape& w = shape_of(1);
-      if (w.empty() || w[0] == 0) continue;
-      int64_t per = num_elements(w) / w[0];
-      int64_t count = n.op == "Conv" ? num_elements(g.value(n.outputs[0]).shape) : num_elements(shape_of(0));
-      sum.macs += count * per;
-    } else if ((n.op == "MatMul" || n.op == "Gemm") && n.inputs.size() >= 2) {
-      const Shape& a = shape_of(0);
-      if (a.empty()) continue;
-      int64_t k = a.back();
-      Result<int64_t> trans_a = n.attr_int("transA", 0);
-      if (n.op == "Gemm" && trans_a.is_ok() && trans_a.value() != 0) k = a[0];
-      sum.macs += num_elements(g.value(n.outputs[0]).shape) * k;
-    }
-  }
+  for (const Node& n : g.nodes) sum.macs += node_macs(n, g);
   sum.arena_bytes = impl_->plan->stats().arena_bytes;
   sum.intermediates_bytes = impl_->plan->stats().intermediates_bytes;
   return sum;
+}
+
+namespace {
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+}  // namespace
+
+Result<OpProfile> Model::profile(const std::map<std::string, const Tensor*>& inputs, int warmup, int runs) {
+  using Clock = std::chrono::steady_clock;
+  if (warmup < 0 || runs < 1) return Status::error("profile: needs warmup >= 0 and runs >= 1");
+  std::vector<std::vector<double>> samples;  // per step
+  std::vector<double> whole, step_ms;
+  for (int r = 0; r < warmup + runs; ++r) {
+    const Clock::time_point t0 = Clock::now();
+    WEBCNN_TRY(run_steps(inputs, {}, &step_ms).status());
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    if (r < warmup) continue;
+    whole.push_back(ms);
+    samples.resize(step_ms.size());
+    for (size_t s = 0; s < step_ms.size(); ++s) samples[s].push_back(step_ms[s]);
+  }
+  const ExecutionPlan& plan = *impl_->plan;
+  const Graph& g = plan.graph();
+  OpProfile p;
+  p.whole_run_median_ms = median_of(whole);
+  p.largest_step_bytes = plan.stats().largest_step_bytes;
+  p.largest_step = plan.stats().largest_step;
+  for (size_t s = 0; s < samples.size() && s < g.nodes.size(); ++s) {
+    const Node& node = g.nodes[s];
+    if (samples[s][0] < 0) continue;  // aliases never run
+    NodeTiming t;
+    t.name = node.name;
+    t.kind = node_kind(node, g);
+    t.output_shape = node.outputs.empty() || node.outputs[0] == kNoValue ? Shape{} : g.value(node.outputs[0]).shape;
+    t.macs = node_macs(node, g);
+    t.median_ms = median_of(samples[s]);
+    p.nodes.push_back(std::move(t));
+  }
+  return p;
 }
 
 }  // namespace webcnn
