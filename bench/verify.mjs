@@ -9,7 +9,7 @@ import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import ort from 'onnxruntime-node';
 
 import { compare } from './stats.mjs';
-import { fileHandler } from './tfjs_files.mjs';
+import { fileHandler } from '../tests/node/support/tfjs_files.mjs';
 
 /** {ok, text} for TF.js CPU on model.tfjs vs onnxruntime-node on model.onnx (first output). */
 export async function verifyGraphModelTwin(model, input) {

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 
-import { fileHandler } from '../tfjs_files.mjs';
+import { fileHandler } from '../../tests/node/support/tfjs_files.mjs';
 
 export const id = 'tfjs';
 export const label = `TF.js ${tf.version_core} wasm backend (1 thread)`;

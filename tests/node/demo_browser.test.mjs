@@ -11,40 +11,16 @@
 // Screenshots of each state go to test-output/demo/*.png; the FPS and inference ms measured on the
 // fake webcam are printed as test diagnostics.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const images = join(root, '..', 'shared', 'testdata', 'images');
-const out = join(root, 'test-output', 'demo');
-const chromiumPath = process.env.WEBCNN_CHROMIUM ?? '/usr/bin/chromium';
-const modelsReady = existsSync(join(root, 'models', 'human', 'centernet.bin')) && existsSync(join(root, 'models', 'human', 'faceres.bin'));
-const wasmReady = existsSync(join(root, 'web', 'dist', 'webcnn_wasm.wasm'));
-const skip = (!existsSync(chromiumPath) && `no Chromium at ${chromiumPath}`) ||
-  (!modelsReady && 'models missing: run node models/fetch-models.mjs') ||
-  (!wasmReady && 'web/dist has no wasm build: run scripts/build-wasm.sh') ||
-  (!existsSync(join(images, 'grace_hopper.bmp')) && `no test photos in ${images}`);
-
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.error}`);
-}
-
-// The fake webcam: grace_hopper.bmp as a short looping YUV4MPEG2 clip.
-function fakeWebcam() {
-  const file = join(out, 'grace_hopper.y4m');
-  run('ffmpeg', ['-loglevel', 'error', '-y', '-loop', '1', '-i', join(images, 'grace_hopper.bmp'), '-t', '1', '-r', '10',
-    '-pix_fmt', 'yuv420p', file]);
-  return file;
-}
+import { fakeWebcam, fakeWebcamFlags, images, launchChromium, out, root, run, skip, startDemoServer } from './support/demo_fixture.mjs';
 
 test('demo page in Chromium: webcam faces, enrolment, photos, objects, model errors, privacy, long tasks',
   { skip, timeout: 240_000 }, async (t) => {
     mkdirSync(out, { recursive: true });
-    const y4m = fakeWebcam();
+    const y4m = fakeWebcam('grace_hopper.y4m');
     const corrupt = join(out, 'corrupt.onnx');
     writeFileSync(corrupt, Buffer.from('this is not an ONNX model, only text pretending to be one'));
     const goodModel = join(out, 'mobilenetv2-0.5-128.onnx');
@@ -52,16 +28,8 @@ test('demo page in Chromium: webcam faces, enrolment, photos, objects, model err
       run('/usr/bin/python3', [join(root, 'models', 'make_mobilenetv2_onnx.py'), goodModel, '--width', '0.5', '--size', '128']);
     }
 
-    const { chromium } = await import('playwright-core');
-    const { createDemoServer } = await import('../../web/server.mjs');
-    const server = createDemoServer();
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const origin = `http://localhost:${server.address().port}`;
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
-    });
+    const { server, origin } = await startDemoServer();
+    const browser = await launchChromium(fakeWebcamFlags(y4m));
     const consoleErrors = [];
     const requests = [];
     try {
@@ -204,12 +172,7 @@ test('demo page in Chromium: webcam faces, enrolment, photos, objects, model err
 test('demo page in Chromium: camera refused or missing gives a clear message and the page keeps working',
   { skip, timeout: 60_000 }, async () => {
     mkdirSync(out, { recursive: true });
-    const { chromium } = await import('playwright-core');
-    const { createDemoServer } = await import('../../web/server.mjs');
-    const server = createDemoServer();
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const origin = `http://localhost:${server.address().port}`;
-    const base = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+    const { server, origin } = await startDemoServer();
     // A fake camera without the auto-accepting permission UI: headless Chromium denies the prompt.
     // No fake device at all: the machine has no camera.
     const cases = [
@@ -218,7 +181,7 @@ test('demo page in Chromium: camera refused or missing gives a clear message and
     ];
     try {
       for (const { args, message, shot } of cases) {
-        const browser = await chromium.launch({ executablePath: chromiumPath, args: [...base, ...args] });
+        const browser = await launchChromium(args);
         try {
           const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
           const errors = [];

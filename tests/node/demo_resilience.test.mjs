@@ -13,31 +13,11 @@
 // what is reloaded (successful loads, not failed or disposed ones), requests waiting for the reload, a
 // 'fatal' reply, the forwarded engine restart, and giving up after more than 3 restarts in a minute.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const images = join(root, '..', 'shared', 'testdata', 'images');
-const out = join(root, 'test-output', 'demo');
-const chromiumPath = process.env.WEBCNN_CHROMIUM ?? '/usr/bin/chromium';
-const modelsReady = existsSync(join(root, 'models', 'human', 'centernet.bin')) && existsSync(join(root, 'models', 'human', 'faceres.bin'));
-const wasmReady = existsSync(join(root, 'web', 'dist', 'webcnn_wasm.wasm'));
-const skip = (!existsSync(chromiumPath) && `no Chromium at ${chromiumPath}`) ||
-  (!modelsReady && 'models missing: run node models/fetch-models.mjs') ||
-  (!wasmReady && 'web/dist has no wasm build: run scripts/build-wasm.sh') ||
-  (!existsSync(join(images, 'grace_hopper.bmp')) && `no test photos in ${images}`);
-
-// The fake webcam: grace_hopper.bmp as a short looping YUV4MPEG2 clip.
-function fakeWebcam() {
-  const file = join(out, 'resilience_grace_hopper.y4m');
-  const r = spawnSync('ffmpeg', ['-loglevel', 'error', '-y', '-loop', '1', '-i', join(images, 'grace_hopper.bmp'), '-t', '1', '-r', '10',
-    '-pix_fmt', 'yuv420p', file], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr || r.error}`);
-  return file;
-}
+import { fakeWebcam, fakeWebcamFlags, images, launchChromium, out, skip, startDemoServer } from './support/demo_fixture.mjs';
 
 // A Worker that records what it is sent and answers only when the test says so.
 class ScriptedWorker {
@@ -139,17 +119,9 @@ test('inference_client.js: a dead worker is replaced, loaded models are reloaded
 test('demo page in Chromium: an engine trap and a dead worker are announced, models reloaded, faces found again',
   { skip, timeout: 150_000 }, async () => {
     mkdirSync(out, { recursive: true });
-    const y4m = fakeWebcam();
-    const { chromium } = await import('playwright-core');
-    const { createDemoServer } = await import('../../web/server.mjs');
-    const server = createDemoServer();
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const origin = `http://localhost:${server.address().port}`;
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
-    });
+    const y4m = fakeWebcam('resilience_grace_hopper.y4m');
+    const { server, origin } = await startDemoServer();
+    const browser = await launchChromium(fakeWebcamFlags(y4m));
     try {
       const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
       let wasmRequests = 0; // the context sees the workers' requests too

@@ -13,15 +13,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadLayersModel } from '@tensorflow/tfjs-layers';
 
+import { decodeBmp } from './support/bmp.mjs';
 import { compare, repoRoot, runCli, sanitize, scratchDir, testImages } from './support/cli.mjs';
 import { readNpy, writeNpy } from './support/npy.mjs';
+import { fileHandler } from './support/tfjs_files.mjs';
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'models', 'models.json'), 'utf8'));
 // The models and the photos each runs on. InceptionV3 takes ~6 GMACs a photo in TF.js' plain-JS CPU
@@ -67,28 +69,6 @@ async function oracleCase(m, photo) {
   return cases.get(key);
 }
 
-/** Uncompressed 24/32-bit BMP → {width, height, rgb: Uint8Array (row-major, top row first)}. */
-function decodeBmp(path) {
-  const b = readFileSync(path);
-  if (b.toString('latin1', 0, 2) !== 'BM') throw new Error(`${path}: not a BMP`);
-  const offset = b.readUInt32LE(10);
-  const width = b.readInt32LE(18);
-  const rawHeight = b.readInt32LE(22);
-  const bpp = b.readUInt16LE(28);
-  if ((bpp !== 24 && bpp !== 32) || b.readUInt32LE(30) !== 0) throw new Error(`${path}: only uncompressed 24/32-bit BMPs`);
-  const height = Math.abs(rawHeight);
-  const stride = Math.ceil((width * bpp) / 32) * 4;
-  const rgb = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; ++y) {
-    const row = offset + (rawHeight > 0 ? height - 1 - y : y) * stride;
-    for (let x = 0; x < width; ++x) {
-      const p = row + x * (bpp / 8);
-      rgb.set([b[p + 2], b[p + 1], b[p]], (y * width + x) * 3);
-    }
-  }
-  return { width, height, rgb };
-}
-
 /** nsfwjs' preprocessing (NSFWJS.prototype.infer): float pixels / 255, bilinear resize with align corners. */
 function nsfwjsInput(image, [h, w]) {
   return tf.tidy(() => {
@@ -96,28 +76,6 @@ function nsfwjsInput(image, [h, w]) {
     const normalized = tf.div(tf.cast(pixels, 'float32'), tf.scalar(255));
     return tf.reshape(tf.image.resizeBilinear(normalized, [h, w], true), [1, h, w, 3]);
   });
-}
-
-/** A TF.js IOHandler reading a layers-model's model.json and its shards from disk. */
-function fileHandler(path) {
-  return {
-    async load() {
-      const model = JSON.parse(readFileSync(path, 'utf8'));
-      const weightSpecs = [];
-      const buffers = [];
-      for (const group of model.weightsManifest) {
-        weightSpecs.push(...group.weights);
-        for (const p of group.paths) buffers.push(readFileSync(join(dirname(path), p)));
-      }
-      const all = Buffer.concat(buffers);
-      return {
-        modelTopology: model.modelTopology,
-        format: model.format,
-        weightSpecs,
-        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
-      };
-    },
-  };
 }
 
 const labels = models[0].entry.labels;

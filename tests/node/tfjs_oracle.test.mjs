@@ -10,15 +10,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 
+import { decodeBmp } from './support/bmp.mjs';
 import { compare, repoRoot, runCli, sanitize, scratchDir, testImages } from './support/cli.mjs';
 import { readNpy, writeNpy } from './support/npy.mjs';
+import { fileHandler } from './support/tfjs_files.mjs';
 
 const webcnn = await import('../../web/webcnn.js');
 
@@ -34,29 +36,6 @@ before(async () => {
   if (!modelsReady) console.error(`models/fetch-models.mjs failed; TF.js oracle tests skipped:\n${fetch.stderr}`);
 });
 after(() => rmSync(work, { recursive: true, force: true }));
-
-/** Uncompressed 24/32-bit BMP → {width, height, rgb: Uint8Array (row-major, top row first)}. */
-function decodeBmp(path) {
-  const b = readFileSync(path);
-  if (b.toString('latin1', 0, 2) !== 'BM') throw new Error(`${path}: not a BMP`);
-  const offset = b.readUInt32LE(10);
-  const width = b.readInt32LE(18);
-  const rawHeight = b.readInt32LE(22);
-  const bpp = b.readUInt16LE(28);
-  const compression = b.readUInt32LE(30);
-  if ((bpp !== 24 && bpp !== 32) || compression !== 0) throw new Error(`${path}: only uncompressed 24/32-bit BMPs`);
-  const height = Math.abs(rawHeight);
-  const stride = Math.ceil((width * bpp) / 32) * 4;
-  const rgb = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; ++y) {
-    const row = offset + (rawHeight > 0 ? height - 1 - y : y) * stride;
-    for (let x = 0; x < width; ++x) {
-      const p = row + x * (bpp / 8);
-      rgb.set([b[p + 2], b[p + 1], b[p]], (y * width + x) * 3);
-    }
-  }
-  return { width, height, rgb };
-}
 
 /** Bilinear resize (half-pixel centres) of an RGB image, then the model's channels/range/dtype. */
 function modelInput(image, { size: [h, w], channels, range: [lo, hi], dtype }) {
@@ -78,33 +57,6 @@ function modelInput(image, { size: [h, w], channels, range: [lo, hi], dtype }) {
     }
   }
   return { dtype, shape: [1, h, w, channels], data };
-}
-
-/** A TF.js IOHandler reading model.json and its shards from disk (no fetch, no tfjs-node). */
-function fileHandler(jsonPath) {
-  return {
-    async load() {
-      const model = JSON.parse(readFileSync(jsonPath, 'utf8'));
-      const weightSpecs = [];
-      const buffers = [];
-      for (const group of model.weightsManifest) {
-        weightSpecs.push(...group.weights);
-        for (const p of group.paths) buffers.push(readFileSync(join(dirname(jsonPath), p)));
-      }
-      const all = Buffer.concat(buffers);
-      return {
-        modelTopology: model.modelTopology,
-        format: model.format,
-        generatedBy: model.generatedBy,
-        convertedBy: model.convertedBy,
-        signature: model.signature,
-        userDefinedMetadata: model.userDefinedMetadata,
-        modelInitializer: model.modelInitializer,
-        weightSpecs,
-        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
-      };
-    },
-  };
 }
 
 /** Graph input/output names as webcnn reports them (`webcnn info`). */

@@ -1,7 +1,8 @@
-// A TF.js IOHandler reading model.json and its weight shards from disk (no fetch, no tfjs-node).
+// A TF.js IOHandler reading model.json and its weight shards from disk (no fetch, no tfjs-node), for graph- and layers-models.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+/** The model artifacts of jsonPath; fields model.json lacks stay undefined (a layers-model has few of them). */
 export function fileHandler(jsonPath) {
   return {
     async load() {
@@ -20,6 +21,7 @@ export function fileHandler(jsonPath) {
         convertedBy: model.convertedBy,
         signature: model.signature,
         userDefinedMetadata: model.userDefinedMetadata,
+        modelInitializer: model.modelInitializer,
         weightSpecs,
         weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
       };
