@@ -1,6 +1,6 @@
 // Depthwise convolution by output rows (dwconv.h, entry point 2). Each output row splits into a left border,
 // an interior run and a right border. Interior pixels of 3×3 / 5×5 filters take the row kernel: tap pointers
-// are row pointers plus constant steps, the packed weights stream from one pointer, all channels per pixel.
+// are row pointers plus constant steps, one block of 4 channels at a time over the whole run.
 // Every other pixel gathers the pointers of its taps inside the image (at most kListTaps at a time) and sums
 // those, in the same tap order, so a channel's result does not depend on which path computed it.
 #include <algorithm>
@@ -18,27 +18,55 @@ inline float clamp_scalar(float x, float lo, float hi) { return x < lo ? lo : (x
 
 // `pixels` output pixels whose K×K taps all lie in the image. rows[ky] points at the input pixel under tap
 // (ky, 0) of the first pixel; tap kx is kx·tap_step floats further, the next pixel pixel_step further.
+// Within a tile of pixels, channel blocks outside and pixels inside: a block's K·K weight vectors are
+// loaded once per tile, and two pixels at a time give two independent accumulation chains (one chain of
+// K·K dependent adds would leave the adder waiting on its own latency).
 template <int K>
 void dwconv_interior_run(size_t channels, size_t pixels, const float* const* rows, size_t tap_step,
                          size_t pixel_step, const float* packed, float* out, float lo_s, float hi_s) {
   constexpr int kTaps = K * K;
   const f32x4 lo = splat(lo_s), hi = splat(hi_s);
-  for (size_t p = 0; p < pixels; ++p, out += channels) {
-    const float* in[kTaps];
-    for (int ky = 0; ky < K; ++ky)
-      for (int kx = 0; kx < K; ++kx) in[ky * K + kx] = rows[ky] + p * pixel_step + kx * tap_step;
+  // Tiles of a few pixels, all channels of a tile written before the next: the output stays one
+  // contiguous stream (the next layer reads it right away).
+  constexpr size_t kTile = 8;
+  for (size_t p0 = 0; p0 < pixels; p0 += kTile) {
+    const size_t p1 = std::min(pixels, p0 + kTile);
     const float* w = packed;
     size_t c = 0;
     for (; c + 4 <= channels; c += 4, w += 4 * (kTaps + 1)) {
-      f32x4 acc = load(w);
-      for (int t = 0; t < kTaps; ++t) acc = muladd(load(in[t] + c), load(w + 4 + 4 * t), acc);
-      store(out + c, min(hi, max(lo, acc)));
+      f32x4 wv[kTaps];
+      for (int t = 0; t < kTaps; ++t) wv[t] = load(w + 4 + 4 * t);
+      const f32x4 bias = load(w);
+      size_t p = p0;
+      for (; p + 2 <= p1; p += 2) {
+        f32x4 acc0 = bias, acc1 = bias;
+        for (int ky = 0; ky < K; ++ky) {
+          const float* r = rows[ky] + p * pixel_step + c;
+          for (int kx = 0; kx < K; ++kx) {
+            acc0 = muladd(load(r + kx * tap_step), wv[ky * K + kx], acc0);
+            acc1 = muladd(load(r + pixel_step + kx * tap_step), wv[ky * K + kx], acc1);
+          }
+        }
+        store(out + p * channels + c, min(hi, max(lo, acc0)));
+        store(out + (p + 1) * channels + c, min(hi, max(lo, acc1)));
+      }
+      for (; p < p1; ++p) {
+        f32x4 acc = bias;
+        for (int ky = 0; ky < K; ++ky) {
+          const float* r = rows[ky] + p * pixel_step + c;
+          for (int kx = 0; kx < K; ++kx) acc = muladd(load(r + kx * tap_step), wv[ky * K + kx], acc);
+        }
+        store(out + p * channels + c, min(hi, max(lo, acc)));
+      }
     }
     for (; c < channels; ++c) {  // w is at the last, partial block
       const size_t l = c & 3;
-      float acc = w[l];
-      for (int t = 0; t < kTaps; ++t) acc += in[t][c] * w[4 + 4 * t + l];
-      out[c] = clamp_scalar(acc, lo_s, hi_s);
+      for (size_t p = p0; p < p1; ++p) {
+        float acc = w[l];
+        for (int ky = 0; ky < K; ++ky)
+          for (int kx = 0; kx < K; ++kx) acc += rows[ky][p * pixel_step + kx * tap_step + c] * w[4 + 4 * (ky * K + kx) + l];
+        out[p * channels + c] = clamp_scalar(acc, lo_s, hi_s);
+      }
     }
   }
 }
