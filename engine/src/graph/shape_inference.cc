@@ -69,6 +69,37 @@ std::vector<ValueInfo> input_infos(const Graph& g, const Node& n) {
   }
   return infos;
 }
+// Runs a prepared kernel whose present inputs are all constant and returns its outputs.
+Result<std::vector<Tensor>> evaluate(Kernel& kernel, const std::vector<ValueInfo>& in, const std::vector<ValueInfo>& out) {
+  std::vector<Tensor> folded;
+  std::vector<TensorView> in_views, out_views;
+  for (size_t i = 0; i < in.size(); ++i)
+    in_views.push_back(in[i].present && in[i].constant ? in[i].constant->view()
+                                                     : TensorView{in[i].dtype, &in[i].shape, nullptr});
+  for (const ValueInfo& o : out) {
+    if (!o.present) { folded.emplace_back(); continue; }
+    WEBCNN_ASSIGN(Tensor t, Tensor::create(o.dtype, o.shape));
+    folded.push_back(std::move(t));
+  }
+  if (kernel.output_aliases_input()) {
+    std::memcpy(folded[0].raw(), in[0].constant->raw(), folded[0].bytes());
+    return folded;
+  }
+  for (Tensor& t : folded) out_views.push_back(t.view());
+  Tensor scratch;
+  if (size_t scratch_bytes = kernel.scratch_bytes()) {
+    WEBCNN_ASSIGN(scratch, Tensor::create(DataType::kUInt8, {static_cast<int64_t>(scratch_bytes)}));
+  }
+  KernelIO io;
+  io.in = in_views.data();
+  io.num_in = static_cast<int>(in_views.size());
+  io.out = out_views.data();
+  io.num_out = static_cast<int>(out_views.size());
+  io.scratch = scratch.raw();
+  WEBCNN_TRY(kernel.run(io));
+  return folded;
+}
+
 }  // namespace
 
 Status infer_shapes_and_fold_constants(Graph& graph) {
@@ -116,33 +147,7 @@ Status infer_shapes_and_fold_constants(Graph& graph) {
 
     std::vector<Tensor> folded;
     if (all_constant) {
-      std::vector<TensorView> in_views, out_views;
-      std::vector<Tensor> scratch_holder;
-      for (size_t i = 0; i < in.size(); ++i)
-        in_views.push_back(in[i].present && in[i].constant ? in[i].constant->view()
-                                                         : TensorView{in[i].dtype, &in[i].shape, nullptr});
-      for (const ValueInfo& o : out) {
-        if (!o.present) { folded.emplace_back(); continue; }
-        WEBCNN_ASSIGN(Tensor t, Tensor::create(o.dtype, o.shape));
-        folded.push_back(std::move(t));
-      }
-      if (kernel->output_aliases_input()) {
-        std::memcpy(folded[0].raw(), in[0].constant->raw(), folded[0].bytes());
-      } else {
-        for (Tensor& t : folded) out_views.push_back(t.view());
-        size_t scratch_bytes = kernel->scratch_bytes();
-        Tensor scratch;
-        if (scratch_bytes) {
-          WEBCNN_ASSIGN(scratch, Tensor::create(DataType::kUInt8, {static_cast<int64_t>(scratch_bytes)}));
-        }
-        KernelIO io;
-        io.in = in_views.data();
-        io.num_in = static_cast<int>(in_views.size());
-        io.out = out_views.data();
-        io.num_out = static_cast<int>(out_views.size());
-        io.scratch = scratch.raw();
-        WEBCNN_TRY(kernel->run(io));
-      }
+      WEBCNN_ASSIGN(folded, evaluate(*kernel, in, out));
     }
     for (size_t i = 0; i < out.size(); ++i) {
       if (!out[i].present) continue;
@@ -154,6 +159,53 @@ Status infer_shapes_and_fold_constants(Graph& graph) {
     }
   }
   graph.remove_dead_nodes();
+  return Status::ok();
+}
+
+Status fold_constant_nodes(Graph& graph) {
+  WEBCNN_ASSIGN(std::vector<size_t> order, graph.topological_order());
+  const uint64_t limit = fold_limit(graph);
+  uint64_t folded_bytes = 0;
+  for (size_t idx : order) {
+    const Node& node = graph.nodes[idx];
+    bool all_constant = true;
+    for (ValueId id : node.inputs)
+      if (id != kNoValue && !graph.value(id).constant) all_constant = false;
+    if (!all_constant) continue;
+    WEBCNN_ASSIGN(std::unique_ptr<Kernel> kernel, create_kernel(node));
+    std::vector<ValueInfo> in = input_infos(graph, node);
+    std::vector<ValueInfo> out(node.outputs.size());
+    for (size_t i = 0; i < out.size(); ++i) out[i].present = node.outputs[i] != kNoValue;
+    WEBCNN_TRY(kernel->prepare(node, in, out));
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (!out[i].present) continue;
+      Status addressable = check_addressable(out[i].shape, out[i].dtype);
+      if (!addressable.is_ok())
+        return node.error("output '" + graph.value(node.outputs[i]).name + "' " + addressable.message());
+    }
+    const uint64_t bytes = output_bytes(out);
+    if (bytes > limit - folded_bytes) continue;  // left to run time, as infer_shapes_and_fold_constants does
+    folded_bytes += bytes;
+    WEBCNN_ASSIGN(std::vector<Tensor> folded, evaluate(*kernel, in, out));
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (!out[i].present) continue;
+      Value& v = graph.value(node.outputs[i]);
+      v.dtype = out[i].dtype;
+      v.shape = out[i].shape;
+      v.has_shape = true;
+      v.constant = std::make_shared<const Tensor>(std::move(folded[i]));
+    }
+  }
+  graph.remove_dead_nodes();
+  // The constants only the folded nodes read go with them.
+  std::vector<bool> referenced(graph.values.size(), false);
+  for (const Node& n : graph.nodes)
+    for (ValueId id : n.inputs)
+      if (id != kNoValue) referenced[static_cast<size_t>(id)] = true;
+  for (ValueId id : graph.inputs) referenced[static_cast<size_t>(id)] = true;
+  for (ValueId id : graph.outputs) referenced[static_cast<size_t>(id)] = true;
+  for (size_t v = 0; v < graph.values.size(); ++v)
+    if (!referenced[v]) graph.values[v].constant.reset();
   return Status::ok();
 }
 

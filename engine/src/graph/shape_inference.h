@@ -11,4 +11,8 @@ namespace webcnn {
 // Afterwards every value has a shape; nodes with constant outputs are removed.
 Status infer_shapes_and_fold_constants(Graph& graph);
 
+// Folds only the nodes whose inputs are all constants (weights re-laid-out by Transpose/Reshape, ...),
+// on a graph whose inputs may still have unknown dimensions, and frees the constants only they read.
+Status fold_constant_nodes(Graph& graph);
+
 }  // namespace webcnn

@@ -22,8 +22,18 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(const Graph& graph, 
   for (size_t i = 0; i < nv; ++i)
     if (g.values[i].constant) plan->slots_[i].where = Slot::Where::kConstant;
 
+  // Every value a step reads is a constant, a graph input or an earlier step's output: anything else
+  // would be arena bytes nobody wrote.
+  std::vector<bool> available(nv, false);
+  for (size_t i = 0; i < nv; ++i) available[i] = g.values[i].constant != nullptr;
+  for (ValueId in : g.inputs) available[static_cast<size_t>(in)] = true;
   for (size_t s = 0; s < g.nodes.size(); ++s) {
     const Node& node = g.nodes[s];
+    for (ValueId id : node.inputs)
+      if (id != kNoValue && !available[static_cast<size_t>(id)])
+        return node.error("internal error: input '" + g.value(id).name + "' is neither computed nor constant");
+    for (ValueId id : node.outputs)
+      if (id != kNoValue) available[static_cast<size_t>(id)] = true;
     Step step;
     WEBCNN_ASSIGN(step.kernel, create_kernel(node));
     std::vector<ValueInfo> in;

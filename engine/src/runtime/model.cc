@@ -17,6 +17,12 @@
 
 namespace webcnn {
 
+// A base constant held only by the plan: input `input` of step `step` packed it.
+struct PackedConstant {
+  ValueId value;
+  size_t step, input;
+};
+
 struct Model::Impl {
   Graph base;  // as imported: graph inputs may have -1 dims
   ModelOptions options;
@@ -31,6 +37,10 @@ struct Model::Impl {
   // Static models never re-plan, so once planned their imported constants are dropped: the plan holds
   // the weights (packed) it needs, and a second copy would nearly double the model's memory.
   bool base_constants_released = false;
+  // Models with free input dimensions re-plan for new shapes from `base`. Meanwhile the base constants a
+  // kernel packed exactly as imported live only in the plan, and come back from it before a new plan.
+  bool free_dims = false;
+  std::vector<PackedConstant> in_plan_only;
   int64_t parameters = 0;  // elements of the imported float constants, counted before any release
 };
 
@@ -40,6 +50,44 @@ Model::~Model() = default;
 namespace {
 
 bool is_integer(DataType t) { return t != DataType::kFloat32; }
+
+bool same_bytes(const Tensor& a, const Tensor& b) {
+  return a.dtype() == b.dtype() && a.shape() == b.shape() && std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;
+}
+
+// The base constants the plan's kernels packed exactly as imported — the specialised graph handed the very
+// tensor to the kernel (no pass rewrote it) and the kernel gives back the same bytes — are dropped from
+// `base`; the returned list says where each one now lives.
+std::vector<PackedConstant> drop_packed_constants(Graph& base, const Graph& specialized, const ExecutionPlan& plan) {
+  std::vector<PackedConstant> dropped;
+  const Graph& planned = plan.graph();
+  for (size_t s = 0; s < planned.nodes.size(); ++s) {
+    const Node& node = planned.nodes[s];
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const ValueId v = node.inputs[i];
+      if (v == kNoValue || static_cast<size_t>(v) >= base.values.size()) continue;
+      Value& imported = base.value(v);
+      if (!imported.constant || imported.constant != specialized.value(v).constant || planned.value(v).constant) continue;
+      Result<Tensor> recovered = plan.constant_input(s, i);
+      if (!recovered.is_ok() || !same_bytes(recovered.value(), *imported.constant)) continue;
+      imported.constant.reset();
+      dropped.push_back({v, s, i});
+    }
+  }
+  return dropped;
+}
+
+// Puts the dropped constants back into `base` from the plan (all or, on error, none).
+Status restore_packed_constants(Graph& base, const ExecutionPlan& plan, std::vector<PackedConstant>& dropped) {
+  std::vector<std::shared_ptr<const Tensor>> restored;
+  for (const PackedConstant& p : dropped) {
+    WEBCNN_ASSIGN(Tensor t, plan.constant_input(p.step, p.input));
+    restored.push_back(std::make_shared<const Tensor>(std::move(t)));
+  }
+  for (size_t i = 0; i < dropped.size(); ++i) base.value(dropped[i].value).constant = std::move(restored[i]);
+  dropped.clear();
+  return Status::ok();
+}
 
 // Float inputs whose values decide output shapes (integer inputs always count as shape-like). ONNX's
 // conformance tests feed Resize's scales and Range's bounds as graph inputs.
@@ -160,6 +208,10 @@ Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions optio
       if (d < 0) all_static = false;
     if (model->impl_->plan_time_input[i]) all_static = false;  // values decide shapes; plan at run
   }
+  model->impl_->free_dims = !all_static;
+  // Weight re-layouts (TF.js's HWIO → OIHW Transposes) are folded now, so the constants reach their
+  // kernels as they sit in `base` and can live only in the plan (drop_packed_constants).
+  if (!all_static) WEBCNN_TRY(fold_constant_nodes(model->impl_->base));
   if (all_static) {
     std::vector<Tensor> dummies;
     std::map<std::string, const Tensor*> feed;
@@ -252,12 +304,14 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
   }
   if (!same) {
     if (im.base_constants_released) return Status::error("internal error: a static model asked to re-plan");
+    if (im.plan) WEBCNN_TRY(restore_packed_constants(im.base, *im.plan, im.in_plan_only));
     im.plan.reset();
     im.conv_layers.clear();
     im.plan_captures.clear();
     std::vector<ValueId> plan_inputs;
     WEBCNN_ASSIGN(Graph g, specialize(base, ordered, im.plan_time_input, im.options.optimize, plan_inputs));
     WEBCNN_ASSIGN(im.plan, ExecutionPlan::build(g, im.options.memory_budget));
+    if (im.free_dims) im.in_plan_only = drop_packed_constants(im.base, g, *im.plan);
     im.conv_layers = list_conv_layers(im.plan->graph());
     im.plan_inputs = plan_inputs;
     im.plan_key.clear();
