@@ -7,22 +7,16 @@
 import { makeInput } from './inputs.mjs';
 import { machineHeader } from './machine.mjs';
 import { MODELS } from './models.mjs';
+import { readFlags } from './options.mjs';
 
 function parseOptions(argv) {
   const o = { model: null, runs: 40, warmup: 10, top: 10 };
-  for (let i = 0; i < argv.length; ++i) {
-    const [flag, inline] = argv[i].split('=', 2);
-    const count = (min) => {
-      const n = Number(inline ?? argv[++i]);
-      if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer ≥ ${min}`);
-      return n;
-    };
-    if (flag === '--runs') o.runs = count(1);
-    else if (flag === '--warmup') o.warmup = count(0);
-    else if (flag === '--top') o.top = count(0);
-    else if (!flag.startsWith('-') && !o.model) o.model = flag;
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
+  readFlags(argv, { '--runs': { count: 1 }, '--warmup': { count: 0 }, '--top': { count: 0 } },
+    (flag, value) => { o[flag.slice(2)] = value; },
+    (arg) => {
+      if (o.model) throw new Error(`one model only (got '${o.model}' and '${arg}')`);
+      o.model = arg;
+    });
   if (!MODELS[o.model]) throw new Error(`usage: node bench/profile.mjs MODEL [--runs N] [--warmup N] [--top N]; MODEL: ${Object.keys(MODELS).join(', ')}`);
   return o;
 }

@@ -20,6 +20,7 @@ import { makeInput } from './inputs.mjs';
 import { interleavedSamples } from './interleave.mjs';
 import { loadAverage, machineHeader } from './machine.mjs';
 import { MODELS } from './models.mjs';
+import { readFlags } from './options.mjs';
 import { geomean, median } from './stats.mjs';
 import { compareOutputs, verifyGraphModelTwin } from './verify.mjs';
 
@@ -30,24 +31,13 @@ engines: webcnn, ort-web, tfjs (wasm, in this process); webcnn-native, ort-node 
 function parseOptions(argv) {
   const o = { models: Object.keys(MODELS), rounds: 5, runs: 40, warmup: 10, block: 5,
     engines: ['webcnn', 'ort-web', 'tfjs', 'webcnn-native', 'ort-node'] };
-  for (let i = 0; i < argv.length; ++i) {
-    const [flag, inline] = argv[i].split('=', 2);
-    const value = () => inline ?? argv[++i];
-    const count = (min) => {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer ≥ ${min}`);
-      return n;
-    };
-    if (flag === '--models') o.models = value().split(',');
-    else if (flag === '--engines') o.engines = value().split(',');
-    else if (flag === '--rounds') o.rounds = count(1);
-    else if (flag === '--runs') o.runs = count(1);
-    else if (flag === '--warmup') o.warmup = count(0);
-    else if (flag === '--block') o.block = count(1);
-    else if (flag === '--quick') Object.assign(o, { rounds: 1, runs: 10, warmup: 3 });
+  const spec = { '--models': { list: true }, '--engines': { list: true }, '--rounds': { count: 1 }, '--runs': { count: 1 },
+    '--warmup': { count: 0 }, '--block': { count: 1 }, '--quick': { flag: true }, '-h': { flag: true }, '--help': { flag: true } };
+  readFlags(argv, spec, (flag, value) => {
+    if (flag === '--quick') Object.assign(o, { rounds: 1, runs: 10, warmup: 3 });
     else if (flag === '-h' || flag === '--help') o.help = true;
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
+    else o[flag.slice(2)] = value;
+  });
   for (const m of o.models) if (!MODELS[m]) throw new Error(`unknown model '${m}'`);
   return o;
 }

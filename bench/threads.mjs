@@ -14,28 +14,18 @@ import { makeInput } from './inputs.mjs';
 import { interleavedSamples } from './interleave.mjs';
 import { loadAverage, machineHeader } from './machine.mjs';
 import { MODELS, repoRoot } from './models.mjs';
+import { readFlags } from './options.mjs';
 import { geomean, median } from './stats.mjs';
 
 const ONNX_MODELS = Object.keys(MODELS).filter((m) => ['mobilenetv2', 'resnet18'].includes(m));
 
 function parseOptions(argv) {
   const o = { models: ['mobilenetv2'], rounds: 5, runs: 40, warmup: 10, block: 5 };
-  for (let i = 0; i < argv.length; ++i) {
-    const [flag, inline] = argv[i].split('=', 2);
-    const value = () => inline ?? argv[++i];
-    const count = (min) => {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer ≥ ${min}`);
-      return n;
-    };
-    if (flag === '--models') o.models = value().split(',');
-    else if (flag === '--rounds') o.rounds = count(1);
-    else if (flag === '--runs') o.runs = count(1);
-    else if (flag === '--warmup') o.warmup = count(0);
-    else if (flag === '--block') o.block = count(1);
-    else throw new Error(`unknown option ${argv[i]}\nusage: node bench/threads.mjs [--models ${ONNX_MODELS.join(',')}] [--rounds N] [--runs N] [--warmup N] [--block N]`);
-  }
-  for (const m of o.models) if (!ONNX_MODELS.includes(m)) throw new Error(`--models takes ${ONNX_MODELS.join(', ')}`);
+  const spec = { '--models': { list: true }, '--rounds': { count: 1 }, '--runs': { count: 1 }, '--warmup': { count: 0 },
+    '--block': { count: 1 } };
+  readFlags(argv, spec, (flag, value) => { o[flag.slice(2)] = value; });
+  for (const m of o.models)
+    if (!ONNX_MODELS.includes(m)) throw new Error(`--models takes ${ONNX_MODELS.join(', ')}\nusage: node bench/threads.mjs [--models a,b] [--rounds N] [--runs N] [--warmup N] [--block N]`);
   return o;
 }
 

@@ -9,30 +9,12 @@
 
 #include "graph/graph.h"
 #include "webcnn/model.h"
+#include "support/graph_building.h"
 
 using namespace webcnn;
+using namespace webcnn::test_graph;
 
 namespace {
-
-Tensor random_tensor(Shape s, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
-  Tensor t(DataType::kFloat32, std::move(s));
-  std::uniform_real_distribution<float> d(lo, hi);
-  for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = d(rng);
-  return t;
-}
-
-ValueId add_node(Graph& g, const std::string& op, const std::string& name, std::vector<ValueId> in,
-                 std::map<std::string, Attribute> attrs = {}) {
-  ValueId out = g.add_value(name + ":0");
-  Node n;
-  n.op = op;
-  n.name = name;
-  n.inputs = std::move(in);
-  n.outputs = {out};
-  n.attrs = std::move(attrs);
-  g.add_node(n);
-  return out;
-}
 
 // x [1,C,H,W] NCHW, w [O,C,k,k], stride 1, symmetric padding p → NHWC [1,H',W',O], then ReLU when asked.
 std::vector<float> naive_conv_nhwc(const Tensor& x, const Tensor& w, const Tensor& b, int64_t p, bool relu) {

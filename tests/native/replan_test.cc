@@ -12,30 +12,12 @@
 #include "graph/graph.h"
 #include "ops/conv.h"
 #include "webcnn/model.h"
+#include "support/graph_building.h"
 
 using namespace webcnn;
+using namespace webcnn::test_graph;
 
 namespace {
-
-Tensor random_tensor(Shape s, std::mt19937& rng) {
-  Tensor t(DataType::kFloat32, std::move(s));
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = d(rng);
-  return t;
-}
-
-ValueId add_node(Graph& g, const std::string& op, const std::string& name, std::vector<ValueId> in,
-                 std::map<std::string, Attribute> attrs = {}) {
-  ValueId out = g.add_value(name + ":0");
-  Node n;
-  n.op = op;
-  n.name = name;
-  n.inputs = std::move(in);
-  n.outputs = {out};
-  n.attrs = std::move(attrs);
-  g.add_node(n);
-  return out;
-}
 
 // OIHW [o, i, k, k] → HWIO [k, k, i, o], as TF.js stores filters.
 Tensor to_hwio(const Tensor& w) {

@@ -19,8 +19,10 @@
 #include "ops/conv.h"
 #include "webcnn/model.h"
 #include "webcnn/threads.h"
+#include "support/graph_building.h"
 
 using namespace webcnn;
+using namespace webcnn::test_graph;
 
 namespace {
 
@@ -28,34 +30,6 @@ Tensor scalar(float v) {
   Tensor t(DataType::kFloat32, {});
   t.data<float>()[0] = v;
   return t;
-}
-
-Tensor random_tensor(Shape s, std::mt19937& rng) {
-  Tensor t(DataType::kFloat32, std::move(s));
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = d(rng);
-  return t;
-}
-
-ValueId add_node(Graph& g, const std::string& op, const std::string& name, std::vector<ValueId> in,
-                 std::map<std::string, Attribute> attrs = {}) {
-  ValueId out = g.add_value(name + ":0");
-  Node n;
-  n.op = op;
-  n.name = name;
-  n.inputs = std::move(in);
-  n.outputs = {out};
-  n.attrs = std::move(attrs);
-  g.add_node(n);
-  return out;
-}
-
-ValueId add_input(Graph& g, const std::string& name, Shape shape) {
-  ValueId v = g.add_value(name);
-  g.value(v).shape = std::move(shape);
-  g.value(v).has_shape = true;
-  g.inputs.push_back(v);
-  return v;
 }
 
 struct Block {

@@ -100,22 +100,19 @@ Result<std::vector<Tensor>> evaluate(Kernel& kernel, const std::vector<ValueInfo
   return folded;
 }
 
-}  // namespace
-
-Status infer_shapes_and_fold_constants(Graph& graph) {
-  for (ValueId id : graph.inputs) {
-    const Value& v = graph.value(id);
-    if (!v.has_shape) return Status::error("graph input '" + v.name + "' has no shape");
-    for (int64_t d : v.shape)
-      if (d < 0) return Status::error("graph input '" + v.name + "' has unknown dimensions " + shape_to_string(v.shape));
-    Status addressable = check_addressable(v.shape, v.dtype);
-    if (!addressable.is_ok()) return Status::error("graph input '" + v.name + "': " + addressable.message());
-  }
+// The walk both entry points share: each node in topological order is prepared (its outputs' dtypes and
+// shapes) and run when its inputs are all constant, within the fold budget. With `constant_nodes_only`,
+// the other nodes are passed over (their inputs' shapes may be unknown yet).
+Status shape_and_fold(Graph& graph, bool constant_nodes_only) {
   WEBCNN_ASSIGN(std::vector<size_t> order, graph.topological_order());
   const uint64_t limit = fold_limit(graph);
   uint64_t folded_bytes = 0;
   for (size_t idx : order) {
     const Node& node = graph.nodes[idx];
+    bool inputs_constant = true;
+    for (ValueId id : node.inputs)
+      if (id != kNoValue && !graph.value(id).constant) inputs_constant = false;
+    if (constant_nodes_only && !inputs_constant) continue;
     for (ValueId in : node.inputs)
       if (in != kNoValue && !graph.value(in).has_shape)
         return node.error("input '" + graph.value(in).name + "' has no known shape");
@@ -133,20 +130,16 @@ Status infer_shapes_and_fold_constants(Graph& graph) {
 
     // Shape and Size read only their input's shape, known here: they fold even when the data is not
     // constant, so PyTorch's shape arithmetic (x.view(x.size(0), -1)) folds down to a constant.
-    bool all_constant = node.op == "Shape" || node.op == "Size";
-    if (!all_constant) {
-      all_constant = true;
-      for (const ValueInfo& vi : in)
-        if (vi.present && !vi.constant) all_constant = false;
-      if (all_constant) {
-        const uint64_t bytes = output_bytes(out);
-        all_constant = bytes <= limit - folded_bytes;  // else left to run time (see kFoldAllowance)
-        if (all_constant) folded_bytes += bytes;
-      }
+    bool fold = !constant_nodes_only && (node.op == "Shape" || node.op == "Size");
+    if (!fold && inputs_constant) {
+      const uint64_t bytes = output_bytes(out);
+      fold = bytes <= limit - folded_bytes;  // else left to run time (see kFoldAllowance)
+      if (fold) folded_bytes += bytes;
     }
+    if (constant_nodes_only && !fold) continue;
 
     std::vector<Tensor> folded;
-    if (all_constant) {
+    if (fold) {
       WEBCNN_ASSIGN(folded, evaluate(*kernel, in, out));
     }
     for (size_t i = 0; i < out.size(); ++i) {
@@ -155,48 +148,29 @@ Status infer_shapes_and_fold_constants(Graph& graph) {
       v.dtype = out[i].dtype;
       v.shape = out[i].shape;
       v.has_shape = true;
-      if (all_constant) v.constant = std::make_shared<const Tensor>(std::move(folded[i]));
+      if (fold) v.constant = std::make_shared<const Tensor>(std::move(folded[i]));
     }
   }
   graph.remove_dead_nodes();
   return Status::ok();
 }
 
-Status fold_constant_nodes(Graph& graph) {
-  WEBCNN_ASSIGN(std::vector<size_t> order, graph.topological_order());
-  const uint64_t limit = fold_limit(graph);
-  uint64_t folded_bytes = 0;
-  for (size_t idx : order) {
-    const Node& node = graph.nodes[idx];
-    bool all_constant = true;
-    for (ValueId id : node.inputs)
-      if (id != kNoValue && !graph.value(id).constant) all_constant = false;
-    if (!all_constant) continue;
-    WEBCNN_ASSIGN(std::unique_ptr<Kernel> kernel, create_kernel(node));
-    std::vector<ValueInfo> in = input_infos(graph, node);
-    std::vector<ValueInfo> out(node.outputs.size());
-    for (size_t i = 0; i < out.size(); ++i) out[i].present = node.outputs[i] != kNoValue;
-    WEBCNN_TRY(kernel->prepare(node, in, out));
-    for (size_t i = 0; i < out.size(); ++i) {
-      if (!out[i].present) continue;
-      Status addressable = check_addressable(out[i].shape, out[i].dtype);
-      if (!addressable.is_ok())
-        return node.error("output '" + graph.value(node.outputs[i]).name + "' " + addressable.message());
-    }
-    const uint64_t bytes = output_bytes(out);
-    if (bytes > limit - folded_bytes) continue;  // left to run time, as infer_shapes_and_fold_constants does
-    folded_bytes += bytes;
-    WEBCNN_ASSIGN(std::vector<Tensor> folded, evaluate(*kernel, in, out));
-    for (size_t i = 0; i < out.size(); ++i) {
-      if (!out[i].present) continue;
-      Value& v = graph.value(node.outputs[i]);
-      v.dtype = out[i].dtype;
-      v.shape = out[i].shape;
-      v.has_shape = true;
-      v.constant = std::make_shared<const Tensor>(std::move(folded[i]));
-    }
+}  // namespace
+
+Status infer_shapes_and_fold_constants(Graph& graph) {
+  for (ValueId id : graph.inputs) {
+    const Value& v = graph.value(id);
+    if (!v.has_shape) return Status::error("graph input '" + v.name + "' has no shape");
+    for (int64_t d : v.shape)
+      if (d < 0) return Status::error("graph input '" + v.name + "' has unknown dimensions " + shape_to_string(v.shape));
+    Status addressable = check_addressable(v.shape, v.dtype);
+    if (!addressable.is_ok()) return Status::error("graph input '" + v.name + "': " + addressable.message());
   }
-  graph.remove_dead_nodes();
+  return shape_and_fold(graph, false);
+}
+
+Status fold_constant_nodes(Graph& graph) {
+  WEBCNN_TRY(shape_and_fold(graph, true));
   // The constants only the folded nodes read go with them.
   std::vector<bool> referenced(graph.values.size(), false);
   for (const Node& n : graph.nodes)
