@@ -88,12 +88,11 @@ if(WEBCNN_HOST_DOCTEST_DIR AND WEBCNN_TEST_SOURCES)
   target_include_directories(webcnn_tests_wasm PRIVATE ${WEBCNN_WASM_DOCTEST_INCLUDE} ${CMAKE_CURRENT_SOURCE_DIR}/tests/native)
   target_link_libraries(webcnn_tests_wasm PRIVATE webcnn_engine)
   # The image tests decode files. The module leaves decoding to the browser, but the test binary needs
-  # the same stb_image decoder the native build uses (a host header-only package, like doctest).
+  # the same stb_image decoder the native build uses (engine/third_party/stb).
   file(GLOB WEBCNN_DECODE_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/image/decode_*.cc)
-  find_path(WEBCNN_HOST_STB_DIR stb_image.h PATHS /usr/include/stb NO_CMAKE_FIND_ROOT_PATH)
-  if(WEBCNN_DECODE_SOURCES AND WEBCNN_HOST_STB_DIR)
+  if(WEBCNN_DECODE_SOURCES)
     add_library(webcnn_decode_wasm STATIC ${WEBCNN_DECODE_SOURCES})
-    target_include_directories(webcnn_decode_wasm PRIVATE ${WEBCNN_HOST_STB_DIR})
+    target_include_directories(webcnn_decode_wasm PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/engine/third_party/stb)
     target_link_libraries(webcnn_decode_wasm PUBLIC webcnn_engine)
     target_compile_options(webcnn_decode_wasm PRIVATE -fno-exceptions)
     target_link_libraries(webcnn_tests_wasm PRIVATE webcnn_decode_wasm)

@@ -325,6 +325,14 @@ TEST_CASE("decode: damaged, foreign and oversized bytes give clear errors") {
   Result<Image> bad_sof = decode_image(sof.data(), sof.size());
   REQUIRE_FALSE(bad_sof.is_ok());
   CHECK(bad_sof.status().message().find("fractional chroma subsampling") != std::string::npos);
+  // A scan whose components use a quantisation table no DQT defined (stb would dequantise with whatever
+  // the heap held: fuzz regression image_fuzzer/jpeg-dc-delta-overflow). Same SOF as above but 1x1
+  // sampling, table 0, then SOS.
+  const std::vector<uint8_t> no_dqt = {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 8, 0, 8, 0, 8, 1, 1, 0x11, 0,
+                                       0xFF, 0xDA, 0x00, 0x08, 1, 1, 0x00, 0, 63, 0, 0x12, 0x34, 0xFF, 0xD9};
+  Result<Image> undefined_table = decode_image(no_dqt.data(), no_dqt.size());
+  REQUIRE_FALSE(undefined_table.is_ok());
+  CHECK(undefined_table.status().message().find("quantisation table the file never defines") != std::string::npos);
   // 16-bit PNGs (stb#1166) are refused by their IHDR bit depth.
   std::vector<uint8_t> png16 = png;
   png16[16] = png16[17] = png16[20] = png16[21] = 0;

@@ -33,7 +33,7 @@ namespace {
 inline void* stb_memcpy(void* dst, const void* src, size_t n) { return n ? std::memcpy(dst, src, n) : dst; }
 }  // namespace
 #define memcpy stb_memcpy
-#include <stb_image.h>
+#include "stb_image.h"  // engine/third_party/stb: 2.27 with 2.28's JPEG overflow checks
 #undef memcpy
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
@@ -59,6 +59,7 @@ const char* sniff_format(const uint8_t* d, size_t n) {
 Status check_jpeg_segments(const uint8_t* d, size_t n) {
   auto byte = [&](size_t at) -> size_t { return at < n ? d[at] : 0; };  // stb reads zeros past the end
   size_t pos = 2;                                                       // after SOI
+  unsigned defined_tables = 0, used_tables = 0;  // quantisation tables: bit t for table t (stb takes t & 3)
   while (pos < n) {
     if (d[pos] != 0xFF) {  // stb scans over junk between segments to the next 0xFF, and so do we
       ++pos;
@@ -81,8 +82,16 @@ Status check_jpeg_segments(const uint8_t* d, size_t n) {
         at += 17 + static_cast<long>(codes);
         left -= 17 + static_cast<long>(codes);
       }
+    } else if (marker == 0xDB) {
+      // DQT: tables until the declared length is used up (64 entries of 8 or 16 bits each).
+      for (size_t at = seg; at < pos + len && at < n;) {
+        defined_tables |= 1u << (byte(at) & 3);
+        at += 1 + (byte(at) >> 4 ? 128 : 64);
+      }
     } else if (marker >= 0xC0 && marker <= 0xC2) {  // SOF baseline / extended / progressive
       const size_t comps = byte(seg + 5);
+      used_tables = 0;
+      for (size_t c = 0; c < comps; ++c) used_tables |= 1u << (byte(seg + 6 + 3 * c + 2) & 3);
       int h_max = 1, v_max = 1;
       for (size_t c = 0; c < comps; ++c) {
         const int hv = static_cast<int>(byte(seg + 6 + 3 * c + 1)), h = hv >> 4, v = hv & 15;
@@ -96,6 +105,8 @@ Status check_jpeg_segments(const uint8_t* d, size_t n) {
       }
     }
     pos += len;
+    if (marker == 0xDA && (used_tables & ~defined_tables) != 0)  // stb would dequantise with undefined tables
+      return Status::error("decode: damaged JPEG (a component uses a quantisation table the file never defines)");
     if (marker == 0xDA) {  // SOS: skip the entropy-coded data up to the next real marker
       // As stb's bit reader does: 0xFF, any further 0xFFs, then 0x00 is a stuffed data byte and RSTn a
       // restart; anything else is the next marker (fuzz regression image_fuzzer/dht-after-stuffed-ff-run:
