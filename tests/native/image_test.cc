@@ -333,6 +333,13 @@ TEST_CASE("decode: damaged, foreign and oversized bytes give clear errors") {
   Result<Image> undefined_table = decode_image(no_dqt.data(), no_dqt.size());
   REQUIRE_FALSE(undefined_table.is_ok());
   CHECK(undefined_table.status().message().find("quantisation table the file never defines") != std::string::npos);
+  // A chunk declaring more bytes than the file has (stb would first grow its buffer to that size).
+  std::vector<uint8_t> long_idat(png.begin(), png.begin() + 33);  // signature + IHDR chunk
+  const uint8_t idat[] = {0x7F, 0xFF, 0xFF, 0xF0, 'I', 'D', 'A', 'T', 0x78, 0x9C};
+  long_idat.insert(long_idat.end(), idat, idat + sizeof(idat));
+  Result<Image> truncated_png = decode_image(long_idat.data(), long_idat.size());
+  REQUIRE_FALSE(truncated_png.is_ok());
+  CHECK(truncated_png.status().message().find("truncated PNG (chunk 'IDAT' declares 2147483632 bytes") != std::string::npos);
   // 16-bit PNGs (stb#1166) are refused by their IHDR bit depth.
   std::vector<uint8_t> png16 = png;
   png16[16] = png16[17] = png16[20] = png16[21] = 0;

@@ -126,6 +126,23 @@ Status check_jpeg_segments(const uint8_t* d, size_t n) {
   return Status::ok();
 }
 
+// Every PNG chunk's data must be in the file: stb 2.27 grows its IDAT buffer to the declared length before
+// reading, so a 737-byte file declaring a 2 GiB IDAT made it allocate 2 GiB (fuzz regression
+// image_fuzzer/png-idat-longer-than-file).
+Status check_png_chunks(const uint8_t* d, size_t n) {
+  size_t pos = 8;  // after the signature
+  while (pos + 8 <= n) {
+    const uint64_t len = uint64_t{d[pos]} << 24 | uint64_t{d[pos + 1]} << 16 | uint64_t{d[pos + 2]} << 8 | d[pos + 3];
+    const std::string type(reinterpret_cast<const char*>(d + pos + 4), 4);
+    if (len > n - (pos + 8))
+      return Status::error("decode: truncated PNG (chunk '" + type + "' declares " + std::to_string(len) +
+                           " bytes, the file has " + std::to_string(n - (pos + 8)) + " left)");
+    if (type == "IEND") break;
+    pos += 12 + static_cast<size_t>(len);  // length, type, data, CRC
+  }
+  return Status::ok();
+}
+
 // An uncompressed BMP holds every pixel, so its size bounds the image: stb would otherwise decode a
 // 56-byte file declaring 10520x4145 into 130 MB of zeros, taking seconds (fuzz regression
 // image_fuzzer/bmp-pixels-missing). Compressed forms (RLE, JPEG/PNG inside) stb refuses anyway.
@@ -156,6 +173,12 @@ Status check_bmp_size(const uint8_t* d, size_t n) {
 
 }  // namespace
 
+// stb's reason for its last failure; some of its failure paths set none.
+static std::string failure_reason() {
+  const char* reason = stbi_failure_reason();
+  return reason && *reason ? reason : "corrupt or truncated data";
+}
+
 Result<Image> decode_image(const uint8_t* data, size_t size) {
   if (!data || size == 0) return Status::error("decode: no image bytes");
   if (size > static_cast<size_t>(INT32_MAX)) return Status::error("decode: image file larger than 2 GiB");
@@ -165,11 +188,12 @@ Result<Image> decode_image(const uint8_t* data, size_t size) {
   // 16-bit PNGs go through stb 2.27's 16→8 conversion, which overflows on crafted files (nothings/stb#1166).
   if (std::strcmp(format, "PNG") == 0 && size > 24 && data[24] == 16)
     return Status::error("decode: 16-bit PNG is not supported (save as 8-bit)");
+  if (std::strcmp(format, "PNG") == 0) WEBCNN_TRY(check_png_chunks(data, size));
   const int len = static_cast<int>(size);
   int w = 0, h = 0, comp = 0;
   // Header first: refuse huge images before stb allocates for them.
   if (!stbi_info_from_memory(data, len, &w, &h, &comp))
-    return Status::error(std::string("decode: damaged ") + format + " header (" + stbi_failure_reason() + ")");
+    return Status::error(std::string("decode: damaged ") + format + " header (" + failure_reason() + ")");
   if (w <= 0 || h <= 0 || w > kMaxDecodeSide || h > kMaxDecodeSide ||
       static_cast<int64_t>(w) * h > kMaxDecodePixels)
     return Status::error(std::string("decode: ") + format + " image " + std::to_string(w) + "x" + std::to_string(h) +
@@ -178,7 +202,7 @@ Result<Image> decode_image(const uint8_t* data, size_t size) {
   if (std::strcmp(format, "BMP") == 0) WEBCNN_TRY(check_bmp_size(data, size));
   stbi_uc* pixels = stbi_load_from_memory(data, len, &w, &h, &comp, 3);
   if (!pixels)
-    return Status::error(std::string("decode: cannot decode ") + format + " image (" + stbi_failure_reason() + ")");
+    return Status::error(std::string("decode: cannot decode ") + format + " image (" + failure_reason() + ")");
   Image img;
   img.width = w;
   img.height = h;
