@@ -168,6 +168,11 @@ export interface Model {
   filters(layer: string): Promise<OutputTensor<Float32Array>>;
   /** Where a run's time goes: `warmup` + `runs` runs (default 10 + 40) with a clock reading around every node. */
   profile(inputs: Record<string, InputValue>, options?: { warmup?: number; runs?: number }): Promise<Profile>;
+  /**
+   * null while the model works. After an engine restart ('workerrestart' with failed > 0) that could not
+   * load this model again: the Error every call now rejects with. dispose() it and load it again.
+   */
+  readonly lost: Error | null;
   /** Frees the model's wasm memory; later calls reject. Resolves when freed. */
   dispose(): Promise<void>;
 }
@@ -238,7 +243,7 @@ export interface WorkerRestart {
   reason: string;
   /** Live models loaded into the new engine (their Model objects keep working). */
   restored: number;
-  /** Live models that could not be loaded again (their calls reject with the reason). */
+  /** Live models that could not be loaded again (their calls reject with the reason, also in Model.lost). */
   failed: number;
 }
 

@@ -256,6 +256,10 @@ class Backend {
     return this.call(method, [id, ...args], transfer);
   }
 
+  lostReason(id) {
+    return this.live.get(id)?.broken ?? null;
+  }
+
   async dispose(id) {
     if (!this.live.delete(id)) return;
     await this.call('dispose', [id]);
@@ -904,6 +908,14 @@ class Model {
 
   #live() {
     if (this.#disposed) throw new Error('this model has been disposed');
+  }
+
+  /**
+   * Null while the model works. After an engine restart that could not load this model again, the
+   * Error every call now rejects with: dispose() it and load it again.
+   */
+  get lost() {
+    return this.#backend.lostReason(this.#id);
   }
 
   #call(method, args, transfer) {

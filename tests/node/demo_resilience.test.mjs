@@ -7,8 +7,10 @@
 //    'DEMO_WORKER_RESTARTED', a fresh worker is started (the wasm module is requested again), the notice
 //    says so, and the live camera shows her face again in a new result;
 //  - the same on an uploaded photo (face.jpg, nothing in flight): it is analysed again by itself;
-//  - notices are dismissable; no uncaught page error, no console error.
-// Screenshots: test-output/demo/20-*.png … 23-*.png.
+//  - a fresh worker that cannot load one model again (its server answers 503) says so; once the server
+//    is back, choosing Faces again loads it anew (model_library.js forgot it) and the photo is analysed;
+//  - notices are dismissable; no uncaught page error, no console error (but the 503s).
+// Screenshots: test-output/demo/20-*.png … 24-*.png.
 // And, in Node with a scripted stand-in for Worker, the restart rules of web/app/inference_client.js:
 // what is reloaded (successful loads, not failed or disposed ones), requests waiting for the reload, a
 // 'fatal' reply, the forwarded engine restart, and giving up after more than 3 restarts in a minute.
@@ -66,7 +68,7 @@ test('inference_client.js: a dead worker is replaced, loaded models are reloaded
     assert.equal((await trapped).code, 'WORKER_RESTARTED');
     assert.ok(client.isRestartError({ code: 'WORKER_RESTARTED' }) && !client.isRestartError(new Error('x')));
     first.onmessage({ data: { type: 'engine-restarted', reason: 'RuntimeError: unreachable', restored: 1, failed: 0 } });
-    assert.deepEqual(restarts.pop(), { restarted: 'engine', reason: 'RuntimeError: unreachable', restored: 1, failed: 0, gaveUp: false });
+    assert.deepEqual(restarts.pop(), { restarted: 'engine', reason: 'RuntimeError: unreachable', restored: 1, failed: 0, failedKeys: [], gaveUp: false });
 
     // The worker dies with a request in flight.
     const inFlight = outcome(client.infer('faces', {}, {}));
@@ -113,6 +115,69 @@ test('inference_client.js: a dead worker is replaced, loaded models are reloaded
     assert.match(refused.error, /keeps stopping \(and again\); reload the page/);
   } finally {
     globalThis.Worker = savedWorker;
+  }
+});
+
+// Enough of a document for model_library.js's progress bars.
+function fakeDocument() {
+  const element = () => ({ append() {}, remove() {}, setAttribute() {}, removeAttribute() {} });
+  return { baseURI: 'http://demo/', createElement: element, getElementById: element };
+}
+
+test('model_library.js: a model the worker lost in a restart is loaded anew when next needed; others stay loaded', async () => {
+  const saved = { Worker: globalThis.Worker, document: globalThis.document };
+  globalThis.Worker = ScriptedWorker;
+  globalThis.document = fakeDocument();
+  ScriptedWorker.all = [];
+  try {
+    const library = await import(`../../web/app/model_library.js?scripted=${Date.now()}`);
+    const client = await import('../../web/app/inference_client.js'); // the instance model_library.js uses
+    const [first] = ScriptedWorker.all;
+    const restarts = [];
+    client.events.addEventListener('restart', (e) => restarts.push(e.detail));
+    const answerLoads = (worker, reply) => worker.sent('load').filter((m) => !m.answered).forEach((m) => {
+      m.answered = true;
+      worker.answer(m, reply);
+    });
+
+    const blaze = library.getModel('blazeface');
+    const emotion = library.getModel('emotion');
+    await settle();
+    assert.deepEqual(first.sent('load').map((m) => [m.key, m.source]),
+      [['blazeface', 'http://demo/models/human/blazeface.json'], ['emotion', 'http://demo/models/human/emotion.json']]);
+    answerLoads(first, { result: { inputs: [], outputs: [], bytes: 7 } });
+    assert.equal((await blaze).bytes, 7);
+    await emotion;
+    await library.getModel('blazeface');
+    assert.equal(first.sent('load').length, 2, 'loaded once');
+
+    // The engine restarts inside the worker and could not load blazeface again: only blazeface loads anew.
+    first.onmessage({ data: { type: 'engine-restarted', reason: 'RuntimeError: unreachable', restored: 1, failed: 1, failedKeys: ['blazeface'] } });
+    assert.deepEqual(restarts.pop().failedKeys, ['blazeface']);
+    const blazeAgain = library.getModel('blazeface');
+    await library.getModel('emotion');
+    await settle();
+    assert.deepEqual(first.sent('load').map((m) => m.key), ['blazeface', 'emotion', 'blazeface']);
+    answerLoads(first, { result: { inputs: [], outputs: [], bytes: 8 } });
+    assert.equal((await blazeAgain).bytes, 8);
+
+    // The worker dies; the replacement cannot load emotion: emotion loads anew when next asked for.
+    first.die('boom');
+    const second = ScriptedWorker.all[1];
+    await settle();
+    assert.deepEqual(second.sent('load').map((m) => m.key).sort(), ['blazeface', 'emotion']);
+    second.sent('load').forEach((m) => second.answer(m, m.key === 'emotion' ? { error: 'out of memory' } : { result: { bytes: 8 } }));
+    await settle();
+    assert.deepEqual(restarts.pop(), { restarted: 'worker', reason: 'boom', restored: 1, failed: 1, failedKeys: ['emotion'], gaveUp: false });
+    const emotionAgain = library.getModel('emotion');
+    await library.getModel('blazeface');
+    await settle();
+    assert.deepEqual(second.sent('load').map((m) => m.key).sort(), ['blazeface', 'emotion', 'emotion']);
+    answerLoads(second, { result: { inputs: [], outputs: [], bytes: 9 } });
+    assert.equal((await emotionAgain).bytes, 9);
+  } finally {
+    globalThis.Worker = saved.Worker;
+    globalThis.document = saved.document;
   }
 });
 
@@ -210,6 +275,31 @@ test('demo page in Chromium: an engine trap and a dead worker are announced, mod
       assert.equal(await page.locator('#messages .message.error').count(), 0, 'no error message: only the notices');
       assert.deepEqual(pageErrors, []);
       assert.deepEqual(consoleErrors, [], 'a restart is not a console error');
+      await workerNotice.getByRole('button', { name: 'Dismiss message' }).click();
+
+      // 4. The fresh worker cannot load one model again (its server answers 503): the page says so, and
+      // once the server is back, choosing Faces again loads it anew and the photo is analysed again.
+      // (Routing turns Chromium's HTTP cache off, so the reload really asks the server.)
+      const emotionUrl = '**/models/human/emotion.json';
+      await context.route(emotionUrl, (route) => route.fulfill({ status: 503, body: 'down for a test' }));
+      await markResult();
+      assert.equal((await breakWorker('uncaught')).code, 'DEMO_WORKER_RESTARTED');
+      await workerNotice.waitFor({ timeout: 30_000 });
+      assert.match(await workerNotice.textContent(), /3 models reloaded\. 1 model could not be loaded again/);
+      assert.deepEqual(await page.evaluate(() => window.__restarts.at(-1)),
+        { restarted: 'worker', reason: 'Uncaught Error: demo worker: uncaught error for a test', restored: 3, failed: 1, failedKeys: ['emotion'], gaveUp: false });
+      // The page tries at once (Faces needs it): still down, so a readable error.
+      await page.locator('#messages .message.error', { hasText: /Expression classifier could not be loaded.*503/ }).waitFor({ timeout: 30_000 });
+      await context.unroute(emotionUrl);
+      await page.locator('#tab-objects').click();
+      await page.locator('#stat-model', { hasText: 'CenterNet' }).waitFor({ timeout: 60_000 });
+      await markResult();
+      await page.locator('#tab-faces').click();
+      assert.equal(await newFaces(), photoFaces, 'the photo is analysed again with the model loaded anew');
+      assert.ok(await page.locator('#face-list li.face').count() >= 2);
+      await shot('24-resilience-model-lost-then-loaded-anew');
+      assert.deepEqual(pageErrors, []);
+      assert.deepEqual(consoleErrors.filter((m) => !/503/.test(m)), [], 'no console error but the 503s');
     } finally {
       await browser.close();
       server.close();

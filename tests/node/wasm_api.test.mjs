@@ -277,6 +277,31 @@ test('look inside: layers() lists the convolutions, filters() their weights, {ca
   await model.dispose();
 });
 
+test('a restart that cannot load a model again: Model.lost names why, its calls reject with it, loading it anew works', async () => {
+  const model = await webcnn.load(smallCnnFile());
+  const expected = (await model.run({ image: image16() })).probs.data;
+  assert.equal(model.lost, null);
+  // The copy webcnn keeps to reload the model cannot be read back (as when a browser has evicted it).
+  const readBytes = Blob.prototype.arrayBuffer;
+  Blob.prototype.arrayBuffer = () => Promise.reject(new Error('bytes unreadable for a test'));
+  const restarted = new Promise((resolve) => webcnn.events.addEventListener('workerrestart', (e) => resolve(e.detail), { once: true }));
+  try {
+    await assert.rejects(webcnn.__testOnlyTrapEngine(), (e) => e.code === 'WORKER_RESTARTED');
+    const detail = await restarted;
+    assert.ok(detail.failed >= 1, `failed ${detail.failed}`);
+  } finally {
+    Blob.prototype.arrayBuffer = readBytes;
+  }
+  assert.ok(model.lost instanceof Error);
+  assert.match(model.lost.message, /could not be loaded again after the wasm engine restarted: bytes unreadable for a test/);
+  await assert.rejects(model.run({ image: image16() }), (e) => e === model.lost);
+  await model.dispose(); // nothing of it is left in the new engine: resolves all the same
+  const again = await webcnn.load(smallCnnFile());
+  assert.equal(again.lost, null);
+  assert.deepEqual((await again.run({ image: image16() })).probs.data, expected);
+  await again.dispose();
+});
+
 test('a trap in the wasm engine: the call rejects with code WORKER_RESTARTED, an event fires, models work again', async () => {
   const model = await webcnn.load(smallCnnFile());
   const expected = (await model.run({ image: image16() })).probs.data;

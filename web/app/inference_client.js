@@ -3,8 +3,8 @@
 // afterwards.
 //
 // Recovery (issue 6). Two things can break, and the page hears of both as a 'restart' event on `events`
-// (CustomEvent, detail {restarted: 'engine' | 'worker', reason, restored, failed, gaveUp}; after a
-// worker restart also failedKeys, the keys of the models that could not be loaded again):
+// (CustomEvent, detail {restarted: 'engine' | 'worker', reason, restored, failed, failedKeys, gaveUp};
+// failedKeys: the models that could not be loaded again, gone from the worker until loaded anew):
 //  - the wasm instance traps inside the worker: webcnn replaces it and loads the models again by itself;
 //    the call that trapped rejects (code 'WORKER_RESTARTED'), the worker stays (restarted: 'engine');
 //  - the worker itself dies (an uncaught error, a message that cannot be read, or a 'fatal' reply): it
@@ -48,7 +48,9 @@ function spawn() {
 
 function onReply(data) {
   if (data.type === 'engine-restarted') {
-    announce({ restarted: 'engine', reason: data.reason, restored: data.restored, failed: data.failed, gaveUp: false });
+    const failedKeys = data.failedKeys ?? [];
+    for (const key of failedKeys) loadedSources.delete(key);
+    announce({ restarted: 'engine', reason: data.reason, restored: data.restored, failed: data.failed, failedKeys, gaveUp: false });
     return;
   }
   if (data.type === 'fatal') {

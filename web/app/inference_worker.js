@@ -13,8 +13,9 @@
 //                           (webcnn replaces its engine, see below); 'uncaught' kills this worker with an
 //                           uncaught error in its global scope (the page's inference_client.js replaces it)
 // Messages out without an id:
-//   {type: 'engine-restarted', reason, restored, failed}   webcnn replaced a trapped wasm instance and
-//       loaded the models into the new one again (webcnn.events 'workerrestart'); this worker is fine
+//   {type: 'engine-restarted', reason, restored, failed, failedKeys}   webcnn replaced a trapped wasm
+//       instance and loaded the models into the new one again (webcnn.events 'workerrestart'); this
+//       worker is fine; the models it could not load again (failedKeys) are gone from it
 //   {type: 'fatal', reason}   this worker can no longer answer (a request could not be read, so its
 //       caller would wait for ever): the page replaces it
 import * as webcnn from '../webcnn.js';
@@ -28,9 +29,15 @@ const models = {}; // key → webcnn Model
 
 // webcnn runs in-process here (no window, so no worker of its own): when the wasm instance traps it
 // starts a fresh one and loads the models again by itself. The Model objects keep working; the page
-// only needs to be told.
+// only needs to be told. A model that could not be loaded again (Model.lost) is dropped here and named
+// to the page, which loads it anew when it next needs it.
 webcnn.events.addEventListener('workerrestart', ({ detail }) => {
-  self.postMessage({ type: 'engine-restarted', reason: detail.reason, restored: detail.restored, failed: detail.failed });
+  const failedKeys = Object.keys(models).filter((key) => models[key].lost);
+  for (const key of failedKeys) {
+    models[key].dispose();
+    delete models[key];
+  }
+  self.postMessage({ type: 'engine-restarted', reason: detail.reason, restored: detail.restored, failed: detail.failed, failedKeys });
 });
 
 async function toBitmap(frame) {

@@ -105,7 +105,12 @@ class App {
     showRestartNotice(detail);
     if (detail.gaveUp) return;
     this.lastError = '';
-    if (!this.ready) this.activate(this.modeId); // its models may have been loading when the worker died
+    if (detail.failedKeys?.length) {
+      // Models the worker lost: the modes that use them are prepared (their models loaded) anew.
+      if (detail.failedKeys.includes('custom')) this.modes.custom.forget();
+      this.prepared = {};
+      this.activate(this.modeId);
+    } else if (!this.ready) this.activate(this.modeId); // its models may have been loading when the worker died
     else if (this.sources.kind === 'photo') this.#runStill();
   }
 

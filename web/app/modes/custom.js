@@ -89,6 +89,13 @@ export class CustomMode {
     };
   }
 
+  /** The worker lost the model (an engine or worker restart could not load it again). */
+  forget() {
+    if (!this.loaded) return;
+    this.info.textContent = `${this.loaded.title} was lost when the inference worker restarted: load it again.`;
+    this.loaded = null;
+  }
+
   async prepare() {
     if (!this.loaded) return { title: 'none (load one)', bytes: NaN, idle: true };
     return { title: this.loaded.title, bytes: this.loaded.bytes };
