@@ -4,19 +4,16 @@
 // GC are recorded and printed; the wasm numbers must not move at all and the page's JS heap must not
 // grow with the run count.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { photosMissing, writeAlternatingY4m } from './fixtures/soak/photos.mjs';
+import { launchChromium, noChromium, root, serveRepository } from './support/browser.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const chromiumPath = process.env.WEBCNN_CHROMIUM ?? '/usr/bin/chromium';
 const blazeface = join(root, 'models/human/blazeface.json');
-const skip = !process.env.CI && ((!existsSync(chromiumPath) && `no Chromium at ${chromiumPath} (set WEBCNN_CHROMIUM)`) ||
+const skip = !process.env.CI && (noChromium ||
   (!existsSync(blazeface) && 'models/human not fetched (node models/fetch-models.mjs)') || photosMissing());
 
 // WEBCNN_SOAK_RUNS shortens the soak for a quick look (samples stay one per tenth of the runs).
@@ -24,39 +21,18 @@ const RUNS = Number(process.env.WEBCNN_SOAK_RUNS ?? 10_000);
 const EVERY = RUNS / 10;
 const WARM_UP = Math.min(1_000, RUNS / 2);
 const JS_HEAP_SLACK = 1 << 20;
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html',
-  '.json': 'application/json' };
-
-// Serves the repository read-only.
-function serve() {
-  const server = createServer((req, res) => {
-    const file = normalize(join(root, decodeURIComponent(new URL(req.url, 'http://x').pathname)));
-    if (!file.startsWith(root) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 test('soak in Chromium: 10,000 blazeface inferences on the fake webcam keep the heaps flat', { skip, timeout: 600_000 }, async () => {
-  const { chromium } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'webcnn-soak-'));
   const clip = join(dir, 'webcam.y4m');
   writeAlternatingY4m(clip, 320, 240);
-  const server = await serve();
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${clip}`, '--enable-precise-memory-info', '--js-flags=--expose-gc'],
-  });
+  const { server, origin } = await serveRepository();
+  const browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${clip}`, '--enable-precise-memory-info', '--js-flags=--expose-gc']);
   try {
     const page = await browser.newPage();
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`http://127.0.0.1:${server.address().port}/tests/node/fixtures/soak/index.html`);
+    await page.goto(`${origin}/tests/node/fixtures/soak/index.html`);
     await page.waitForFunction(() => window.soakReady === true);
     const r = await page.evaluate((o) => window.soak(o), { model: '/models/human/blazeface.json', runs: RUNS, every: EVERY });
     console.log(`blazeface soak in Chromium (worker, fake webcam ${r.video.join('x')}): ${RUNS} runs in ` +

@@ -2,52 +2,22 @@
 // model bytes fetched with progress, frames from a canvas, an ImageBitmap and ImageData, errors from the
 // worker as Error objects, and outputs identical to the in-process (Node) run of the same wasm.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, normalize } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
+import { BLANK_PAGE, launchChromium, noChromium, serveRepository } from './support/browser.mjs';
 import { randomFloats, smallCnn } from './support/wasm_onnx.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const chromiumPath = process.env.WEBCNN_CHROMIUM ?? '/usr/bin/chromium';
-const skip = !process.env.CI && !existsSync(chromiumPath) && `no Chromium at ${chromiumPath} (set WEBCNN_CHROMIUM)`;
-
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+const skip = !process.env.CI && noChromium;
 const modelBytes = smallCnn();
 
-// Serves the repository read-only, plus the test page and the model.
-function serve() {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (path === '/page.html') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>webcnn</title>');
-      return;
-    }
-    if (path === '/model.onnx') {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': modelBytes.byteLength }).end(modelBytes);
-      return;
-    }
-    const file = normalize(join(root, path));
-    if (!file.startsWith(root) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 test('in Chromium: worker inference, fetch progress, canvas/ImageBitmap/ImageData frames, errors', { skip, timeout: 180_000 }, async () => {
-  const { chromium } = await import('playwright-core');
-  const server = await serve();
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  const { server, origin } = await serveRepository({ files: { ...BLANK_PAGE, '/model.onnx': modelBytes } });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`http://127.0.0.1:${server.address().port}/page.html`);
+    await page.goto(`${origin}/page.html`);
     const input = Array.from(randomFloats(3 * 16 * 16, 7));
     const r = await page.evaluate(async (input) => {
       const webcnn = await import('/web/webcnn.js');

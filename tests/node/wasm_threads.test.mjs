@@ -8,22 +8,19 @@
 // Speed is reported (t.diagnostic), never asserted.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
+import { BLANK_PAGE, launchChromium, noChromium, root, serveRepository } from './support/browser.mjs';
 import { mobileNetV2File } from './support/wasm_models.mjs';
 import { randomFloats, smallCnn } from './support/wasm_onnx.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const dist = join(root, 'web', 'dist');
 const haveMt = existsSync(join(dist, 'webcnn_wasm_mt.wasm'));
 const skipMt = !process.env.CI && !haveMt && 'web/dist has no threaded build (scripts/build-wasm.sh)';
-const chromiumPath = process.env.WEBCNN_CHROMIUM ?? '/usr/bin/chromium';
-const skipBrowser = skipMt || (!process.env.CI && !existsSync(chromiumPath) && `no Chromium at ${chromiumPath}`);
+const skipBrowser = skipMt || (!process.env.CI && noChromium);
 
 /** The single-threaded build, loaded directly (the loader would pick the threaded one in Node). */
 async function singleThreadedModule() {
@@ -100,44 +97,23 @@ test('Node: the loader picks the threaded build; MobileNetV2 on 2 threads is bit
 // ---------------------------------------------------------------------------------------------------
 // Chromium
 
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
 const modelBytes = smallCnn();
 
-// Serves the repository read-only, a blank page and the model; with `isolate`, every response carries the
-// headers that make the page cross-origin isolated (as web/server.mjs sends them).
+// The repository, a blank page and the model; with `isolate`, every response carries the headers that make
+// the page cross-origin isolated (as web/server.mjs sends them).
 function serve(isolate) {
-  const headers = isolate
-    ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
-    : {};
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (path === '/page.html') {
-      res.writeHead(200, { ...headers, 'content-type': 'text/html' }).end('<!doctype html><title>webcnn</title>');
-      return;
-    }
-    if (path === '/model.onnx') {
-      res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream' }).end(modelBytes);
-      return;
-    }
-    const file = normalize(join(root, path));
-    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, headers).end();
-      return;
-    }
-    res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })
-      .end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+  const headers = isolate ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
+  return serveRepository({ files: { ...BLANK_PAGE, '/model.onnx': modelBytes }, headers });
 }
 
 const input = Array.from(randomFloats(3 * 16 * 16, 5));
 
 // In the page: the features, and the model's output in the worker and on the page's own thread.
-async function runInPage(browser, server) {
+async function runInPage(browser, { origin }) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`http://127.0.0.1:${server.address().port}/page.html`);
+  await page.goto(`${origin}/page.html`);
   const r = await page.evaluate(async (input) => {
     const webcnn = await import('/web/webcnn.js');
     const feeds = { image: { data: new Float32Array(input), shape: [1, 3, 16, 16] } };
@@ -168,12 +144,7 @@ async function expectedProbs() {
 
 test('Chromium: COOP/COEP page runs the threaded build; without them the single one, with the reason',
   { skip: skipBrowser, timeout: 300_000 }, async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     const isolatedServer = await serve(true);
     const plainServer = await serve(false);
     try {
@@ -197,7 +168,7 @@ test('Chromium: COOP/COEP page runs the threaded build; without them the single 
       assert.deepEqual(plain.pageOut, want);
     } finally {
       await browser.close();
-      isolatedServer.close();
-      plainServer.close();
+      isolatedServer.server.close();
+      plainServer.server.close();
     }
   });

@@ -5,52 +5,29 @@
 // a fresh worker with the live models loaded again, and the same Model objects give the same numbers as
 // before. Also TF.js models in the page: by URL (shards fetched beside model.json) and as a file list.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
+import { BLANK_PAGE, launchChromium, noChromium, root, serveRepository } from './support/browser.mjs';
 import { randomFloats, smallCnn } from './support/wasm_onnx.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const chromiumPath = process.env.WEBCNN_CHROMIUM ?? '/usr/bin/chromium';
 const blazeface = join(root, 'models', 'human', 'blazeface.json');
-const skip = (!process.env.CI && !existsSync(chromiumPath) && `no Chromium at ${chromiumPath} (set WEBCNN_CHROMIUM)`) ||
-  (!process.env.CI && !existsSync(blazeface) && 'models/human not fetched (node models/fetch-models.mjs)');
+const skip = !process.env.CI && (noChromium || (!existsSync(blazeface) && 'models/human not fetched (node models/fetch-models.mjs)'));
 
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
 const modelBytes = smallCnn();
 // Not an ONNX model: protobuf field 1 as a length-delimited field running past the end.
 const corruptOnnx = new Uint8Array([0x0a, 0x7f, 1, 2, 3]);
 
-function serve() {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (path === '/page.html') return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>webcnn</title>');
-    if (path === '/model.onnx') return res.writeHead(200, { 'content-length': modelBytes.byteLength }).end(modelBytes);
-    if (path === '/corrupt.onnx') return res.writeHead(200, { 'content-length': corruptOnnx.byteLength }).end(corruptOnnx);
-    const file = normalize(join(root, path));
-    if (!file.startsWith(root) || !existsSync(file)) return res.writeHead(404, 'Not Found').end();
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 test('in Chromium: failed loads leave the worker usable; a trap or a dead worker restarts it and models keep working',
   { skip, timeout: 240_000 }, async () => {
-    const { chromium } = await import('playwright-core');
-    const server = await serve();
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    const { server, origin } = await serveRepository({ files: { ...BLANK_PAGE, '/model.onnx': modelBytes, '/corrupt.onnx': corruptOnnx } });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const pageErrors = [];
       page.on('pageerror', (e) => pageErrors.push(e.message));
-      await page.goto(`http://127.0.0.1:${server.address().port}/page.html`);
+      await page.goto(`${origin}/page.html`);
       const input = Array.from(randomFloats(3 * 16 * 16, 7));
       const faceInput = Array.from(randomFloats(256 * 256 * 3, 5));
       const r = await page.evaluate(async ({ input, faceInput }) => {

@@ -2,13 +2,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-export const root = fileURLToPath(new URL('../../../', import.meta.url));
+import { chromiumPath, root } from './browser.mjs';
+
+export { launchChromium, root } from './browser.mjs';
 export const images = join(root, '..', 'shared', 'testdata', 'images');
 /** Screenshots, the fake webcam's clip and generated models go here. */
 export const out = join(root, 'test-output', 'demo');
-export const chromiumPath = process.env.WEBCNN_CHROMIUM ?? '/usr/bin/chromium';
 
 const modelsReady = existsSync(join(root, 'models', 'human', 'centernet.bin')) && existsSync(join(root, 'models', 'human', 'faceres.bin'));
 const wasmReady = existsSync(join(root, 'web', 'dist', 'webcnn_wasm.wasm'));
@@ -17,10 +17,6 @@ export const skip = (!existsSync(chromiumPath) && `no Chromium at ${chromiumPath
   (!modelsReady && 'models missing: run node models/fetch-models.mjs') ||
   (!wasmReady && 'web/dist has no wasm build: run scripts/build-wasm.sh') ||
   (!existsSync(join(images, 'grace_hopper.bmp')) && `no test photos in ${images}`);
-
-/** Headless Chromium without anything that talks to the network by itself (Playwright adds --headless too). */
-export const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
 
 /** Flags for a camera that is always allowed and shows the clip y4m. */
 export const fakeWebcamFlags = (y4m) => ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
@@ -49,10 +45,4 @@ export async function startDemoServer() {
   const server = createDemoServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, origin: `http://localhost:${server.address().port}` };
-}
-
-/** Chromium at chromiumPath with chromiumFlags and the extra flags. */
-export async function launchChromium(extraFlags = []) {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: chromiumPath, args: [...chromiumFlags, ...extraFlags] });
 }
