@@ -11,6 +11,7 @@
 #include <memory>
 #include <numeric>
 
+#include "import/model_import.h"
 #include "import/tfjs/tfjs_importer.h"
 #include "js_values.h"
 #include "simd/f32x4.h"
@@ -305,11 +306,15 @@ class ModelBinding {
 val load_model(const val& bytes) {
   Result<size_t> size = byte_length_of(bytes, "model bytes");
   if (!size.is_ok()) return error_object(size.status());
-  // The bytes are needed only while importing: the graph keeps its own copies of the weights.
-  std::vector<uint8_t> copy(size.value());
-  Status st = copy_from_js(bytes, copy.data(), copy.size(), "model bytes");
-  if (!st.is_ok()) return error_object(st);
-  Result<std::unique_ptr<Model>> model = Model::load_onnx(copy.data(), copy.size());
+  // The bytes are needed only while importing: the graph keeps its own copies of the weights, so they
+  // are freed before planning (wasm memory never shrinks: what the load peaks at, the page keeps).
+  Result<Graph> graph = [&]() -> Result<Graph> {
+    std::vector<uint8_t> copy(size.value());
+    WEBCNN_TRY(copy_from_js(bytes, copy.data(), copy.size(), "model bytes"));
+    return import_onnx(copy.data(), copy.size());
+  }();
+  if (!graph.is_ok()) return error_object(graph.status());
+  Result<std::unique_ptr<Model>> model = Model::from_graph(std::move(graph).value());
   if (!model.is_ok()) return error_object(model.status());
   val r = val::object();
   r.set("model", val(ModelBinding(std::move(model).value())));

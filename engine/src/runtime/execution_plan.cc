@@ -2,14 +2,15 @@
 
 #include <chrono>
 #include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
 namespace webcnn {
 
-Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(const Graph& graph, size_t memory_budget) {
+Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(Graph graph, size_t memory_budget) {
   std::unique_ptr<ExecutionPlan> plan(new ExecutionPlan());
-  plan->graph_ = graph;
+  plan->graph_ = std::move(graph);
   Graph& g = plan->graph_;
   WEBCNN_ASSIGN(std::vector<size_t> order, g.topological_order());
   {  // keep nodes in execution order so step i is node i
@@ -27,6 +28,13 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(const Graph& graph, 
   std::vector<bool> available(nv, false);
   for (size_t i = 0; i < nv; ++i) available[i] = g.values[i].constant != nullptr;
   for (ValueId in : g.inputs) available[static_cast<size_t>(in)] = true;
+  // Which step reads each value last, and whether any step so far reads it at run (outputs always are).
+  std::vector<size_t> last_reader(nv, SIZE_MAX);
+  for (size_t s = 0; s < g.nodes.size(); ++s)
+    for (ValueId id : g.nodes[s].inputs)
+      if (id != kNoValue) last_reader[static_cast<size_t>(id)] = s;
+  std::vector<bool> read_at_run(nv, false);
+  for (ValueId o : g.outputs) read_at_run[static_cast<size_t>(o)] = true;
   for (size_t s = 0; s < g.nodes.size(); ++s) {
     const Node& node = g.nodes[s];
     for (ValueId id : node.inputs)
@@ -75,6 +83,14 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(const Graph& graph, 
         plan->stats_.largest_step = node.name;
       }
     }
+    // Weights packed by their last reader go now, not after the whole plan: a model's weights are then
+    // never all held twice (imported and packed) while it loads.
+    for (size_t i = 0; i < node.inputs.size(); ++i)
+      if (node.inputs[i] != kNoValue && step.kernel->reads_constant_input_at_run(i))
+        read_at_run[static_cast<size_t>(node.inputs[i])] = true;
+    for (ValueId id : node.inputs)
+      if (id != kNoValue && last_reader[static_cast<size_t>(id)] == s && !read_at_run[static_cast<size_t>(id)])
+        g.value(id).constant.reset();
     plan->steps_.push_back(std::move(step));
   }
   WEBCNN_TRY(plan->plan_memory(memory_budget));

@@ -22,7 +22,9 @@ struct PlanStats {
 class ExecutionPlan {
  public:
   // `graph` must have gone through infer_shapes_and_fold_constants. `memory_budget` bounds the arena.
-  static Result<std::unique_ptr<ExecutionPlan>> build(const Graph& graph, size_t memory_budget);
+  // Weights a kernel packs are let go as soon as their last reader has packed them: freed then when the
+  // plan is their only owner (move the graph in), else when the other owners let go too.
+  static Result<std::unique_ptr<ExecutionPlan>> build(Graph graph, size_t memory_budget);
 
   // Inputs in graph.inputs order, with the shapes the plan was built for. Outputs are (re)allocated.
   // With `step_ms`, also the milliseconds each step took (steady clock; -1 for steps that only alias).

@@ -133,9 +133,10 @@ const Node* find_conv(const Graph& g, const std::string& name) {
 
 // Specialises the base graph to concrete inputs: shapes fixed, integer inputs made constants, constants
 // folded, optimisation passes run, shapes inferred again.
-Result<Graph> specialize(const Graph& base, const std::vector<const Tensor*>& inputs,
+// `g` is a copy of the base graph; its constants are shared with the base unless the caller handed them
+// over (a static model's only plan), in which case passes free what they replace as they go.
+Result<Graph> specialize(Graph g, const std::vector<const Tensor*>& inputs,
                          const std::vector<bool>& plan_time_input, bool optimize, std::vector<ValueId>& plan_inputs) {
-  Graph g = base;
   plan_inputs.clear();
   std::vector<ValueId> float_inputs;
   for (size_t i = 0; i < g.inputs.size(); ++i) {
@@ -231,11 +232,7 @@ Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions optio
       dummies.push_back(std::move(t));
       feed[s.name] = &dummies.back();
     }
-    WEBCNN_TRY(model->run(feed).status());
-    // Constants the plan still reads share their tensor with the base graph, so only the copies the
-    // kernels packed (or passes folded away) are freed here.
-    for (Value& v : model->impl_->base.values) v.constant.reset();
-    model->impl_->base_constants_released = true;
+    WEBCNN_TRY(model->run(feed).status());  // plans: the constants move from the base into the plan
   }
   // Output specs from the plan when we have one (importers may not declare output shapes).
   if (model->impl_->plan)
@@ -309,9 +306,21 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
     im.conv_layers.clear();
     im.plan_captures.clear();
     std::vector<ValueId> plan_inputs;
-    WEBCNN_ASSIGN(Graph g, specialize(base, ordered, im.plan_time_input, im.options.optimize, plan_inputs));
-    WEBCNN_ASSIGN(im.plan, ExecutionPlan::build(g, im.options.memory_budget));
-    if (im.free_dims) im.in_plan_only = drop_packed_constants(im.base, g, *im.plan);
+    // A static model plans once (at load): its constants move into that plan rather than being shared
+    // with the base, so each copy a pass or a kernel makes can free its original at once. Wasm memory
+    // never shrinks, so the load's peak is what the page keeps.
+    Graph copy = base;
+    if (!im.free_dims) {
+      for (Value& v : im.base.values) v.constant.reset();
+      im.base_constants_released = true;
+    }
+    WEBCNN_ASSIGN(Graph g, specialize(std::move(copy), ordered, im.plan_time_input, im.options.optimize, plan_inputs));
+    if (im.free_dims) {
+      WEBCNN_ASSIGN(im.plan, ExecutionPlan::build(Graph(g), im.options.memory_budget));
+      im.in_plan_only = drop_packed_constants(im.base, g, *im.plan);
+    } else {
+      WEBCNN_ASSIGN(im.plan, ExecutionPlan::build(std::move(g), im.options.memory_budget));
+    }
     im.conv_layers = list_conv_layers(im.plan->graph());
     im.plan_inputs = plan_inputs;
     im.plan_key.clear();

@@ -1,7 +1,8 @@
 // fold_batch_norm_into_conv: Conv → BatchNormalization, where the Conv output feeds only the BN and the
 // BN parameters and Conv weights (and bias) are constants, becomes one Conv with
 //   W'[o,...] = W[o,...] * a[o],  B'[o] = (B[o] - mean[o]) * a[o] + beta[o],  a = scale / sqrt(var + eps).
-// New constants are made (the originals may be shared); the BN node is removed.
+// New constants are made (the originals may be shared); the BN node is removed. An original only this
+// Conv read is let go at once, so a model's weights are not all held twice while the pass runs.
 #include <cmath>
 
 #include "graph/passes/graph_edit.h"
@@ -79,6 +80,8 @@ Status fold_batch_norm_into_conv(Graph& graph) {
       new_b.data<float>()[o] = (b0 - p.mean->data<float>()[o]) * a + p.bias->data<float>()[o];
     }
     const std::string base = conv.name;
+    const ValueId old_w = conv.inputs[1];
+    const ValueId old_b = has_bias ? conv.inputs[2] : kNoValue;
     const ValueId bn_out = bn.outputs[0];
     const ValueId w_id = add_constant(graph, base + "/bn_folded_W", std::move(new_w));
     const ValueId b_id = add_constant(graph, base + "/bn_folded_B", std::move(new_b));
@@ -88,6 +91,9 @@ Status fold_batch_norm_into_conv(Graph& graph) {
     folded.inputs[2] = b_id;
     folded.outputs[0] = bn_out;
     erase[b] = true;
+    for (ValueId v : {old_w, old_b})
+      if (v != kNoValue && readers[static_cast<size_t>(v)].size() == 1 && !is_graph_output(graph, v))
+        graph.value(v).constant.reset();  // freed unless another graph (the model's base) shares it
   }
   erase_nodes(graph, erase);
   return Status::ok();
