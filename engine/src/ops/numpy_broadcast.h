@@ -1,44 +1,30 @@
 // Multidirectional (numpy) broadcasting for the small TF-derived ops (comparison, Where, Mod/FloorDiv):
-// the output shape and, for each input, element strides aligned to the output (0 on broadcast axes).
-// These ops run on index-sized tensors, so a plain odometer walk is their only path.
+// the output shape of any number of inputs and an odometer walk over it with one offset per input
+// (strides from ops/broadcast.h). These ops run on index-sized tensors, so the walk is their only path.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "graph/graph.h"
+#include "ops/broadcast.h"
 #include "webcnn/tensor.h"
 
 namespace webcnn {
 
-// Broadcast shape of several shapes; error naming the node when they do not broadcast.
+// Broadcast shape of several shapes; error naming the node and every shape when they do not broadcast.
 inline Result<Shape> broadcast_shapes(const Node& node, const std::vector<Shape>& shapes) {
-  size_t rank = 0;
-  for (const Shape& s : shapes) rank = s.size() > rank ? s.size() : rank;
-  Shape out(rank, 1);
-  for (const Shape& s : shapes)
-    for (size_t i = 0; i < s.size(); ++i) {
-      int64_t d = s[s.size() - 1 - i];
-      int64_t& o = out[rank - 1 - i];
-      if (d == o || d == 1) continue;
-      if (o == 1) { o = d; continue; }
+  Shape out;
+  for (const Shape& s : shapes) {
+    Result<Shape> joined = broadcast_shapes(out, s);
+    if (!joined.is_ok()) {
       std::string all;
       for (const Shape& x : shapes) all += (all.empty() ? "" : " and ") + shape_to_string(x);
       return node.error("shapes " + all + " do not broadcast");
     }
-  return out;
-}
-
-// Strides of `in` (row-major) as seen from an output of shape `out`; 0 where `in` is broadcast.
-inline std::vector<int64_t> broadcast_strides(const Shape& in, const Shape& out) {
-  std::vector<int64_t> st(out.size(), 0);
-  int64_t s = 1;
-  for (size_t i = 0; i < in.size(); ++i) {
-    size_t ax_in = in.size() - 1 - i, ax_out = out.size() - 1 - i;
-    st[ax_out] = in[ax_in] == 1 ? 0 : s;
-    s *= in[ax_in];
+    out = std::move(joined).value();
   }
-  return st;
+  return out;
 }
 
 // Calls f(out_index, offsets) for every output element, offsets[k] = element offset into input k.
