@@ -25,6 +25,9 @@ async function wasmBackend() {
   return ready;
 }
 
+/** Starts the wasm backend (bench/memory.mjs measures a model's cost apart from the engine's start). */
+export const start = wasmBackend;
+
 export function supports(model) {
   return !!model.tfjs;
 }
@@ -46,6 +49,7 @@ export async function open(model, input) {
   };
   return {
     runOnce: run,
+    wasmMemoryBytes: () => tf.backend().wasm.HEAPU8.byteLength,
     async outputs() {
       const ys = execute();
       const out = new Map(names.map((name, i) => [name.replace(/:0$/, ''), ys[i].dataSync()]));

@@ -3,9 +3,20 @@
 // this module is imported (web/wasm_loader.js reads it once). Generated networks run from their ONNX file,
 // human-models from model.json (a web/dist build whose bindings lack TF.js loading reports an error here).
 import * as webcnn from '../../web/webcnn.js';
+import { smallCnn } from '../../tests/node/support/wasm_onnx.mjs';
 
 export const id = 'webcnn';
 export const label = 'webcnn wasm (web/webcnn.js, SIMD128)';
+
+/**
+ * Starts the engine as ort_web.mjs's start() does: a two-layer CNN loaded, run (V8 compiles wasm functions
+ * when first called) and disposed. bench/memory.mjs measures a model's cost apart from the engine's start.
+ */
+export async function start() {
+  const m = await webcnn.load(smallCnn(), { worker: false });
+  for (let i = 0; i < 5; ++i) await m.run({ image: { data: new Float32Array(3 * 16 * 16), shape: [1, 3, 16, 16] } });
+  await m.dispose();
+}
 
 export function supports(model) {
   return !!(model.onnx || model.tfjs);
@@ -24,6 +35,7 @@ export async function open(model, input) {
   const heapBytes = (await webcnn.memory({ worker: false })).usedBytes - before;
   return {
     heapBytes,
+    wasmMemoryBytes: async () => (await webcnn.memory({ worker: false })).heapBytes,
     runOnce: run,
     async outputs() {
       const out = await run();
