@@ -25,6 +25,14 @@ endif()
 # smaller and no invoke_* trampolines wrap calls. A throw reached anyway (std::bad_alloc) aborts.
 target_compile_options(webcnn_engine PRIVATE -fno-exceptions)
 
+# Code that runs once per model load, not per frame (the importers, graph passes, shape inference) is
+# built for size: at -O3 it was most of the module, and V8 compiles every function a load calls (and
+# again when it gets hot), which cost the page tens of MiB while loading a model. Kernels, the plan's
+# run loop, preprocessing and the bindings stay -O3.
+file(GLOB_RECURSE WEBCNN_LOAD_TIME_SOURCES CONFIGURE_DEPENDS
+  ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/import/*.cc ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/graph/*.cc)
+set_source_files_properties(${WEBCNN_LOAD_TIME_SOURCES} PROPERTIES COMPILE_OPTIONS -Os)
+
 set(WEBCNN_WASM_COMMON_LINK_OPTIONS
   -sALLOW_MEMORY_GROWTH=1
   # Model weights plus planned arenas of large models pass 2 GiB only in extreme cases, but let the
