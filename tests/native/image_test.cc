@@ -308,6 +308,38 @@ TEST_CASE("decode: damaged, foreign and oversized bytes give clear errors") {
   Result<Image> wide = decode_image(bmp.data(), bmp.size());
   REQUIRE_FALSE(wide.is_ok());
   CHECK(wide.status().message().find("exceeds the limit") != std::string::npos);
+  // The same header, 2000x2000 with no pixel data: truncated. With a compression value BMP does not
+  // define, stb would read the missing pixels as zeros too; refused by name, and RLE too.
+  bmp[18] = 0xD0; bmp[19] = 0x07;  // width 2000
+  bmp[22] = 0xD0; bmp[23] = 0x07;  // height 2000
+  Result<Image> missing = decode_image(bmp.data(), bmp.size());
+  REQUIRE_FALSE(missing.is_ok());
+  CHECK(missing.status().message().find("truncated BMP") != std::string::npos);
+  bmp[33] = 0xFF;  // compression 0xff000000
+  Result<Image> unknown = decode_image(bmp.data(), bmp.size());
+  REQUIRE_FALSE(unknown.is_ok());
+  CHECK(unknown.status().message().find("unknown compression method (4278190080)") != std::string::npos);
+  bmp[33] = 0;
+  bmp[30] = 1;  // BI_RLE8
+  Result<Image> rle = decode_image(bmp.data(), bmp.size());
+  REQUIRE_FALSE(rle.is_ok());
+  CHECK(rle.status().message().find("compressed BMP (RLE inside) is not supported") != std::string::npos);
+  // A file ending inside the bits-per-pixel field: stb reads the missing byte as 0, so 8 bits per pixel,
+  // and so must the size check (fuzz regression image_fuzzer/bmp-bits-cut-short).
+  std::vector<uint8_t> cut_bmp(bmp.begin(), bmp.begin() + 29);
+  cut_bmp[18] = 0x00; cut_bmp[19] = 0x18;   // width 6144
+  cut_bmp[22] = 0xE5; cut_bmp[23] = 0x23;   // height 9189
+  cut_bmp[28] = 8;                          // bits per pixel, low byte only
+  Result<Image> cut_short = decode_image(cut_bmp.data(), cut_bmp.size());
+  REQUIRE_FALSE(cut_short.is_ok());
+  CHECK(cut_short.status().message().find("truncated BMP (6144x9189 at 8 bits per pixel") != std::string::npos);
+  // A JPEG declaring 6148x8450 pixels in 17 bytes: every 8x8 block needs at least one bit, so at least
+  // ceil(769 * 1057 / 8) = 101605 bytes (stb would decode zeros into a 156 MB image).
+  const std::vector<uint8_t> empty_jpeg = {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 8, 0x21, 0x02, 0x18, 0x04, 1, 1, 0x11, 0,
+                                           0xFF, 0xD9};
+  Result<Image> no_pixels = decode_image(empty_jpeg.data(), empty_jpeg.size());
+  REQUIRE_FALSE(no_pixels.is_ok());
+  CHECK(no_pixels.status().message().find("truncated JPEG (6148x8450 needs at least 101605 bytes") != std::string::npos);
 
   // Guards for stb_image 2.27 bugs (nothings/stb#1289, #1178): refused before stb reads them.
   std::vector<uint8_t> dht = {0xFF, 0xD8, 0xFF, 0xC4, 0x00, 0x13, 0x00};  // one table header, 17 bytes

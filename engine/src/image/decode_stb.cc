@@ -89,6 +89,15 @@ Status check_jpeg_segments(const uint8_t* d, size_t n) {
         at += 1 + (byte(at) >> 4 ? 128 : 64);
       }
     } else if (marker >= 0xC0 && marker <= 0xC2) {  // SOF baseline / extended / progressive
+      // Every 8x8 block of the full-resolution component codes its DC value in at least one bit, so a
+      // file smaller than that is missing its pixels; stb would decode them as zeros, allocating the
+      // whole image first (fuzz regression image_fuzzer/jpeg-pixels-missing: 23 bytes, 6148x8450).
+      const uint64_t height = byte(seg + 1) << 8 | byte(seg + 2), width = byte(seg + 3) << 8 | byte(seg + 4);
+      const uint64_t blocks = (width + 7) / 8 * ((height + 7) / 8);
+      if (blocks > uint64_t{8} * n)
+        return Status::error("decode: truncated JPEG (" + std::to_string(width) + "x" + std::to_string(height) +
+                             " needs at least " + std::to_string((blocks + 7) / 8) + " bytes of coded data, the file has " +
+                             std::to_string(n) + ")");
       const size_t comps = byte(seg + 5);
       used_tables = 0;
       for (size_t c = 0; c < comps; ++c) used_tables |= 1u << (byte(seg + 6 + 3 * c + 2) & 3);
@@ -143,30 +152,55 @@ Status check_png_chunks(const uint8_t* d, size_t n) {
   return Status::ok();
 }
 
+// What the BMP header says.
+struct BmpHeader {
+  uint64_t offset, width, height, bits, compression;
+};
+
+BmpHeader read_bmp_header(const uint8_t* d, size_t n) {
+  // Byte by byte, zeros past the end, as stb reads it (fuzz regression image_fuzzer/bmp-bits-cut-short: a
+  // file ending inside the bits-per-pixel field was 0 bits here, 8 to stb).
+  auto byte = [&](size_t at) -> uint64_t { return at < n ? d[at] : 0; };
+  auto u16 = [&](size_t at) -> uint64_t { return byte(at) | byte(at + 1) << 8; };
+  auto u32 = [&](size_t at) -> uint64_t { return u16(at) | u16(at + 2) << 16; };
+  BmpHeader h{u32(10), 0, 0, 0, 0};
+  if (u32(14) == 12) {  // OS/2 BITMAPCOREHEADER
+    h.width = u16(18), h.height = u16(20), h.bits = u16(24);
+  } else {
+    const int64_t w = static_cast<int32_t>(u32(18)), ht = static_cast<int32_t>(u32(22));
+    h.width = static_cast<uint64_t>(w < 0 ? -w : w);
+    h.height = static_cast<uint64_t>(ht < 0 ? -ht : ht);  // negative: rows stored top-down
+    h.bits = u16(28), h.compression = u32(30);
+  }
+  return h;
+}
+
+// Only uncompressed pixels are read. stb refuses RLE (1, 2) with a vague reason, and takes any other
+// value it does not know for raw pixels, unchecked against the file (fuzz regression
+// image_fuzzer/bmp-unknown-compression: 54 bytes declaring 12879x4105 "compressed" 0xff000000 decoded
+// into 150 MB of zeros).
+Status check_bmp_compression(const uint8_t* d, size_t n) {
+  const uint64_t compression = read_bmp_header(d, n).compression;
+  if (compression == 1 || compression == 2 || compression == 4 || compression == 5)
+    return Status::error("decode: compressed BMP (" + std::string(compression <= 2 ? "RLE" : compression == 4 ? "JPEG" : "PNG") +
+                         " inside) is not supported: save it as an uncompressed BMP, a PNG or a JPEG");
+  if (compression != 0 && compression != 3 && compression != 6)
+    return Status::error("decode: BMP with an unknown compression method (" + std::to_string(compression) + ")");
+  return Status::ok();
+}
+
 // An uncompressed BMP holds every pixel, so its size bounds the image: stb would otherwise decode a
 // 56-byte file declaring 10520x4145 into 130 MB of zeros, taking seconds (fuzz regression
-// image_fuzzer/bmp-pixels-missing). Compressed forms (RLE, JPEG/PNG inside) stb refuses anyway.
+// image_fuzzer/bmp-pixels-missing).
 Status check_bmp_size(const uint8_t* d, size_t n) {
-  auto u16 = [&](size_t at) -> uint64_t { return at + 2 <= n ? uint64_t{d[at]} | uint64_t{d[at + 1]} << 8 : 0; };
-  auto u32 = [&](size_t at) -> uint64_t { return at + 4 <= n ? u16(at) | u16(at + 2) << 16 : 0; };
-  const uint64_t offset = u32(10), header = u32(14);
-  uint64_t width, height, bits, compression;
-  if (header == 12) {  // OS/2 BITMAPCOREHEADER
-    width = u16(18), height = u16(20), bits = u16(24), compression = 0;
-  } else {
-    const int64_t w = static_cast<int32_t>(u32(18)), h = static_cast<int32_t>(u32(22));
-    width = static_cast<uint64_t>(w < 0 ? -w : w);
-    height = static_cast<uint64_t>(h < 0 ? -h : h);  // negative: rows stored top-down
-    bits = u16(28), compression = u32(30);
-  }
-  if (compression != 0 && compression != 3 && compression != 6) return Status::ok();  // not raw pixels
-  if (width == 0 || height == 0 || bits == 0 || width > uint64_t{kMaxDecodeSide} || height > uint64_t{kMaxDecodeSide})
+  const BmpHeader h = read_bmp_header(d, n);
+  if (h.width == 0 || h.height == 0 || h.bits == 0 || h.width > uint64_t{kMaxDecodeSide} || h.height > uint64_t{kMaxDecodeSide})
     return Status::ok();  // stb refuses these itself
-  const uint64_t row = (width * bits + 31) / 32 * 4;
-  const uint64_t need = offset + row * (height - 1) + (width * bits + 7) / 8;  // the last row may lack its padding
+  const uint64_t row = (h.width * h.bits + 31) / 32 * 4;
+  const uint64_t need = h.offset + row * (h.height - 1) + (h.width * h.bits + 7) / 8;  // the last row may lack its padding
   if (n < need)
-    return Status::error("decode: truncated BMP (" + std::to_string(width) + "x" + std::to_string(height) + " at " +
-                         std::to_string(bits) + " bits per pixel needs " + std::to_string(need) + " bytes, the file has " +
+    return Status::error("decode: truncated BMP (" + std::to_string(h.width) + "x" + std::to_string(h.height) + " at " +
+                         std::to_string(h.bits) + " bits per pixel needs " + std::to_string(need) + " bytes, the file has " +
                          std::to_string(n) + ")");
   return Status::ok();
 }
@@ -189,6 +223,7 @@ Result<Image> decode_image(const uint8_t* data, size_t size) {
   if (std::strcmp(format, "PNG") == 0 && size > 24 && data[24] == 16)
     return Status::error("decode: 16-bit PNG is not supported (save as 8-bit)");
   if (std::strcmp(format, "PNG") == 0) WEBCNN_TRY(check_png_chunks(data, size));
+  if (std::strcmp(format, "BMP") == 0) WEBCNN_TRY(check_bmp_compression(data, size));
   const int len = static_cast<int>(size);
   int w = 0, h = 0, comp = 0;
   // Header first: refuse huge images before stb allocates for them.
