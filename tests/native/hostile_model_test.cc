@@ -152,6 +152,14 @@ TEST_CASE("hostile models: hand-made protos give errors that say what is wrong")
     m.initializers = {overflow};
     CHECK(contains(import_error(m.bytes()), "2^31-1 elements"));
   }
+  SUBCASE("a node without outputs is refused by name (fuzz regression onnx_load_run_fuzzer/node-without-outputs)") {
+    OnnxModel m = base();
+    m.nodes.push_back(node("Identity", {"x"}, {"y"}));
+    m.nodes.push_back(node("MatMul", {"x", "x"}, {}, {}, "lost"));
+    std::string e = load_error(m.bytes());
+    CHECK(contains(e, "'lost'"));
+    CHECK(contains(e, "has no outputs"));
+  }
   SUBCASE("graph input with absurd declared dims") {
     OnnxModel m;
     m.inputs = {value_info("x", kOnnxFloat, {int64_t{1} << 40, int64_t{1} << 40})};

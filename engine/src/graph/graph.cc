@@ -86,6 +86,8 @@ Status Graph::validate() const {
   }
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
+    // Kernels describe output 0 at least (an absent one too); a node with no output list at all is no op.
+    if (n.outputs.empty()) return n.error("has no outputs");
     for (ValueId o : n.outputs) {
       if (o == kNoValue) continue;
       if (!in_range(o)) return n.error("output refers to a missing value");
