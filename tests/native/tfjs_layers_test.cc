@@ -545,6 +545,14 @@ TEST_CASE("tfjs layers: errors name the layers and what is wrong") {
     std::string e = import_error(m.json(in, out), m.reader());
     CHECK(contains(e, "Conv2D 'c1': weight 'kernel' has shape [3,3,3,4], expected [3,3,in/groups,5]"));
   }
+  SUBCASE("input dimensions that are not integers, or beyond int64 (fuzz regression input-dim-5e20)") {
+    for (const char* dims : {"[null,5.5]", "[null,544444444444444444444]", "[null,-2]"}) {
+      LayersModel m;
+      m.input("x", dims).layer("Activation", "act", R"("activation":"relu")", {"x"});
+      CAPTURE(dims);
+      CHECK(contains(import_error(m.json(in, R"([["act",0,0]])"), m.reader()), "input shape dimensions should be integers or null"));
+    }
+  }
   SUBCASE("graph-model and layers-model confused") {
     std::string e = import_error(good.json(in, out, "graph-model"), good.reader());
     CHECK(contains(e, "format says \"graph-model\" but modelTopology is a Keras layers topology"));

@@ -1,5 +1,6 @@
 #include "import/tfjs/layers_model.h"
 
+#include <cmath>
 #include <deque>
 #include <map>
 #include <set>
@@ -75,7 +76,9 @@ Result<KerasTensor> make_input(const Layer& l, Graph& g) {
       dims.push_back(-1);
       continue;
     }
-    if (!d.is_number() || d.as_number() != static_cast<double>(static_cast<int64_t>(d.as_number())) || d.as_number() < -1 ||
+    // Range first: converting a double beyond int64 is undefined (fuzz regression
+    // tfjs_layers_fuzzer/input-dim-5e20).
+    if (!d.is_number() || d.as_number() != std::floor(d.as_number()) || d.as_number() < -1 ||
         d.as_number() > static_cast<double>(kMaxElements))
       return l.error("input shape dimensions should be integers or null");
     dims.push_back(static_cast<int64_t>(d.as_number()));
