@@ -94,7 +94,7 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(Graph graph, size_t 
     plan->steps_.push_back(std::move(step));
   }
   WEBCNN_TRY(plan->plan_memory(memory_budget));
-  plan->release_packed_constants();
+  plan->release_packed_constants(read_at_run);
   plan->bind_views();
   return plan;
 }
@@ -190,16 +190,9 @@ Result<Tensor> ExecutionPlan::constant_input(size_t step, size_t input) const {
 }
 
 // Weights a kernel packed at prepare() exist twice otherwise: once as the graph's constant, once in the
-// kernel's layout. Drop the graph's copy when no step reads it at run and it is not a graph output.
-void ExecutionPlan::release_packed_constants() {
-  std::vector<bool> read_at_run(graph_.values.size(), false);
-  for (ValueId o : graph_.outputs) read_at_run[static_cast<size_t>(o)] = true;
-  for (size_t s = 0; s < steps_.size(); ++s) {
-    const Node& node = graph_.nodes[s];
-    for (size_t i = 0; i < node.inputs.size(); ++i)
-      if (node.inputs[i] != kNoValue && steps_[s].kernel->reads_constant_input_at_run(i))
-        read_at_run[static_cast<size_t>(node.inputs[i])] = true;
-  }
+// kernel's layout. Drop the graph's copy when no step reads it at run and it is not a graph output
+// (`read_at_run`, as build() worked it out step by step; most went there already, after their last reader).
+void ExecutionPlan::release_packed_constants(const std::vector<bool>& read_at_run) {
   stats_.constant_bytes = 0;
   for (size_t v = 0; v < graph_.values.size(); ++v) {
     Value& value = graph_.values[v];

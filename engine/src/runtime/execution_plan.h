@@ -62,7 +62,7 @@ class ExecutionPlan {
   // Places every intermediate, graph input and scratch buffer by liveness and allocates the arena.
   Status plan_memory(size_t memory_budget);
   void bind_views();
-  void release_packed_constants();
+  void release_packed_constants(const std::vector<bool>& read_at_run);
 
   Graph graph_;
   std::vector<Step> steps_;
