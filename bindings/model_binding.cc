@@ -11,11 +11,9 @@
 #include <memory>
 #include <numeric>
 
-#include "import/model_import.h"
-#include "import/tfjs/tfjs_importer.h"
 #include "js_values.h"
-#include "simd/f32x4.h"
 #include "tfjs_shards.h"
+#include "webcnn/build_info.h"
 #include "webcnn/image.h"
 #include "webcnn/model.h"
 
@@ -306,15 +304,11 @@ class ModelBinding {
 val load_model(const val& bytes) {
   Result<size_t> size = byte_length_of(bytes, "model bytes");
   if (!size.is_ok()) return error_object(size.status());
-  // The bytes are needed only while importing: the graph keeps its own copies of the weights, so they
-  // are freed before planning (wasm memory never shrinks: what the load peaks at, the page keeps).
-  Result<Graph> graph = [&]() -> Result<Graph> {
-    std::vector<uint8_t> copy(size.value());
-    WEBCNN_TRY(copy_from_js(bytes, copy.data(), copy.size(), "model bytes"));
-    return import_onnx(copy.data(), copy.size());
-  }();
-  if (!graph.is_ok()) return error_object(graph.status());
-  Result<std::unique_ptr<Model>> model = Model::from_graph(std::move(graph).value());
+  std::vector<uint8_t> copy(size.value());
+  const Status copied = copy_from_js(bytes, copy.data(), copy.size(), "model bytes");
+  if (!copied.is_ok()) return error_object(copied);
+  // Handed over: Model frees the bytes once imported, before planning.
+  Result<std::unique_ptr<Model>> model = Model::load_onnx(std::move(copy));
   if (!model.is_ok()) return error_object(model.status());
   val r = val::object();
   r.set("model", val(ModelBinding(std::move(model).value())));
@@ -326,9 +320,7 @@ val load_model(const val& bytes) {
 // (tfjs_shards.h); the graph keeps the decoded weights, the shard bytes are freed before planning.
 val load_tfjs_model(const val& json, const val& shards) {
   if (!json.isString()) return error_object("model.json must be given as text");
-  Result<Graph> graph = tfjs::import_model(json.as<std::string>(), shard_reader(shards));
-  if (!graph.is_ok()) return error_object(graph.status());
-  Result<std::unique_ptr<Model>> model = Model::from_graph(std::move(graph).value());
+  Result<std::unique_ptr<Model>> model = Model::load_tfjs(json.as<std::string>(), shard_reader(shards));
   if (!model.is_ok()) return error_object(model.status());
   val r = val::object();
   r.set("model", val(ModelBinding(std::move(model).value())));
@@ -357,7 +349,7 @@ val heap_stats() {
   return r;
 }
 
-std::string simd_backend() { return simd::kBackend; }
+std::string simd_backend() { return webcnn::simd_backend(); }
 
 }  // namespace webcnn::js
 

@@ -21,7 +21,7 @@ std::string list(const std::vector<std::string>& names) {
 
 }  // namespace
 
-tfjs::ShardReader shard_reader(const val& shards) {
+TfjsShardReader shard_reader(const val& shards) {
   return [&shards](const std::string& path) -> Result<std::vector<uint8_t>> {
     if (shards.isUndefined() || shards.isNull() || shards.typeOf().as<std::string>() != "object")
       return Status::error("weight shard '" + path + "': no shards were given");

@@ -23,14 +23,17 @@ endif()
 
 # The engine reports errors as Status values and never throws; without exception support the code is
 # smaller and no invoke_* trampolines wrap calls. A throw reached anyway (std::bad_alloc) aborts.
-target_compile_options(webcnn_engine PRIVATE -fno-exceptions)
+foreach(lib IN LISTS WEBCNN_LAYER_TARGETS)
+  target_compile_options(${lib} PRIVATE -fno-exceptions)
+endforeach()
 
-# Code that runs once per model load, not per frame (the importers, graph passes, shape inference) is
+# Code that runs once per model load, not per frame (the importers, the IR, graph passes, shape inference) is
 # built for size: at -O3 it was most of the module, and V8 compiles every function a load calls (and
 # again when it gets hot), which cost the page tens of MiB while loading a model. Kernels, the plan's
 # run loop, preprocessing and the bindings stay -O3.
 file(GLOB_RECURSE WEBCNN_LOAD_TIME_SOURCES CONFIGURE_DEPENDS
-  ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/import/*.cc ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/graph/*.cc)
+  ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/import/*.cc ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/graph/*.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/passes/*.cc)
 set_source_files_properties(${WEBCNN_LOAD_TIME_SOURCES} PROPERTIES COMPILE_OPTIONS -Os)
 
 set(WEBCNN_WASM_COMMON_LINK_OPTIONS
@@ -94,13 +97,15 @@ if(WEBCNN_HOST_DOCTEST_DIR AND WEBCNN_TEST_SOURCES)
   # the engine they call is the same -fno-exceptions library the module links.
   target_compile_options(webcnn_tests_wasm PRIVATE -fexceptions)
   target_include_directories(webcnn_tests_wasm PRIVATE ${WEBCNN_WASM_DOCTEST_INCLUDE} ${CMAKE_CURRENT_SOURCE_DIR}/tests/native)
-  target_link_libraries(webcnn_tests_wasm PRIVATE webcnn_engine)
+  target_link_libraries(webcnn_tests_wasm PRIVATE webcnn_engine_internal)
+  target_include_directories(webcnn_tests_wasm PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/tools)
+  target_sources(webcnn_tests_wasm PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/tools/npy.cc)
   # The image tests decode files. The module leaves decoding to the browser, but the test binary needs
   # the same stb_image decoder the native build uses (engine/third_party/stb).
   file(GLOB WEBCNN_DECODE_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/image/decode_*.cc)
   if(WEBCNN_DECODE_SOURCES)
     add_library(webcnn_decode_wasm STATIC ${WEBCNN_DECODE_SOURCES})
-    target_include_directories(webcnn_decode_wasm PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/engine/third_party/stb)
+    target_include_directories(webcnn_decode_wasm PRIVATE ${WEBCNN_LAYER_INCLUDE_image} ${CMAKE_CURRENT_SOURCE_DIR}/engine/third_party/stb)
     target_link_libraries(webcnn_decode_wasm PUBLIC webcnn_engine)
     target_compile_options(webcnn_decode_wasm PRIVATE -fno-exceptions)
     target_link_libraries(webcnn_tests_wasm PRIVATE webcnn_decode_wasm)

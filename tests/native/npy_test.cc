@@ -7,7 +7,7 @@
 #include <vector>
 
 // tools/ is linked only into the CLI executable, so the test compiles the reader itself.
-#include "../../tools/npy.cc"
+#include "npy.h"
 
 using namespace webcnn;
 

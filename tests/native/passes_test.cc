@@ -9,8 +9,8 @@
 #include <random>
 
 #include "graph/graph.h"
-#include "graph/passes/passes.h"
-#include "graph/shape_inference.h"
+#include "passes/passes.h"
+#include "passes/shape_inference.h"
 #include "ops/conv.h"
 #include "ops/data_movement.h"
 #include "ops/elementwise.h"

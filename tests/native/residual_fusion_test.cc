@@ -1,4 +1,4 @@
-// Residual Adds fused into convolutions (graph/passes/fuse_residual_add.cc, ops/conv.cc's 4th input):
+// Residual Adds fused into convolutions (passes/fuse_residual_add.cc, ops/conv.cc's 4th input):
 // Conv → Add(·, skip) → activation as ONNX models and TF.js graphs write a residual block. Checks that the
 // pass fuses exactly the Adds it may (the Add node disappears, the Conv gains the input), and that the
 // model's output equals an oracle written here: the naive reference convolution (ops/conv.h), then the
@@ -14,8 +14,8 @@
 #include <string>
 
 #include "graph/graph.h"
-#include "graph/passes/passes.h"
-#include "graph/shape_inference.h"
+#include "passes/passes.h"
+#include "passes/shape_inference.h"
 #include "ops/conv.h"
 #include "webcnn/model.h"
 #include "webcnn/threads.h"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/shape_inference.h"
+#include "passes/shape_inference.h"
 #include "ops/kernel.h"
 #include "support/single_node.h"
 #include "ops/shape_ops.h"

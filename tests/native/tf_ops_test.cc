@@ -9,7 +9,7 @@
 #include <random>
 
 #include "graph/graph.h"
-#include "graph/shape_inference.h"
+#include "passes/shape_inference.h"
 #include "ops/strided_slice.h"
 
 using namespace webcnn;

@@ -1,4 +1,4 @@
-// The engine's thread pool (runtime/thread_pool.h) and its public knob (webcnn/threads.h): every task runs
+// The engine's thread pool (core/thread_pool.h) and its public knob (webcnn/threads.h): every task runs
 // exactly once, thread indices stay below the count, work really runs concurrently, nested and
 // single-task jobs run inline, and the count clamps and round-trips.
 #include <doctest/doctest.h>
@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/thread_pool.h"
+#include "core/thread_pool.h"
 #include "webcnn/threads.h"
 
 using namespace webcnn;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -13,6 +14,10 @@
 namespace webcnn {
 
 struct Graph;
+
+// Returns the bytes of a TF.js weight shard named by its manifest path (relative to model.json), or an
+// error naming it: files beside model.json natively, buffers handed over from JavaScript in wasm.
+using TfjsShardReader = std::function<Result<std::vector<uint8_t>>(const std::string& path)>;
 
 struct TensorSpec {
   std::string name;
@@ -75,6 +80,12 @@ class Model {
   static Result<std::unique_ptr<Model>> from_graph(Graph graph, ModelOptions options = {});
   // .onnx bytes.
   static Result<std::unique_ptr<Model>> load_onnx(const uint8_t* data, size_t size, ModelOptions options = {});
+  // .onnx bytes handed over: freed once imported, before planning, so loading peaks lower.
+  static Result<std::unique_ptr<Model>> load_onnx(std::vector<uint8_t> bytes, ModelOptions options = {});
+  // A TF.js model (graph model or layers-model) from the text of its model.json; weight shards are read
+  // through `read_shard` one at a time as the importer needs them.
+  static Result<std::unique_ptr<Model>> load_tfjs(const std::string& model_json, const TfjsShardReader& read_shard,
+                                                  ModelOptions options = {});
   // A file: .onnx, or a TF.js model.json (weights beside it). Errors name the file.
   static Result<std::unique_ptr<Model>> load_file(const std::string& path, ModelOptions options = {});
 

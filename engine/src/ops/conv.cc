@@ -8,7 +8,7 @@
 //     otherwise A is an im2col tile of a few dozen output pixels in scratch.
 //   ConvTranspose: per group GEMM x · W[c][(ky, kx, o)] into a column tile, scattered (col2im) into y.
 // Weights that are not constant (ONNX's conformance tests feed W as an input) are packed at run into scratch.
-// A Conv may carry a 4th input R of its output's shape (graph/passes/fuse_residual_add.cc): y = act(conv + R),
+// A Conv may carry a 4th input R of its output's shape (passes/fuse_residual_add.cc): y = act(conv + R),
 // R added to each block of output right after it is written.
 //
 // Threads (webcnn/threads.h): Conv splits its output over the thread count in effect at prepare — GEMMs by
@@ -26,7 +26,7 @@
 #include "ops/kernel.h"
 #include "ops/op_families.h"
 #include "ops/parallel_gemm.h"
-#include "runtime/thread_pool.h"
+#include "core/thread_pool.h"
 
 namespace webcnn {
 

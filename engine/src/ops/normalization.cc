@@ -2,7 +2,7 @@
 //
 // The per-channel affine form y = x * a + b, a = scale / sqrt(var + eps), b = B - mean * a, is computed
 // into scratch at the start of each run, so parameters that are not constants work too (when they are
-// constants and BN follows a Conv, graph/passes/fold_batch_norm.cc removes the node altogether).
+// constants and BN follows a Conv, passes/fold_batch_norm.cc removes the node altogether).
 #include "ops/normalization.h"
 
 #include <cmath>

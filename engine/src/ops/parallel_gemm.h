@@ -1,4 +1,4 @@
-// kernels::gemm_f32 spread over the engine's threads (runtime/thread_pool.h), for Conv, MatMul and Gemm.
+// kernels::gemm_f32 spread over the engine's threads (core/thread_pool.h), for Conv, MatMul and Gemm.
 //
 // C is cut into whole microkernel tiles — runs of rows that are a multiple of every microkernel's row count,
 // or runs of full kGemmNR-column panels (the last run keeps the tail panel, so its panels have the widths
@@ -13,7 +13,7 @@
 
 #include "kernels/gemm.h"
 #include "ops/fused_activation.h"
-#include "runtime/thread_pool.h"
+#include "core/thread_pool.h"
 
 namespace webcnn {
 

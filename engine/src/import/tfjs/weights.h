@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "import/tfjs/json.h"
+#include "webcnn/model.h"
 #include "webcnn/status.h"
 #include "webcnn/tensor.h"
 
@@ -17,7 +18,7 @@ namespace webcnn {
 namespace tfjs {
 
 // Returns the bytes of a shard named by its manifest path (relative to model.json), or an error naming it.
-using ShardReader = std::function<Result<std::vector<uint8_t>>(const std::string& path)>;
+using ShardReader = TfjsShardReader;
 
 // Reads every weight of every group. Errors name the shard file or the weight: a missing shard, shards
 // shorter or longer than the group's weights need, an unknown dtype or quantization, a bad shape.

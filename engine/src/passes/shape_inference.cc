@@ -1,4 +1,4 @@
-#include "graph/shape_inference.h"
+#include "passes/shape_inference.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "graph/passes/graph_edit.h"
+#include "passes/graph_edit.h"
 
 #include <algorithm>
 

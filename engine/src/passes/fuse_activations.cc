@@ -3,8 +3,8 @@
 // disappears: the kernel applies it as it stores results.
 #include <cmath>
 
-#include "graph/passes/graph_edit.h"
-#include "graph/passes/passes.h"
+#include "passes/graph_edit.h"
+#include "passes/passes.h"
 
 namespace webcnn {
 

@@ -5,8 +5,8 @@
 // Conv read is let go at once, so a model's weights are not all held twice while the pass runs.
 #include <cmath>
 
-#include "graph/passes/graph_edit.h"
-#include "graph/passes/passes.h"
+#include "passes/graph_edit.h"
+#include "passes/passes.h"
 
 namespace webcnn {
 

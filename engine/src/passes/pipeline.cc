@@ -2,7 +2,7 @@
 // (Conv → BN → Relu patterns are adjacent there); the layout pass then wraps spatial ops in Transposes,
 // and sink_transposes removes the ones that cancel. Residual Adds fuse into NHWC Convs last, and an
 // activation after such an Add then fuses too.
-#include "graph/passes/passes.h"
+#include "passes/passes.h"
 
 namespace webcnn {
 

@@ -4,8 +4,8 @@
 // Runs after the layout passes (the Conv runs NHWC and r is in the same element order, since both are
 // the operands of one elementwise Add of equal shapes). A Relu after the Add then fuses into the Conv too
 // (fuse_activations runs again after this pass): y = act(conv + r), the order the graph had.
-#include "graph/passes/graph_edit.h"
-#include "graph/passes/passes.h"
+#include "passes/graph_edit.h"
+#include "passes/passes.h"
 
 namespace webcnn {
 

@@ -19,8 +19,8 @@
 #include <map>
 #include <set>
 
-#include "graph/passes/graph_edit.h"
-#include "graph/passes/passes.h"
+#include "passes/graph_edit.h"
+#include "passes/passes.h"
 
 namespace webcnn {
 

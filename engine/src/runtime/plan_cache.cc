@@ -1,0 +1,150 @@
+#include "runtime/plan_cache.h"
+
+#include <cstring>
+
+#include "passes/passes.h"
+#include "passes/shape_inference.h"
+
+namespace webcnn {
+
+namespace {
+
+bool is_integer(DataType t) { return t != DataType::kFloat32; }
+
+bool same_bytes(const Tensor& a, const Tensor& b) {
+  return a.dtype() == b.dtype() && a.shape() == b.shape() && std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;
+}
+
+// Float inputs whose values decide output shapes (integer inputs always count as shape-like). ONNX's
+// conformance tests feed Resize's scales and Range's bounds as graph inputs.
+bool decides_shapes(const std::string& op, size_t input_index) {
+  if (op == "Resize") return input_index == 1 || input_index == 2;
+  if (op == "Range") return true;
+  return false;
+}
+
+std::vector<bool> find_plan_time_inputs(const Graph& g) {
+  std::vector<bool> plan_time(g.inputs.size(), false);
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    plan_time[i] = is_integer(g.value(g.inputs[i]).dtype);
+    for (const Node& n : g.nodes)
+      for (size_t k = 0; k < n.inputs.size(); ++k)
+        if (n.inputs[k] == g.inputs[i] && decides_shapes(n.op, k)) plan_time[i] = true;
+  }
+  return plan_time;
+}
+
+// Specialises the base graph to concrete inputs: shapes fixed, integer inputs made constants, constants
+// folded, optimisation passes run, shapes inferred again.
+// `g` is a copy of the base graph; its constants are shared with the base unless the caller handed them
+// over (a static model's only plan), in which case passes free what they replace as they go.
+Result<Graph> specialize(Graph g, const std::vector<const Tensor*>& inputs,
+                         const std::vector<bool>& plan_time_input, bool optimize, std::vector<ValueId>& plan_inputs) {
+  plan_inputs.clear();
+  std::vector<ValueId> float_inputs;
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    Value& v = g.value(g.inputs[i]);
+    v.shape = inputs[i]->shape();
+    v.has_shape = true;
+    if (plan_time_input[i]) {
+      v.constant = std::make_shared<const Tensor>(*inputs[i]);
+    } else {
+      float_inputs.push_back(g.inputs[i]);
+    }
+  }
+  g.inputs = float_inputs;
+  plan_inputs = float_inputs;
+  WEBCNN_TRY(infer_shapes_and_fold_constants(g));
+  WEBCNN_TRY(run_graph_passes(g, optimize));
+  WEBCNN_TRY(infer_shapes_and_fold_constants(g));
+  return g;
+}
+
+}  // namespace
+
+Result<PlanCache> PlanCache::create(Graph base, const ModelOptions& options) {
+  PlanCache c;
+  c.options_ = options;
+  c.plan_time_input_ = find_plan_time_inputs(base);
+  for (size_t i = 0; i < base.inputs.size(); ++i) {
+    for (int64_t d : base.value(base.inputs[i]).shape)
+      if (d < 0) c.free_dims_ = true;
+    if (c.plan_time_input_[i]) c.free_dims_ = true;  // values decide shapes; plan at run
+  }
+  c.base_ = std::move(base);
+  // Weight re-layouts (TF.js's HWIO → OIHW Transposes) are folded now, so the constants reach their
+  // kernels as they sit in `base` and can live only in the plan (drop_packed_constants).
+  if (c.free_dims_) WEBCNN_TRY(fold_constant_nodes(c.base_));
+  return c;
+}
+
+Result<bool> PlanCache::ensure_plan(const std::vector<const Tensor*>& inputs) {
+  bool same = plan_ && plan_key_.size() == inputs.size();
+  for (size_t i = 0; same && i < inputs.size(); ++i) {
+    const Tensor& k = plan_key_[i];
+    same = k.shape() == inputs[i]->shape() &&
+           (!plan_time_input_[i] || std::memcmp(k.raw(), inputs[i]->raw(), k.bytes()) == 0);
+  }
+  if (same) return false;
+  if (base_constants_released_) return Status::error("internal error: a static model asked to re-plan");
+  if (plan_) WEBCNN_TRY(restore_packed_constants());
+  plan_.reset();
+  // A static model plans once (at load): its constants move into that plan rather than being shared
+  // with the base, so each copy a pass or a kernel makes can free its original at once. Wasm memory
+  // never shrinks, so the load's peak is what the page keeps.
+  Graph copy = base_;
+  if (!free_dims_) {
+    for (Value& v : base_.values) v.constant.reset();
+    base_constants_released_ = true;
+  }
+  std::vector<ValueId> plan_inputs;
+  WEBCNN_ASSIGN(Graph g, specialize(std::move(copy), inputs, plan_time_input_, options_.optimize, plan_inputs));
+  if (free_dims_) {
+    WEBCNN_ASSIGN(plan_, ExecutionPlan::build(Graph(g), options_.memory_budget));
+    in_plan_only_ = drop_packed_constants(g);
+  } else {
+    WEBCNN_ASSIGN(plan_, ExecutionPlan::build(std::move(g), options_.memory_budget));
+  }
+  plan_inputs_ = plan_inputs;
+  plan_key_.clear();
+  for (size_t i = 0; i < inputs.size(); ++i)
+    plan_key_.push_back(plan_time_input_[i] ? *inputs[i] : Tensor(inputs[i]->dtype(), {0}));
+  for (size_t i = 0; i < inputs.size(); ++i) plan_key_[i].reshape(inputs[i]->shape());
+  return true;
+}
+
+// The base constants the plan's kernels packed exactly as imported — the specialised graph handed the very
+// tensor to the kernel (no pass rewrote it) and the kernel gives back the same bytes — are dropped from
+// the base; the returned list says where each one now lives.
+std::vector<PlanCache::PackedConstant> PlanCache::drop_packed_constants(const Graph& specialized) {
+  std::vector<PackedConstant> dropped;
+  const Graph& planned = plan_->graph();
+  for (size_t s = 0; s < planned.nodes.size(); ++s) {
+    const Node& node = planned.nodes[s];
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const ValueId v = node.inputs[i];
+      if (v == kNoValue || static_cast<size_t>(v) >= base_.values.size()) continue;
+      Value& imported = base_.value(v);
+      if (!imported.constant || imported.constant != specialized.value(v).constant || planned.value(v).constant) continue;
+      Result<Tensor> recovered = plan_->constant_input(s, i);
+      if (!recovered.is_ok() || !same_bytes(recovered.value(), *imported.constant)) continue;
+      imported.constant.reset();
+      dropped.push_back({v, s, i});
+    }
+  }
+  return dropped;
+}
+
+// Puts the dropped constants back into the base from the plan (all or, on error, none).
+Status PlanCache::restore_packed_constants() {
+  std::vector<std::shared_ptr<const Tensor>> restored;
+  for (const PackedConstant& p : in_plan_only_) {
+    WEBCNN_ASSIGN(Tensor t, plan_->constant_input(p.step, p.input));
+    restored.push_back(std::make_shared<const Tensor>(std::move(t)));
+  }
+  for (size_t i = 0; i < in_plan_only_.size(); ++i) base_.value(in_plan_only_[i].value).constant = std::move(restored[i]);
+  in_plan_only_.clear();
+  return Status::ok();
+}
+
+}  // namespace webcnn
