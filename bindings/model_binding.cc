@@ -1,7 +1,8 @@
 // The Embind module web/webcnn.js drives: load a model (ONNX bytes, or TF.js model.json text and its
 // weight shards), describe it, run it on typed arrays, preprocess and classify RGBA images, look inside
 // (convolution layers, their weights, their outputs during a run), and report heap use. Every function
-// returns a plain JS value or {error: "<engine message>"} (see js_values.h for why errors are values).
+// returns a plain JS value or {error: "<engine message>", code: "<its kind>"} (see js_values.h for why
+// errors are values). Loading defaults an error's kind to INVALID_MODEL, everything else to INVALID_ARGUMENT.
 #include <emscripten/bind.h>
 #include <emscripten/heap.h>
 #include <malloc.h>
@@ -313,7 +314,7 @@ val load_model(const val& bytes) {
     WEBCNN_TRY(copy_from_js(bytes, copy.data(), copy.size(), "model bytes"));
     return import_onnx(copy.data(), copy.size());
   }();
-  if (!graph.is_ok()) return error_object(graph.status());
+  if (!graph.is_ok()) return error_object(graph.status(), StatusCode::kInvalidModel);
   Result<std::unique_ptr<Model>> model = Model::from_graph(std::move(graph).value());
   if (!model.is_ok()) return error_object(model.status());
   val r = val::object();
@@ -327,7 +328,7 @@ val load_model(const val& bytes) {
 val load_tfjs_model(const val& json, const val& shards) {
   if (!json.isString()) return error_object("model.json must be given as text");
   Result<Graph> graph = tfjs::import_model(json.as<std::string>(), shard_reader(shards));
-  if (!graph.is_ok()) return error_object(graph.status());
+  if (!graph.is_ok()) return error_object(graph.status(), StatusCode::kInvalidModel);
   Result<std::unique_ptr<Model>> model = Model::from_graph(std::move(graph).value());
   if (!model.is_ok()) return error_object(model.status());
   val r = val::object();
