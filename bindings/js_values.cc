@@ -7,9 +7,12 @@ namespace webcnn::js {
 
 using emscripten::typed_memory_view;
 
-val error_object(const std::string& message) {
+val error_object(const std::string& message) { return error_object(Status::error(message)); }
+
+val error_object(const Status& status, StatusCode default_code) {
   val o = val::object();
-  o.set("error", message);
+  o.set("error", status.message());
+  o.set("code", std::string(status_code_name(status.with_default_code(default_code).code())));
   return o;
 }
 

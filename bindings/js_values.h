@@ -2,7 +2,8 @@
 //
 // Errors cross the boundary as values. The engine never throws and the module is built without C++
 // exceptions, so a C++ function called from JS returns either its result or {error: "<engine message>"},
-// and web/webcnn.js turns the latter into a JS Error. (Throwing a JS exception from C++ with
+// and web/webcnn.js turns the latter into a JS Error. The object also carries code: the error's kind as
+// status_code_name() spells it ("INVALID_MODEL", ...), which webcnn.js puts on the Error. (Throwing a JS exception from C++ with
 // val::throw_ would unwind past C++ frames without running destructors and leak what they own.)
 #pragma once
 
@@ -20,9 +21,11 @@ namespace webcnn::js {
 
 using emscripten::val;
 
-// {error: message}
+// {error: message, code}. A message alone is a check of the caller's arguments: INVALID_ARGUMENT.
+// A Status keeps its own code; one without a kind yet takes `default_code` (what the call was doing
+// decides: loading a model, or running one on the caller's inputs).
 val error_object(const std::string& message);
-inline val error_object(const Status& status) { return error_object(status.message()); }
+val error_object(const Status& status, StatusCode default_code = StatusCode::kInvalidArgument);
 
 // JS array of numbers → Shape. Every entry must be an integer in 0..kMaxElements.
 Result<Shape> shape_from_js(const val& array, const std::string& what);

@@ -1,7 +1,8 @@
 // The Embind module web/webcnn.js drives: load a model (ONNX bytes, or TF.js model.json text and its
 // weight shards), describe it, run it on typed arrays, preprocess and classify RGBA images, look inside
 // (convolution layers, their weights, their outputs during a run), and report heap use. Every function
-// returns a plain JS value or {error: "<engine message>"} (see js_values.h for why errors are values).
+// returns a plain JS value or {error: "<engine message>", code: "<its kind>"} (see js_values.h for why
+// errors are values). Loading defaults an error's kind to INVALID_MODEL, everything else to INVALID_ARGUMENT.
 #include <emscripten/bind.h>
 #include <emscripten/heap.h>
 #include <malloc.h>
@@ -306,10 +307,10 @@ val load_model(const val& bytes) {
   if (!size.is_ok()) return error_object(size.status());
   std::vector<uint8_t> copy(size.value());
   const Status copied = copy_from_js(bytes, copy.data(), copy.size(), "model bytes");
-  if (!copied.is_ok()) return error_object(copied);
+  if (!copied.is_ok()) return error_object(copied, StatusCode::kInvalidModel);
   // Handed over: Model frees the bytes once imported, before planning.
   Result<std::unique_ptr<Model>> model = Model::load_onnx(std::move(copy));
-  if (!model.is_ok()) return error_object(model.status());
+  if (!model.is_ok()) return error_object(model.status(), StatusCode::kInvalidModel);
   val r = val::object();
   r.set("model", val(ModelBinding(std::move(model).value())));
   return r;
@@ -321,7 +322,7 @@ val load_model(const val& bytes) {
 val load_tfjs_model(const val& json, const val& shards) {
   if (!json.isString()) return error_object("model.json must be given as text");
   Result<std::unique_ptr<Model>> model = Model::load_tfjs(json.as<std::string>(), shard_reader(shards));
-  if (!model.is_ok()) return error_object(model.status());
+  if (!model.is_ok()) return error_object(model.status(), StatusCode::kInvalidModel);
   val r = val::object();
   r.set("model", val(ModelBinding(std::move(model).value())));
   return r;

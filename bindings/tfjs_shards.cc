@@ -24,7 +24,7 @@ std::string list(const std::vector<std::string>& names) {
 TfjsShardReader shard_reader(const val& shards) {
   return [&shards](const std::string& path) -> Result<std::vector<uint8_t>> {
     if (shards.isUndefined() || shards.isNull() || shards.typeOf().as<std::string>() != "object")
-      return Status::error("weight shard '" + path + "': no shards were given");
+      return Status::error(StatusCode::kInvalidArgument, "weight shard '" + path + "': no shards were given");
     val keys = val::global("Object").call<val>("keys", shards);
     std::vector<std::string> names;
     for (size_t i = 0, n = keys["length"].as<size_t>(); i < n; ++i) names.push_back(keys[i].as<std::string>());
@@ -36,10 +36,10 @@ TfjsShardReader shard_reader(const val& shards) {
       for (const std::string& n : names)
         if (file_name(n) == file_name(path)) same_file.push_back(n);
       if (same_file.size() > 1)
-        return Status::error("weight shard '" + path + "': several given files are named '" + file_name(path) +
+        return Status::error(StatusCode::kInvalidArgument, "weight shard '" + path + "': several given files are named '" + file_name(path) +
                              "' (" + list(same_file) + ")");
       if (same_file.empty())
-        return Status::error("weight shard '" + path + "' was not given (given: " + list(names) + ")");
+        return Status::error(StatusCode::kInvalidArgument, "weight shard '" + path + "' was not given (given: " + list(names) + ")");
       key = same_file[0];
     }
     val data = shards[key];

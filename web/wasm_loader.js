@@ -110,7 +110,7 @@ export async function instantiateModule() {
   try {
     build = await fetchBuild('webcnn_wasm');
   } catch (e) {
-    throw new Error(`${BUILD_HINT} (${e.message})`);
+    throw new Error(`${BUILD_HINT} (${e.message})`, { cause: e });
   }
   const module = await build.factory({ wasmBinary: build.wasmBinary });
   return { module, wasmBytes: build.wasmBinary.byteLength };

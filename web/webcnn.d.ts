@@ -150,7 +150,10 @@ export interface Model {
   readonly format: 'onnx' | 'tfjs';
   /** Size of the model's files in bytes (model.json and shards for TF.js). */
   readonly bytes: number;
-  /** Runs the model. Rejects with an Error carrying the engine's message (naming the input or node). */
+  /**
+   * Runs the model. Rejects with a WebcnnError carrying the engine's message (naming the input or node):
+   * code 'INVALID_ARGUMENT' for inputs of the wrong shape, dtype or name.
+   */
   run(inputs: Record<string, InputValue>, options?: RunOptions): Promise<RunResult>;
   /** Preprocesses the image into the model's single image input and runs the model. */
   runImage(image: ImageLike, options?: { preprocess?: PreprocessPreset | PreprocessOptions } & RunOptions): Promise<RunResult>;
@@ -230,11 +233,15 @@ export interface TfjsModelParts {
  *  - ONNX bytes (ArrayBuffer, typed array) or one Blob/File;
  *  - a FileList or array of Files/Blobs: a model.json and its .bin shards (matched by file name), or one .onnx;
  *  - TfjsModelParts.
- * Errors name the file, e.g. "cannot load weights shard 'group1-shard2of3.bin' beside models/x.json: HTTP 404".
+ * Errors name the file, e.g. "cannot load weights shard 'group1-shard2of3.bin' beside models/x.json: HTTP 404"
+ * (code 'INVALID_ARGUMENT'; a file that is read but is no model: 'INVALID_MODEL').
  */
 export type ModelSource = string | URL | ArrayBuffer | ArrayBufferView | Blob | ArrayLike<Blob> | FileList | TfjsModelParts;
 
-/** Loads an ONNX or TF.js graph model. */
+/**
+ * Loads an ONNX or TF.js graph model. Rejects with a WebcnnError: 'INVALID_MODEL', 'UNSUPPORTED_OP',
+ * 'RESOURCE_EXHAUSTED', 'INVALID_ARGUMENT' (the source cannot be read or is of the wrong type), 'INTERNAL'.
+ */
 export function load(source: ModelSource, options?: LoadOptions): Promise<Model>;
 
 /** detail of the 'workerrestart' event. */
@@ -255,8 +262,42 @@ export interface WorkerRestart {
  */
 export const events: EventTarget;
 
+/**
+ * What kind of error a call rejected with (WebcnnError.code):
+ *  - 'INVALID_MODEL': the model file is malformed or inconsistent (bad protobuf, a model.json that is no
+ *    JSON or no TF.js model, weights that do not fit the graph);
+ *  - 'UNSUPPORTED_OP': the model uses ops or Keras layers the engine does not implement (the message
+ *    names all of them, with their nodes);
+ *  - 'INVALID_ARGUMENT': the caller's arguments: inputs of the wrong shape, dtype or name, bad options,
+ *    an image that cannot be decoded, a file or URL that cannot be read, a disposed model;
+ *  - 'RESOURCE_EXHAUSTED': the memory budget (1 GiB of intermediate tensors) or an allocation refused
+ *    the model or the run;
+ *  - 'INTERNAL': a bug in webcnn, or an environment it cannot run in (no WebAssembly SIMD, the wasm
+ *    files missing or damaged);
+ *  - 'WORKER_RESTARTED': the engine broke during the call and was restarted (see `events`).
+ */
+export type ErrorCode =
+  | 'INVALID_MODEL'
+  | 'UNSUPPORTED_OP'
+  | 'INVALID_ARGUMENT'
+  | 'RESOURCE_EXHAUSTED'
+  | 'INTERNAL'
+  | 'WORKER_RESTARTED';
+
+/** The codes by name: `if (e.code === webcnn.ErrorCode.UNSUPPORTED_OP) ...`. */
+export const ErrorCode: { readonly [K in ErrorCode]: K };
+
+/**
+ * What every webcnn call rejects with: an Error (a TypeError when an argument has the wrong type) whose
+ * message is the engine's or webcnn.js's sentence, unchanged, and whose code says its kind. The same in
+ * Node and through the Web Worker.
+ */
+export interface WebcnnError extends Error {
+  code: ErrorCode;
+}
+
 /** An Error from a call that was in flight when the engine was restarted. */
-export interface WorkerRestartedError extends Error {
+export interface WorkerRestartedError extends WebcnnError {
   code: 'WORKER_RESTARTED';
 }
 

@@ -1,12 +1,14 @@
 // The inference worker web/webcnn.js starts in a page (a module worker): it owns the wasm module and
-// answers {call, method, args} messages with {call, result} or {call, error}. An error never ends the
-// worker; the next call (e.g. loading another model) works as usual.
+// answers {call, method, args} messages with {call, result} or {call, error, code, errorType} (the
+// Error as plain data: structured cloning would drop its .code). An error never ends the worker; the
+// next call (e.g. loading another model) works as usual.
 //
 // A trap of the wasm instance (WebAssembly.RuntimeError: 'unreachable', an out-of-bounds access, an
 // abort such as running out of memory) is different: the module's stack and heap may be left
 // inconsistent, so this worker answers that call, and any after it, with {call, error, fatal: true};
 // webcnn.js then terminates it and starts a fresh one.
-import { Engine } from './webcnn.js';
+import { Engine } from './webcnn/engine.js';
+import { codedError, ErrorCode, errorToMessage } from './webcnn/errors.js';
 
 const METHODS = new Set([
   'info', 'load', 'run', 'runImage', 'classify', 'layers', 'filters', 'profile', 'preprocess', 'dispose', 'memory', '__testOnlyTrap',
@@ -35,7 +37,7 @@ self.onmessage = async ({ data: { call, method, args } }) => {
     return;
   }
   try {
-    if (!METHODS.has(method)) throw new Error(`webcnn worker: unknown call '${method}'`);
+    if (!METHODS.has(method)) throw codedError(`webcnn worker: unknown call '${method}'`, ErrorCode.INTERNAL);
     const e = await engine;
     const result = e[method](...args);
     self.postMessage({ call, result }, transferables(method, result));
@@ -45,6 +47,6 @@ self.onmessage = async ({ data: { call, method, args } }) => {
       self.postMessage({ call, error: trapped, fatal: true });
       return;
     }
-    self.postMessage({ call, error: error instanceof Error ? error.message : String(error) });
+    self.postMessage({ call, ...errorToMessage(error) });
   }
 };

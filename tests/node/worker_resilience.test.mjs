@@ -90,14 +90,14 @@ test('in Chromium: failed loads leave the worker usable; a trap or a dead worker
       }, { input, faceInput });
 
       assert.deepEqual(pageErrors, []);
-      for (const [what, e, match] of [
-        ['corrupt .onnx', r.corrupt, /ModelProto|truncated|length/i],
-        ['bad model.json', r.badJson, /node|modelTopology/],
-        ['missing shard', r.missingShard, /weights shard 'blazeface\.bin' named by modelJson is missing from weights/],
+      for (const [what, e, match, code] of [
+        ['corrupt .onnx', r.corrupt, /ModelProto|truncated|length/i, 'INVALID_MODEL'],
+        ['bad model.json', r.badJson, /node|modelTopology/, 'INVALID_MODEL'],
+        ['missing shard', r.missingShard, /weights shard 'blazeface\.bin' named by modelJson is missing from weights/, 'INVALID_ARGUMENT'],
       ]) {
         assert.ok(e?.isError, `${what}: rejects with an Error`);
         assert.match(e.message, match, what);
-        assert.equal(e.code, undefined, `${what}: not a restart`);
+        assert.equal(e.code, code, `${what}: its kind, not a restart`);
       }
 
       // The same wasm in Node, in-process: identical numbers.

@@ -8,7 +8,7 @@ export function parseLabels(text, fileName = '') {
     try {
       parsed = JSON.parse(trimmed);
     } catch (e) {
-      throw new Error(`the labels file is not valid JSON (${e.message})`);
+      throw new Error(`the labels file is not valid JSON (${e.message})`, { cause: e });
     }
     if (Array.isArray(parsed)) return parsed.map(String);
     if (parsed && typeof parsed === 'object') {

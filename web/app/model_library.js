@@ -33,7 +33,7 @@ export async function loadWithProgress(key, source, title) {
     });
     return { key, ...info, bytes: info.bytes ?? seen, title };
   } catch (e) {
-    throw new Error(`${title} could not be loaded: ${e instanceof Error ? e.message : e}`);
+    throw new Error(`${title} could not be loaded: ${e instanceof Error ? e.message : e}`, { cause: e });
   } finally {
     bar.done();
   }

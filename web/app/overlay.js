@@ -38,7 +38,7 @@ export class Overlay {
     const pad = 4 * s, lineH = size * 1.25;
     const w = Math.max(...lines.map((l) => ctx.measureText(l).width)) + 2 * pad;
     const h = lines.length * lineH + pad;
-    let tx = Math.min(Math.max(left, 0), this.canvas.width - w);
+    const tx = Math.min(Math.max(left, 0), this.canvas.width - w);
     let ty = top - h >= 0 ? top - h : Math.min(bottom, this.canvas.height - h);
     if (ty < 0) ty = 0;
     ctx.fillStyle = color;

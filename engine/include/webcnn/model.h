@@ -76,6 +76,10 @@ class Model {
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
 
+  // Errors carry a StatusCode: a failing load is kInvalidModel unless a more precise kind is known
+  // (kUnsupportedOp, kResourceExhausted for the memory budget, kInvalidArgument for a file that cannot
+  // be opened); a failing run, profile or conv_weights is kInvalidArgument unless likewise more precise.
+
   // From an importer's graph (inputs may have -1 dims; planned at first run if so).
   static Result<std::unique_ptr<Model>> from_graph(Graph graph, ModelOptions options = {});
   // .onnx bytes.
@@ -120,6 +124,8 @@ class Model {
  private:
   struct Impl;
   explicit Model(std::unique_ptr<Impl> impl);
+  // from_graph() before its errors get their default kind.
+  static Result<std::unique_ptr<Model>> build(Graph graph, ModelOptions options);
   // run_capturing(), also timing each plan step when `step_ms` is given.
   Result<CapturedRun> run_steps(const std::map<std::string, const Tensor*>& inputs,
                                 const std::vector<std::string>& layers, std::vector<double>* step_ms);

@@ -213,7 +213,8 @@ static std::string failure_reason() {
   return reason && *reason ? reason : "corrupt or truncated data";
 }
 
-Result<Image> decode_image(const uint8_t* data, size_t size) {
+// decode_image() before its errors get their kind: a damaged or unsupported image is a bad argument.
+static Result<Image> decode_bytes(const uint8_t* data, size_t size) {
   if (!data || size == 0) return Status::error("decode: no image bytes");
   if (size > static_cast<size_t>(INT32_MAX)) return Status::error("decode: image file larger than 2 GiB");
   const char* format = sniff_format(data, size);
@@ -247,17 +248,21 @@ Result<Image> decode_image(const uint8_t* data, size_t size) {
   return img;
 }
 
+Result<Image> decode_image(const uint8_t* data, size_t size) {
+  return decode_bytes(data, size).with_default_code(StatusCode::kInvalidArgument);
+}
+
 Result<Image> decode_image_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::error(path + ": cannot open file");
+  if (!f) return Status::error(StatusCode::kInvalidArgument, path + ": cannot open file");
   f.seekg(0, std::ios::end);
   const std::streamoff size = f.tellg();
-  if (size < 0) return Status::error(path + ": cannot read file");
+  if (size < 0) return Status::error(StatusCode::kInvalidArgument, path + ": cannot read file");
   // A bound on what a file we would decode can be (an uncompressed BMP at the pixel cap, plus slack).
-  if (size > kMaxDecodePixels * 4 + (1 << 20)) return Status::error(path + ": file too large for an image");
+  if (size > kMaxDecodePixels * 4 + (1 << 20)) return Status::error(StatusCode::kInvalidArgument, path + ": file too large for an image");
   f.seekg(0, std::ios::beg);
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  if (size > 0 && !f.read(reinterpret_cast<char*>(bytes.data()), size)) return Status::error(path + ": cannot read file");
+  if (size > 0 && !f.read(reinterpret_cast<char*>(bytes.data()), size)) return Status::error(StatusCode::kInvalidArgument, path + ": cannot read file");
   Result<Image> img = decode_image(bytes.data(), bytes.size());
   if (!img.is_ok()) return img.status().with_context(path);
   return img;

@@ -118,10 +118,10 @@ Status validate(const ImageView& image, const PreprocessOptions& o) {
 }  // namespace
 
 Status preprocess_image_into(const ImageView& image, const PreprocessOptions& o, float* out, size_t out_elements) {
-  WEBCNN_TRY(validate(image, o));
+  WEBCNN_TRY(validate(image, o).with_default_code(StatusCode::kInvalidArgument));
   const size_t W = static_cast<size_t>(o.width), H = static_cast<size_t>(o.height), plane = W * H;
   if (!out || out_elements < plane * 3)
-    return Status::error("preprocess: output needs " + std::to_string(plane * 3) + " floats, has " +
+    return Status::error(StatusCode::kInvalidArgument, "preprocess: output needs " + std::to_string(plane * 3) + " floats, has " +
                          std::to_string(out ? out_elements : 0));
   const size_t channels = image.format == PixelFormat::kRGBA8 ? 4 : 3;
   const size_t stride = image.row_stride ? image.row_stride : static_cast<size_t>(image.width) * channels;
@@ -195,7 +195,7 @@ Status preprocess_image_into(const ImageView& image, const PreprocessOptions& o,
 }
 
 Result<Tensor> preprocess_image(const ImageView& image, const PreprocessOptions& o) {
-  WEBCNN_TRY(validate(image, o));
+  WEBCNN_TRY(validate(image, o).with_default_code(StatusCode::kInvalidArgument));
   const Shape shape = o.layout == TensorLayout::kNCHW ? Shape{1, 3, o.height, o.width} : Shape{1, o.height, o.width, 3};
   WEBCNN_ASSIGN(Tensor t, Tensor::create(DataType::kFloat32, shape));
   WEBCNN_TRY(preprocess_image_into(image, o, t.data<float>(), static_cast<size_t>(t.size())));

@@ -27,7 +27,7 @@ Result<Graph> import_model_file(const std::string& path) {
     return g;
   }
   std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::error(path + ": cannot open file");
+  if (!f) return Status::error(StatusCode::kInvalidArgument, path + ": cannot open file");
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   if (ext != ".onnx" && !bytes.empty() && bytes[0] == '{')
     return Status::error(path + ": looks like JSON; TF.js models are loaded from a file named *.json");

@@ -347,7 +347,7 @@ class ConvKernel : public Kernel {
         out[static_cast<size_t>(where[p]) - 1] = packed_[p];
         ++found;
       }
-    if (found != count) return Status::error(who_ + ": internal error: the packed weights do not cover every weight");
+    if (found != count) return Status::error(StatusCode::kInternal, who_ + ": internal error: the packed weights do not cover every weight");
     return w;
   }
 

@@ -53,7 +53,7 @@ class Kernel {
   // Such a consumed constant rebuilt from the kernel's own copy, for inspection (Model::conv_weights):
   // the plan need not keep the original for the rare caller who asks.
   virtual Result<Tensor> recover_constant_input(size_t input_index) const {
-    return Status::error("internal error: input " + std::to_string(input_index) + " was not packed by its reader");
+    return Status::error(StatusCode::kInternal, "internal error: input " + std::to_string(input_index) + " was not packed by its reader");
   }
 };
 

@@ -52,7 +52,7 @@ std::vector<std::string> OpRegistry::names() const {
 
 Result<std::unique_ptr<Kernel>> create_kernel(const Node& node) {
   KernelFactory f = OpRegistry::global().find(node.op);
-  if (!f) return node.error("op '" + node.op + "' is not supported");
+  if (!f) return node.error("op '" + node.op + "' is not supported").with_code(StatusCode::kUnsupportedOp);
   return f(node);
 }
 

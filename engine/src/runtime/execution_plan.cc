@@ -39,7 +39,8 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(Graph graph, size_t 
     const Node& node = g.nodes[s];
     for (ValueId id : node.inputs)
       if (id != kNoValue && !available[static_cast<size_t>(id)])
-        return node.error("internal error: input '" + g.value(id).name + "' is neither computed nor constant");
+        return node.error("internal error: input '" + g.value(id).name + "' is neither computed nor constant")
+            .with_code(StatusCode::kInternal);
     for (ValueId id : node.outputs)
       if (id != kNoValue) available[static_cast<size_t>(id)] = true;
     Step step;
@@ -64,7 +65,7 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(Graph graph, size_t 
       if (!out[i].present) continue;
       const Value& v = g.value(node.outputs[i]);
       if (v.dtype != out[i].dtype || v.shape != out[i].shape)
-        return node.error("internal error: output shape changed between inference and planning");
+        return node.error("internal error: output shape changed between inference and planning").with_code(StatusCode::kInternal);
     }
     step.alias = step.kernel->output_aliases_input() && !node.inputs.empty() && node.inputs[0] != kNoValue &&
                  !g.value(node.inputs[0]).constant;
@@ -143,11 +144,11 @@ Status ExecutionPlan::plan_memory(size_t memory_budget) {
 
   ArenaLayout layout = plan_arena(buffers);
   if (layout.total_bytes > memory_budget)
-    return Status::error("the model needs " + std::to_string(layout.total_bytes >> 20) +
+    return Status::error(StatusCode::kResourceExhausted, "the model needs " + std::to_string(layout.total_bytes >> 20) +
                          " MiB for intermediate tensors, over the memory budget of " +
                          std::to_string(memory_budget >> 20) + " MiB");
   void* arena = std::aligned_alloc(64, (layout.total_bytes + 63) / 64 * 64 + 64);
-  if (!arena) return Status::error("out of memory allocating a " + std::to_string(layout.total_bytes) + "-byte arena");
+  if (!arena) return Status::error(StatusCode::kResourceExhausted, "out of memory allocating a " + std::to_string(layout.total_bytes) + "-byte arena");
   // Nothing below can fail: the plan changes only now.
   arena_ = std::unique_ptr<void, void (*)(void*)>(arena, std::free);
   stats_.arena_bytes = layout.total_bytes;
@@ -162,7 +163,7 @@ Status ExecutionPlan::plan_memory(size_t memory_budget) {
 Status ExecutionPlan::set_outputs(const std::vector<ValueId>& outputs, size_t memory_budget) {
   for (ValueId o : outputs) {
     if (o < 0 || static_cast<size_t>(o) >= graph_.values.size())
-      return Status::error("internal error: an output is not a value of the plan's graph");
+      return Status::error(StatusCode::kInternal, "internal error: an output is not a value of the plan's graph");
     ValueId r = o;
     while (slots_[static_cast<size_t>(r)].alias_of >= 0) r = slots_[static_cast<size_t>(r)].alias_of;
     if (slots_[static_cast<size_t>(r)].where == Slot::Where::kConstant && !graph_.value(r).constant)
@@ -181,7 +182,7 @@ Status ExecutionPlan::set_outputs(const std::vector<ValueId>& outputs, size_t me
 
 Result<Tensor> ExecutionPlan::constant_input(size_t step, size_t input) const {
   if (step >= steps_.size() || input >= graph_.nodes[step].inputs.size() || graph_.nodes[step].inputs[input] == kNoValue)
-    return Status::error("internal error: no such step input");
+    return Status::error(StatusCode::kInternal, "internal error: no such step input");
   const Value& v = graph_.value(graph_.nodes[step].inputs[input]);
   if (v.constant) return *v.constant;
   if (slots_[static_cast<size_t>(graph_.nodes[step].inputs[input])].where != Slot::Where::kConstant)

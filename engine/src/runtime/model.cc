@@ -39,7 +39,7 @@ Status check_ops_supported(const Graph& g) {
     msg += op + " (" + std::to_string(nodes.size()) + (nodes.size() == 1 ? " node: '" : " nodes, e.g. '") +
            nodes[0] + "')";
   }
-  return Status::error(msg);
+  return Status::error(StatusCode::kUnsupportedOp, msg);
 }
 
 const Node* find_conv(const Graph& g, const std::string& name) {
@@ -75,6 +75,10 @@ Tensor to_nhwc(Tensor t, const Node& conv) {
 }  // namespace
 
 Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions options) {
+  return build(std::move(graph), options).with_default_code(StatusCode::kInvalidModel);
+}
+
+Result<std::unique_ptr<Model>> Model::build(Graph graph, ModelOptions options) {
   WEBCNN_TRY(graph.validate());
   WEBCNN_TRY(check_ops_supported(graph));
   auto impl = std::make_unique<Impl>();
@@ -106,14 +110,14 @@ Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions optio
       input_bytes += static_cast<uint64_t>(n) * dtype_size(s.dtype);
     }
     if (input_bytes > options.memory_budget)
-      return Status::error("the model's inputs take " + std::to_string(input_bytes >> 20) +
+      return Status::error(StatusCode::kResourceExhausted, "the model's inputs take " + std::to_string(input_bytes >> 20) +
                            " MiB, over the memory budget of " + std::to_string(options.memory_budget >> 20) + " MiB");
     for (const TensorSpec& s : model->inputs_) {
       WEBCNN_ASSIGN(Tensor t, Tensor::create(s.dtype, s.shape));
       dummies.push_back(std::move(t));
       feed[s.name] = &dummies.back();
     }
-    WEBCNN_TRY(model->run(feed).status());  // plans: the constants move from the base into the plan
+    WEBCNN_TRY(model->run_steps(feed, {}, nullptr).status());  // plans: the constants move from the base into the plan
   }
   // Output specs from the plan when we have one (importers may not declare output shapes).
   if (const ExecutionPlan* plan = model->impl_->plans.plan())
@@ -127,13 +131,13 @@ Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions optio
 }
 
 Result<std::vector<Tensor>> Model::run(const std::map<std::string, const Tensor*>& inputs) {
-  WEBCNN_ASSIGN(CapturedRun r, run_capturing(inputs, {}));
+  WEBCNN_ASSIGN(CapturedRun r, run_capturing(inputs, {}));  // run_capturing gave errors their kind
   return std::move(r.outputs);
 }
 
 Result<CapturedRun> Model::run_capturing(const std::map<std::string, const Tensor*>& inputs,
                                          const std::vector<std::string>& layers) {
-  return run_steps(inputs, layers, nullptr);
+  return run_steps(inputs, layers, nullptr).with_default_code(StatusCode::kInvalidArgument);
 }
 
 Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>& inputs,
@@ -198,14 +202,15 @@ std::vector<ConvLayerInfo> Model::conv_layers() const { return impl_->conv_layer
 
 Result<Tensor> Model::conv_weights(const std::string& layer) const {
   const Impl& im = *impl_;
-  if (!im.plans.plan()) return Status::error("the model has no plan yet: run it once, its input shapes decide the layers");
+  if (!im.plans.plan())
+    return Status::error(StatusCode::kInvalidArgument, "the model has no plan yet: run it once, its input shapes decide the layers");
   const Graph& planned = im.plans.plan()->graph();
   const Node* conv = find_conv(planned, layer);
-  if (!conv) return Status::error("the model has no convolution layer named '" + layer + "'");
+  if (!conv) return Status::error(StatusCode::kInvalidArgument, "the model has no convolution layer named '" + layer + "'");
   if (planned.value(conv->inputs[1]).dtype != DataType::kFloat32)
-    return Status::error("convolution '" + layer + "' has weights computed at run time, not constant float32 ones");
+    return Status::error(StatusCode::kInvalidArgument, "convolution '" + layer + "' has weights computed at run time, not constant float32 ones");
   Result<Tensor> w = im.plans.plan()->constant_input(static_cast<size_t>(conv - planned.nodes.data()), 1);
-  if (!w.is_ok()) return Status::error("convolution '" + layer + "': " + w.status().message());
+  if (!w.is_ok()) return w.status().with_context("convolution '" + layer + "'").with_default_code(StatusCode::kInvalidArgument);
   return w;
 }
 
@@ -221,7 +226,7 @@ Result<ModelSummary> Model::summary() {
       dummies.push_back(std::move(t));
       feed[s.name] = &dummies.back();
     }
-    WEBCNN_TRY(run(feed).status());
+    WEBCNN_TRY(run_steps(feed, {}, nullptr).status().with_default_code(StatusCode::kInvalidModel));
   }
   ModelSummary sum;
   sum.op_histogram = impl_->plans.base().op_histogram();
@@ -247,12 +252,12 @@ double median_of(std::vector<double> v) {
 
 Result<OpProfile> Model::profile(const std::map<std::string, const Tensor*>& inputs, int warmup, int runs) {
   using Clock = std::chrono::steady_clock;
-  if (warmup < 0 || runs < 1) return Status::error("profile: needs warmup >= 0 and runs >= 1");
+  if (warmup < 0 || runs < 1) return Status::error(StatusCode::kInvalidArgument, "profile: needs warmup >= 0 and runs >= 1");
   std::vector<std::vector<double>> samples;  // per step
   std::vector<double> whole, step_ms;
   for (int r = 0; r < warmup + runs; ++r) {
     const Clock::time_point t0 = Clock::now();
-    WEBCNN_TRY(run_steps(inputs, {}, &step_ms).status());
+    WEBCNN_TRY(run_steps(inputs, {}, &step_ms).status().with_default_code(StatusCode::kInvalidArgument));
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     if (r < warmup) continue;
     whole.push_back(ms);

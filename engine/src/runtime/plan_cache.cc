@@ -86,7 +86,8 @@ Result<bool> PlanCache::ensure_plan(const std::vector<const Tensor*>& inputs) {
            (!plan_time_input_[i] || std::memcmp(k.raw(), inputs[i]->raw(), k.bytes()) == 0);
   }
   if (same) return false;
-  if (base_constants_released_) return Status::error("internal error: a static model asked to re-plan");
+  if (base_constants_released_)
+    return Status::error(StatusCode::kInternal, "internal error: a static model asked to re-plan");
   if (plan_) WEBCNN_TRY(restore_packed_constants());
   plan_.reset();
   // A static model plans once (at load): its constants move into that plan rather than being shared

@@ -43,7 +43,7 @@ Status check_layer_classes(const keras::Topology& t) {
     if (names.size() > 8) msg += ", and " + std::to_string(names.size() - 8) + " more";
     msg += ")";
   }
-  return Status::error(msg);
+  return Status::error(StatusCode::kUnsupportedOp, msg);
 }
 
 // "float32", or Keras 3's dtype policy {"class_name": "DTypePolicy", "config": {"name": "float32"}}.

@@ -717,7 +717,7 @@ bool is_supported_layer(const std::string& class_name) { return translators().co
 Result<KerasTensor> translate_layer(const Layer& layer, const std::vector<KerasTensor>& inputs, const std::string& name,
                                     LayerWeights& weights, GraphBuilder& b) {
   auto it = translators().find(layer.class_name);
-  if (it == translators().end()) return layer.error("unsupported layer class");
+  if (it == translators().end()) return layer.error("unsupported layer class").with_code(StatusCode::kUnsupportedOp);
   return it->second(layer, inputs, name, weights, b);
 }
 

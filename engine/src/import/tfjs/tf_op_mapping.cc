@@ -685,7 +685,7 @@ bool is_control_flow_tf_op(const std::string& op) {
 
 Status translate_tf_node(const TfNode& node, GraphBuilder& b) {
   auto it = translators().find(node.op);
-  if (it == translators().end()) return node.error("unsupported op");
+  if (it == translators().end()) return node.error("unsupported op").with_code(StatusCode::kUnsupportedOp);
   return it->second(node, b);
 }
 

@@ -116,7 +116,7 @@ Status check_ops(const std::vector<const TfNode*>& nodes) {
   if (!unsupported.empty()) msg = "unsupported TF ops: " + list(unsupported);
   if (!control.empty())
     msg += (msg.empty() ? "" : "; ") + std::string("control flow / TensorArray / TensorList ops (out of scope): ") + list(control);
-  return msg.empty() ? Status::ok() : Status::error(msg);
+  return msg.empty() ? Status::ok() : Status::error(StatusCode::kUnsupportedOp, msg);
 }
 
 }  // namespace
@@ -242,7 +242,9 @@ Result<std::vector<uint8_t>> read_file_bytes(const std::string& path, size_t max
 }  // namespace
 
 Result<Graph> import_tfjs_model_file(const std::string& json_path) {
-  WEBCNN_ASSIGN(std::vector<uint8_t> text, read_file_bytes(json_path, tfjs::kMaxJsonBytes));
+  // The file the caller named cannot be read: a bad argument (a missing shard is a broken model).
+  WEBCNN_ASSIGN(std::vector<uint8_t> text,
+                read_file_bytes(json_path, tfjs::kMaxJsonBytes).with_default_code(StatusCode::kInvalidArgument));
   size_t slash = json_path.find_last_of("/\\");
   std::string dir = slash == std::string::npos ? "" : json_path.substr(0, slash + 1);
   tfjs::ShardReader reader = [&dir](const std::string& path) -> Result<std::vector<uint8_t>> {

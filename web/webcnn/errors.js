@@ -1,0 +1,71 @@
+// Errors with a kind. Every Error webcnn rejects with has .code, so callers can react without parsing
+// the message:
+//   INVALID_MODEL       the model file is malformed or inconsistent (bad protobuf, bad model.json, ...)
+//   UNSUPPORTED_OP      the model uses ops or layers the engine does not implement
+//   INVALID_ARGUMENT    the caller's arguments: inputs of the wrong shape or dtype, unknown input names,
+//                       bad options, an image that cannot be decoded, a file or URL that cannot be read,
+//                       a disposed model
+//   RESOURCE_EXHAUSTED  a memory budget or an allocation refused the request
+//   INTERNAL            a bug in webcnn, or an environment it cannot run in (no SIMD, no worker)
+//   WORKER_RESTARTED    the engine broke during the call and was restarted (see backend.js)
+// Codes born in C++ come from the wasm module's {error, code} values (bindings/js_values.h); the
+// worker sends them as plain data because structured cloning drops an Error's own properties.
+
+export const ErrorCode = Object.freeze({
+  INVALID_MODEL: 'INVALID_MODEL',
+  UNSUPPORTED_OP: 'UNSUPPORTED_OP',
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  RESOURCE_EXHAUSTED: 'RESOURCE_EXHAUSTED',
+  INTERNAL: 'INTERNAL',
+  WORKER_RESTARTED: 'WORKER_RESTARTED',
+});
+
+const KNOWN = new Set(Object.values(ErrorCode));
+
+/** new Type(message) with .code; Type: Error, or TypeError for an argument of the wrong type. */
+export function codedError(message, code, Type = Error) {
+  const error = new Type(message);
+  error.code = code;
+  return error;
+}
+
+/** An Error for a bad argument; a TypeError when the argument's type is wrong (as before codes existed). */
+export const invalidArgument = (message) => codedError(message, ErrorCode.INVALID_ARGUMENT);
+export const invalidArgumentType = (message) => codedError(message, ErrorCode.INVALID_ARGUMENT, TypeError);
+
+/**
+ * `error` with a known .code: as it is when it has one, else given `code`. Errors that cannot take a
+ * property of their own (DOMException's .code is a read-only number) become an Error with the same
+ * message and the original as .cause.
+ */
+export function withCode(error, code = ErrorCode.INTERNAL) {
+  if (error instanceof Error && KNOWN.has(error.code)) return error;
+  if (error instanceof Error && !(typeof DOMException !== 'undefined' && error instanceof DOMException)) {
+    try {
+      error.code = code;
+      if (error.code === code) return error;
+    } catch {
+      // a frozen or read-only error: wrapped below
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const wrapped = codedError(message, code);
+  wrapped.cause = error;
+  return wrapped;
+}
+
+/** A wasm module result: the value, or throws its {error, code} as an Error. */
+export function unwrap(result) {
+  if (result && result.error !== undefined) throw codedError(result.error, KNOWN.has(result.code) ? result.code : ErrorCode.INTERNAL);
+  return result;
+}
+
+/** An Error as plain data for postMessage, and back (structured cloning keeps neither .code nor TypeError). */
+export function errorToMessage(error) {
+  if (!(error instanceof Error)) return { error: String(error), code: ErrorCode.INTERNAL };
+  return { error: error.message, code: KNOWN.has(error.code) ? error.code : ErrorCode.INTERNAL, errorType: error.name };
+}
+
+export function errorFromMessage({ error, code, errorType }) {
+  return codedError(error, KNOWN.has(code) ? code : ErrorCode.INTERNAL, errorType === 'TypeError' ? TypeError : Error);
+}

@@ -1,0 +1,111 @@
+// The backend that runs the engine in a Web Worker (worker.js), the default in a page: calls become
+// messages, and a worker that traps or dies is replaced and given the live models again.
+
+import { Backend, dispatchRestart, payloadBuffers, restartedError } from './backend.js';
+import { codedError, ErrorCode, errorFromMessage } from './errors.js';
+import { workerImagePayload } from './images.js';
+import { features } from '../wasm_loader.js';
+
+export class WorkerBackend extends Backend {
+  constructor() {
+    super('inference worker');
+    this.pending = new Map(); // call number → {resolve, reject}
+    this.nextCall = 1;
+    this.worker = null;
+    this.started = false; // the current worker has answered 'info'
+    this.restoring = false;
+    this.ready = this.spawn();
+  }
+
+  /** A new worker with the wasm module instantiated. */
+  async spawn() {
+    const worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module', name: 'webcnn' });
+    this.worker = worker;
+    this.started = false;
+    worker.onmessage = ({ data }) => {
+      if (worker !== this.worker) return;
+      if (data.fatal) {
+        this.crashed(data.error);
+        return;
+      }
+      const p = this.pending.get(data.call);
+      if (!p) return;
+      this.pending.delete(data.call);
+      if (data.error !== undefined) p.reject(errorFromMessage(data));
+      else p.resolve(data.result);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault?.();
+      if (worker === this.worker) this.crashed(event.message || 'the worker stopped with an uncaught error');
+    };
+    worker.onmessageerror = () => {
+      if (worker === this.worker) this.crashed('a message from the worker could not be read');
+    };
+    const info = await this.post('info', []);
+    this.started = true;
+    features.wasmBytes = info.wasmBytes;
+  }
+
+  async call(method, args, transfer = []) {
+    for (;;) {
+      const ready = this.ready;
+      try {
+        await ready;
+      } catch (e) {
+        // The last restart failed (the worker could not start): try once more for this call.
+        if (ready === this.ready && !this.restoring) this.ready = this.restart(e.message);
+        await this.ready;
+      }
+      if (ready !== this.ready) continue; // a restart began meanwhile: wait for it
+      if (!this.worker) throw codedError('webcnn: the inference worker is not running', ErrorCode.INTERNAL);
+      return this.post(method, args, transfer);
+    }
+  }
+
+  post(method, args, transfer = []) {
+    const call = this.nextCall++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(call, { resolve, reject });
+      this.worker.postMessage({ call, method, args }, transfer);
+    });
+  }
+
+  /** The worker trapped or died: end it, fail what it was doing, and bring up a fresh one. */
+  crashed(reason) {
+    const started = this.started;
+    this.worker.terminate();
+    this.worker = null;
+    this.started = false;
+    // A worker that never started (e.g. its script or the wasm is missing) is not restarted in a loop:
+    // the call that started it fails with the reason.
+    const error = started ? restartedError(reason, this.where)
+      : codedError(`webcnn: the inference worker could not start: ${reason}`, ErrorCode.INTERNAL);
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+    if (!started || this.restoring) return; // restart() learns of it through the call that failed
+    this.ready = this.restart(reason);
+    this.ready.catch(() => {});
+  }
+
+  async restart(reason) {
+    this.restoring = true;
+    try {
+      for (;;) {
+        await this.spawn();
+        const { crashed, restored, failed } = await this.reloadLive(
+          (payload, id) => this.post('load', [payload, id], payloadBuffers(payload)), (e) => e.code === 'WORKER_RESTARTED');
+        if (crashed) continue;
+        dispatchRestart({ reason, restored, failed });
+        return;
+      }
+    } finally {
+      this.restoring = false;
+    }
+  }
+
+  // Pixels already in memory are copied once by postMessage; anything drawable becomes an ImageBitmap
+  // that is transferred (no copy) and read by the worker.
+  imagePayload(image) {
+    return workerImagePayload(image);
+  }
+}
