@@ -89,12 +89,10 @@ Status restore_packed_constants(Graph& base, const ExecutionPlan& plan, std::vec
   return Status::ok();
 }
 
-// Float inputs whose values decide output shapes (integer inputs always count as shape-like). ONNX's
-// conformance tests feed Resize's scales and Range's bounds as graph inputs.
+// Float inputs whose values decide output shapes (integer inputs always count as shape-like), as the
+// op registry says. ONNX's conformance tests feed Resize's scales and Range's bounds as graph inputs.
 bool decides_shapes(const std::string& op, size_t input_index) {
-  if (op == "Resize") return input_index == 1 || input_index == 2;
-  if (op == "Range") return true;
-  return false;
+  return OpRegistry::global().traits(op).decides_shapes(input_index);
 }
 
 std::vector<bool> find_plan_time_inputs(const Graph& g) {
