@@ -373,10 +373,65 @@ Result<Tensor> activation(const Node& node, const std::vector<const Tensor*>& in
 
 }  // namespace reference
 
+namespace {
+
+// OpTraits::ActivationFuser for the activations FusedActivation implements (fused_activation.h).
+Result<bool> fuse_plain(const Graph&, const Node& act, std::map<std::string, Attribute>& fused) {
+  if (act.inputs.size() != 1 || act.outputs.size() != 1) return false;
+  fused["fused_activation"] = Attribute::of_string(act.op);
+  return true;
+}
+
+Result<bool> fuse_clip(const Graph& g, const Node& act, std::map<std::string, Attribute>& fused) {
+  if (act.inputs.size() > 3 || act.outputs.size() != 1) return false;
+  float bounds[2] = {-INFINITY, INFINITY};
+  for (size_t i = 1; i < act.inputs.size(); ++i) {
+    const ValueId v = act.inputs[i];
+    if (v == kNoValue) continue;
+    const Value& bound = g.value(v);
+    if (!bound.constant || bound.dtype != DataType::kFloat32 || bound.constant->size() != 1) return false;
+    bounds[i - 1] = bound.constant->data<float>()[0];
+  }
+  fused["fused_activation"] = Attribute::of_string("Clip");
+  fused["fused_min"] = Attribute::of_float(bounds[0]);
+  fused["fused_max"] = Attribute::of_float(bounds[1]);
+  return true;
+}
+
+Result<bool> fuse_leaky_relu(const Graph&, const Node& act, std::map<std::string, Attribute>& fused) {
+  WEBCNN_ASSIGN(float alpha, act.attr_float("alpha", 0.01f));
+  if (act.outputs.size() != 1) return false;
+  fused["fused_activation"] = Attribute::of_string("LeakyRelu");
+  fused["fused_alpha"] = Attribute::of_float(alpha);
+  return true;
+}
+
+Result<bool> fuse_hard_sigmoid(const Graph&, const Node& act, std::map<std::string, Attribute>& fused) {
+  WEBCNN_ASSIGN(float alpha, act.attr_float("alpha", 0.2f));
+  WEBCNN_ASSIGN(float beta, act.attr_float("beta", 0.5f));
+  if (act.outputs.size() != 1) return false;
+  fused["fused_activation"] = Attribute::of_string("HardSigmoid");
+  fused["fused_alpha"] = Attribute::of_float(alpha);
+  fused["fused_beta"] = Attribute::of_float(beta);
+  return true;
+}
+
+OpTraits::ActivationFuser fuser_of(Kind kind) {
+  switch (kind) {
+    case Kind::kRelu: case Kind::kSigmoid: case Kind::kTanh: case Kind::kHardSwish: return fuse_plain;
+    case Kind::kLeakyRelu: return fuse_leaky_relu;
+    case Kind::kHardSigmoid: return fuse_hard_sigmoid;
+    default: return nullptr;  // FusedActivation lacks it
+  }
+}
+
+}  // namespace
+
 void register_activation_ops(OpRegistry& r) {
-  for (const ActivationSpec& s : kActivationSpecs) r.add(s.name, create_activation);
-  r.add("Clip", create_clip);
-  r.add("PRelu", create_prelu);
+  for (const ActivationSpec& s : kActivationSpecs)
+    r.add(s.name, create_activation, OpTraits::unary().fusing(fuser_of(s.kind)));
+  r.add("Clip", create_clip, OpTraits::unary().fusing(fuse_clip));
+  r.add("PRelu", create_prelu, OpTraits::broadcast());
 }
 
 }  // namespace webcnn

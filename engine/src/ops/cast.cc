@@ -96,6 +96,6 @@ Result<std::unique_ptr<Kernel>> make_cast(const Node& node) {
 
 }  // namespace
 
-void register_cast_ops(OpRegistry& r) { r.add("Cast", make_cast); }
+void register_cast_ops(OpRegistry& r) { r.add("Cast", make_cast, OpTraits::unary()); }
 
 }  // namespace webcnn

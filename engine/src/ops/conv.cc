@@ -580,11 +580,21 @@ Result<std::unique_ptr<Kernel>> create_conv_transpose(const Node& node) {
   return std::unique_ptr<Kernel>(new ConvTransposeKernel(node, std::move(a)));
 }
 
+// Weights [O, I/group, kH, kW]: each output element of a Conv (each input element of a ConvTranspose)
+// takes one weight row of I/group * kH * kW multiply-adds.
+int64_t conv_macs(const Node& n, const Graph& g) {
+  if (n.inputs.size() < 2) return 0;
+  const Shape& w = g.value(n.inputs[1]).shape;
+  if (w.empty() || w[0] == 0) return 0;
+  const int64_t per_output = num_elements(w) / w[0];
+  return per_output * (n.op == "Conv" ? num_elements(g.value(n.outputs[0]).shape) : num_elements(g.value(n.inputs[0]).shape));
+}
+
 }  // namespace
 
 void register_conv_ops(OpRegistry& r) {
-  r.add("Conv", create_conv);
-  r.add("ConvTranspose", create_conv_transpose);
+  r.add("Conv", create_conv, OpTraits::spatial().with_fused_activation().with_macs(conv_macs));
+  r.add("ConvTranspose", create_conv_transpose, OpTraits::spatial().with_macs(conv_macs));
 }
 
 // ---------------------------------------------------------------------------------------------------------

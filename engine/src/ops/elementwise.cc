@@ -540,8 +540,8 @@ Result<Tensor> elementwise(const std::string& op, const std::vector<const Tensor
 }  // namespace reference
 
 void register_elementwise_ops(OpRegistry& r) {
-  for (const BinarySpec& s : kBinarySpecs) r.add(s.name, create_elementwise);
-  for (const UnarySpec& s : kUnarySpecs) r.add(s.name, create_elementwise);
+  for (const BinarySpec& s : kBinarySpecs) r.add(s.name, create_elementwise, OpTraits::broadcast());
+  for (const UnarySpec& s : kUnarySpecs) r.add(s.name, create_elementwise, OpTraits::unary());
 }
 
 }  // namespace webcnn

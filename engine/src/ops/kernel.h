@@ -8,11 +8,13 @@
 // A node whose inputs are all constant is run once at plan time (constant folding).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "graph/graph.h"
+#include "ops/op_traits.h"
 #include "webcnn/status.h"
 #include "webcnn/tensor.h"
 
@@ -59,16 +61,27 @@ class Kernel {
 
 using KernelFactory = Result<std::unique_ptr<Kernel>> (*)(const Node& node);
 
+// Op name -> kernel factory and traits. global() holds every built-in op; register_op adds more.
 class OpRegistry {
  public:
   static const OpRegistry& global();
-  void add(const std::string& op, KernelFactory factory);
+  void add(const std::string& op, KernelFactory factory, OpTraits traits = OpTraits());
   KernelFactory find(const std::string& op) const;
+  // The op's traits; the defaults (nothing special) for an op nobody registered.
+  OpTraits traits(const std::string& op) const;
   std::vector<std::string> names() const;
 
  private:
-  std::vector<std::pair<std::string, KernelFactory>> entries_;
+  struct Entry {
+    KernelFactory factory;
+    OpTraits traits;
+  };
+  std::map<std::string, Entry> entries_;  // passes look traits up per node and rewrite: keep it O(log n)
 };
+
+// Adds an op to OpRegistry::global() (an op outside the built-in families, or a test's toy op); an op
+// already registered keeps its first entry. Call it before loading models, not during.
+void register_op(const std::string& op, KernelFactory factory, OpTraits traits = OpTraits());
 
 // Creates the kernel for a node, or an error naming the op when nobody implements it.
 Result<std::unique_ptr<Kernel>> create_kernel(const Node& node);

@@ -113,10 +113,11 @@ constexpr char kAnd[] = "And", kOr[] = "Or", kXor[] = "Xor";
 }  // namespace
 
 void register_logical_ops(OpRegistry& r) {
-  r.add("And", make_logical<kAnd>);
-  r.add("Or", make_logical<kOr>);
-  r.add("Xor", make_logical<kXor>);
-  r.add("Not", [](const Node&) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new NotKernel()); });
+  r.add("And", make_logical<kAnd>, OpTraits::broadcast());
+  r.add("Or", make_logical<kOr>, OpTraits::broadcast());
+  r.add("Xor", make_logical<kXor>, OpTraits::broadcast());
+  r.add("Not", [](const Node&) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new NotKernel()); },
+        OpTraits::unary());
   r.add("Where", [](const Node&) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new WhereKernel()); });
 }
 

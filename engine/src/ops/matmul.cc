@@ -247,11 +247,24 @@ Result<std::unique_ptr<Kernel>> create_gemm(const Node& node) {
   return std::unique_ptr<Kernel>(new GemmKernel(act, alpha, beta, trans_a != 0, trans_b != 0));
 }
 
+// Each output element takes K multiply-adds, K the inner dimension of A (its first with Gemm's transA).
+int64_t matmul_macs(const Node& n, const Graph& g) {
+  if (n.inputs.size() < 2) return 0;
+  const Shape& a = g.value(n.inputs[0]).shape;
+  if (a.empty()) return 0;
+  int64_t k = a.back();
+  if (n.op == "Gemm") {
+    Result<int64_t> trans_a = n.attr_int("transA", 0);  // validated by create(); malformed counts as 0
+    if (trans_a.is_ok() && *trans_a != 0) k = a[0];
+  }
+  return num_elements(g.value(n.outputs[0]).shape) * k;
+}
+
 }  // namespace
 
 void register_gemm_ops(OpRegistry& r) {
-  r.add("MatMul", create_matmul);
-  r.add("Gemm", create_gemm);
+  r.add("MatMul", create_matmul, OpTraits().with_fused_activation().with_macs(matmul_macs));
+  r.add("Gemm", create_gemm, OpTraits().with_fused_activation().with_macs(matmul_macs));
 }
 
 // ---------------------------------------------------------------------------------------------------------

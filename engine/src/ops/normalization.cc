@@ -119,6 +119,6 @@ void batch_normalization(bool nhwc, const Shape& shape, const float* x, const fl
 
 }  // namespace reference
 
-void register_normalization_ops(OpRegistry& r) { r.add("BatchNormalization", create_batch_normalization); }
+void register_normalization_ops(OpRegistry& r) { r.add("BatchNormalization", create_batch_normalization, OpTraits::spatial()); }
 
 }  // namespace webcnn

@@ -486,10 +486,10 @@ void global_pool(PoolKind kind, bool nhwc, const Shape& shape, const float* in, 
 }  // namespace reference
 
 void register_pool_ops(OpRegistry& r) {
-  r.add("MaxPool", create_window_pool<PoolKind::kMax>);
-  r.add("AveragePool", create_window_pool<PoolKind::kAverage>);
-  r.add("GlobalMaxPool", create_global_pool<PoolKind::kMax>);
-  r.add("GlobalAveragePool", create_global_pool<PoolKind::kAverage>);
+  r.add("MaxPool", create_window_pool<PoolKind::kMax>, OpTraits::spatial());
+  r.add("AveragePool", create_window_pool<PoolKind::kAverage>, OpTraits::spatial());
+  r.add("GlobalMaxPool", create_global_pool<PoolKind::kMax>, OpTraits::spatial());
+  r.add("GlobalAveragePool", create_global_pool<PoolKind::kAverage>, OpTraits::spatial());
 }
 
 }  // namespace webcnn

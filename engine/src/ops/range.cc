@@ -53,7 +53,8 @@ class RangeKernel : public Kernel {
 }  // namespace
 
 void register_range_ops(OpRegistry& r) {
-  r.add("Range", [](const Node&) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new RangeKernel()); });
+  r.add("Range", [](const Node&) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new RangeKernel()); },
+        OpTraits().shape_deciding(OpTraits::kAllInputs));
 }
 
 }  // namespace webcnn

@@ -421,7 +421,7 @@ Result<Tensor> reduce(const std::string& op, const Tensor& x, const std::vector<
 }  // namespace reference
 
 void register_reduce_ops(OpRegistry& r) {
-  for (const ReduceSpec& s : kReduceSpecs) r.add(s.name, create_reduce);
+  for (const ReduceSpec& s : kReduceSpecs) r.add(s.name, create_reduce, OpTraits().as_reduce());
 }
 
 }  // namespace webcnn

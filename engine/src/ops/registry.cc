@@ -1,12 +1,11 @@
-#include <algorithm>
-
 #include "ops/kernel.h"
 #include "ops/op_families.h"
 
 namespace webcnn {
 
-const OpRegistry& OpRegistry::global() {
-  static const OpRegistry registry = [] {
+namespace {
+OpRegistry& global_registry() {
+  static OpRegistry registry = [] {
     OpRegistry r;
     register_conv_ops(r);
     register_pool_ops(r);
@@ -34,19 +33,31 @@ const OpRegistry& OpRegistry::global() {
   }();
   return registry;
 }
+}  // namespace
 
-void OpRegistry::add(const std::string& op, KernelFactory factory) { entries_.emplace_back(op, factory); }
+const OpRegistry& OpRegistry::global() { return global_registry(); }
+
+void register_op(const std::string& op, KernelFactory factory, OpTraits traits) {
+  global_registry().add(op, factory, traits);
+}
+
+void OpRegistry::add(const std::string& op, KernelFactory factory, OpTraits traits) {
+  entries_.emplace(op, Entry{factory, traits});  // the first registration of a name wins
+}
 
 KernelFactory OpRegistry::find(const std::string& op) const {
-  for (const auto& e : entries_)
-    if (e.first == op) return e.second;
-  return nullptr;
+  auto it = entries_.find(op);
+  return it == entries_.end() ? nullptr : it->second.factory;
+}
+
+OpTraits OpRegistry::traits(const std::string& op) const {
+  auto it = entries_.find(op);
+  return it == entries_.end() ? OpTraits() : it->second.traits;
 }
 
 std::vector<std::string> OpRegistry::names() const {
   std::vector<std::string> n;
-  for (const auto& e : entries_) n.push_back(e.first);
-  std::sort(n.begin(), n.end());
+  for (const auto& e : entries_) n.push_back(e.first);  // sorted, as the map is
   return n;
 }
 

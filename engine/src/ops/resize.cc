@@ -522,6 +522,8 @@ class ResizeKernel : public Kernel {
 
 }  // namespace
 
-void register_resize_ops(OpRegistry& r) { r.add("Resize", ResizeKernel::create); }
+void register_resize_ops(OpRegistry& r) {
+  r.add("Resize", ResizeKernel::create, OpTraits().shape_deciding(1u << 1 | 1u << 2));  // scales, sizes
+}
 
 }  // namespace webcnn

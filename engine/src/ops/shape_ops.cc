@@ -421,10 +421,10 @@ void register_shape_ops(OpRegistry& r) {
   r.add("Flatten", FlattenKernel::create);
   r.add("Squeeze", SqueezeKernel::create);
   r.add("Unsqueeze", UnsqueezeKernel::create);
-  r.add("Identity", IdentityKernel::create);
-  r.add("Dropout", DropoutKernel::create);
-  r.add("Shape", ShapeKernel::create);
-  r.add("Size", SizeKernel::create);
+  r.add("Identity", IdentityKernel::create, OpTraits::unary());
+  r.add("Dropout", DropoutKernel::create, OpTraits::unary());
+  r.add("Shape", ShapeKernel::create, OpTraits().shape_only());
+  r.add("Size", SizeKernel::create, OpTraits().shape_only());
   r.add("Expand", ExpandKernel::create);
   r.add("ConstantOfShape", ConstantOfShapeKernel::create);
 }

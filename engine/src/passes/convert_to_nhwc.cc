@@ -1,22 +1,15 @@
-// convert_to_nhwc: the spatial kernels run NHWC, ONNX graphs are NCHW. Every NCHW spatial op of rank 3
+// convert_to_nhwc: the spatial kernels run NHWC, ONNX graphs are NCHW. Every NCHW spatial op (the
+// registry's layout_sensitive trait) of rank 3
 // (1-D, [N,C,W]) or 4 ([N,C,H,W]) gets layout=NHWC, a Transpose to channels-last before its data input
 // and one back to channels-first after its output. Weights stay as they are: the kernels pack ONNX
 // layouts. sink_transposes then cancels the pairs this leaves between consecutive ops.
 #include <map>
-#include <set>
 
 #include "passes/graph_edit.h"
 #include "passes/passes.h"
+#include "ops/kernel.h"
 
 namespace webcnn {
-
-namespace {
-bool is_spatial_op(const std::string& op) {
-  static const std::set<std::string> kOps = {"Conv",          "ConvTranspose",     "MaxPool",      "AveragePool",
-                                             "GlobalMaxPool", "GlobalAveragePool", "BatchNormalization"};
-  return kOps.count(op) != 0;
-}
-}  // namespace
 
 Status convert_to_nhwc(Graph& graph) {
   using namespace graph_edit;
@@ -24,7 +17,7 @@ Status convert_to_nhwc(Graph& graph) {
   const size_t original_nodes = graph.nodes.size();
   for (size_t i = 0; i < original_nodes; ++i) {
     const Node& node = graph.nodes[i];
-    if (!is_spatial_op(node.op) || node.inputs.empty() || node.outputs.empty()) continue;
+    if (!OpRegistry::global().traits(node.op).layout_sensitive || node.inputs.empty() || node.outputs.empty()) continue;
     WEBCNN_ASSIGN(std::string layout, node.attr_string("layout", "NCHW"));
     if (layout != "NCHW") continue;  // already NHWC (or invalid: its kernel reports that)
     const ValueId x = node.inputs[0], y = node.outputs[0];

@@ -128,9 +128,10 @@ Status shape_and_fold(Graph& graph, bool constant_nodes_only) {
         return node.error("output '" + graph.value(node.outputs[i]).name + "' " + addressable.message());
     }
 
-    // Shape and Size read only their input's shape, known here: they fold even when the data is not
-    // constant, so PyTorch's shape arithmetic (x.view(x.size(0), -1)) folds down to a constant.
-    bool fold = !constant_nodes_only && (node.op == "Shape" || node.op == "Size");
+    // Shape and Size read only their input's shape (their registered traits say so), known here: they
+    // fold even when the data is not constant, so PyTorch's shape arithmetic (x.view(x.size(0), -1))
+    // folds down to a constant.
+    bool fold = !constant_nodes_only && OpRegistry::global().traits(node.op).reads_only_input_shapes;
     if (!fold && inputs_constant) {
       const uint64_t bytes = output_bytes(out);
       fold = bytes <= limit - folded_bytes;  // else left to run time (see kFoldAllowance)

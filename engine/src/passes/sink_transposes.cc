@@ -3,7 +3,8 @@
 // from end to end. Rewrites, applied one at a time until none applies:
 //   1. a Transpose of a Transpose becomes one Transpose of the composed perm; an identity Transpose is
 //      bypassed (this is what cancels NCHW→NHWC pairs and feeds NHWC consumers directly);
-//   2. a Transpose whose output only one node reads moves below that node when the node is
+//   2. a Transpose whose output only one node reads moves below that node when the node is (by its
+//      traits in the op registry)
 //      - unary elementwise (Relu, Clip, Sigmoid, ...: extra inputs must be constant scalars),
 //      - broadcasting elementwise (Add, Mul, PRelu, ...), when every other operand is the output of a
 //        Transpose with the same perm (read only there) or a constant (re-laid-out to match),
@@ -17,10 +18,10 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
-#include <set>
 
 #include "passes/graph_edit.h"
 #include "passes/passes.h"
+#include "ops/kernel.h"
 
 namespace webcnn {
 
@@ -28,26 +29,16 @@ namespace {
 
 using graph_edit::Perm;
 
+// What the op registry says (ops/op_traits.h) decides which ops a Transpose moves through.
 bool is_unary_elementwise(const std::string& op) {
-  static const std::set<std::string> kOps = {
-      "Relu", "Clip",  "Sigmoid", "Tanh",       "LeakyRelu", "HardSwish", "HardSigmoid", "Elu",  "Selu",
-      "Celu", "Abs",   "Neg",     "Sqrt",       "Exp",       "Log",       "Reciprocal",  "Floor", "Ceil",
-      "Erf",  "Round", "Sign",    "Softplus",   "Softsign",  "Identity",  "Dropout",     "Not",  "Cast"};
-  return kOps.count(op) != 0;
+  return OpRegistry::global().traits(op).elementwise == OpTraits::Elementwise::kUnary;
 }
 
 bool is_broadcasting_elementwise(const std::string& op) {
-  static const std::set<std::string> kOps = {"Add",  "Sub",     "Mul",   "Div",            "Pow",  "Max",
-                                             "Min",  "Sum",     "Mean",  "PRelu",          "Equal", "Greater",
-                                             "Less", "GreaterOrEqual", "LessOrEqual", "And", "Or", "Xor"};
-  return kOps.count(op) != 0;
+  return OpRegistry::global().traits(op).elementwise == OpTraits::Elementwise::kBroadcast;
 }
 
-bool is_reduce(const std::string& op) {
-  static const std::set<std::string> kOps = {"ReduceSum",       "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
-                                             "ReduceSumSquare", "ReduceL1",   "ReduceL2"};
-  return kOps.count(op) != 0;
-}
+bool is_reduce(const std::string& op) { return OpRegistry::global().traits(op).reduce; }
 
 struct GraphMaps {
   std::vector<int> producer;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "ops/kernel.h"
+
 namespace webcnn {
 
 namespace {
@@ -36,20 +38,8 @@ std::string node_kind(const Node& node, const Graph& g) {
 }
 
 int64_t node_macs(const Node& n, const Graph& g) {
-  if ((n.op == "Conv" || n.op == "ConvTranspose") && n.inputs.size() >= 2) {
-    const Shape& w = g.value(n.inputs[1]).shape;
-    if (w.empty() || w[0] == 0) return 0;
-    const int64_t per_output = num_elements(w) / w[0];
-    return per_output * (n.op == "Conv" ? num_elements(g.value(n.outputs[0]).shape) : num_elements(g.value(n.inputs[0]).shape));
-  }
-  if ((n.op == "MatMul" || n.op == "Gemm") && n.inputs.size() >= 2) {
-    const Shape& a = g.value(n.inputs[0]).shape;
-    if (a.empty()) return 0;
-    int64_t k = a.back();
-    if (n.op == "Gemm" && or_default<int64_t>(n.attr_int("transA", 0), 0) != 0) k = a[0];
-    return num_elements(g.value(n.outputs[0]).shape) * k;
-  }
-  return 0;
+  const OpTraits::MacsCounter macs = OpRegistry::global().traits(n.op).macs;
+  return macs ? macs(n, g) : 0;
 }
 
 }  // namespace webcnn

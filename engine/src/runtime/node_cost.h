@@ -13,7 +13,8 @@ namespace webcnn {
 // ("s2"): "Conv 1x1", "Conv 3x3 dw s2", "MaxPool 3x3 s2"; other ops are just their name.
 std::string node_kind(const Node& node, const Graph& g);
 
-// Multiply-accumulates of Conv, ConvTranspose, Gemm and MatMul at the graph's shapes; 0 for other ops.
+// Multiply-accumulates at the graph's shapes, as the op registers them (OpTraits::macs: Conv,
+// ConvTranspose, Gemm, MatMul); 0 for other ops.
 int64_t node_macs(const Node& node, const Graph& g);
 
 }  // namespace webcnn

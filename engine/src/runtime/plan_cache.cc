@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "ops/kernel.h"
 #include "passes/passes.h"
 #include "passes/shape_inference.h"
 
@@ -15,12 +16,10 @@ bool same_bytes(const Tensor& a, const Tensor& b) {
   return a.dtype() == b.dtype() && a.shape() == b.shape() && std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;
 }
 
-// Float inputs whose values decide output shapes (integer inputs always count as shape-like). ONNX's
-// conformance tests feed Resize's scales and Range's bounds as graph inputs.
+// Float inputs whose values decide output shapes (integer inputs always count as shape-like), as the
+// op registry says. ONNX's conformance tests feed Resize's scales and Range's bounds as graph inputs.
 bool decides_shapes(const std::string& op, size_t input_index) {
-  if (op == "Resize") return input_index == 1 || input_index == 2;
-  if (op == "Range") return true;
-  return false;
+  return OpRegistry::global().traits(op).decides_shapes(input_index);
 }
 
 std::vector<bool> find_plan_time_inputs(const Graph& g) {

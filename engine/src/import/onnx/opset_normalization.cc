@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "ops/kernel.h"
+
 namespace webcnn {
 namespace onnx {
 
@@ -54,13 +56,10 @@ int64_t known_rank(ImportContext& ctx, ValueId id) {
   return v.has_shape ? static_cast<int64_t>(v.shape.size()) : -1;
 }
 
-const std::set<std::string>& spatial_ops() {
-  static const std::set<std::string> ops = {"Conv", "ConvTranspose", "MaxPool", "AveragePool",
-                                            "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization"};
-  return ops;
-}
+// The engine op's traits (ops/op_traits.h) say which ops carry a layout and which take Reduce* axes.
+bool is_layout_sensitive(const std::string& op) { return OpRegistry::global().traits(op).layout_sensitive; }
 
-bool is_reduce(const std::string& op) { return op.rfind("Reduce", 0) == 0; }
+bool is_reduce(const std::string& op) { return OpRegistry::global().traits(op).reduce; }
 
 // Opset < 13 Softmax/LogSoftmax/Hardmax: the input is flattened to 2-D at `axis` (default 1) and the op
 // works on the second dimension. The engine's op is single-axis, so: Flatten → op(axis=-1) → Reshape back
@@ -254,7 +253,7 @@ Status add_normalized_node(ImportContext& ctx, Node n) {
   if (opset < 7) WEBCNN_TRY(normalize_before_opset7(ctx, n));
   const std::string& op = n.op;
 
-  if (spatial_ops().count(op)) n.attrs["layout"] = Attribute::of_string("NCHW");
+  if (is_layout_sensitive(op)) n.attrs["layout"] = Attribute::of_string("NCHW");
 
   if (op == "BatchNormalization") {
     // Training-era attributes with no meaning at inference.

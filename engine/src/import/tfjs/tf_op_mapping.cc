@@ -5,6 +5,7 @@
 #include <set>
 
 #include "import/tfjs/tf_graph_builder.h"
+#include "ops/kernel.h"
 
 namespace webcnn {
 namespace tfjs {
@@ -109,25 +110,19 @@ Result<ValueId> activation_node(GraphBuilder& b, const TfNode& node, const std::
   return node.error("unsupported fused activation '" + act + "'");
 }
 
-// Sets Conv/Gemm fused_activation attributes for activations the kernels fuse; false for the others.
+// Sets Conv/Gemm fused_activation attributes when the engine op `act` becomes is one the op registry
+// says the kernels fuse (OpTraits::fuse_as_activation); false for the others. The activation is built
+// as activation_node() would build it, in a scratch graph that holds its constants (Relu6's bounds).
 Result<bool> fused_activation_attrs(const TfNode& node, const std::string& act, Attrs& a) {
-  if (act == "Relu" || act == "Sigmoid" || act == "Tanh") {
-    a["fused_activation"] = Attribute::of_string(act);
-    return true;
-  }
-  if (act == "Relu6") {
-    a["fused_activation"] = Attribute::of_string("Clip");
-    a["fused_min"] = Attribute::of_float(0.f);
-    a["fused_max"] = Attribute::of_float(6.f);
-    return true;
-  }
-  if (act == "LeakyRelu") {
-    WEBCNN_ASSIGN(float alpha, leaky_alpha(node));
-    a["fused_activation"] = Attribute::of_string("LeakyRelu");
-    a["fused_alpha"] = Attribute::of_float(alpha);
-    return true;
-  }
-  return false;
+  Graph scratch;
+  GraphBuilder sb(scratch);
+  const ValueId x = scratch.add_value("x");
+  WEBCNN_ASSIGN(ValueId y, activation_node(sb, node, act, x, "act", x));
+  const Node& engine_act = scratch.nodes.back();
+  if (engine_act.outputs.empty() || engine_act.outputs[0] != y) return node.error("internal error: activation node");
+  const OpTraits::ActivationFuser fuse = OpRegistry::global().traits(engine_act.op).fuse_as_activation;
+  if (!fuse) return false;
+  return fuse(scratch, engine_act, a);
 }
 
 // The "fused_ops" of _FusedConv2D / FusedDepthwiseConv2dNative / _FusedMatMul, split into what the
