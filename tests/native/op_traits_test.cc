@@ -11,7 +11,7 @@
 
 #include "graph/graph.h"
 #include "passes/passes.h"
-#include "graph/shape_inference.h"
+#include "passes/shape_inference.h"
 #include "ops/kernel.h"
 #include "runtime/node_cost.h"
 #include "support/graph_building.h"
