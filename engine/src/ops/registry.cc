@@ -17,7 +17,11 @@ const OpRegistry& OpRegistry::global() {
     register_normalization_ops(r);
     register_reduce_ops(r);
     register_shape_ops(r);
-    register_data_movement_ops(r);
+    register_concat_ops(r);
+    register_transpose_ops(r);
+    register_gather_ops(r);
+    register_slice_ops(r);
+    register_pad_ops(r);
     register_resize_ops(r);
     register_constant_ops(r);
     register_cast_ops(r);

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "ops/data_movement.h"
+#include "ops/transpose.h"
 
 namespace webcnn::graph_edit {
 
