@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ops/conv.h"
+#include "ops/conv_transpose.h"
 #include "ops/kernel.h"
 
 using namespace webcnn;

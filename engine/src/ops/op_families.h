@@ -4,7 +4,8 @@
 
 namespace webcnn {
 class OpRegistry;
-void register_conv_ops(OpRegistry& r);           // conv.cc: Conv, ConvTranspose
+void register_conv_ops(OpRegistry& r);           // conv.cc: Conv
+void register_conv_transpose_ops(OpRegistry& r); // conv_transpose.cc: ConvTranspose
 void register_pool_ops(OpRegistry& r);           // pool.cc: MaxPool, AveragePool, Global*Pool
 void register_gemm_ops(OpRegistry& r);           // matmul.cc: MatMul, Gemm
 void register_activation_ops(OpRegistry& r);     // activation.cc: Relu, LeakyRelu, PRelu, Clip, Sigmoid, ...

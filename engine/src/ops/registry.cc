@@ -9,6 +9,7 @@ const OpRegistry& OpRegistry::global() {
   static const OpRegistry registry = [] {
     OpRegistry r;
     register_conv_ops(r);
+    register_conv_transpose_ops(r);
     register_pool_ops(r);
     register_gemm_ops(r);
     register_activation_ops(r);
