@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <utility>
 
 namespace webcnn {
 namespace tfjs {
@@ -148,25 +149,33 @@ std::string pre_activation_name(const std::string& act, const std::string& name)
   return is_linear(act) ? name : name + "/pre_activation";
 }
 
-// Keras activation functions (keras.activations, as tfjs-layers implements them) applied to `x`.
+// Keras activation functions that are one engine op: the op and its fixed attributes.
+const std::map<std::string, std::pair<const char*, Attrs>>& unary_activations() {
+  static const std::map<std::string, std::pair<const char*, Attrs>> m = {
+      {"relu", {"Relu", {}}},
+      {"sigmoid", {"Sigmoid", {}}},
+      {"tanh", {"Tanh", {}}},
+      {"softmax", {"Softmax", {{"axis", Attribute::of_int(-1)}}}},
+      {"log_softmax", {"LogSoftmax", {{"axis", Attribute::of_int(-1)}}}},
+      {"elu", {"Elu", {{"alpha", Attribute::of_float(1.f)}}}},
+      {"selu", {"Selu", {}}},
+      {"softplus", {"Softplus", {}}},
+      {"softsign", {"Softsign", {}}},
+      {"exponential", {"Exp", {}}},
+      // Keras 2 / tfjs-layers: clip(0.2·x + 0.5, 0, 1).
+      {"hard_sigmoid", {"HardSigmoid", {{"alpha", Attribute::of_float(0.2f)}, {"beta", Attribute::of_float(0.5f)}}}},
+      {"hard_swish", {"HardSwish", {}}},
+      {"hard_silu", {"HardSwish", {}}}};
+  return m;
+}
+
+// Keras activation functions (keras.activations, as tfjs-layers implements them) applied to `x`: a row
+// of unary_activations(), or the few composed of several ops below.
 Result<ValueId> activation(const Layer& l, const std::string& act, ValueId x, const std::string& name, GraphBuilder& b) {
   if (is_linear(act)) return x;
-  auto unary = [&](const char* op, Attrs a = {}) { return b.add1(op, name, {x}, std::move(a)); };
-  if (act == "relu") return unary("Relu");
+  auto unary = unary_activations().find(act);
+  if (unary != unary_activations().end()) return b.add1(unary->second.first, name, {x}, unary->second.second);
   if (act == "relu6") return clip(b, name, x, 0.f, 6.f);
-  if (act == "sigmoid") return unary("Sigmoid");
-  if (act == "tanh") return unary("Tanh");
-  if (act == "softmax") return unary("Softmax", {{"axis", Attribute::of_int(-1)}});
-  if (act == "log_softmax") return unary("LogSoftmax", {{"axis", Attribute::of_int(-1)}});
-  if (act == "elu") return unary("Elu", {{"alpha", Attribute::of_float(1.f)}});
-  if (act == "selu") return unary("Selu");
-  if (act == "softplus") return unary("Softplus");
-  if (act == "softsign") return unary("Softsign");
-  if (act == "exponential") return unary("Exp");
-  // Keras 2 / tfjs-layers: clip(0.2·x + 0.5, 0, 1).
-  if (act == "hard_sigmoid")
-    return unary("HardSigmoid", {{"alpha", Attribute::of_float(0.2f)}, {"beta", Attribute::of_float(0.5f)}});
-  if (act == "hard_swish" || act == "hard_silu") return unary("HardSwish");
   if (act == "swish" || act == "silu")
     return b.add1("Mul", name, {x, b.add1("Sigmoid", name + "/sigmoid", {x})});
   if (act == "mish") {
@@ -603,7 +612,7 @@ Translator unweighted(F f) {
   });
 }
 
-// A layer that is one unary engine op with the input's rank.
+// A layer that is one unary engine op with the input's rank (the 1:1 rows of translators()).
 Translator unary(const char* op, std::function<Result<Attrs>(const Config&)> attrs = nullptr) {
   return unweighted([op, attrs](const Layer& l, const KerasTensor& x, const std::string& name, GraphBuilder& b) -> Result<KerasTensor> {
     Attrs a;
