@@ -5,6 +5,7 @@
 #include <functional>
 #include <set>
 
+#include "graph/constants.h"
 #include "import/tfjs/tf_graph_builder.h"
 
 namespace webcnn {
@@ -94,7 +95,7 @@ Result<ValueId> activation_node(GraphBuilder& b, const TfNode& node, const std::
                                 const std::string& name, ValueId prelu_alpha) {
   if (act == "Relu") return b.add1("Relu", name, {x});
   if (act == "Relu6")
-    return b.add1("Clip", name, {x, b.const_float(name + "/min", 0.f), b.const_float(name + "/max", 6.f)});
+    return b.add1("Clip", name, {x, add_float_scalar(b.graph(), name + "/min", 0.f), add_float_scalar(b.graph(), name + "/max", 6.f)});
   if (act == "Sigmoid") return b.add1("Sigmoid", name, {x});
   if (act == "Tanh") return b.add1("Tanh", name, {x});
   if (act == "Elu") return b.add1("Elu", name, {x}, {{"alpha", Attribute::of_float(1.f)}});
@@ -182,7 +183,7 @@ Status translate_conv(const TfNode& node, GraphBuilder& b) {
   ValueId w;
   if (depthwise) {  // [kH, kW, C, M] → [kH, kW, 1, C*M] → [C*M, 1, kH, kW], one group per input channel
     const Shape& s = f->shape();
-    ValueId flat = b.add1("Reshape", n + "/filter_hw1o", {filter, b.const_int64s(n + "/filter_hw1o_shape", {s[0], s[1], 1, s[2] * s[3]})});
+    ValueId flat = b.add1("Reshape", n + "/filter_hw1o", {filter, add_int64_constant(b.graph(), n + "/filter_hw1o_shape", {s[0], s[1], 1, s[2] * s[3]})});
     w = b.add1("Transpose", n + "/filter_oihw", {flat}, {{"perm", Attribute::of_ints({3, 2, 0, 1})}});
     a["group"] = Attribute::of_int(s[2]);
   } else {  // HWIO → OIHW
@@ -290,7 +291,7 @@ Status translate_pool(const TfNode& node, GraphBuilder& b) {
 Status translate_reduce(const TfNode& node, GraphBuilder& b, const std::string& op) {
   WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 2));
   WEBCNN_ASSIGN(bool keep, node.attr_bool("keep_dims", false));
-  ValueId flat = b.add1("Reshape", node.name + "/axes_1d", {in[1], b.const_int64s(node.name + "/minus1", {-1})});
+  ValueId flat = b.add1("Reshape", node.name + "/axes_1d", {in[1], add_int64_constant(b.graph(), node.name + "/minus1", {-1})});
   ValueId axes = b.to_int64(node.name + "/axes", flat);
   return emit1(b, node, op, {in[0], axes}, {{"keepdims", Attribute::of_int(keep)}});
 }
@@ -307,7 +308,7 @@ Status translate_pad(const TfNode& node, GraphBuilder& b) {
   // TF paddings [rank, 2] (begin, end per axis) → ONNX pads [begins..., ends...].
   const std::string& n = node.name;
   ValueId t = b.add1("Transpose", n + "/pads_t", {in[1]}, {{"perm", Attribute::of_ints({1, 0})}});
-  ValueId flat = b.add1("Reshape", n + "/pads_flat", {t, b.const_int64s(n + "/minus1", {-1})});
+  ValueId flat = b.add1("Reshape", n + "/pads_flat", {t, add_int64_constant(b.graph(), n + "/minus1", {-1})});
   std::vector<ValueId> pin = {in[0], b.to_int64(n + "/pads", flat)};
   if (v2) pin.push_back(in[2]);
   return emit1(b, node, "Pad", pin, {{"mode", Attribute::of_string(mode)}});
@@ -329,7 +330,7 @@ Status translate_concat(const TfNode& node, GraphBuilder& b) {
 Status translate_pack(const TfNode& node, GraphBuilder& b) {
   if (node.inputs.empty()) return node.error("needs at least one input");
   WEBCNN_ASSIGN(int64_t axis, node.attr_int("axis", 0));
-  ValueId axes = b.const_int64s(node.name + "/axis", {axis});
+  ValueId axes = add_int64_constant(b.graph(), node.name + "/axis", {axis});
   std::vector<ValueId> parts;
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     WEBCNN_ASSIGN(ValueId v, b.input(node, i));
@@ -349,7 +350,7 @@ Status translate_unpack(const TfNode& node, GraphBuilder& b) {
     Tensor idx(DataType::kInt64, {});
     idx.data<int64_t>()[0] = i;
     std::string out = i == 0 ? node.name : node.name + ":" + std::to_string(i);
-    ValueId v = b.add1("Gather", out, {in[0], b.constant(out + "/index", std::move(idx))}, {{"axis", Attribute::of_int(axis)}});
+    ValueId v = b.add1("Gather", out, {in[0], b.graph().add_constant(out + "/index", std::move(idx))}, {{"axis", Attribute::of_int(axis)}});
     b.bind(out, v);
   }
   return Status::ok();
@@ -359,12 +360,12 @@ Status translate_squeeze(const TfNode& node, GraphBuilder& b) {
   WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 1));
   WEBCNN_ASSIGN(std::vector<int64_t> dims, node.attr_ints("squeeze_dims"));
   if (dims.empty()) return emit1(b, node, "Squeeze", in);  // all size-1 axes
-  return emit1(b, node, "Squeeze", {in[0], b.const_int64s(node.name + "/axes", dims)});
+  return emit1(b, node, "Squeeze", {in[0], add_int64_constant(b.graph(), node.name + "/axes", dims)});
 }
 
 Status translate_expand_dims(const TfNode& node, GraphBuilder& b) {
   WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 2));
-  ValueId flat = b.add1("Reshape", node.name + "/axis_1d", {in[1], b.const_int64s(node.name + "/minus1", {-1})});
+  ValueId flat = b.add1("Reshape", node.name + "/axis_1d", {in[1], add_int64_constant(b.graph(), node.name + "/minus1", {-1})});
   return emit1(b, node, "Unsqueeze", {in[0], b.to_int64(node.name + "/axes", flat)});
 }
 
@@ -413,7 +414,7 @@ Status translate_gather(const TfNode& node, GraphBuilder& b) {
 Status translate_topk(const TfNode& node, GraphBuilder& b) {
   WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 2));
   WEBCNN_ASSIGN(bool sorted, node.attr_bool("sorted", true));
-  ValueId k1 = b.add1("Reshape", node.name + "/k_1d", {in[1], b.const_int64s(node.name + "/one", {1})});
+  ValueId k1 = b.add1("Reshape", node.name + "/k_1d", {in[1], add_int64_constant(b.graph(), node.name + "/one", {1})});
   std::vector<ValueId> outs = b.add("TopK", node.name + "/topk", {in[0], b.to_int64(node.name + "/k", k1)},
                                     {{"axis", Attribute::of_int(-1)}, {"largest", Attribute::of_int(1)},
                                      {"sorted", Attribute::of_int(sorted)}},
@@ -475,7 +476,7 @@ Status translate_slice(const TfNode& node, GraphBuilder& b) {
   const std::string& n = node.name;
   ValueId begin = b.to_int64(n + "/begin", in[1]);
   ValueId end = b.add1("Add", n + "/end", {begin, b.to_int64(n + "/size", in[2])});
-  ValueId strides = b.const_int64s(n + "/strides", std::vector<int64_t>(size.size(), 1));
+  ValueId strides = add_int64_constant(b.graph(), n + "/strides", std::vector<int64_t>(size.size(), 1));
   return emit1(b, node, "StridedSlice", {in[0], begin, end, strides}, {{"end_mask", Attribute::of_int(end_mask)}});
 }
 
@@ -612,7 +613,7 @@ const std::map<std::string, Translator>& translators() {
     t["Slice"] = translate_slice;
     t["Relu6"] = [](const TfNode& n, GraphBuilder& b) -> Status {
       WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 1));
-      return emit1(b, n, "Clip", {in[0], b.const_float(n.name + "/min", 0.f), b.const_float(n.name + "/max", 6.f)});
+      return emit1(b, n, "Clip", {in[0], add_float_scalar(b.graph(), n.name + "/min", 0.f), add_float_scalar(b.graph(), n.name + "/max", 6.f)});
     };
     t["Square"] = [](const TfNode& n, GraphBuilder& b) -> Status {
       WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 1));
@@ -621,7 +622,7 @@ const std::map<std::string, Translator>& translators() {
     t["Rsqrt"] = [](const TfNode& n, GraphBuilder& b) -> Status {
       WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 1));
       ValueId s = b.add1("Sqrt", n.name + "/sqrt", in);
-      return emit1(b, n, "Div", {b.const_float(n.name + "/one", 1.f), s});
+      return emit1(b, n, "Div", {add_float_scalar(b.graph(), n.name + "/one", 1.f), s});
     };
     t["SquaredDifference"] = [](const TfNode& n, GraphBuilder& b) -> Status {
       WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 2));
