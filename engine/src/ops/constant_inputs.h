@@ -1,5 +1,5 @@
-// Helpers for kernels whose shape-deciding inputs (Slice starts, Pad pads, ...) must be known when the
-// model is planned.
+// Helpers for kernels whose shape-deciding inputs (Reshape shape, Squeeze axes, Slice starts, Pad pads, ...)
+// must be known when the model is planned.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 namespace webcnn {
 
-// Plan-time integer vectors (Slice starts, Pad pads, ...): constant int64 or int32, 1-D.
+// Plan-time integer vectors (Reshape shape, Slice starts, Pad pads, ...): constant int64 or int32, 1-D.
 inline Result<std::vector<int64_t>> constant_ints(const Node& node, const ValueInfo& v, const char* what) {
   if (!v.constant) return node.error(std::string(what) + " must be a constant (known when the model is planned)");
   if (v.dtype != DataType::kInt64 && v.dtype != DataType::kInt32)
