@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "dwconv_per_pixel.h"
 #include "kernels/dwconv.h"
 #include "kernels/gemm.h"
 #include "kernels/gemm_tile_f32x4.h"

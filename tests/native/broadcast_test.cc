@@ -27,6 +27,15 @@ TEST_CASE("broadcast_shapes names both shapes when they do not broadcast") {
   CHECK_FALSE(broadcast_shapes({0}, {3}).is_ok());  // 0 only meets 0 or 1
 }
 
+TEST_CASE("broadcast_shapes of several operands joins them all, or names every shape") {
+  CHECK(broadcast_shapes(std::vector<Shape>{{2, 1}, {1, 3}, {3}}).value() == Shape{2, 3});
+  CHECK(broadcast_shapes(std::vector<Shape>{{4}}).value() == Shape{4});
+  CHECK(broadcast_shapes(std::vector<Shape>{}).value() == Shape{});
+  auto r = broadcast_shapes(std::vector<Shape>{{2}, {1}, {3}});
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().message() == "shapes [2] and [1] and [3] do not broadcast");
+}
+
 TEST_CASE("broadcasts_to is unidirectional") {
   CHECK(broadcasts_to({3}, {2, 3}));
   CHECK(broadcasts_to({1, 3, 1}, {2, 3, 4}));

@@ -11,61 +11,19 @@
 #include <vector>
 
 #include "ops/conv.h"
+#include "ops/conv_transpose.h"
 #include "ops/kernel.h"
+#include "support/single_node.h"
 
 using namespace webcnn;
+using namespace webcnn::single_node;
 
 namespace {
-
-struct Outcome {
-  Status status;
-  Shape shape;
-  std::vector<float> data;
-};
-
-// create → prepare → run, like the planner. inputs[i] == nullptr is an absent optional input; inputs
-// flagged in `constant` are visible to prepare() (so weights get packed there), the others only to run().
-Outcome run_kernel(const Node& node, const std::vector<const Tensor*>& inputs, const std::vector<bool>& constant) {
-  Outcome r;
-  auto kernel = create_kernel(node);
-  if (!kernel.is_ok()) { r.status = kernel.status(); return r; }
-  std::vector<ValueInfo> in(inputs.size());
-  std::vector<TensorView> in_views(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!inputs[i]) { in[i].present = false; continue; }
-    in[i].dtype = inputs[i]->dtype();
-    in[i].shape = inputs[i]->shape();
-    in[i].constant = constant[i] ? inputs[i] : nullptr;
-    in_views[i] = inputs[i]->view();
-  }
-  std::vector<ValueInfo> out(1);
-  r.status = (*kernel)->prepare(node, in, out);
-  if (!r.status.is_ok()) return r;
-  r.shape = out[0].shape;
-  Tensor y(DataType::kFloat32, out[0].shape);
-  std::vector<uint64_t> scratch(((*kernel)->scratch_bytes() + 7) / 8 + 8);
-  TensorView out_view = y.view();
-  KernelIO io;
-  io.in = in_views.data();
-  io.num_in = static_cast<int>(in_views.size());
-  io.out = &out_view;
-  io.num_out = 1;
-  io.scratch = scratch.data();
-  r.status = (*kernel)->run(io);
-  r.data.assign(y.data<float>(), y.data<float>() + y.size());
-  return r;
-}
 
 Tensor random_tensor(Shape shape, std::mt19937& rng) {
   Tensor t(DataType::kFloat32, std::move(shape));
   std::uniform_real_distribution<float> d(-1.0f, 1.0f);
   for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = d(rng);
-  return t;
-}
-
-Tensor make_tensor(Shape shape, std::vector<float> values) {
-  Tensor t(DataType::kFloat32, std::move(shape));
-  for (size_t i = 0; i < values.size(); ++i) t.data<float>()[i] = values[i];
   return t;
 }
 
@@ -155,8 +113,8 @@ void check_conv_case(const ConvCase& k, std::mt19937& rng) {
   if (k.activation % 3 == 0) node.attrs["kernel_shape"] = Attribute::of_ints({k.kh, k.kw});
   set_activation(node, k.activation);
   Tensor x_nhwc = nchw_to_nhwc(x);
-  Outcome got = run_kernel(node, {&x_nhwc, &w, k.bias ? &b : nullptr},
-                           {false, k.constant_weights, k.constant_weights});
+  FloatRun got = run_float_node(
+      node, {var(x_nhwc), arg(w, k.constant_weights), k.bias ? arg(b, k.constant_weights) : absent()});
   REQUIRE_MESSAGE(got.status.is_ok(), got.status.message());
   const int64_t oh = (k.h + k.pt + k.pb - ((k.kh - 1) * k.dh + 1)) / k.sh + 1;
   const int64_t ow = (k.w + k.pl + k.pr - ((k.kw - 1) * k.dw + 1)) / k.sw + 1;
@@ -179,8 +137,8 @@ TEST_CASE("reference conv2d matches hand-computed values") {
   // x = 1..9 in a 3×3 image, w = all-ones 2×2, pad 1 on top/left only, stride 2:
   // out (0,0) covers only x(0,0) = 1; (0,1) covers x(0,1..2) = 2+3 = 5; (1,0) = x(1..2,0) = 4+7 = 11;
   // (1,1) = x(1..2,1..2) = 5+6+8+9 = 28. Bias 0.5 on all.
-  Tensor x = make_tensor({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
-  Tensor w = make_tensor({1, 1, 2, 2}, {1, 1, 1, 1});
+  Tensor x = floats({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  Tensor w = floats({1, 1, 2, 2}, {1, 1, 1, 1});
   const float bias = 0.5f;
   reference::Conv2dParams p;
   p.stride_h = p.stride_w = 2;
@@ -194,8 +152,8 @@ TEST_CASE("reference conv2d matches hand-computed values") {
   CHECK(y[3] == 28.5f);
 
   // Two groups of one channel each, dilation 2 on a 1×5 row: y_g[i] = x_g[i]·w_g0 + x_g[i+2]·w_g1.
-  Tensor x2 = make_tensor({1, 2, 1, 5}, {1, 2, 3, 4, 5, 10, 20, 30, 40, 50});
-  Tensor w2 = make_tensor({2, 1, 1, 2}, {1, -1, 2, 1});
+  Tensor x2 = floats({1, 2, 1, 5}, {1, 2, 3, 4, 5, 10, 20, 30, 40, 50});
+  Tensor w2 = floats({2, 1, 1, 2}, {1, -1, 2, 1});
   reference::Conv2dParams p2;
   p2.groups = 2;
   p2.dilation_w = 2;
@@ -211,8 +169,8 @@ TEST_CASE("reference conv2d matches hand-computed values") {
 TEST_CASE("reference conv_transpose2d matches hand-computed values") {
   // x = [1 2] (1×2), w = [1 10] (1×2), stride 2: each input pixel writes [x, 10x] to its own 2 outputs:
   // y = [1 10 2 20]; with pad_left 1 the first output is dropped and the output is 3 wide.
-  Tensor x = make_tensor({1, 1, 1, 2}, {1, 2});
-  Tensor w = make_tensor({1, 1, 1, 2}, {1, 10});
+  Tensor x = floats({1, 1, 1, 2}, {1, 2});
+  Tensor w = floats({1, 1, 1, 2}, {1, 10});
   reference::Conv2dParams p;
   p.stride_w = 2;
   float y[4];
@@ -233,11 +191,11 @@ TEST_CASE("reference conv_transpose2d matches hand-computed values") {
 
 TEST_CASE("Conv NHWC kernel: hand-computed 3×3 same-padded case") {
   // 3×3 all-ones filter over x = 1..9 with pads 1: each output sums its 3×3 neighbourhood.
-  Tensor x = make_tensor({1, 3, 3, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
-  Tensor w = make_tensor({1, 1, 3, 3}, {1, 1, 1, 1, 1, 1, 1, 1, 1});
+  Tensor x = floats({1, 3, 3, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  Tensor w = floats({1, 1, 3, 3}, {1, 1, 1, 1, 1, 1, 1, 1, 1});
   Node node = conv_node("Conv", "NHWC");
   node.attrs["auto_pad"] = Attribute::of_string("SAME_UPPER");
-  Outcome r = run_kernel(node, {&x, &w}, {false, true});
+  FloatRun r = run_float_node(node, {var(x), konst(w)});
   REQUIRE(r.status.is_ok());
   CHECK(r.shape == Shape{1, 3, 3, 1});
   const float want[9] = {12, 21, 16, 27, 45, 33, 24, 39, 28};
@@ -315,10 +273,10 @@ TEST_CASE("Conv auto_pad resolves like ONNX") {
     Node node = conv_node("Conv", "NHWC");
     node.attrs["auto_pad"] = Attribute::of_string(want.auto_pad);
     node.attrs["strides"] = Attribute::of_ints({2, 2});
-    Outcome r = run_kernel(node, {&x, &w}, {false, true});
+    FloatRun r = run_float_node(node, {var(x), konst(w)});
     REQUIRE(r.status.is_ok());
     REQUIRE(r.shape == want.shape);
-    Tensor x_nchw = make_tensor({1, 2, 6, 7}, nhwc_to_nchw(std::vector<float>(x.data<float>(), x.data<float>() + x.size()),
+    Tensor x_nchw = floats({1, 2, 6, 7}, nhwc_to_nchw(std::vector<float>(x.data<float>(), x.data<float>() + x.size()),
                                                     {1, 6, 7, 2}));
     reference::Conv2dParams p;
     p.stride_h = p.stride_w = 2;
@@ -339,7 +297,7 @@ TEST_CASE("Conv prepare computes NCHW shapes; run refuses NCHW; 1-D works; 3-D a
   Node node = conv_node("Conv", "NCHW");
   node.attrs["group"] = Attribute::of_int(2);
   node.attrs["pads"] = Attribute::of_ints({1, 1, 1, 1});
-  Outcome r = run_kernel(node, {&x, &w}, {false, true});
+  FloatRun r = run_float_node(node, {var(x), konst(w)});
   CHECK(r.shape == Shape{2, 6, 10, 12});
   REQUIRE_FALSE(r.status.is_ok());
   CHECK(r.status.message().find("internal: NCHW Conv must go through convert_to_nhwc") != std::string::npos);
@@ -350,12 +308,12 @@ TEST_CASE("Conv prepare computes NCHW shapes; run refuses NCHW; 1-D works; 3-D a
   Node n1 = conv_node("Conv", "NHWC");
   n1.attrs["pads"] = Attribute::of_ints({2, 1});
   n1.attrs["strides"] = Attribute::of_ints({2});
-  Outcome r1 = run_kernel(n1, {&x1, &w1}, {false, true});
+  FloatRun r1 = run_float_node(n1, {var(x1), konst(w1)});
   REQUIRE(r1.status.is_ok());
   REQUIRE(r1.shape == Shape{1, 5, 4});
-  Tensor x1_nchw = make_tensor({1, 3, 1, 9}, nhwc_to_nchw(std::vector<float>(x1.data<float>(), x1.data<float>() + 27),
+  Tensor x1_nchw = floats({1, 3, 1, 9}, nhwc_to_nchw(std::vector<float>(x1.data<float>(), x1.data<float>() + 27),
                                                          {1, 1, 9, 3}));
-  Tensor w1_2d = make_tensor({4, 3, 1, 3}, std::vector<float>(w1.data<float>(), w1.data<float>() + 36));
+  Tensor w1_2d = floats({4, 3, 1, 3}, std::vector<float>(w1.data<float>(), w1.data<float>() + 36));
   reference::Conv2dParams p;
   p.stride_w = 2;
   p.pad_left = 2;
@@ -364,25 +322,25 @@ TEST_CASE("Conv prepare computes NCHW shapes; run refuses NCHW; 1-D works; 3-D a
                          FusedActivation{}, ref.data(), {1, 4, 1, 5});
   check_close(nhwc_to_nchw(r1.data, {1, 1, 5, 4}), ref, 9);
   Tensor x1_ncl = random_tensor({1, 3, 9}, rng);  // 1-D NCHW [N, C, L]
-  CHECK(run_kernel(conv_node("Conv", "NCHW"), {&x1_ncl, &w1}, {false, true}).shape == Shape{1, 4, 7});
+  CHECK(run_float_node(conv_node("Conv", "NCHW"), {var(x1_ncl), konst(w1)}).shape == Shape{1, 4, 7});
 
   Tensor x3 = random_tensor({1, 2, 3, 3, 3}, rng), w3 = random_tensor({1, 2, 1, 1, 1}, rng);
-  Outcome r3 = run_kernel(conv_node("Conv", "NCHW"), {&x3, &w3}, {false, true});
+  FloatRun r3 = run_float_node(conv_node("Conv", "NCHW"), {var(x3), konst(w3)});
   REQUIRE_FALSE(r3.status.is_ok());
   CHECK(r3.status.message().find("unsupported: 3-D convolution") != std::string::npos);
 
   Tensor w_bad = random_tensor({6, 3, 3, 3}, rng);  // 3 input channels, input has 4
-  Outcome bad = run_kernel(conv_node("Conv", "NCHW"), {&x, &w_bad}, {false, true});
+  FloatRun bad = run_float_node(conv_node("Conv", "NCHW"), {var(x), konst(w_bad)});
   REQUIRE_FALSE(bad.status.is_ok());
   CHECK(bad.status.message().find("Conv 'test_Conv'") == 0);
   Tensor bias_bad = random_tensor({5}, rng);
-  CHECK_FALSE(run_kernel(node, {&x, &w, &bias_bad}, {false, true, true}).status.is_ok());
+  CHECK_FALSE(run_float_node(node, {var(x), konst(w), konst(bias_bad)}).status.is_ok());
   Node huge = conv_node("Conv", "NHWC");
   huge.attrs["strides"] = Attribute::of_ints({0, 1});
-  CHECK_FALSE(run_kernel(huge, {&x, &w}, {false, true}).status.is_ok());
+  CHECK_FALSE(run_float_node(huge, {var(x), konst(w)}).status.is_ok());
   Node too_small = conv_node("Conv", "NHWC");
   Tensor tiny = random_tensor({1, 2, 2, 2}, rng), big_w = random_tensor({1, 2, 3, 3}, rng);
-  CHECK_FALSE(run_kernel(too_small, {&tiny, &big_w}, {false, true}).status.is_ok());
+  CHECK_FALSE(run_float_node(too_small, {var(tiny), konst(big_w)}).status.is_ok());
 }
 
 namespace {
@@ -405,7 +363,7 @@ void check_conv_transpose_case(const ConvTransposeCase& k, std::mt19937& rng) {
   node.attrs["output_padding"] = Attribute::of_ints({k.oph, k.opw});
   set_activation(node, k.activation);
   Tensor x_nhwc = nchw_to_nhwc(x);
-  Outcome got = run_kernel(node, {&x_nhwc, &w, k.bias ? &b : nullptr}, {false, k.constant_weights, true});
+  FloatRun got = run_float_node(node, {var(x_nhwc), arg(w, k.constant_weights), k.bias ? konst(b) : absent()});
   REQUIRE_MESSAGE(got.status.is_ok(), got.status.message());
   // ONNX: out = stride·(in − 1) + output_padding + (k − 1)·dilation + 1 − pads.
   const int64_t oh = k.sh * (k.h - 1) + k.oph + (k.kh - 1) * k.dh + 1 - k.pt - k.pb;
@@ -470,12 +428,12 @@ TEST_CASE("ConvTranspose output_shape and auto_pad follow the ONNX padding rules
   Node node = conv_node("ConvTranspose", "NHWC");
   node.attrs["strides"] = Attribute::of_ints({3, 2});
   node.attrs["output_shape"] = Attribute::of_ints({10, 8});
-  Outcome r = run_kernel(node, {&x, &w}, {false, true});
+  FloatRun r = run_float_node(node, {var(x), konst(w)});
   REQUIRE(r.status.is_ok());
   CHECK(r.shape == Shape{1, 10, 8, 2});
   Node plain = conv_node("ConvTranspose", "NHWC");
   plain.attrs["strides"] = Attribute::of_ints({3, 2});
-  Outcome r9 = run_kernel(plain, {&x, &w}, {false, true});
+  FloatRun r9 = run_float_node(plain, {var(x), konst(w)});
   REQUIRE(r9.status.is_ok());
   REQUIRE(r9.shape == Shape{1, 9, 7, 2});
   for (int64_t yy = 0; yy < 10; ++yy)
@@ -490,10 +448,10 @@ TEST_CASE("ConvTranspose output_shape and auto_pad follow the ONNX padding rules
   Node same = conv_node("ConvTranspose", "NHWC");
   same.attrs["strides"] = Attribute::of_ints({2, 2});
   same.attrs["auto_pad"] = Attribute::of_string("SAME_UPPER");
-  Outcome rs = run_kernel(same, {&x, &w}, {false, true});
+  FloatRun rs = run_float_node(same, {var(x), konst(w)});
   Node full = conv_node("ConvTranspose", "NHWC");
   full.attrs["strides"] = Attribute::of_ints({2, 2});
-  Outcome rf = run_kernel(full, {&x, &w}, {false, true});
+  FloatRun rf = run_float_node(full, {var(x), konst(w)});
   REQUIRE(rs.status.is_ok());
   REQUIRE(rf.status.is_ok());
   REQUIRE(rs.shape == Shape{1, 6, 6, 2});

@@ -11,8 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "ops/data_movement.h"
+#include "ops/concat.h"
+#include "ops/gather.h"
 #include "ops/kernel.h"
+#include "ops/pad.h"
+#include "ops/slice.h"
+#include "ops/transpose.h"
 #include "support/single_node.h"
 
 using namespace webcnn;

@@ -7,59 +7,18 @@
 #include <vector>
 
 #include "ops/kernel.h"
+#include "support/single_node.h"
 #include "ops/matmul.h"
 
 using namespace webcnn;
+using namespace webcnn::single_node;
 
 namespace {
-
-struct Outcome {
-  Status status;
-  Shape shape;
-  std::vector<float> data;
-};
-
-// create → prepare → run, like the planner; inputs flagged constant are visible to prepare().
-Outcome run_kernel(const Node& node, const std::vector<const Tensor*>& inputs, const std::vector<bool>& constant) {
-  Outcome r;
-  auto kernel = create_kernel(node);
-  if (!kernel.is_ok()) { r.status = kernel.status(); return r; }
-  std::vector<ValueInfo> in(inputs.size());
-  std::vector<TensorView> in_views(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!inputs[i]) { in[i].present = false; continue; }
-    in[i].shape = inputs[i]->shape();
-    in[i].constant = constant[i] ? inputs[i] : nullptr;
-    in_views[i] = inputs[i]->view();
-  }
-  std::vector<ValueInfo> out(1);
-  r.status = (*kernel)->prepare(node, in, out);
-  if (!r.status.is_ok()) return r;
-  r.shape = out[0].shape;
-  Tensor y(DataType::kFloat32, out[0].shape);
-  std::vector<uint64_t> scratch(((*kernel)->scratch_bytes() + 7) / 8 + 8);
-  TensorView out_view = y.view();
-  KernelIO io;
-  io.in = in_views.data();
-  io.num_in = static_cast<int>(in_views.size());
-  io.out = &out_view;
-  io.num_out = 1;
-  io.scratch = scratch.data();
-  r.status = (*kernel)->run(io);
-  r.data.assign(y.data<float>(), y.data<float>() + y.size());
-  return r;
-}
 
 Tensor random_tensor(Shape shape, std::mt19937& rng) {
   Tensor t(DataType::kFloat32, std::move(shape));
   std::uniform_real_distribution<float> d(-1.0f, 1.0f);
   for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = d(rng);
-  return t;
-}
-
-Tensor make_tensor(Shape shape, std::vector<float> values) {
-  Tensor t(DataType::kFloat32, std::move(shape));
-  for (size_t i = 0; i < values.size(); ++i) t.data<float>()[i] = values[i];
   return t;
 }
 
@@ -74,28 +33,21 @@ void check_close(const std::vector<float>& got, const std::vector<float>& want, 
     }
 }
 
-Node make_node(const char* op) {
-  Node n;
-  n.op = op;
-  n.name = std::string("test_") + op;
-  return n;
-}
-
 }  // namespace
 
 TEST_CASE("reference matmul and gemm match hand-computed values") {
   // [1 2 3] · [[1 0] [0 1] [1 1]] = [4 5] (1-D A: result is 1-D [2]).
-  Tensor a = make_tensor({3}, {1, 2, 3});
-  Tensor b = make_tensor({3, 2}, {1, 0, 0, 1, 1, 1});
+  Tensor a = floats({3}, {1, 2, 3});
+  Tensor b = floats({3, 2}, {1, 0, 0, 1, 1, 1});
   float y[2];
   reference::matmul(a.data<float>(), a.shape(), b.data<float>(), b.shape(), y, {2}, FusedActivation{});
   CHECK(y[0] == 4);
   CHECK(y[1] == 5);
   // Gemm: A^T with A = [[1 3] [2 4]] → op(A) = [[1 2] [3 4]]; B = I; alpha 2, beta 10, C = [1, -1] per column.
   // Y = 2·op(A) + 10·C = [[12 -6] [16 -2]].
-  Tensor ga = make_tensor({2, 2}, {1, 3, 2, 4});
-  Tensor gb = make_tensor({2, 2}, {1, 0, 0, 1});
-  Tensor gc = make_tensor({2}, {1, -1});
+  Tensor ga = floats({2, 2}, {1, 3, 2, 4});
+  Tensor gb = floats({2, 2}, {1, 0, 0, 1});
+  Tensor gc = floats({2}, {1, -1});
   float gy[4];
   reference::gemm(ga.data<float>(), ga.shape(), true, gb.data<float>(), gb.shape(), false, gc.data<float>(),
                   gc.shape(), 2.0f, 10.0f, gy, FusedActivation{});
@@ -128,7 +80,7 @@ TEST_CASE("MatMul kernel matches the reference: 1-D promotion, batch broadcastin
         Tensor a = random_tensor(c.a, rng), b = random_tensor(c.b, rng);
         Node node = make_node("MatMul");
         if (act) node.attrs["fused_activation"] = Attribute::of_string("Sigmoid");
-        Outcome r = run_kernel(node, {&a, &b}, {false, constant_b != 0});
+        FloatRun r = run_float_node(node, {var(a), arg(b, constant_b != 0)});
         REQUIRE_MESSAGE(r.status.is_ok(), r.status.message());
         REQUIRE(r.shape == c.y);
         std::vector<float> want(static_cast<size_t>(num_elements(c.y)));
@@ -141,11 +93,11 @@ TEST_CASE("MatMul kernel matches the reference: 1-D promotion, batch broadcastin
 TEST_CASE("MatMul rejects mismatched inner and batch dimensions") {
   std::mt19937 rng(1);
   Tensor a = random_tensor({2, 3}, rng), b = random_tensor({4, 5}, rng);
-  Outcome r = run_kernel(make_node("MatMul"), {&a, &b}, {false, true});
+  FloatRun r = run_float_node(make_node("MatMul"), {var(a), konst(b)});
   REQUIRE_FALSE(r.status.is_ok());
-  CHECK(r.status.message().find("MatMul 'test_MatMul'") == 0);
+  CHECK(r.status.message().find("MatMul 'n'") == 0);
   Tensor a3 = random_tensor({2, 3, 4}, rng), b3 = random_tensor({3, 4, 5}, rng);
-  CHECK_FALSE(run_kernel(make_node("MatMul"), {&a3, &b3}, {false, false}).status.is_ok());
+  CHECK_FALSE(run_float_node(make_node("MatMul"), {var(a3), var(b3)}).status.is_ok());
 }
 
 TEST_CASE("Gemm kernel matches the reference over transposes, alpha/beta, every C broadcast and activations") {
@@ -180,7 +132,7 @@ TEST_CASE("Gemm kernel matches the reference over transposes, alpha/beta, every 
         if (index % 5 == 1) node.attrs["fused_activation"] = Attribute::of_string("Relu");
         if (index % 5 == 2) node.attrs["fused_activation"] = Attribute::of_string("Tanh");
         const bool constant = index % 2 == 0;
-        Outcome r = run_kernel(node, {&a, &b, ci >= 0 ? &c : nullptr}, {false, constant, constant});
+        FloatRun r = run_float_node(node, {var(a), arg(b, constant), ci >= 0 ? arg(c, constant) : absent()});
         CAPTURE(index);
         REQUIRE_MESSAGE(r.status.is_ok(), r.status.message());
         REQUIRE(r.shape == Shape{m, n});
@@ -195,9 +147,9 @@ TEST_CASE("Gemm kernel matches the reference over transposes, alpha/beta, every 
 TEST_CASE("Gemm rejects bad shapes") {
   std::mt19937 rng(2);
   Tensor a = random_tensor({2, 3}, rng), b = random_tensor({3, 4}, rng), c_bad = random_tensor({3, 4}, rng);
-  CHECK_FALSE(run_kernel(make_node("Gemm"), {&a, &b, &c_bad}, {false, true, true}).status.is_ok());
+  CHECK_FALSE(run_float_node(make_node("Gemm"), {var(a), konst(b), konst(c_bad)}).status.is_ok());
   Tensor b_bad = random_tensor({2, 4}, rng);
-  CHECK_FALSE(run_kernel(make_node("Gemm"), {&a, &b_bad}, {false, true}).status.is_ok());
+  CHECK_FALSE(run_float_node(make_node("Gemm"), {var(a), konst(b_bad)}).status.is_ok());
   Tensor a3 = random_tensor({1, 2, 3}, rng);
-  CHECK_FALSE(run_kernel(make_node("Gemm"), {&a3, &b}, {false, true}).status.is_ok());
+  CHECK_FALSE(run_float_node(make_node("Gemm"), {var(a3), konst(b)}).status.is_ok());
 }

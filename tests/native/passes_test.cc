@@ -9,10 +9,10 @@
 #include <random>
 
 #include "graph/graph.h"
+#include "ops/concat.h"
 #include "passes/passes.h"
 #include "passes/shape_inference.h"
 #include "ops/conv.h"
-#include "ops/data_movement.h"
 #include "ops/elementwise.h"
 #include "ops/normalization.h"
 #include "ops/pool.h"

@@ -1,14 +1,10 @@
-// Depthwise convolution (channel multiplier 1) over NHWC, two generations of entry points:
-//
-// 1. Per-pixel microkernels over an indirection list of `taps` input-pixel pointers (each to `channels`
-//    contiguous floats; taps in the padding point at a zero row), weights packed [taps][channels]:
-//      out[c] = clamp(bias[c] + Σ_t input[t][c] · weights[t·channels + c], out_min, out_max)
-//
-// 2. dwconv_nhwc_f32x4: whole output rows of the layer, weights packed per block of 4 channels as
-//    [bias ×4][tap 0 ×4]...[tap T−1 ×4] (dwconv_pack_with), so one pointer streams them with constant offsets.
-//    Interior pixels of 3×3 and 5×5 filters (any stride, dilation) run a kernel that walks a row of output
-//    pixels from row pointers, without building an indirection list; border pixels sum only their taps
-//    inside the image (padding contributes nothing, as in the reference), so no zero row is needed.
+// Depthwise convolution (channel multiplier 1) over NHWC: dwconv_nhwc_f32x4 computes whole output rows of
+// the layer, weights packed per block of 4 channels as [bias ×4][tap 0 ×4]...[tap T−1 ×4] (dwconv_pack_with),
+// so one pointer streams them with constant offsets. Interior pixels of 3×3 and 5×5 filters (any stride,
+// dilation) run a kernel that walks a row of output pixels from row pointers, without building an
+// indirection list; border pixels sum only their taps inside the image (padding contributes nothing, as in
+// the reference), so no zero row is needed. (The per-pixel indirection kernels it replaced live on in
+// bench/kernels/ for comparison.)
 #pragma once
 
 #include <cstddef>
@@ -18,14 +14,6 @@
 #include "ops/fused_activation.h"
 
 namespace webcnn::kernels {
-
-// Any number of taps.
-void dwconv_f32x4(size_t channels, size_t taps, const float* const* input, const float* weights, const float* bias,
-                  float* out, float out_min, float out_max);
-
-// Exactly 9 taps (3×3), fully unrolled.
-void dwconv_3x3_f32x4(size_t channels, const float* const* input, const float* weights, const float* bias, float* out,
-                      float out_min, float out_max);
 
 // Floats the packed weights of dwconv_nhwc_f32x4 occupy: channels rounded up to 4, (taps + 1) vectors each.
 inline size_t dwconv_packed_floats(size_t channels, size_t taps) { return (channels + 3) / 4 * 4 * (taps + 1); }

@@ -91,4 +91,18 @@ StridedLoop<3> binary_broadcast_loop(const Shape& out, const Shape& a, const Sha
   return StridedLoop<3>(out, {broadcast_strides(out, out), broadcast_strides(a, out), broadcast_strides(b, out)});
 }
 
+Result<Shape> broadcast_shapes(const std::vector<Shape>& shapes) {
+  Shape out;
+  for (const Shape& s : shapes) {
+    Result<Shape> joined = broadcast_shapes(out, s);
+    if (!joined.is_ok()) {
+      std::string all;
+      for (const Shape& x : shapes) all += (all.empty() ? "" : " and ") + shape_to_string(x);
+      return Status::error("shapes " + all + " do not broadcast");
+    }
+    out = std::move(joined).value();
+  }
+  return out;
+}
+
 }  // namespace webcnn

@@ -1,5 +1,5 @@
-// Numpy-style broadcasting of shapes, and the strided loop nest that elementwise and reduction
-// kernels walk.
+// Numpy-style broadcasting of shapes, the strided loop nest that elementwise and reduction kernels
+// walk, and the naive per-element walk of the small TF-derived ops (comparison, Where, Mod/FloorDiv).
 //
 // A StridedLoop visits every element of a row-major iteration space once, carrying one element
 // offset per operand (an operand's stride is 0 along an axis it is broadcast over, or along an axis
@@ -96,5 +96,30 @@ void StridedLoop<N>::for_each_row(RowFn&& row) const {
 
 extern template class StridedLoop<2>;
 extern template class StridedLoop<3>;
+
+// ---- the naive walk over any number of operands: the only path of the small TF-derived ops
+// (comparison, Where, Mod/FloorDiv), which run on index-sized tensors.
+
+// The shape several operands broadcast to. The error names every shape: "shapes [2,3] and [4] do not
+// broadcast" (callers prefix the node).
+Result<Shape> broadcast_shapes(const std::vector<Shape>& shapes);
+
+// Calls f(out_index, offsets) for every output element, offsets[k] = element offset into input k.
+template <typename F>
+void for_each_broadcast(const Shape& out, const std::vector<std::vector<int64_t>>& strides, F&& f) {
+  int64_t n = num_elements(out);
+  size_t rank = out.size(), k = strides.size();
+  std::vector<int64_t> idx(rank, 0), off(k, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    f(i, off.data());
+    for (size_t ax = rank; ax-- > 0;) {  // odometer step, keeping offsets in sync
+      ++idx[ax];
+      for (size_t j = 0; j < k; ++j) off[j] += strides[j][ax];
+      if (idx[ax] < out[ax]) break;
+      for (size_t j = 0; j < k; ++j) off[j] -= strides[j][ax] * out[ax];
+      idx[ax] = 0;
+    }
+  }
+}
 
 }  // namespace webcnn

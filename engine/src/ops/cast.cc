@@ -3,8 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "ops/dtype_dispatch.h"
 #include "ops/kernel.h"
-#include "ops/numpy_broadcast.h"
 #include "ops/op_families.h"
 
 namespace webcnn {

@@ -1,5 +1,5 @@
-// Conv and ConvTranspose: the naive NCHW reference that tests compare the NHWC fast path against.
-// The kernels themselves are registered by register_conv_ops (conv.cc).
+// Conv: the naive NCHW reference that tests compare the NHWC fast path against. The kernel itself is
+// registered by register_conv_ops (conv.cc).
 #pragma once
 
 #include <cstdint>
@@ -21,12 +21,5 @@ struct Conv2dParams {
 // x [N, C, H, W], w [O, C/groups, kH, kW], bias [O] or null; taps outside x count as zero.
 void conv2d_nchw(const float* x, const Shape& x_shape, const float* w, const Shape& w_shape, const float* bias,
                  const Conv2dParams& p, const FusedActivation& act, float* y, const Shape& y_shape);
-
-// The transpose: every input pixel scatters x[n, c, iy, ix] · w[c, o, ky, kx] to
-// y[n, g·Og + o, iy·sh − pt + ky·dh, ix·sw − pl + kx·dw] (dropped when outside y), then bias and act.
-// x [N, C, H, W], w [C, O/groups, kH, kW], y [N, O, OH, OW].
-void conv_transpose2d_nchw(const float* x, const Shape& x_shape, const float* w, const Shape& w_shape,
-                           const float* bias, const Conv2dParams& p, const FusedActivation& act, float* y,
-                           const Shape& y_shape);
 
 }  // namespace webcnn::reference

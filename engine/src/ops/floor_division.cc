@@ -4,8 +4,9 @@
 #include <limits>
 #include <type_traits>
 
+#include "ops/broadcast.h"
+#include "ops/dtype_dispatch.h"
 #include "ops/kernel.h"
-#include "ops/numpy_broadcast.h"
 #include "ops/op_families.h"
 
 namespace webcnn {
@@ -82,7 +83,9 @@ class FloorDivisionKernel : public Kernel {
     if (in[0].dtype != in[1].dtype)
       return node.error(std::string("inputs must share a type, got ") + dtype_name(in[0].dtype) + " and " + dtype_name(in[1].dtype));
     if (in[0].dtype == DataType::kBool) return node.error("bool inputs are not supported");
-    WEBCNN_ASSIGN(out[0].shape, broadcast_shapes(node, {in[0].shape, in[1].shape}));
+    auto shape = broadcast_shapes({in[0].shape, in[1].shape});
+    if (!shape) return shape.status().with_context(node.describe());
+    out[0].shape = shape.value();
     out[0].dtype = in[0].dtype;
     return Status::ok();
   }

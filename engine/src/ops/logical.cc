@@ -1,7 +1,8 @@
 #include "ops/logical.h"
 
+#include "ops/broadcast.h"
+#include "ops/dtype_dispatch.h"
 #include "ops/kernel.h"
-#include "ops/numpy_broadcast.h"
 #include "ops/op_families.h"
 
 namespace webcnn {
@@ -58,7 +59,9 @@ class LogicalKernel : public Kernel {
     if (in[0].dtype != in[1].dtype)
       return node.error(std::string("inputs must share a type, got ") + dtype_name(in[0].dtype) + " and " + dtype_name(in[1].dtype));
     WEBCNN_TRY(expect_dtype(node, in[0], DataType::kBool, "inputs"));
-    WEBCNN_ASSIGN(out[0].shape, broadcast_shapes(node, {in[0].shape, in[1].shape}));
+    auto shape = broadcast_shapes({in[0].shape, in[1].shape});
+    if (!shape) return shape.status().with_context(node.describe());
+    out[0].shape = shape.value();
     out[0].dtype = DataType::kBool;
     return Status::ok();
   }
@@ -93,7 +96,9 @@ class WhereKernel : public Kernel {
     WEBCNN_TRY(expect_dtype(node, in[0], DataType::kBool, "condition"));
     if (in[1].dtype != in[2].dtype)
       return node.error(std::string("x and y must share a type, got ") + dtype_name(in[1].dtype) + " and " + dtype_name(in[2].dtype));
-    WEBCNN_ASSIGN(out[0].shape, broadcast_shapes(node, {in[0].shape, in[1].shape, in[2].shape}));
+    auto shape = broadcast_shapes({in[0].shape, in[1].shape, in[2].shape});
+    if (!shape) return shape.status().with_context(node.describe());
+    out[0].shape = shape.value();
     out[0].dtype = in[1].dtype;
     return Status::ok();
   }

@@ -8,6 +8,7 @@ OpRegistry& global_registry() {
   static OpRegistry registry = [] {
     OpRegistry r;
     register_conv_ops(r);
+    register_conv_transpose_ops(r);
     register_pool_ops(r);
     register_gemm_ops(r);
     register_activation_ops(r);
@@ -16,7 +17,11 @@ OpRegistry& global_registry() {
     register_normalization_ops(r);
     register_reduce_ops(r);
     register_shape_ops(r);
-    register_data_movement_ops(r);
+    register_concat_ops(r);
+    register_transpose_ops(r);
+    register_gather_ops(r);
+    register_slice_ops(r);
+    register_pad_ops(r);
     register_resize_ops(r);
     register_constant_ops(r);
     register_cast_ops(r);

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "ops/constant_inputs.h"
 #include "ops/kernel.h"
 #include "ops/op_families.h"
 
@@ -161,15 +162,6 @@ void expand(const void* in, const Shape& in_shape, void* out, const Shape& out_s
 }  // namespace shape_ops
 
 namespace {
-
-// Shape-like inputs (Reshape shape, Squeeze axes, ...): constant int64 or int32 vectors.
-Result<std::vector<int64_t>> constant_ints(const Node& node, const ValueInfo& v, const char* what) {
-  if (!v.constant) return node.error(std::string(what) + " must be a constant (known when the model is planned)");
-  if (v.dtype != DataType::kInt64 && v.dtype != DataType::kInt32)
-    return node.error(std::string(what) + " must be int64 or int32, got " + dtype_name(v.dtype));
-  if (v.shape.size() > 1) return node.error(std::string(what) + " must be 1-D, got shape " + shape_to_string(v.shape));
-  return v.constant->to_int64_vector();
-}
 
 void copy_input_to_output(const KernelIO& io) {
   const TensorView& in = io.in[0];

@@ -4,8 +4,8 @@
 #include <numeric>
 #include <vector>
 
+#include "ops/dtype_dispatch.h"
 #include "ops/kernel.h"
-#include "ops/numpy_broadcast.h"
 #include "ops/op_families.h"
 
 namespace webcnn {

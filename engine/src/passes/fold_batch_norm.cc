@@ -5,6 +5,7 @@
 // Conv read is let go at once, so a model's weights are not all held twice while the pass runs.
 #include <cmath>
 
+#include "graph/constants.h"
 #include "passes/graph_edit.h"
 #include "passes/passes.h"
 
@@ -83,8 +84,8 @@ Status fold_batch_norm_into_conv(Graph& graph) {
     const ValueId old_w = conv.inputs[1];
     const ValueId old_b = has_bias ? conv.inputs[2] : kNoValue;
     const ValueId bn_out = bn.outputs[0];
-    const ValueId w_id = add_constant(graph, base + "/bn_folded_W", std::move(new_w));
-    const ValueId b_id = add_constant(graph, base + "/bn_folded_B", std::move(new_b));
+    const ValueId w_id = graph.add_constant(unique_value_name(graph, base + "/bn_folded_W"), std::move(new_w));
+    const ValueId b_id = graph.add_constant(unique_value_name(graph, base + "/bn_folded_B"), std::move(new_b));
     Node& folded = graph.nodes[static_cast<size_t>(c)];
     folded.inputs.resize(3);
     folded.inputs[1] = w_id;

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "ops/data_movement.h"
+#include "graph/constants.h"
+#include "ops/transpose.h"
 
 namespace webcnn::graph_edit {
 
@@ -24,24 +25,12 @@ bool is_scalar_float_constant(const Graph& g, ValueId v) {
   return val.constant && val.dtype == DataType::kFloat32 && val.constant->size() == 1;
 }
 
-namespace {
-std::string unique_name(const Graph& g, const std::string& base) {
-  if (g.find_value(base) == kNoValue) return base;
-  for (int i = 1;; ++i) {
-    std::string name = base + "_" + std::to_string(i);
-    if (g.find_value(name) == kNoValue) return name;
-  }
-}
-}  // namespace
-
 ValueId add_value(Graph& g, const std::string& base, DataType dtype, const Shape& shape) {
-  ValueId id = g.add_value(unique_name(g, base), dtype);
+  ValueId id = g.add_value(unique_value_name(g, base), dtype);
   g.value(id).shape = shape;
   g.value(id).has_shape = true;
   return id;
 }
-
-ValueId add_constant(Graph& g, const std::string& base, Tensor t) { return g.add_constant(unique_name(g, base), std::move(t)); }
 
 Perm identity_perm(size_t rank) {
   Perm p(rank);

@@ -1,5 +1,5 @@
-// Small graph-editing helpers the passes share: who produces and who reads a value, new values and
-// constants with their shapes set, permutation arithmetic, and dropping nodes.
+// Small graph-editing helpers the passes share: who produces and who reads a value, new values with
+// their shapes set (new constants: graph/constants.h), permutation arithmetic, and dropping nodes.
 #pragma once
 
 #include <string>
@@ -17,8 +17,6 @@ bool is_scalar_float_constant(const Graph& g, ValueId v);
 
 // A new value named after `base` (made unique), with dtype and shape set.
 ValueId add_value(Graph& g, const std::string& base, DataType dtype, const Shape& shape);
-// A new constant named after `base` (made unique).
-ValueId add_constant(Graph& g, const std::string& base, Tensor t);
 
 // Transpose's meaning: output dim i is input dim perm[i].
 using Perm = std::vector<int64_t>;

@@ -19,9 +19,10 @@
 #include <cstring>
 #include <map>
 
+#include "graph/constants.h"
+#include "ops/kernel.h"
 #include "passes/graph_edit.h"
 #include "passes/passes.h"
-#include "ops/kernel.h"
 
 namespace webcnn {
 
@@ -111,11 +112,6 @@ Tensor remap_per_axis(const Tensor& t, const Perm& perm, size_t groups) {
     for (size_t i = 0; i < rank; ++i)
       std::memcpy(dst + (g * rank + static_cast<size_t>(perm[i])) * bytes, src + (g * rank + i) * bytes, bytes);
   return out;
-}
-Tensor int64_tensor(const std::vector<int64_t>& v) {
-  Tensor t(DataType::kInt64, {static_cast<int64_t>(v.size())});
-  std::copy(v.begin(), v.end(), t.data<int64_t>());
-  return t;
 }
 
 // Rule 2 for Pad, Resize and Reduce*: the node reads t as input 0; its other inputs are constant
@@ -263,7 +259,7 @@ void push_below(Graph& g, size_t t_index, size_t u_index, ValueId x, const Perm&
       case Operand::Kind::kScalarConstant: break;
       case Operand::Kind::kReplaced: {
         const std::string name = g.value(v).name + "/untransposed";
-        g.nodes[u_index].inputs[i] = graph_edit::add_constant(g, name, std::move(plan.operands[i].replacement));
+        g.nodes[u_index].inputs[i] = g.add_constant(unique_value_name(g, name), std::move(plan.operands[i].replacement));
         break;
       }
       case Operand::Kind::kConstant: {
@@ -273,7 +269,7 @@ void push_below(Graph& g, size_t t_index, size_t u_index, ValueId x, const Perm&
         full.insert(full.end(), c.shape().begin(), c.shape().end());
         c.reshape(full);
         const std::string name = g.value(v).name + "/untransposed";
-        g.nodes[u_index].inputs[i] = graph_edit::add_constant(g, name, graph_edit::permute_tensor(c, inv));
+        g.nodes[u_index].inputs[i] = g.add_constant(unique_value_name(g, name), graph_edit::permute_tensor(c, inv));
         break;
       }
     }
@@ -377,10 +373,8 @@ void transposes_to_reshapes(Graph& g) {
       last = axis;
     }
     if (!order_kept) continue;
-    Tensor shape(DataType::kInt64, {static_cast<int64_t>(out.shape.size())});
-    std::copy(out.shape.begin(), out.shape.end(), shape.data<int64_t>());
     const std::string name = out.name + "/shape";
-    const ValueId shape_id = graph_edit::add_constant(g, name, std::move(shape));
+    const ValueId shape_id = g.add_constant(unique_value_name(g, name), int64_tensor(out.shape));
     n.op = "Reshape";
     n.attrs.clear();
     n.inputs.push_back(shape_id);

@@ -22,6 +22,7 @@ struct Arg {
 inline Arg var(Tensor t) { return {std::move(t), false, true}; }
 inline Arg konst(Tensor t) { return {std::move(t), true, true}; }
 inline Arg absent() { return {Tensor(), false, false}; }
+inline Arg arg(Tensor t, bool constant) { return {std::move(t), constant, true}; }
 
 template <typename T>
 Tensor make(DataType dt, Shape shape, std::vector<T> values) {
@@ -51,7 +52,9 @@ inline Node make_node(const std::string& op, std::map<std::string, Attribute> at
 }
 
 // create → prepare → run of one node; absent inputs are kNoValue, constants are visible to prepare.
-inline Result<std::vector<Tensor>> run_node(Node node, const std::vector<Arg>& args, size_t num_outputs = 1) {
+// `shapes` gets the output shapes prepare() set, even when run() then fails.
+inline Status run_node_steps(Node node, const std::vector<Arg>& args, size_t num_outputs, std::vector<Shape>& shapes,
+                             std::vector<Tensor>& results) {
   node.inputs.clear();
   node.outputs.clear();
   for (size_t i = 0; i < args.size(); ++i) node.inputs.push_back(args[i].present ? static_cast<ValueId>(i) : kNoValue);
@@ -72,7 +75,7 @@ inline Result<std::vector<Tensor>> run_node(Node node, const std::vector<Arg>& a
   }
   std::vector<ValueInfo> out(num_outputs);
   WEBCNN_TRY(kernel->prepare(node, in, out));
-  std::vector<Tensor> results;
+  for (const ValueInfo& o : out) shapes.push_back(o.shape);
   std::vector<TensorView> out_views;
   for (const ValueInfo& o : out) results.emplace_back(o.dtype, o.shape);
   for (const Tensor& t : results) out_views.push_back(t.view());
@@ -83,8 +86,31 @@ inline Result<std::vector<Tensor>> run_node(Node node, const std::vector<Arg>& a
   io.out = out_views.data();
   io.num_out = static_cast<int>(out_views.size());
   io.scratch = scratch.data();
-  WEBCNN_TRY(kernel->run(io));
+  return kernel->run(io);
+}
+
+inline Result<std::vector<Tensor>> run_node(Node node, const std::vector<Arg>& args, size_t num_outputs = 1) {
+  std::vector<Shape> shapes;
+  std::vector<Tensor> results;
+  WEBCNN_TRY(run_node_steps(std::move(node), args, num_outputs, shapes, results));
   return results;
+}
+
+// A node with one float output, for tests that check a failure's step: the status, the shape prepare()
+// set (kept when run() fails) and, on success, the output.
+struct FloatRun {
+  Status status;
+  Shape shape;
+  std::vector<float> data;
+};
+inline FloatRun run_float_node(Node node, const std::vector<Arg>& args) {
+  FloatRun r;
+  std::vector<Shape> shapes;
+  std::vector<Tensor> results;
+  r.status = run_node_steps(std::move(node), args, 1, shapes, results);
+  if (!shapes.empty()) r.shape = shapes[0];
+  if (r.status.is_ok()) r.data = values<float>(results[0]);
+  return r;
 }
 
 inline bool error_mentions(const Status& s, const std::string& what) {

@@ -2,28 +2,11 @@
 
 #include <set>
 
+#include "graph/constants.h"
 #include "ops/kernel.h"
 
 namespace webcnn {
 namespace onnx {
-
-ValueId ImportContext::int64_constant(const std::string& name, std::vector<int64_t> values) {
-  Tensor t(DataType::kInt64, {static_cast<int64_t>(values.size())});
-  for (size_t i = 0; i < values.size(); ++i) t.data<int64_t>()[i] = values[i];
-  return graph_.add_constant(name, std::move(t));
-}
-
-ValueId ImportContext::float_scalar(const std::string& name, float value) {
-  Tensor t(DataType::kFloat32, {});
-  t.data<float>()[0] = value;
-  return graph_.add_constant(name, std::move(t));
-}
-
-ValueId ImportContext::float_constant(const std::string& name, std::vector<float> values) {
-  Tensor t(DataType::kFloat32, {static_cast<int64_t>(values.size())});
-  for (size_t i = 0; i < values.size(); ++i) t.data<float>()[i] = values[i];
-  return graph_.add_constant(name, std::move(t));
-}
 
 ValueId ImportContext::intermediate(const std::string& name) { return graph_.add_value(name); }
 
@@ -45,7 +28,7 @@ Status ints_attr_to_input(ImportContext& ctx, Node& n, const char* attr, size_t 
   if (!n.has_attr(attr)) return Status::ok();
   WEBCNN_ASSIGN(std::vector<int64_t> v, n.attr_ints(attr, {}));
   n.attrs.erase(attr);
-  set_input(n, index, ctx.int64_constant(helper_name(n, attr), std::move(v)));
+  set_input(n, index, add_int64_constant(ctx.graph(), helper_name(n, attr), v));
   return Status::ok();
 }
 
@@ -118,7 +101,7 @@ Status rewrite_legacy_resize(ImportContext& ctx, Node& n) {
   ValueId scales = kNoValue;
   if (n.has_attr("scales")) {  // Upsample opset 7-8
     WEBCNN_ASSIGN(std::vector<float> s, n.attr_floats("scales", {}));
-    scales = ctx.float_constant(helper_name(n, "scales"), std::move(s));
+    scales = add_float_constant(ctx.graph(), helper_name(n, "scales"), s);
     n.attrs.erase("scales");
   } else if (n.inputs.size() >= 2) {
     scales = n.inputs[1];
@@ -173,9 +156,7 @@ Status rewrite_dropout(ImportContext& ctx, Node& n) {
   fill.name = helper_name(n, "mask");
   fill.inputs = {shape_v};
   fill.outputs = {n.outputs[1]};
-  Tensor one(DataType::kFloat32, {1});
-  one.data<float>()[0] = 1.0f;
-  fill.attrs["value"] = Attribute::of_tensor(std::make_shared<const Tensor>(std::move(one)));
+  fill.attrs["value"] = Attribute::of_tensor(std::make_shared<const Tensor>(float_tensor({1.0f})));
   ctx.add(std::move(shape));
   ctx.add(std::move(fill));
   return Status::ok();
@@ -186,7 +167,7 @@ ValueId unsqueeze(ImportContext& ctx, const Node& n, ValueId x, std::vector<int6
   Node u;
   u.op = "Unsqueeze";
   u.name = helper_name(n, what);
-  u.inputs = {x, ctx.int64_constant(u.name + "/axes", std::move(axes))};
+  u.inputs = {x, add_int64_constant(ctx.graph(), u.name + "/axes", axes)};
   u.outputs = {ctx.intermediate(u.name)};
   ValueId out = u.outputs[0];
   ctx.add(std::move(u));
@@ -268,7 +249,7 @@ Status add_normalized_node(ImportContext& ctx, Node n) {
     for (int i = 0; i < 2; ++i) {
       if (!n.has_attr(names[i])) continue;
       WEBCNN_ASSIGN(float v, n.attr_float(names[i], 0.0f));
-      bounds[static_cast<size_t>(i)] = ctx.float_scalar(helper_name(n, names[i]), v);
+      bounds[static_cast<size_t>(i)] = add_float_scalar(ctx.graph(), helper_name(n, names[i]), v);
       n.attrs.erase(names[i]);
     }
     n.inputs.resize(1, kNoValue);  // a Clip without input keeps it absent; the kernel reports it
@@ -278,7 +259,7 @@ Status add_normalized_node(ImportContext& ctx, Node n) {
     if (!n.has_attr("pads")) return n.error("attribute 'pads' is required before opset 11");
     WEBCNN_ASSIGN(float value, n.attr_float("value", 0.0f));
     WEBCNN_TRY(ints_attr_to_input(ctx, n, "pads", 1));
-    set_input(n, 2, ctx.float_scalar(helper_name(n, "value"), value));
+    set_input(n, 2, add_float_scalar(ctx.graph(), helper_name(n, "value"), value));
     n.attrs.erase("value");
   } else if (op == "Slice" && opset < 10) {
     if (!n.has_attr("starts") || !n.has_attr("ends")) return n.error("attributes 'starts' and 'ends' are required before opset 10");
@@ -297,7 +278,7 @@ Status add_normalized_node(ImportContext& ctx, Node n) {
     WEBCNN_ASSIGN(int64_t k, n.attr_int("k", -1));
     if (k < 0) return n.error("attribute 'k' is required before opset 10");
     n.attrs.erase("k");
-    set_input(n, 1, ctx.int64_constant(helper_name(n, "k"), {k}));
+    set_input(n, 1, add_int64_constant(ctx.graph(), helper_name(n, "k"), {k}));
   } else if (op == "Upsample" || (op == "Resize" && opset < 11)) {
     WEBCNN_TRY(rewrite_legacy_resize(ctx, n));
   } else if (op == "Resize") {

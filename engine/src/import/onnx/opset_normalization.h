@@ -10,16 +10,13 @@
 namespace webcnn {
 namespace onnx {
 
-// Where normalisation appends helper nodes and constants.
+// Where normalisation appends helper nodes; constants go to graph() through graph/constants.h.
 class ImportContext {
  public:
   ImportContext(Graph& graph, int64_t opset) : graph_(graph), opset_(opset) {}
   Graph& graph() { return graph_; }
   int64_t opset() const { return opset_; }
 
-  ValueId int64_constant(const std::string& name, std::vector<int64_t> values);  // 1-D
-  ValueId float_scalar(const std::string& name, float value);                      // shape []
-  ValueId float_constant(const std::string& name, std::vector<float> values);      // 1-D
   ValueId intermediate(const std::string& name);
   void add(Node node) { graph_.add_node(std::move(node)); }
 

@@ -5,7 +5,9 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <utility>
 
+#include "graph/constants.h"
 namespace webcnn {
 namespace tfjs {
 namespace keras {
@@ -121,7 +123,7 @@ Status check_shape(const Layer& l, const char* what, const Tensor& t, const Shap
 }
 
 ValueId clip(GraphBuilder& b, const std::string& name, ValueId x, float lo, float hi) {
-  return b.add1("Clip", name, {x, b.const_float(name + "/min", lo), b.const_float(name + "/max", hi)});
+  return b.add1("Clip", name, {x, add_float_scalar(b.graph(), name + "/min", lo), add_float_scalar(b.graph(), name + "/max", hi)});
 }
 
 // ---- activations ------------------------------------------------------------------------------------
@@ -148,25 +150,33 @@ std::string pre_activation_name(const std::string& act, const std::string& name)
   return is_linear(act) ? name : name + "/pre_activation";
 }
 
-// Keras activation functions (keras.activations, as tfjs-layers implements them) applied to `x`.
+// Keras activation functions that are one engine op: the op and its fixed attributes.
+const std::map<std::string, std::pair<const char*, Attrs>>& unary_activations() {
+  static const std::map<std::string, std::pair<const char*, Attrs>> m = {
+      {"relu", {"Relu", {}}},
+      {"sigmoid", {"Sigmoid", {}}},
+      {"tanh", {"Tanh", {}}},
+      {"softmax", {"Softmax", {{"axis", Attribute::of_int(-1)}}}},
+      {"log_softmax", {"LogSoftmax", {{"axis", Attribute::of_int(-1)}}}},
+      {"elu", {"Elu", {{"alpha", Attribute::of_float(1.f)}}}},
+      {"selu", {"Selu", {}}},
+      {"softplus", {"Softplus", {}}},
+      {"softsign", {"Softsign", {}}},
+      {"exponential", {"Exp", {}}},
+      // Keras 2 / tfjs-layers: clip(0.2·x + 0.5, 0, 1).
+      {"hard_sigmoid", {"HardSigmoid", {{"alpha", Attribute::of_float(0.2f)}, {"beta", Attribute::of_float(0.5f)}}}},
+      {"hard_swish", {"HardSwish", {}}},
+      {"hard_silu", {"HardSwish", {}}}};
+  return m;
+}
+
+// Keras activation functions (keras.activations, as tfjs-layers implements them) applied to `x`: a row
+// of unary_activations(), or the few composed of several ops below.
 Result<ValueId> activation(const Layer& l, const std::string& act, ValueId x, const std::string& name, GraphBuilder& b) {
   if (is_linear(act)) return x;
-  auto unary = [&](const char* op, Attrs a = {}) { return b.add1(op, name, {x}, std::move(a)); };
-  if (act == "relu") return unary("Relu");
+  auto unary = unary_activations().find(act);
+  if (unary != unary_activations().end()) return b.add1(unary->second.first, name, {x}, unary->second.second);
   if (act == "relu6") return clip(b, name, x, 0.f, 6.f);
-  if (act == "sigmoid") return unary("Sigmoid");
-  if (act == "tanh") return unary("Tanh");
-  if (act == "softmax") return unary("Softmax", {{"axis", Attribute::of_int(-1)}});
-  if (act == "log_softmax") return unary("LogSoftmax", {{"axis", Attribute::of_int(-1)}});
-  if (act == "elu") return unary("Elu", {{"alpha", Attribute::of_float(1.f)}});
-  if (act == "selu") return unary("Selu");
-  if (act == "softplus") return unary("Softplus");
-  if (act == "softsign") return unary("Softsign");
-  if (act == "exponential") return unary("Exp");
-  // Keras 2 / tfjs-layers: clip(0.2·x + 0.5, 0, 1).
-  if (act == "hard_sigmoid")
-    return unary("HardSigmoid", {{"alpha", Attribute::of_float(0.2f)}, {"beta", Attribute::of_float(0.5f)}});
-  if (act == "hard_swish" || act == "hard_silu") return unary("HardSwish");
   if (act == "swish" || act == "silu")
     return b.add1("Mul", name, {x, b.add1("Sigmoid", name + "/sigmoid", {x})});
   if (act == "mish") {
@@ -174,9 +184,9 @@ Result<ValueId> activation(const Layer& l, const std::string& act, ValueId x, co
     return b.add1("Mul", name, {x, b.add1("Tanh", name + "/tanh", {sp})});
   }
   if (act == "gelu") {  // exact form: x · ½(1 + erf(x/√2))
-    ValueId e = b.add1("Erf", name + "/erf", {b.add1("Mul", name + "/scaled", {x, b.const_float(name + "/rsqrt2", 0.70710678f)})});
-    ValueId half = b.add1("Mul", name + "/half", {b.add1("Add", name + "/one_plus", {e, b.const_float(name + "/one", 1.f)}),
-                                                  b.const_float(name + "/half_c", 0.5f)});
+    ValueId e = b.add1("Erf", name + "/erf", {b.add1("Mul", name + "/scaled", {x, add_float_scalar(b.graph(), name + "/rsqrt2", 0.70710678f)})});
+    ValueId half = b.add1("Mul", name + "/half", {b.add1("Add", name + "/one_plus", {e, add_float_scalar(b.graph(), name + "/one", 1.f)}),
+                                                  add_float_scalar(b.graph(), name + "/half_c", 0.5f)});
     return b.add1("Mul", name, {x, half});
   }
   return l.error("activation '" + act + "' is not supported");
@@ -212,7 +222,7 @@ Result<ValueId> bias_of(const Layer& l, const Config& c, LayerWeights& w, int64_
 
 // Depthwise kernel [kH, kW, C, M] → Conv weight [C·M, 1, kH, kW] (one group per input channel).
 ValueId depthwise_weight(GraphBuilder& b, const std::string& name, ValueId kernel, const Shape& s) {
-  ValueId flat = b.add1("Reshape", name + "/kernel_hw1o", {kernel, b.const_int64s(name + "/kernel_hw1o_shape", {s[0], s[1], 1, s[2] * s[3]})});
+  ValueId flat = b.add1("Reshape", name + "/kernel_hw1o", {kernel, add_int64_constant(b.graph(), name + "/kernel_hw1o_shape", {s[0], s[1], 1, s[2] * s[3]})});
   return b.add1("Transpose", name + "/kernel_oihw", {flat}, {{"perm", Attribute::of_ints({3, 2, 0, 1})}});
 }
 
@@ -387,7 +397,7 @@ Result<KerasTensor> batch_norm(const Layer& l, const KerasTensor& x, const std::
     }
     Tensor t(DataType::kFloat32, channels);
     std::fill(t.data<float>(), t.data<float>() + t.size(), absent);
-    return b.constant(name + "/" + what, std::move(t));
+    return b.graph().add_constant(name + "/" + what, std::move(t));
   };
   WEBCNN_ASSIGN(ValueId gamma, param(scale, "gamma", 1.f));
   WEBCNN_ASSIGN(ValueId beta, param(center, "beta", 0.f));
@@ -421,9 +431,9 @@ Result<KerasTensor> relu_layer(const Layer& l, const KerasTensor& x, const std::
                          {{"alpha", Attribute::of_float(static_cast<float>(threshold))}});
     if (has_max) pos = clip(b, slope == 0 ? name : name + "/capped", pos, 0.f, hi);
     if (slope == 0) return KerasTensor{pos, x.rank};
-    ValueId shifted = b.add1("Sub", name + "/shifted", {x.value, b.const_float(name + "/threshold", static_cast<float>(threshold))});
-    ValueId below = b.add1("Min", name + "/below", {shifted, b.const_float(name + "/zero", 0.f)});
-    ValueId neg = b.add1("Mul", name + "/negative", {below, b.const_float(name + "/slope", static_cast<float>(slope))});
+    ValueId shifted = b.add1("Sub", name + "/shifted", {x.value, add_float_scalar(b.graph(), name + "/threshold", static_cast<float>(threshold))});
+    ValueId below = b.add1("Min", name + "/below", {shifted, add_float_scalar(b.graph(), name + "/zero", 0.f)});
+    ValueId neg = b.add1("Mul", name + "/negative", {below, add_float_scalar(b.graph(), name + "/slope", static_cast<float>(slope))});
     y = b.add1("Add", name, {pos, neg});
   }
   return KerasTensor{y, x.rank};
@@ -493,7 +503,7 @@ Result<KerasTensor> zero_padding2d(const Layer& l, const KerasTensor& x, const s
   WEBCNN_TRY(c.channels_last());
   WEBCNN_TRY(need_rank(l, x, 4));
   WEBCNN_ASSIGN(std::vector<int64_t> p, top_bottom_left_right(c, "padding"));
-  ValueId pads = b.const_int64s(name + "/pads", {0, p[0], p[2], 0, 0, p[1], p[3], 0});  // ONNX: begins, then ends
+  ValueId pads = add_int64_constant(b.graph(), name + "/pads", {0, p[0], p[2], 0, 0, p[1], p[3], 0});  // ONNX: begins, then ends
   return KerasTensor{b.add1("Pad", name, {x.value, pads}, {{"mode", Attribute::of_string("constant")}}), 4};
 }
 
@@ -503,9 +513,9 @@ Result<KerasTensor> cropping2d(const Layer& l, const KerasTensor& x, const std::
   WEBCNN_TRY(need_rank(l, x, 4));
   WEBCNN_ASSIGN(std::vector<int64_t> p, top_bottom_left_right(c, "cropping"));
   const int64_t to_end = std::numeric_limits<int64_t>::max();
-  ValueId starts = b.const_int64s(name + "/starts", {p[0], p[2]});
-  ValueId ends = b.const_int64s(name + "/ends", {p[1] ? -p[1] : to_end, p[3] ? -p[3] : to_end});
-  ValueId axes = b.const_int64s(name + "/axes", {1, 2});
+  ValueId starts = add_int64_constant(b.graph(), name + "/starts", {p[0], p[2]});
+  ValueId ends = add_int64_constant(b.graph(), name + "/ends", {p[1] ? -p[1] : to_end, p[3] ? -p[3] : to_end});
+  ValueId axes = add_int64_constant(b.graph(), name + "/axes", {1, 2});
   return KerasTensor{b.add1("Slice", name, {x.value, starts, ends, axes}), 4};
 }
 
@@ -517,13 +527,10 @@ Result<KerasTensor> upsampling2d(const Layer& l, const KerasTensor& x, const std
   WEBCNN_ASSIGN(std::string interpolation, c.string("interpolation", "nearest"));
   // Bilinear differs between Keras (half-pixel centres) and tfjs-layers (asymmetric): refused, not guessed.
   if (interpolation != "nearest") return l.error("interpolation '" + interpolation + "' is not supported (only nearest)");
-  Tensor scales(DataType::kFloat32, {2});
-  scales.data<float>()[0] = static_cast<float>(size[0]);
-  scales.data<float>()[1] = static_cast<float>(size[1]);
   Attrs a = {{"mode", Attribute::of_string("nearest")}, {"axes", Attribute::of_ints({1, 2})},
              {"coordinate_transformation_mode", Attribute::of_string("asymmetric")},
              {"nearest_mode", Attribute::of_string("floor")}};  // each pixel repeated size times
-  ValueId s = b.constant(name + "/scales", std::move(scales));
+  ValueId s = add_float_constant(b.graph(), name + "/scales", {static_cast<float>(size[0]), static_cast<float>(size[1])});
   return KerasTensor{b.add1("Resize", name, {x.value, kNoValue, s}, a), 4};
 }
 
@@ -535,7 +542,7 @@ Result<KerasTensor> reshape(const Layer& l, const KerasTensor& x, const std::str
     if (d < 1 && d != -1) return l.error("target_shape dimensions must be positive (or one -1)");
   std::vector<int64_t> shape = {0};  // 0: keep the batch size (ONNX Reshape without allowzero)
   shape.insert(shape.end(), target.begin(), target.end());
-  ValueId s = b.const_int64s(name + "/shape", shape);
+  ValueId s = add_int64_constant(b.graph(), name + "/shape", shape);
   return KerasTensor{b.add1("Reshape", name, {x.value, s}), static_cast<int>(shape.size())};
 }
 
@@ -603,7 +610,7 @@ Translator unweighted(F f) {
   });
 }
 
-// A layer that is one unary engine op with the input's rank.
+// A layer that is one unary engine op with the input's rank (the 1:1 rows of translators()).
 Translator unary(const char* op, std::function<Result<Attrs>(const Config&)> attrs = nullptr) {
   return unweighted([op, attrs](const Layer& l, const KerasTensor& x, const std::string& name, GraphBuilder& b) -> Result<KerasTensor> {
     Attrs a;
@@ -705,7 +712,7 @@ Result<LayerWeights::Weight> LayerWeights::get(const Layer& layer, const std::st
   if (it->second.dtype() != DataType::kFloat32)
     return layer.error("weight '" + key + "' is " + dtype_name(it->second.dtype()) + ", expected float32");
   Weight w;
-  w.value = b_.constant(key, std::move(it->second));
+  w.value = b_.graph().add_constant(key, std::move(it->second));
   w.tensor = b_.graph().value(w.value).constant.get();
   pending_.erase(it);
   used_[key] = w;

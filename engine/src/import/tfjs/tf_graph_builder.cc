@@ -217,20 +217,6 @@ ValueId GraphBuilder::add1(const std::string& op, const std::string& name, std::
   return add(op, name, std::move(inputs), std::move(attrs), {name})[0];
 }
 
-ValueId GraphBuilder::constant(const std::string& name, Tensor t) { return g_.add_constant(name, std::move(t)); }
-
-ValueId GraphBuilder::const_int64s(const std::string& name, const std::vector<int64_t>& v) {
-  Tensor t(DataType::kInt64, {static_cast<int64_t>(v.size())});
-  for (size_t i = 0; i < v.size(); ++i) t.data<int64_t>()[i] = v[i];
-  return constant(name, std::move(t));
-}
-
-ValueId GraphBuilder::const_float(const std::string& name, float v) {
-  Tensor t(DataType::kFloat32, {});
-  t.data<float>()[0] = v;
-  return constant(name, std::move(t));
-}
-
 ValueId GraphBuilder::to_int64(const std::string& name, ValueId v) {
   if (g_.value(v).dtype == DataType::kInt64) return v;
   return add1("Cast", name, {v}, {{"to", Attribute::of_int(7)}});  // 7 = ONNX INT64

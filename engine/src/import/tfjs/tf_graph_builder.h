@@ -59,9 +59,6 @@ class GraphBuilder {
   // One-output shorthand; the output value is called `name`.
   ValueId add1(const std::string& op, const std::string& name, std::vector<ValueId> inputs,
                std::map<std::string, Attribute> attrs = {});
-  ValueId constant(const std::string& name, Tensor t);
-  ValueId const_int64s(const std::string& name, const std::vector<int64_t>& v);  // 1-D int64
-  ValueId const_float(const std::string& name, float v);                          // scalar
   // Cast to int64 (for ONNX-form shape-like inputs: axes, pads, shapes, sizes, k).
   ValueId to_int64(const std::string& name, ValueId v);
 

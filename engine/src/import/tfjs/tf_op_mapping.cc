@@ -1,9 +1,11 @@
 // TensorFlow op → engine ops (ONNX-opset-18 semantics, ops/README.md). Only translation happens here:
 // weight re-layouts (HWIO → OIHW, ...) are Transpose/Reshape nodes on constants, which constant folding
-// evaluates at plan time.
+// evaluates at plan time. Ops that are one engine op under another name are rows of renames(); the ones
+// that need real translation (weight layouts, fused ops, attribute → input rewrites) have code below.
 #include <functional>
 #include <set>
 
+#include "graph/constants.h"
 #include "import/tfjs/tf_graph_builder.h"
 #include "ops/kernel.h"
 
@@ -94,7 +96,7 @@ Result<ValueId> activation_node(GraphBuilder& b, const TfNode& node, const std::
                                 const std::string& name, ValueId prelu_alpha) {
   if (act == "Relu") return b.add1("Relu", name, {x});
   if (act == "Relu6")
-    return b.add1("Clip", name, {x, b.const_float(name + "/min", 0.f), b.const_float(name + "/max", 6.f)});
+    return b.add1("Clip", name, {x, add_float_scalar(b.graph(), name + "/min", 0.f), add_float_scalar(b.graph(), name + "/max", 6.f)});
   if (act == "Sigmoid") return b.add1("Sigmoid", name, {x});
   if (act == "Tanh") return b.add1("Tanh", name, {x});
   if (act == "Elu") return b.add1("Elu", name, {x}, {{"alpha", Attribute::of_float(1.f)}});
@@ -176,7 +178,7 @@ Status translate_conv(const TfNode& node, GraphBuilder& b) {
   ValueId w;
   if (depthwise) {  // [kH, kW, C, M] → [kH, kW, 1, C*M] → [C*M, 1, kH, kW], one group per input channel
     const Shape& s = f->shape();
-    ValueId flat = b.add1("Reshape", n + "/filter_hw1o", {filter, b.const_int64s(n + "/filter_hw1o_shape", {s[0], s[1], 1, s[2] * s[3]})});
+    ValueId flat = b.add1("Reshape", n + "/filter_hw1o", {filter, add_int64_constant(b.graph(), n + "/filter_hw1o_shape", {s[0], s[1], 1, s[2] * s[3]})});
     w = b.add1("Transpose", n + "/filter_oihw", {flat}, {{"perm", Attribute::of_ints({3, 2, 0, 1})}});
     a["group"] = Attribute::of_int(s[2]);
   } else {  // HWIO → OIHW
@@ -280,20 +282,11 @@ Status translate_pool(const TfNode& node, GraphBuilder& b) {
   return emit1(b, node, node.op == "MaxPool" ? "MaxPool" : "AveragePool", in, a);
 }
 
-Status translate_batch_norm(const TfNode& node, GraphBuilder& b) {
-  WEBCNN_TRY(check_nhwc(node));
-  if (node.inputs.size() != 5) return node.error("expects 5 inputs (x, scale, offset, mean, variance)");
-  WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 5));
-  WEBCNN_ASSIGN(float eps, node.attr_float("epsilon", 1e-3f));
-  return emit1(b, node, "BatchNormalization", in,
-               {{"epsilon", Attribute::of_float(eps)}, {"layout", Attribute::of_string("NHWC")}});
-}
-
 // Mean/Sum/Max/Min/Prod(x, axes) → Reduce*(x, int64 axes).
 Status translate_reduce(const TfNode& node, GraphBuilder& b, const std::string& op) {
   WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 2));
   WEBCNN_ASSIGN(bool keep, node.attr_bool("keep_dims", false));
-  ValueId flat = b.add1("Reshape", node.name + "/axes_1d", {in[1], b.const_int64s(node.name + "/minus1", {-1})});
+  ValueId flat = b.add1("Reshape", node.name + "/axes_1d", {in[1], add_int64_constant(b.graph(), node.name + "/minus1", {-1})});
   ValueId axes = b.to_int64(node.name + "/axes", flat);
   return emit1(b, node, op, {in[0], axes}, {{"keepdims", Attribute::of_int(keep)}});
 }
@@ -310,7 +303,7 @@ Status translate_pad(const TfNode& node, GraphBuilder& b) {
   // TF paddings [rank, 2] (begin, end per axis) → ONNX pads [begins..., ends...].
   const std::string& n = node.name;
   ValueId t = b.add1("Transpose", n + "/pads_t", {in[1]}, {{"perm", Attribute::of_ints({1, 0})}});
-  ValueId flat = b.add1("Reshape", n + "/pads_flat", {t, b.const_int64s(n + "/minus1", {-1})});
+  ValueId flat = b.add1("Reshape", n + "/pads_flat", {t, add_int64_constant(b.graph(), n + "/minus1", {-1})});
   std::vector<ValueId> pin = {in[0], b.to_int64(n + "/pads", flat)};
   if (v2) pin.push_back(in[2]);
   return emit1(b, node, "Pad", pin, {{"mode", Attribute::of_string(mode)}});
@@ -332,7 +325,7 @@ Status translate_concat(const TfNode& node, GraphBuilder& b) {
 Status translate_pack(const TfNode& node, GraphBuilder& b) {
   if (node.inputs.empty()) return node.error("needs at least one input");
   WEBCNN_ASSIGN(int64_t axis, node.attr_int("axis", 0));
-  ValueId axes = b.const_int64s(node.name + "/axis", {axis});
+  ValueId axes = add_int64_constant(b.graph(), node.name + "/axis", {axis});
   std::vector<ValueId> parts;
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     WEBCNN_ASSIGN(ValueId v, b.input(node, i));
@@ -352,7 +345,7 @@ Status translate_unpack(const TfNode& node, GraphBuilder& b) {
     Tensor idx(DataType::kInt64, {});
     idx.data<int64_t>()[0] = i;
     std::string out = i == 0 ? node.name : node.name + ":" + std::to_string(i);
-    ValueId v = b.add1("Gather", out, {in[0], b.constant(out + "/index", std::move(idx))}, {{"axis", Attribute::of_int(axis)}});
+    ValueId v = b.add1("Gather", out, {in[0], b.graph().add_constant(out + "/index", std::move(idx))}, {{"axis", Attribute::of_int(axis)}});
     b.bind(out, v);
   }
   return Status::ok();
@@ -362,12 +355,12 @@ Status translate_squeeze(const TfNode& node, GraphBuilder& b) {
   WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 1));
   WEBCNN_ASSIGN(std::vector<int64_t> dims, node.attr_ints("squeeze_dims"));
   if (dims.empty()) return emit1(b, node, "Squeeze", in);  // all size-1 axes
-  return emit1(b, node, "Squeeze", {in[0], b.const_int64s(node.name + "/axes", dims)});
+  return emit1(b, node, "Squeeze", {in[0], add_int64_constant(b.graph(), node.name + "/axes", dims)});
 }
 
 Status translate_expand_dims(const TfNode& node, GraphBuilder& b) {
   WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 2));
-  ValueId flat = b.add1("Reshape", node.name + "/axis_1d", {in[1], b.const_int64s(node.name + "/minus1", {-1})});
+  ValueId flat = b.add1("Reshape", node.name + "/axis_1d", {in[1], add_int64_constant(b.graph(), node.name + "/minus1", {-1})});
   return emit1(b, node, "Unsqueeze", {in[0], b.to_int64(node.name + "/axes", flat)});
 }
 
@@ -416,7 +409,7 @@ Status translate_gather(const TfNode& node, GraphBuilder& b) {
 Status translate_topk(const TfNode& node, GraphBuilder& b) {
   WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 2));
   WEBCNN_ASSIGN(bool sorted, node.attr_bool("sorted", true));
-  ValueId k1 = b.add1("Reshape", node.name + "/k_1d", {in[1], b.const_int64s(node.name + "/one", {1})});
+  ValueId k1 = b.add1("Reshape", node.name + "/k_1d", {in[1], add_int64_constant(b.graph(), node.name + "/one", {1})});
   std::vector<ValueId> outs = b.add("TopK", node.name + "/topk", {in[0], b.to_int64(node.name + "/k", k1)},
                                     {{"axis", Attribute::of_int(-1)}, {"largest", Attribute::of_int(1)},
                                      {"sorted", Attribute::of_int(sorted)}},
@@ -439,52 +432,12 @@ Status translate_argmax(const TfNode& node, GraphBuilder& b, const std::string& 
   return emit1(b, node, "Cast", {idx}, {{"to", Attribute::of_int(onnx_dtype(dt))}});
 }
 
-Status translate_gather_nd(const TfNode& node, GraphBuilder& b) {
-  WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 2));
-  return emit1(b, node, "GatherND", {in[0], b.to_int64(node.name + "/indices", in[1])});
-}
-
-Status translate_strided_slice(const TfNode& node, GraphBuilder& b) {
-  WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 4));
-  Attrs a;
-  for (const char* m : {"begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask"}) {
-    WEBCNN_ASSIGN(int64_t v, node.attr_int(m, 0));
-    a[m] = Attribute::of_int(v);
-  }
-  return emit1(b, node, "StridedSlice", in, a);
-}
-
 Status translate_shape(const TfNode& node, GraphBuilder& b) {
   WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 1));
   WEBCNN_ASSIGN(std::string out_t, node.attr_type("out_type", "DT_INT32"));
   WEBCNN_ASSIGN(DataType dt, dtype_from_tf(out_t));
   ValueId s = b.add1(node.op == "Size" ? "Size" : "Shape", node.name + "/int64", in);
   return emit1(b, node, "Cast", {s}, {{"to", Attribute::of_int(onnx_dtype(dt))}});
-}
-
-Status translate_tile(const TfNode& node, GraphBuilder& b) {
-  WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 2));
-  return emit1(b, node, "Tile", {in[0], b.to_int64(node.name + "/repeats", in[1])});
-}
-
-Status translate_fill(const TfNode& node, GraphBuilder& b) {  // Fill(dims, value) → Expand(value, dims)
-  WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 2));
-  return emit1(b, node, "Expand", {in[1], b.to_int64(node.name + "/shape", in[0])});
-}
-
-Status translate_range(const TfNode& node, GraphBuilder& b) {
-  WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 3));
-  return emit1(b, node, "Range", in);
-}
-
-Status translate_depth_to_space(const TfNode& node, GraphBuilder& b) {
-  WEBCNN_TRY(check_nhwc(node));
-  WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 1));
-  WEBCNN_ASSIGN(int64_t bs, node.attr_int("block_size", 0));
-  // TF's DepthToSpace orders channels as (block_h, block_w, C): ONNX's DCR mode.
-  return emit1(b, node, "DepthToSpace", in,
-               {{"blocksize", Attribute::of_int(bs)}, {"mode", Attribute::of_string("DCR")},
-                {"layout", Attribute::of_string("NHWC")}});
 }
 
 // Split(axis, x) with num_split, SplitV(x, size_splits, axis) → Split with outputs "name", "name:1", ...
@@ -518,48 +471,125 @@ Status translate_slice(const TfNode& node, GraphBuilder& b) {
   const std::string& n = node.name;
   ValueId begin = b.to_int64(n + "/begin", in[1]);
   ValueId end = b.add1("Add", n + "/end", {begin, b.to_int64(n + "/size", in[2])});
-  ValueId strides = b.const_int64s(n + "/strides", std::vector<int64_t>(size.size(), 1));
+  ValueId strides = add_int64_constant(b.graph(), n + "/strides", std::vector<int64_t>(size.size(), 1));
   return emit1(b, node, "StridedSlice", {in[0], begin, end, strides}, {{"end_mask", Attribute::of_int(end_mask)}});
 }
 
-// Binary ops with the same meaning in ONNX.
-const std::map<std::string, std::string>& binary_ops() {
-  static const std::map<std::string, std::string> m = {
-      {"Add", "Add"}, {"AddV2", "Add"}, {"BiasAdd", "Add"}, {"Sub", "Sub"}, {"Mul", "Mul"}, {"RealDiv", "Div"},
-      {"Maximum", "Max"}, {"Minimum", "Min"}, {"Pow", "Pow"}, {"FloorMod", "Mod"}, {"FloorDiv", "FloorDiv"},
-      {"Equal", "Equal"}, {"Greater", "Greater"}, {"GreaterEqual", "GreaterOrEqual"}, {"Less", "Less"},
-      {"LessEqual", "LessOrEqual"}, {"LogicalAnd", "And"}, {"LogicalOr", "Or"}, {"Prelu", "PRelu"}};
+// ---- renames: TF ops that are one engine op ---------------------------------------------------------
+
+// A TF attribute copied onto the engine node (attr_float or attr_int, `def` when absent).
+struct AttrCopy {
+  const char* tf;
+  const char* engine;
+  bool is_float;
+  double def;
+};
+
+// Which TF input feeds an engine input; the ONNX-form shape-like inputs (shapes, repeats, indices) are
+// cast to int64 as value "<node>/<int64_as>".
+struct TfInput {
+  size_t index;
+  const char* int64_as = nullptr;
+};
+
+struct Rename {
+  const char* op;                     // the engine op
+  size_t arity;                       // TF inputs, all required
+  std::vector<TfInput> inputs = {};   // empty: the TF inputs in order, unchanged
+  std::vector<AttrCopy> copies = {};  // read in this order (the first malformed one is reported)
+  Attrs fixed = {};                   // attributes the engine op always gets
+  bool nhwc = false;                  // data_format must be NHWC
+  const char* input_names = nullptr;  // named in the error when the input count is wrong
+};
+
+const std::map<std::string, Rename>& renames() {
+  static const std::map<std::string, Rename> m = [] {
+    std::map<std::string, Rename> r;
+    // Binary and unary ops with the same meaning in ONNX.
+    for (const auto& [tf, op] : std::map<std::string, const char*>{
+             {"Add", "Add"}, {"AddV2", "Add"}, {"BiasAdd", "Add"}, {"Sub", "Sub"}, {"Mul", "Mul"}, {"RealDiv", "Div"},
+             {"Maximum", "Max"}, {"Minimum", "Min"}, {"Pow", "Pow"}, {"FloorMod", "Mod"}, {"FloorDiv", "FloorDiv"},
+             {"Equal", "Equal"}, {"Greater", "Greater"}, {"GreaterEqual", "GreaterOrEqual"}, {"Less", "Less"},
+             {"LessEqual", "LessOrEqual"}, {"LogicalAnd", "And"}, {"LogicalOr", "Or"}, {"Prelu", "PRelu"}})
+      r[tf] = {op, 2};
+    for (const auto& [tf, op] : std::map<std::string, const char*>{
+             {"Relu", "Relu"}, {"Sigmoid", "Sigmoid"}, {"Tanh", "Tanh"}, {"Elu", "Elu"}, {"Selu", "Selu"},
+             {"Sqrt", "Sqrt"}, {"Abs", "Abs"}, {"Exp", "Exp"}, {"Log", "Log"}, {"Neg", "Neg"}, {"Reciprocal", "Reciprocal"},
+             {"Floor", "Floor"}, {"Ceil", "Ceil"}, {"Round", "Round"}, {"Sin", "Sin"}, {"Cos", "Cos"}, {"LogicalNot", "Not"},
+             {"Identity", "Identity"}, {"Snapshot", "Identity"}, {"StopGradient", "Identity"}, {"Erf", "Erf"},
+             {"Softplus", "Softplus"}, {"Sign", "Sign"},
+             {"PlaceholderWithDefault", "Identity"}})  // never fed: its default
+      r[tf] = {op, 1};
+    r["Select"] = r["SelectV2"] = {"Where", 3};
+    r["Range"] = {"Range", 3};
+    r["Softmax"] = {"Softmax", 1, {}, {}, {{"axis", Attribute::of_int(-1)}}};
+    r["LogSoftmax"] = {"LogSoftmax", 1, {}, {}, {{"axis", Attribute::of_int(-1)}}};
+    r["LeakyRelu"] = {"LeakyRelu", 1, {}, {{"alpha", "alpha", true, 0.2f}}};  // TF's default slope
+    r["Reshape"] = {"Reshape", 2, {{0}, {1, "shape"}}};
+    r["BroadcastTo"] = {"Expand", 2, {{0}, {1, "shape"}}};
+    r["Fill"] = {"Expand", 2, {{1}, {0, "shape"}}};  // Fill(dims, value) → Expand(value, dims)
+    r["Tile"] = {"Tile", 2, {{0}, {1, "repeats"}}};
+    r["GatherNd"] = {"GatherND", 2, {{0}, {1, "indices"}}};
+    r["StridedSlice"] = {"StridedSlice", 4, {},
+                         {{"begin_mask", "begin_mask", false, 0}, {"end_mask", "end_mask", false, 0},
+                          {"ellipsis_mask", "ellipsis_mask", false, 0}, {"new_axis_mask", "new_axis_mask", false, 0},
+                          {"shrink_axis_mask", "shrink_axis_mask", false, 0}}};
+    r["FusedBatchNorm"] = r["FusedBatchNormV2"] = r["FusedBatchNormV3"] =
+        {"BatchNormalization", 5, {}, {{"epsilon", "epsilon", true, 1e-3f}}, {{"layout", Attribute::of_string("NHWC")}},
+         true, "x, scale, offset, mean, variance"};
+    // TF's DepthToSpace orders channels as (block_h, block_w, C): ONNX's DCR mode.
+    r["DepthToSpace"] = {"DepthToSpace", 1, {}, {{"block_size", "blocksize", false, 0}},
+                         {{"mode", Attribute::of_string("DCR")}, {"layout", Attribute::of_string("NHWC")}}, true};
+    return r;
+  }();
   return m;
 }
 
-// Unary ops with the same meaning in ONNX.
-const std::map<std::string, std::string>& unary_ops() {
-  static const std::map<std::string, std::string> m = {
-      {"Relu", "Relu"}, {"Sigmoid", "Sigmoid"}, {"Tanh", "Tanh"}, {"Elu", "Elu"}, {"Selu", "Selu"},
-      {"Sqrt", "Sqrt"}, {"Abs", "Abs"}, {"Exp", "Exp"}, {"Log", "Log"}, {"Neg", "Neg"}, {"Reciprocal", "Reciprocal"},
-      {"Floor", "Floor"}, {"Ceil", "Ceil"}, {"Round", "Round"}, {"Sin", "Sin"}, {"Cos", "Cos"}, {"LogicalNot", "Not"},
-      {"Identity", "Identity"}, {"Snapshot", "Identity"}, {"StopGradient", "Identity"}, {"Erf", "Erf"},
-      {"Softplus", "Softplus"}, {"Sign", "Sign"}};
-  return m;
+Status translate_rename(const TfNode& node, GraphBuilder& b, const Rename& r) {
+  if (r.nhwc) {
+    WEBCNN_TRY(check_nhwc(node));
+  }
+  if (r.input_names && node.inputs.size() != r.arity)
+    return node.error("expects " + std::to_string(r.arity) + " inputs (" + r.input_names + ")");
+  WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, r.arity));
+  Attrs a = r.fixed;
+  for (const AttrCopy& c : r.copies) {
+    if (c.is_float) {
+      WEBCNN_ASSIGN(float v, node.attr_float(c.tf, static_cast<float>(c.def)));
+      a[c.engine] = Attribute::of_float(v);
+    } else {
+      WEBCNN_ASSIGN(int64_t v, node.attr_int(c.tf, static_cast<int64_t>(c.def)));
+      a[c.engine] = Attribute::of_int(v);
+    }
+  }
+  if (r.inputs.empty()) return emit1(b, node, r.op, in, a);
+  std::vector<ValueId> engine_in;
+  for (const TfInput& i : r.inputs)
+    engine_in.push_back(i.int64_as ? b.to_int64(node.name + "/" + i.int64_as, in[i.index]) : in[i.index]);
+  return emit1(b, node, r.op, engine_in, a);
 }
+
+// ---- the translators -------------------------------------------------------------------------------------
 
 using Translator = std::function<Status(const TfNode&, GraphBuilder&)>;
 
 const std::map<std::string, Translator>& translators() {
   static const std::map<std::string, Translator> m = [] {
     std::map<std::string, Translator> t;
+    // An op is either a row of renames() or has code below, never both.
+    for (const auto& [op, rename] : renames()) {
+      const Rename* r = &rename;
+      t[op] = [r](const TfNode& n, GraphBuilder& b) { return translate_rename(n, b, *r); };
+    }
     for (const char* op : {"Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative"})
       t[op] = translate_conv;
     t["Conv2DBackpropInput"] = translate_conv_transpose;
     t["MatMul"] = t["_FusedMatMul"] = translate_matmul;
     t["BatchMatMul"] = t["BatchMatMulV2"] = translate_batch_matmul;
     t["MaxPool"] = t["AvgPool"] = translate_pool;
-    t["FusedBatchNorm"] = t["FusedBatchNormV2"] = t["FusedBatchNormV3"] = translate_batch_norm;
-    t["Mean"] = [](const TfNode& n, GraphBuilder& b) { return translate_reduce(n, b, "ReduceMean"); };
-    t["Sum"] = [](const TfNode& n, GraphBuilder& b) { return translate_reduce(n, b, "ReduceSum"); };
-    t["Max"] = [](const TfNode& n, GraphBuilder& b) { return translate_reduce(n, b, "ReduceMax"); };
-    t["Min"] = [](const TfNode& n, GraphBuilder& b) { return translate_reduce(n, b, "ReduceMin"); };
-    t["Prod"] = [](const TfNode& n, GraphBuilder& b) { return translate_reduce(n, b, "ReduceProd"); };
+    for (const auto& [tf, op] : std::map<std::string, std::string>{
+             {"Mean", "ReduceMean"}, {"Sum", "ReduceSum"}, {"Max", "ReduceMax"}, {"Min", "ReduceMin"}, {"Prod", "ReduceProd"}})
+      t[tf] = [op = op](const TfNode& n, GraphBuilder& b) { return translate_reduce(n, b, op); };
     t["ArgMax"] = [](const TfNode& n, GraphBuilder& b) { return translate_argmax(n, b, "ArgMax"); };
     t["ArgMin"] = [](const TfNode& n, GraphBuilder& b) { return translate_argmax(n, b, "ArgMin"); };
     t["Pad"] = t["PadV2"] = t["MirrorPad"] = translate_pad;
@@ -572,40 +602,13 @@ const std::map<std::string, Translator>& translators() {
     t["ResizeBilinear"] = t["ResizeNearestNeighbor"] = translate_resize;
     t["Cast"] = translate_cast;
     t["GatherV2"] = translate_gather;
-    t["GatherNd"] = translate_gather_nd;
     t["TopKV2"] = translate_topk;
-    t["StridedSlice"] = translate_strided_slice;
     t["Shape"] = t["Size"] = translate_shape;
-    t["Tile"] = translate_tile;
-    t["Fill"] = translate_fill;
-    t["Range"] = translate_range;
-    t["DepthToSpace"] = translate_depth_to_space;
     t["Split"] = t["SplitV"] = translate_split;
     t["Slice"] = translate_slice;
-    t["BroadcastTo"] = [](const TfNode& n, GraphBuilder& b) -> Status {
-      WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 2));
-      return emit1(b, n, "Expand", {in[0], b.to_int64(n.name + "/shape", in[1])});
-    };
-    t["Reshape"] = [](const TfNode& n, GraphBuilder& b) -> Status {
-      WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 2));
-      return emit1(b, n, "Reshape", {in[0], b.to_int64(n.name + "/shape", in[1])});
-    };
     t["Relu6"] = [](const TfNode& n, GraphBuilder& b) -> Status {
       WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 1));
-      return emit1(b, n, "Clip", {in[0], b.const_float(n.name + "/min", 0.f), b.const_float(n.name + "/max", 6.f)});
-    };
-    t["LeakyRelu"] = [](const TfNode& n, GraphBuilder& b) -> Status {
-      WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 1));
-      WEBCNN_ASSIGN(float alpha, leaky_alpha(n));
-      return emit1(b, n, "LeakyRelu", in, {{"alpha", Attribute::of_float(alpha)}});
-    };
-    t["Softmax"] = [](const TfNode& n, GraphBuilder& b) -> Status {
-      WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 1));
-      return emit1(b, n, "Softmax", in, {{"axis", Attribute::of_int(-1)}});
-    };
-    t["LogSoftmax"] = [](const TfNode& n, GraphBuilder& b) -> Status {
-      WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 1));
-      return emit1(b, n, "LogSoftmax", in, {{"axis", Attribute::of_int(-1)}});
+      return emit1(b, n, "Clip", {in[0], add_float_scalar(b.graph(), n.name + "/min", 0.f), add_float_scalar(b.graph(), n.name + "/max", 6.f)});
     };
     t["Square"] = [](const TfNode& n, GraphBuilder& b) -> Status {
       WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 1));
@@ -614,7 +617,7 @@ const std::map<std::string, Translator>& translators() {
     t["Rsqrt"] = [](const TfNode& n, GraphBuilder& b) -> Status {
       WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 1));
       ValueId s = b.add1("Sqrt", n.name + "/sqrt", in);
-      return emit1(b, n, "Div", {b.const_float(n.name + "/one", 1.f), s});
+      return emit1(b, n, "Div", {add_float_scalar(b.graph(), n.name + "/one", 1.f), s});
     };
     t["SquaredDifference"] = [](const TfNode& n, GraphBuilder& b) -> Status {
       WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 2));
@@ -641,28 +644,6 @@ const std::map<std::string, Translator>& translators() {
       WEBCNN_ASSIGN(std::string type, n.attr_type("T", "DT_FLOAT"));
       return emit1(b, n, type == "DT_FLOAT" ? "Div" : "FloorDiv", in);
     };
-    t["PlaceholderWithDefault"] = [](const TfNode& n, GraphBuilder& b) -> Status {  // never fed: its default
-      WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 1));
-      return emit1(b, n, "Identity", in);
-    };
-    t["Select"] = t["SelectV2"] = [](const TfNode& n, GraphBuilder& b) -> Status {
-      WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 3));
-      return emit1(b, n, "Where", in);
-    };
-    for (const auto& kv : binary_ops()) {
-      std::string op = kv.second;
-      t[kv.first] = [op](const TfNode& n, GraphBuilder& b) -> Status {
-        WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 2));
-        return emit1(b, n, op, in);
-      };
-    }
-    for (const auto& kv : unary_ops()) {
-      std::string op = kv.second;
-      t[kv.first] = [op](const TfNode& n, GraphBuilder& b) -> Status {
-        WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 1));
-        return emit1(b, n, op, in);
-      };
-    }
     return t;
   }();
   return m;

@@ -188,7 +188,7 @@ Result<Graph> import_model(const std::string& json_text, const ShardReader& read
     if (n->op == "Const") {
       auto w = weights.find(n->name);
       if (w == weights.end()) return n->error("has no weight of that name in weightsManifest");
-      b.bind(n->name, b.constant(n->name, std::move(w->second)));
+      b.bind(n->name, g.add_constant(n->name, std::move(w->second)));
       weights.erase(w);
     } else if (n->op == "Placeholder") {
       WEBCNN_ASSIGN(std::string t, n->attr_type("dtype", "DT_FLOAT"));

@@ -1,5 +1,5 @@
 // Depthwise microkernel for 3×3 filters: the 9 taps unrolled, channels in f32x4 blocks.
-#include "kernels/dwconv.h"
+#include "dwconv_per_pixel.h"
 #include "simd/f32x4.h"
 
 namespace webcnn::kernels {

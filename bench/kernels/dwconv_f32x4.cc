@@ -1,5 +1,5 @@
 // Depthwise microkernel for any tap count: channels in f32x4 blocks, the tail one lane at a time.
-#include "kernels/dwconv.h"
+#include "dwconv_per_pixel.h"
 #include "simd/f32x4.h"
 
 namespace webcnn::kernels {
