@@ -31,6 +31,7 @@ constexpr CompiledIsa kCompiledIsas[] = {
 
 const KernelTable& choose() {
   const std::vector<const KernelTable*>& tables = supported_tables();
+#ifndef __EMSCRIPTEN__  // the wasm module has one table (and getenv would add environment glue to its loader)
   const char* wanted = std::getenv("WEBCNN_ISA");
   if (wanted && *wanted) {
     if (const KernelTable* t = find_table(wanted)) return *t;
@@ -38,6 +39,7 @@ const KernelTable& choose() {
     std::fprintf(stderr, "webcnn: WEBCNN_ISA=%s is not compiled in or not supported by this CPU; using %s\n",
                  wanted, tables.front()->isa);
   }
+#endif
   return *tables.front();
 }
 
