@@ -3,7 +3,7 @@
 set(WEBCNN_LAYERS core simd kernels graph ops passes runtime import image api)
 set(WEBCNN_LAYER_SEES_core "")
 set(WEBCNN_LAYER_SEES_simd "")                                    # header-only vector abstraction
-set(WEBCNN_LAYER_SEES_kernels core simd graph ops)  # TEMPORARY until FusedActivation moves to kernels
+set(WEBCNN_LAYER_SEES_kernels core simd)                          # pure compute on tiles
 set(WEBCNN_LAYER_SEES_graph core)                                 # the IR
 set(WEBCNN_LAYER_SEES_ops core simd kernels graph)                # op kernels + the op registry
 set(WEBCNN_LAYER_SEES_passes core simd kernels graph ops)         # shape inference, optimisation passes

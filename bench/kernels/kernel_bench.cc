@@ -20,6 +20,7 @@
 
 using namespace webcnn;
 using namespace webcnn::kernels;
+using namespace webcnn::kernels::WEBCNN_ISA;  // the microkernel templates of the default instruction set
 
 namespace {
 

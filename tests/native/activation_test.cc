@@ -209,7 +209,7 @@ TEST_CASE("standalone activations give the fused store's bits") {
     in.insert(in.end(), c.extra.begin(), c.extra.end());
     auto y = run_act(c.op, in);
     REQUIRE(y.is_ok());
-    auto act = FusedActivation::from_node(c.fused);
+    auto act = fused_activation_from_node(c.fused);
     REQUIRE(act.is_ok());
     int mismatches = 0;
     for (int64_t i = 0; i < x.size(); ++i) {

@@ -124,7 +124,7 @@ void check_conv_case(const ConvCase& k, std::mt19937& rng) {
   reference::Conv2dParams p;
   p.groups = k.group;
   p.stride_h = k.sh, p.stride_w = k.sw, p.dilation_h = k.dh, p.dilation_w = k.dw, p.pad_top = k.pt, p.pad_left = k.pl;
-  auto act = FusedActivation::from_node(node);
+  auto act = fused_activation_from_node(node);
   REQUIRE(act.is_ok());
   reference::conv2d_nchw(x.data<float>(), x.shape(), w.data<float>(), w.shape(), k.bias ? b.data<float>() : nullptr,
                          p, *act, want.data(), y_shape);
@@ -374,7 +374,7 @@ void check_conv_transpose_case(const ConvTransposeCase& k, std::mt19937& rng) {
   reference::Conv2dParams p;
   p.groups = k.group;
   p.stride_h = k.sh, p.stride_w = k.sw, p.dilation_h = k.dh, p.dilation_w = k.dw, p.pad_top = k.pt, p.pad_left = k.pl;
-  auto act = FusedActivation::from_node(node);
+  auto act = fused_activation_from_node(node);
   REQUIRE(act.is_ok());
   reference::conv_transpose2d_nchw(x.data<float>(), x.shape(), w.data<float>(), w.shape(),
                                    k.bias ? b.data<float>() : nullptr, p, *act, want.data(), y_shape);

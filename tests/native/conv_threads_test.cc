@@ -150,7 +150,7 @@ void check_conv_threads(const ConvCase& k, std::mt19937& rng) {
   p.groups = k.group;
   p.stride_h = p.stride_w = k.stride;
   p.pad_top = p.pad_left = k.pad;
-  auto act = FusedActivation::from_node(node);
+  auto act = fused_activation_from_node(node);
   REQUIRE(act.is_ok());
   reference::conv2d_nchw(x_nchw.data<float>(), x_nchw.shape(), w.data<float>(), w.shape(), b.data<float>(), p, *act,
                          want.data(), {k.batch, k.out_c, oh, ow});
@@ -225,7 +225,7 @@ TEST_CASE("MatMul and Gemm on 2-4 threads are bit-identical to 1 thread and matc
     std::vector<float> want(static_cast<size_t>(m * n));
     reference::matmul(a.data<float>(), a.shape(), bt.data<float>(), bt.shape(), want.data(), {m, n}, FusedActivation{});
     check_close(mm1, want, k);
-    auto act = FusedActivation::from_node(gemm);
+    auto act = fused_activation_from_node(gemm);
     REQUIRE(act.is_ok());
     reference::gemm(a.data<float>(), a.shape(), false, bt.data<float>(), bt.shape(), false, c.data<float>(), c.shape(),
                     0.5f, 2.0f, want.data(), *act);

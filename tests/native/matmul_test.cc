@@ -85,7 +85,7 @@ TEST_CASE("MatMul kernel matches the reference: 1-D promotion, batch broadcastin
         REQUIRE(r.shape == c.y);
         std::vector<float> want(static_cast<size_t>(num_elements(c.y)));
         reference::matmul(a.data<float>(), a.shape(), b.data<float>(), b.shape(), want.data(), c.y,
-                          FusedActivation::from_node(node).value());
+                          fused_activation_from_node(node).value());
         check_close(r.data, want, c.a.back());
       }
 }
@@ -139,7 +139,7 @@ TEST_CASE("Gemm kernel matches the reference over transposes, alpha/beta, every 
         std::vector<float> want(static_cast<size_t>(m * n));
         reference::gemm(a.data<float>(), a.shape(), ta, b.data<float>(), b.shape(), tb,
                         ci >= 0 ? c.data<float>() : nullptr, ci >= 0 ? c.shape() : Shape{}, alpha, beta, want.data(),
-                        FusedActivation::from_node(node).value());
+                        fused_activation_from_node(node).value());
         check_close(r.data, want, k + 2);
       }
 }

@@ -3,7 +3,8 @@
 
 namespace webcnn {
 
-// The vector instruction set the kernels run on: "wasm128", "sse2" or "scalar".
+// The instruction set of the kernel table in use: "wasm128", "sse2" or "scalar" (natively the best the
+// CPU supports, or the one the WEBCNN_ISA environment variable names).
 const char* simd_backend();
 
 }  // namespace webcnn

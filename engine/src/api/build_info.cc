@@ -1,9 +1,9 @@
 #include "webcnn/build_info.h"
 
-#include "simd/f32x4.h"
+#include "kernels/kernel_table.h"
 
 namespace webcnn {
 
-const char* simd_backend() { return simd::kBackend; }
+const char* simd_backend() { return kernels::active().isa; }
 
 }  // namespace webcnn

@@ -11,7 +11,8 @@
 #include <cstdint>
 
 #include "kernels/im2col_nhwc.h"
-#include "ops/fused_activation.h"
+#include "kernels/fused_activation.h"
+#include "kernels/kernel_table.h"
 
 namespace webcnn::kernels {
 
@@ -32,8 +33,11 @@ void dwconv_pack_with(size_t channels, size_t taps, WeightAt w_at, const float* 
 // `input` (g.in_c channels, output channels = g.in_c) with weights packed by dwconv_pack_with, written to the
 // NHWC `output`, activation fused (clamps in the store, others per row right after). Any kernel size, stride,
 // dilation and padding; rows are independent, so callers may split them across threads.
-void dwconv_nhwc_f32x4(const Conv2dGeometry& g, const float* input, const float* packed, float* output,
-                       int64_t row_begin, int64_t row_end, const FusedActivation& act);
+// Runs the active table's f32_dwconv_nhwc (dwconv_nhwc_f32x4.cc, compiled once per instruction set).
+inline void dwconv_nhwc_f32x4(const Conv2dGeometry& g, const float* input, const float* packed, float* output,
+                              int64_t row_begin, int64_t row_end, const FusedActivation& act) {
+  active().f32_dwconv_nhwc(g, input, packed, output, row_begin, row_end, act);
+}
 
 namespace reference {
 // The naive loop the tests trust: weights [C][kernel_h][kernel_w] (ONNX's [C,1,kH,kW]), bias may be null.

@@ -6,9 +6,9 @@
 #include <algorithm>
 
 #include "kernels/dwconv.h"
-#include "simd/f32x4.h"
+#include "kernels/isa_kernels.h"
 
-namespace webcnn::kernels {
+namespace webcnn::kernels::WEBCNN_ISA {
 
 using namespace simd;
 
@@ -130,7 +130,7 @@ void dwconv_border_pixel(const Conv2dGeometry& g, const float* image, int64_t oy
 
 }  // namespace
 
-void dwconv_nhwc_f32x4(const Conv2dGeometry& g, const float* input, const float* packed, float* output,
+void f32_dwconv_nhwc(const Conv2dGeometry& g, const float* input, const float* packed, float* output,
                        int64_t row_begin, int64_t row_end, const FusedActivation& act) {
   const bool clamp = act.is_clamp();
   const float lo = clamp ? act.min : -INFINITY, hi = clamp ? act.max : INFINITY;
@@ -169,8 +169,8 @@ void dwconv_nhwc_f32x4(const Conv2dGeometry& g, const float* input, const float*
     }
     for (int64_t ox = run_end; ox < g.out_w; ++ox)
       dwconv_border_pixel(g, image, oy, ox, packed, out_row + ox * ch, lo, hi);
-    if (!clamp) act.apply_inplace(out_row, static_cast<size_t>(g.out_w * ch));
+    if (!clamp) f32_fused_apply(act, out_row, static_cast<size_t>(g.out_w * ch));
   }
 }
 
-}  // namespace webcnn::kernels
+}  // namespace webcnn::kernels::WEBCNN_ISA

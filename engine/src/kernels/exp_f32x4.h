@@ -1,4 +1,5 @@
-// e^x on four lanes, for the exponential activations and Softmax, written against simd/f32x4.h.
+// e^x on four lanes, written against simd/f32x4.h (f32_vexp.cc; in the namespace of the instruction set
+// it is compiled for).
 //
 // x = n·ln2 + r with n = round(x·log2 e) and |r| ≤ ln2/2 (ln2 split in two parts, Cody–Waite, so r is exact
 // to float precision); e^r by its degree-7 Taylor polynomial (truncation < 6e-9 relative); then the result is
@@ -11,7 +12,7 @@
 
 #include "simd/f32x4.h"
 
-namespace webcnn::kernels {
+namespace webcnn::kernels::WEBCNN_ISA {
 
 inline simd::f32x4 exp_f32x4(simd::f32x4 x) {
   using namespace simd;
@@ -41,4 +42,4 @@ inline simd::f32x4 exp_f32x4(simd::f32x4 x) {
   return mul(mul(p, s1), s2);
 }
 
-}  // namespace webcnn::kernels
+}  // namespace webcnn::kernels::WEBCNN_ISA

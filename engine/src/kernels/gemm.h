@@ -1,4 +1,5 @@
-// f32 GEMM: C[M,N] = act(A[M,K] · B[K,N] + bias[N]), register-tiled, written against simd/f32x4.h.
+// f32 GEMM: C[M,N] = act(A[M,K] · B[K,N] + bias[N]), register-tiled, written against simd/f32x4.h
+// (gemm_driver.cc, compiled once per instruction set; reached through the kernel table).
 //
 // B (the weights) is packed once into panels of kGemmNR columns (the last one kGemmNRTail wide when at most
 // that many columns remain, so N = 24, 40, ... wastes no lanes):
@@ -11,7 +12,8 @@
 
 #include <cstddef>
 
-#include "ops/fused_activation.h"
+#include "kernels/fused_activation.h"
+#include "kernels/kernel_table.h"
 
 namespace webcnn::kernels {
 
@@ -54,9 +56,12 @@ void gemm_pack_b(size_t k, size_t n, const float* b, size_t b_row_stride, size_t
 // (sigmoid, tanh, ...) on each tile right after it is stored, while it is still in cache. With a `residual`
 // R [M,N] (row stride residual_stride), C = act(A·B + bias + R): R is added, then the activation applied,
 // on each block of rows right after it is stored (a skip connection fused into its convolution).
-void gemm_f32(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* packed_b, float* c,
-              size_t c_stride, const FusedActivation& act, const float* residual = nullptr,
-              size_t residual_stride = 0);
+// Runs the active table's f32_gemm (gemm_driver.cc).
+inline void gemm_f32(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* packed_b, float* c,
+                     size_t c_stride, const FusedActivation& act, const float* residual = nullptr,
+                     size_t residual_stride = 0) {
+  active().f32_gemm(m, n, k, a, a_stride, packed_b, c, c_stride, act, residual, residual_stride);
+}
 
 namespace reference {
 // The naive triple loop the tests trust: C = act(A·B + bias), with plain row-major A [M,K] (row stride

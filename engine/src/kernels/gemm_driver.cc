@@ -6,10 +6,11 @@
 
 #include "kernels/gemm.h"
 #include "kernels/gemm_tile_f32x4.h"
+#include "kernels/isa_kernels.h"
 
-namespace webcnn::kernels {
+namespace webcnn::kernels::WEBCNN_ISA {
 
-void gemm_f32(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* packed_b, float* c,
+void f32_gemm(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* packed_b, float* c,
               size_t c_stride, const FusedActivation& act, const float* residual, size_t residual_stride) {
   if (m == 0 || n == 0) return;
   const bool clamp = act.is_clamp() && !residual;  // else applied after the residual is added
@@ -45,10 +46,10 @@ void gemm_f32(size_t m, size_t n, size_t k, const float* a, size_t a_stride, con
     }
     // The residual and the other activations on the block just written, while it is still in cache.
     if (residual)
-      for (size_t r = m0; r < m1; ++r) act.add_then_apply(c + r * c_stride, residual + r * residual_stride, n);
+      for (size_t r = m0; r < m1; ++r) f32_fused_add_apply(act, c + r * c_stride, residual + r * residual_stride, n);
     else if (!clamp)
-      for (size_t r = m0; r < m1; ++r) act.apply_inplace(c + r * c_stride, n);
+      for (size_t r = m0; r < m1; ++r) f32_fused_apply(act, c + r * c_stride, n);
   }
 }
 
-}  // namespace webcnn::kernels
+}  // namespace webcnn::kernels::WEBCNN_ISA

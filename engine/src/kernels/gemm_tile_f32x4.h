@@ -15,7 +15,7 @@
 
 #include "simd/f32x4.h"
 
-namespace webcnn::kernels {
+namespace webcnn::kernels::WEBCNN_ISA {
 
 enum class ABroadcast { kSplatLanes, kLoadSplat };
 
@@ -96,4 +96,4 @@ inline void gemm_tile_f32x4(size_t mr, size_t nc, size_t kc, const float* a, siz
   for (size_t i = MR; i-- > 0;) detail::store_row_prefix<NV>(cp[i], nc, acc[i]);
 }
 
-}  // namespace webcnn::kernels
+}  // namespace webcnn::kernels::WEBCNN_ISA

@@ -1,9 +1,10 @@
 #include "kernels/im2col_nhwc.h"
+#include "kernels/isa_kernels.h"
 
 #include <algorithm>
 #include <cstring>
 
-namespace webcnn::kernels {
+namespace webcnn::kernels::WEBCNN_ISA {
 
 namespace {
 
@@ -23,7 +24,7 @@ inline void zero_floats(float* dst, int64_t n) {
 
 }  // namespace
 
-void im2col_nhwc(const Conv2dGeometry& g, const float* input, int64_t channel_begin, int64_t channels,
+void f32_im2col_nhwc(const Conv2dGeometry& g, const float* input, int64_t channel_begin, int64_t channels,
                  int64_t pixel_begin, int64_t pixel_end, float* rows) {
   // All channels and undilated taps: the taps of one filter row are one contiguous run of the input row.
   const bool contiguous_taps = g.dilation_w == 1 && channels == g.in_c;
@@ -57,4 +58,4 @@ void im2col_nhwc(const Conv2dGeometry& g, const float* input, int64_t channel_be
   }
 }
 
-}  // namespace webcnn::kernels
+}  // namespace webcnn::kernels::WEBCNN_ISA

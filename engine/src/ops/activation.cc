@@ -1,9 +1,8 @@
 // Activation ops: semantics in activation.h.
 //
-// The piecewise-linear ones run on f32x4 with a scalar tail that computes the identical expression,
-// so every element gets the same bits whichever path it takes. Operand order matters for NaN: the
-// vector max/min return their second operand when either is NaN, so x always goes second and NaN
-// inputs stay NaN. The exponential ones call exp per element (see tanh_float in activation.h).
+// The piecewise-linear ones run on the active kernel table's f32_v* kernels (kernels/f32_vunary.cc:
+// f32x4 with a scalar tail that computes the identical expression, NaN inputs stay NaN). The exponential
+// ones call exp per element (see tanh_float in kernels/fused_activation.h).
 #include "ops/activation.h"
 
 #include <algorithm>
@@ -12,22 +11,12 @@
 #include <memory>
 
 #include "ops/broadcast.h"
+#include "kernels/kernel_table.h"
 #include "ops/kernel.h"
 #include "ops/op_families.h"
-#include "simd/f32x4.h"
 
 namespace webcnn {
 namespace {
-
-using simd::f32x4;
-
-// max(0, x) and min(0, x) with x second, in scalar form matching maxps/pmax: a > b ? a : b.
-inline float max0(float x) { return 0.0f > x ? 0.0f : x; }
-inline float min0(float x) { return 0.0f < x ? 0.0f : x; }
-inline float clamp01(float t) {  // = FusedActivation's std::min(std::max(t, 0), 1)
-  float m = 0.0f > t ? 0.0f : t;
-  return 1.0f < m ? 1.0f : m;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Element-wise activations with only attributes.
@@ -44,44 +33,6 @@ struct Params {
 inline float softplus(float x) {
   const double e = std::exp(-std::fabs(static_cast<double>(x)));  // in (0, 1]: no overflow
   return static_cast<float>((x > 0 ? static_cast<double>(x) : 0.0) + std::log1p(e));
-}
-
-void relu(const float* x, float* y, int64_t n) {
-  const f32x4 zero = simd::zero();
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) simd::store(y + i, simd::max(zero, simd::load(x + i)));
-  for (; i < n; ++i) y[i] = max0(x[i]);
-}
-
-// max(0, x) + alpha * min(0, x): x for x >= 0, alpha * x below, NaN stays NaN; no select needed.
-void leaky_relu(const float* x, float* y, int64_t n, float alpha) {
-  const f32x4 zero = simd::zero(), a = simd::splat(alpha);
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    f32x4 v = simd::load(x + i);
-    simd::store(y + i, simd::muladd(a, simd::min(zero, v), simd::max(zero, v)));
-  }
-  for (; i < n; ++i) y[i] = alpha * min0(x[i]) + max0(x[i]);
-}
-
-void hard_sigmoid(const float* x, float* y, int64_t n, float alpha, float beta) {
-  const f32x4 zero = simd::zero(), one = simd::splat(1.0f), a = simd::splat(alpha), b = simd::splat(beta);
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4)
-    simd::store(y + i, simd::min(one, simd::max(zero, simd::muladd(a, simd::load(x + i), b))));
-  for (; i < n; ++i) y[i] = clamp01(alpha * x[i] + beta);
-}
-
-// x * clamp01(x / 6 + 0.5), the same expression as the fused store's.
-void hard_swish(const float* x, float* y, int64_t n) {
-  const f32x4 zero = simd::zero(), one = simd::splat(1.0f), six = simd::splat(6.0f), half = simd::splat(0.5f);
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    f32x4 v = simd::load(x + i);
-    f32x4 gate = simd::min(one, simd::max(zero, simd::add(simd::div(v, six), half)));
-    simd::store(y + i, simd::mul(v, gate));
-  }
-  for (; i < n; ++i) y[i] = x[i] * clamp01(x[i] / 6.0f + 0.5f);
 }
 
 class ActivationKernel : public Kernel {
@@ -105,11 +56,12 @@ class ActivationKernel : public Kernel {
     if (dtype_ == DataType::kInt64) return relu_integers(io.in[0].as<const int64_t>(), io.out[0].as<int64_t>(), n);
     const float* x = io.in[0].as<const float>();
     float* y = io.out[0].as<float>();
+    const size_t count = static_cast<size_t>(n);
     switch (kind_) {
-      case Kind::kRelu: relu(x, y, n); break;
-      case Kind::kLeakyRelu: leaky_relu(x, y, n, p_.alpha); break;
-      case Kind::kHardSigmoid: hard_sigmoid(x, y, n, p_.alpha, p_.beta); break;
-      case Kind::kHardSwish: hard_swish(x, y, n); break;
+      case Kind::kRelu: kernels::active().f32_vrelu(count, x, y); break;
+      case Kind::kLeakyRelu: kernels::active().f32_vlrelu(count, x, p_.alpha, y); break;
+      case Kind::kHardSigmoid: kernels::active().f32_vhardsigmoid(count, x, p_.alpha, p_.beta, y); break;
+      case Kind::kHardSwish: kernels::active().f32_vhardswish(count, x, y); break;
       case Kind::kSigmoid:
         for (int64_t i = 0; i < n; ++i) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
         break;
@@ -222,7 +174,9 @@ class ClipKernel : public Kernel {
     const int64_t n = io.out[0].size();
     switch (dtype_) {
       case DataType::kFloat32:
-        clip_floats(io.in[0].as<const float>(), io.out[0].as<float>(), n, bound_or(lo, -INFINITY), bound_or(hi, INFINITY));
+        // min(hi, max(lo, x)); when lo > hi every element becomes hi, as ONNX specifies.
+        kernels::active().f32_vclamp(static_cast<size_t>(n), io.in[0].as<const float>(), bound_or(lo, -INFINITY),
+                                     bound_or(hi, INFINITY), io.out[0].as<float>());
         break;
       case DataType::kInt32: clip_integers<int32_t>(io.in[0], io.out[0], lo, hi); break;
       default: clip_integers<int64_t>(io.in[0], io.out[0], lo, hi); break;
@@ -231,17 +185,6 @@ class ClipKernel : public Kernel {
   }
 
  private:
-  // min(hi, max(lo, x)); when lo > hi every element becomes hi, as ONNX specifies.
-  static void clip_floats(const float* x, float* y, int64_t n, float lo, float hi) {
-    const f32x4 vlo = simd::splat(lo), vhi = simd::splat(hi);
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) simd::store(y + i, simd::min(vhi, simd::max(vlo, simd::load(x + i))));
-    for (; i < n; ++i) {
-      float m = lo > x[i] ? lo : x[i];
-      y[i] = hi < m ? hi : m;
-    }
-  }
-
   template <typename T>
   static void clip_integers(const TensorView& in, const TensorView& out, const TensorView& lo_v, const TensorView& hi_v) {
     const T lo = bound_or(lo_v, std::numeric_limits<T>::lowest()), hi = bound_or(hi_v, std::numeric_limits<T>::max());
@@ -288,21 +231,9 @@ class PReluKernel : public Kernel {
 
  private:
   static void prelu_row(const float* x, const float* s, int64_t s_step, float* y, int64_t n) {
-    const f32x4 zero = simd::zero();
-    int64_t i = 0;
-    if (s_step == 1) {
-      for (; i + 4 <= n; i += 4) {
-        f32x4 v = simd::load(x + i);
-        simd::store(y + i, simd::muladd(simd::load(s + i), simd::min(zero, v), simd::max(zero, v)));
-      }
-    } else {  // one slope for the whole row (per-channel slope on NCHW)
-      const f32x4 a = simd::splat(s[0]);
-      for (; i + 4 <= n; i += 4) {
-        f32x4 v = simd::load(x + i);
-        simd::store(y + i, simd::muladd(a, simd::min(zero, v), simd::max(zero, v)));
-      }
-    }
-    for (; i < n; ++i) y[i] = s[i * s_step] * min0(x[i]) + max0(x[i]);
+    const size_t count = static_cast<size_t>(n);
+    if (s_step == 1) kernels::active().f32_vprelu(count, x, s, y);
+    else kernels::active().f32_vlrelu(count, x, s[0], y);  // one slope for the whole row (per-channel slope on NCHW)
   }
 
   std::unique_ptr<StridedLoop<3>> loop_;

@@ -60,7 +60,7 @@ Result<ConvAttrs> read_conv_attrs(const Node& node, bool transpose) {
     if (v < 0 || v > kMaxSpatialAttr) return node.error("output_padding must be non-negative");
   for (int64_t v : a.output_shape)
     if (v < 0 || v > kMaxSpatialAttr) return node.error("output_shape values must be non-negative");
-  WEBCNN_ASSIGN(a.act, FusedActivation::from_node(node));
+  WEBCNN_ASSIGN(a.act, fused_activation_from_node(node));
   return a;
 }
 

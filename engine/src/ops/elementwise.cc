@@ -3,7 +3,7 @@
 // Binary ops run over a StridedLoop (broadcast.h), whose rows come in three shapes that cover
 // same-shape tensors, a scalar operand and the NHWC per-channel pattern ([N,H,W,C] op [C]: rows of C
 // against the same C values): both operands contiguous, or one of them a single repeated value.
-// Float rows of those shapes use f32x4; anything else (a rare strided row) goes element by element.
+// Float rows of those shapes go to the f32_vbinary kernels (kernels/kernel_table.h); anything else (a rare strided row) goes element by element.
 // Variadic ops fold left to right in the output buffer: out = in0 op in1, then out = out op in2, ...
 #include "ops/elementwise.h"
 
@@ -12,17 +12,17 @@
 #include <limits>
 #include <type_traits>
 
+#include "kernels/kernel_table.h"
 #include "ops/broadcast.h"
 #include "ops/kernel.h"
 #include "ops/op_families.h"
-#include "simd/f32x4.h"
 
 namespace webcnn {
 namespace {
 
 // ---------------------------------------------------------------------------------------------
 // Scalar semantics, one struct per binary op. `apply` is the definition (shared with the
-// reference); ops with a `vec` have an f32x4 form that is bit-identical to `apply` on float.
+// reference); ops with a `kVec` have an f32_vbinary kernel that is bit-identical to `apply` on float.
 
 template <typename T>
 using Unsigned = std::make_unsigned_t<T>;
@@ -36,14 +36,14 @@ struct AddOp {
     if constexpr (std::is_integral_v<T>) return wrap<T>(static_cast<Unsigned<T>>(static_cast<Unsigned<T>>(a) + static_cast<Unsigned<T>>(b)));
     else return a + b;
   }
-  static simd::f32x4 vec(simd::f32x4 a, simd::f32x4 b) { return simd::add(a, b); }
+  static constexpr kernels::VBinaryOp kVec = kernels::VBinaryOp::kAdd;
 };
 struct SubOp {
   template <typename T> static T apply(T a, T b) {
     if constexpr (std::is_integral_v<T>) return wrap<T>(static_cast<Unsigned<T>>(static_cast<Unsigned<T>>(a) - static_cast<Unsigned<T>>(b)));
     else return a - b;
   }
-  static simd::f32x4 vec(simd::f32x4 a, simd::f32x4 b) { return simd::sub(a, b); }
+  static constexpr kernels::VBinaryOp kVec = kernels::VBinaryOp::kSub;
 };
 struct MulOp {
   template <typename T> static T apply(T a, T b) {
@@ -55,7 +55,7 @@ struct MulOp {
       return a * b;
     }
   }
-  static simd::f32x4 vec(simd::f32x4 a, simd::f32x4 b) { return simd::mul(a, b); }
+  static constexpr kernels::VBinaryOp kVec = kernels::VBinaryOp::kMul;
 };
 struct DivOp {
   template <typename T> static T apply(T a, T b) {
@@ -68,15 +68,15 @@ struct DivOp {
       return a / b;
     }
   }
-  static simd::f32x4 vec(simd::f32x4 a, simd::f32x4 b) { return simd::div(a, b); }
+  static constexpr kernels::VBinaryOp kVec = kernels::VBinaryOp::kDiv;
 };
 struct MaxOp {
   template <typename T> static T apply(T a, T b) { return a > b ? a : b; }
-  static simd::f32x4 vec(simd::f32x4 a, simd::f32x4 b) { return simd::max(a, b); }
+  static constexpr kernels::VBinaryOp kVec = kernels::VBinaryOp::kMax;
 };
 struct MinOp {
   template <typename T> static T apply(T a, T b) { return a < b ? a : b; }
-  static simd::f32x4 vec(simd::f32x4 a, simd::f32x4 b) { return simd::min(a, b); }
+  static constexpr kernels::VBinaryOp kVec = kernels::VBinaryOp::kMin;
 };
 
 // Comparisons produce bool (one byte, 0 or 1).
@@ -128,7 +128,7 @@ struct PowOp {
 template <typename Op, typename = void>
 struct HasVec : std::false_type {};
 template <typename Op>
-struct HasVec<Op, std::void_t<decltype(Op::vec(simd::f32x4{}, simd::f32x4{}))>> : std::true_type {};
+struct HasVec<Op, std::void_t<decltype(Op::kVec)>> : std::true_type {};
 
 // ---------------------------------------------------------------------------------------------
 // Row loops. Operand k's elements are at p[i * step]; a step of 0 repeats one value.
@@ -137,18 +137,14 @@ template <typename Op, typename A, typename B, typename R>
 void binary_row(const A* a, int64_t sa, const B* b, int64_t sb, R* out, int64_t n) {
   int64_t i = 0;
   if constexpr (std::is_same_v<A, float> && std::is_same_v<B, float> && std::is_same_v<R, float> && HasVec<Op>::value) {
-    using namespace simd;
-    if (sa == 1 && sb == 1) {
-      for (; i + 4 <= n; i += 4) store(out + i, Op::vec(load(a + i), load(b + i)));
-    } else if (sa == 1 && sb == 0) {
-      const f32x4 vb = splat(b[0]);
-      for (; i + 4 <= n; i += 4) store(out + i, Op::vec(load(a + i), vb));
-    } else if (sa == 0 && sb == 1) {
-      const f32x4 va = splat(a[0]);
-      for (; i + 4 <= n; i += 4) store(out + i, Op::vec(va, load(b + i)));
-    }
+    using kernels::VBinaryOperands;
+    const auto& vbinary = kernels::active().f32_vbinary[static_cast<size_t>(Op::kVec)];
+    const size_t count = static_cast<size_t>(n);
+    if (sa == 1 && sb == 1) return vbinary[static_cast<size_t>(VBinaryOperands::kVectorVector)](count, a, b, out);
+    if (sa == 1 && sb == 0) return vbinary[static_cast<size_t>(VBinaryOperands::kVectorScalar)](count, a, b, out);
+    if (sa == 0 && sb == 1) return vbinary[static_cast<size_t>(VBinaryOperands::kScalarVector)](count, a, b, out);
   }
-  // Integer rows and float tails. The common step patterns get their own loops so the compiler
+  // Integer rows and strided float rows. The common step patterns get their own loops so the compiler
   // can vectorise them.
   if (sa == 1 && sb == 1) {
     for (; i < n; ++i) out[i] = Op::apply(a[i], b[i]);

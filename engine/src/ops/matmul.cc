@@ -234,12 +234,12 @@ class GemmKernel : public Kernel {
 };
 
 Result<std::unique_ptr<Kernel>> create_matmul(const Node& node) {
-  WEBCNN_ASSIGN(FusedActivation act, FusedActivation::from_node(node));
+  WEBCNN_ASSIGN(FusedActivation act, fused_activation_from_node(node));
   return std::unique_ptr<Kernel>(new MatMulKernel(act));
 }
 
 Result<std::unique_ptr<Kernel>> create_gemm(const Node& node) {
-  WEBCNN_ASSIGN(FusedActivation act, FusedActivation::from_node(node));
+  WEBCNN_ASSIGN(FusedActivation act, fused_activation_from_node(node));
   WEBCNN_ASSIGN(float alpha, node.attr_float("alpha", 1.0f));
   WEBCNN_ASSIGN(float beta, node.attr_float("beta", 1.0f));
   WEBCNN_ASSIGN(int64_t trans_a, node.attr_int("transA", 0));

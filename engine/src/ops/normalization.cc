@@ -7,9 +7,9 @@
 
 #include <cmath>
 
+#include "kernels/kernel_table.h"
 #include "ops/kernel.h"
 #include "ops/op_families.h"
-#include "simd/f32x4.h"
 
 namespace webcnn {
 
@@ -56,27 +56,16 @@ class BatchNormalizationKernel final : public Kernel {
     float* y = io.out[0].as<float>();
     const int64_t total = num_elements(shape_);
     if (total == 0) return Status::ok();
-    using namespace simd;
+    const kernels::KernelTable& k = kernels::active();
     if (nhwc_) {
       // Rows of C channels: a and b line up with every row.
-      for (int64_t row = 0; row < total / C; ++row) {
-        const float* xr = x + row * C;
-        float* yr = y + row * C;
-        int64_t c = 0;
-        for (; c + 4 <= C; c += 4) store(yr + c, muladd(load(xr + c), load(a + c), load(b + c)));
-        for (; c < C; ++c) yr[c] = xr[c] * a[c] + b[c];
-      }
+      for (int64_t row = 0; row < total / C; ++row) k.f32_vmuladd(static_cast<size_t>(C), x + row * C, a, b, y + row * C);
     } else {
       // Planes of `inner` elements share one channel's a and b.
       const int64_t inner = total / (shape_[0] * C);
       for (int64_t plane = 0; plane < shape_[0] * C; ++plane) {
         const int64_t c = plane % C;
-        const float* xp = x + plane * inner;
-        float* yp = y + plane * inner;
-        const f32x4 av = splat(a[c]), bv = splat(b[c]);
-        int64_t i = 0;
-        for (; i + 4 <= inner; i += 4) store(yp + i, muladd(load(xp + i), av, bv));
-        for (; i < inner; ++i) yp[i] = xp[i] * a[c] + b[c];
+        k.f32_vmuladdc(static_cast<size_t>(inner), x + plane * inner, a[c], b[c], y + plane * inner);
       }
     }
     return Status::ok();

@@ -1,17 +1,17 @@
 // MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool (ONNX semantics, plus the `layout` attribute).
 //
-// prepare() infers shapes for NCHW and NHWC. The fast run path is NHWC with f32x4 over channels; the
-// NCHW form is only ever run when a pool of constants is folded before the layout pass rewrote it, and
-// then the reference does the work. Global pools are fast in both layouts (each is a plain reduction).
+// prepare() infers shapes for NCHW and NHWC. The fast run path is NHWC, vectors over channels
+// (kernels/f32_pool.cc); the NCHW form is only ever run when a pool of constants is folded before the
+// layout pass rewrote it, and then the reference does the work. Global pools are fast in both layouts (each is a plain reduction).
 #include "ops/pool.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "kernels/kernel_table.h"
 #include "ops/kernel.h"
 #include "ops/op_families.h"
-#include "simd/f32x4.h"
 
 namespace webcnn {
 
@@ -178,55 +178,24 @@ Shape output_shape(const PoolWindow& w, bool nhwc, size_t rank) {
 
 // ---- Fast NHWC path ----
 
-// One output pixel: combines the taps [h0,h1) x [w0,w1) of the window at (ih0, iw0) over all channels,
-// 16 then 4 channels at a time in registers, then the scalar tail.
+// One output pixel: combines the taps [h0,h1) x [w0,w1) of the window at (ih0, iw0) over all channels
+// (kernels/f32_pool.cc).
 template <PoolKind kKind>
-void pool_pixel_nhwc(const PoolWindow& w, const float* image, int64_t ih0, int64_t iw0, int64_t h0, int64_t h1,
-                     int64_t w0, int64_t w1, float scale, float* out) {
-  using namespace simd;
+void pool_pixel_nhwc(const kernels::KernelTable& k, const PoolWindow& w, const float* image, int64_t ih0, int64_t iw0,
+                     int64_t h0, int64_t h1, int64_t w0, int64_t w1, float scale, float* out) {
   const int64_t C = w.channels;
-  const float init = kKind == PoolKind::kMax ? kNegInf : 0.0f;
-  auto combine = [](f32x4 acc, f32x4 x) { return kKind == PoolKind::kMax ? max(acc, x) : add(acc, x); };
-  auto finish = [&](f32x4 acc) { return kKind == PoolKind::kMax ? acc : mul(acc, splat(scale)); };
-  auto tap = [&](int64_t kh, int64_t kw) {
-    return image + ((ih0 + kh * w.dilation_h) * w.in_w + (iw0 + kw * w.dilation_w)) * C;
-  };
-  int64_t c = 0;
-  for (; c + 16 <= C; c += 16) {
-    f32x4 a0 = splat(init), a1 = a0, a2 = a0, a3 = a0;
-    for (int64_t kh = h0; kh < h1; ++kh)
-      for (int64_t kw = w0; kw < w1; ++kw) {
-        const float* p = tap(kh, kw) + c;
-        a0 = combine(a0, load(p));
-        a1 = combine(a1, load(p + 4));
-        a2 = combine(a2, load(p + 8));
-        a3 = combine(a3, load(p + 12));
-      }
-    store(out + c, finish(a0));
-    store(out + c + 4, finish(a1));
-    store(out + c + 8, finish(a2));
-    store(out + c + 12, finish(a3));
-  }
-  for (; c + 4 <= C; c += 4) {
-    f32x4 a = splat(init);
-    for (int64_t kh = h0; kh < h1; ++kh)
-      for (int64_t kw = w0; kw < w1; ++kw) a = combine(a, load(tap(kh, kw) + c));
-    store(out + c, finish(a));
-  }
-  for (; c < C; ++c) {
-    float a = init;
-    for (int64_t kh = h0; kh < h1; ++kh)
-      for (int64_t kw = w0; kw < w1; ++kw) {
-        const float x = tap(kh, kw)[c];
-        a = kKind == PoolKind::kMax ? (a > x ? a : x) : a + x;
-      }
-    out[c] = kKind == PoolKind::kMax ? a : a * scale;
-  }
+  const size_t rows = static_cast<size_t>(std::max<int64_t>(h1 - h0, 0)), cols = static_cast<size_t>(std::max<int64_t>(w1 - w0, 0));
+  // The first tap inside the image (none: the window lies in the padding, and no tap is read).
+  const float* first = rows && cols ? image + ((ih0 + h0 * w.dilation_h) * w.in_w + (iw0 + w0 * w.dilation_w)) * C : image;
+  const size_t row_step = static_cast<size_t>(w.dilation_h * w.in_w * C), col_step = static_cast<size_t>(w.dilation_w * C);
+  if (kKind == PoolKind::kMax) k.f32_maxpool(static_cast<size_t>(C), first, rows, cols, row_step, col_step, out);
+  else k.f32_avgpool(static_cast<size_t>(C), first, rows, cols, row_step, col_step, scale, out);
 }
 
 template <PoolKind kKind>
 void pool2d_nhwc(const PoolWindow& w, const float* in, float* out) {
   const int64_t C = w.channels;
+  const kernels::KernelTable& k = kernels::active();
   for (int64_t n = 0; n < w.batch; ++n) {
     const float* image = in + n * w.in_h * w.in_w * C;
     for (int64_t oh = 0; oh < w.out_h; ++oh) {
@@ -242,7 +211,7 @@ void pool2d_nhwc(const PoolWindow& w, const float* in, float* out) {
           const int64_t divisor = average_divisor(w, ih0, iw0);
           scale = divisor > 0 ? 1.0f / static_cast<float>(divisor) : 0.0f;
         }
-        pool_pixel_nhwc<kKind>(w, image, ih0, iw0, h0, h1, w0, w1, scale, out + ((n * w.out_h + oh) * w.out_w + ow) * C);
+        pool_pixel_nhwc<kKind>(k, w, image, ih0, iw0, h0, h1, w0, w1, scale, out + ((n * w.out_h + oh) * w.out_w + ow) * C);
       }
     }
   }
@@ -317,59 +286,6 @@ class WindowPoolKernel final : public Kernel {
 
 // ---- Global pools ----
 
-// Sums (or maxes) `rows` rows of `C` contiguous floats, `stride` floats apart, into out[0..C).
-template <PoolKind kKind>
-void reduce_rows(const float* in, int64_t rows, int64_t C, float scale, float* out) {
-  using namespace simd;
-  const float init = kKind == PoolKind::kMax ? kNegInf : 0.0f;
-  auto combine = [](f32x4 acc, f32x4 x) { return kKind == PoolKind::kMax ? max(acc, x) : add(acc, x); };
-  auto finish = [&](f32x4 acc) { return kKind == PoolKind::kMax ? acc : mul(acc, splat(scale)); };
-  int64_t c = 0;
-  for (; c + 16 <= C; c += 16) {
-    f32x4 a0 = splat(init), a1 = a0, a2 = a0, a3 = a0;
-    for (int64_t r = 0; r < rows; ++r) {
-      const float* p = in + r * C + c;
-      a0 = combine(a0, load(p));
-      a1 = combine(a1, load(p + 4));
-      a2 = combine(a2, load(p + 8));
-      a3 = combine(a3, load(p + 12));
-    }
-    store(out + c, finish(a0));
-    store(out + c + 4, finish(a1));
-    store(out + c + 8, finish(a2));
-    store(out + c + 12, finish(a3));
-  }
-  for (; c + 4 <= C; c += 4) {
-    f32x4 a = splat(init);
-    for (int64_t r = 0; r < rows; ++r) a = combine(a, load(in + r * C + c));
-    store(out + c, finish(a));
-  }
-  for (; c < C; ++c) {
-    float a = init;
-    for (int64_t r = 0; r < rows; ++r) {
-      const float x = in[r * C + c];
-      a = kKind == PoolKind::kMax ? (a > x ? a : x) : a + x;
-    }
-    out[c] = kKind == PoolKind::kMax ? a : a * scale;
-  }
-}
-
-// Reduces n contiguous floats to one, four lanes at a time.
-template <PoolKind kKind>
-float reduce_contiguous(const float* p, int64_t n) {
-  using namespace simd;
-  const float init = kKind == PoolKind::kMax ? kNegInf : 0.0f;
-  float lanes[4];
-  f32x4 acc = splat(init);
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) acc = kKind == PoolKind::kMax ? max(acc, load(p + i)) : add(acc, load(p + i));
-  store(lanes, acc);
-  float r = init;
-  for (float x : lanes) r = kKind == PoolKind::kMax ? (r > x ? r : x) : r + x;
-  for (; i < n; ++i) r = kKind == PoolKind::kMax ? (r > p[i] ? r : p[i]) : r + p[i];
-  return r;
-}
-
 class GlobalPoolKernel final : public Kernel {
  public:
   GlobalPoolKernel(PoolKind kind, bool nhwc) : kind_(kind), nhwc_(nhwc) {}
@@ -398,15 +314,17 @@ class GlobalPoolKernel final : public Kernel {
     float* out = io.out[0].as<float>();
     const int64_t N = shape_[0], C = nhwc_ ? shape_.back() : shape_[1], S = spatial_;
     const float scale = kind_ == PoolKind::kAverage && S > 0 ? 1.0f / static_cast<float>(S) : 1.0f;
+    const kernels::KernelTable& k = kernels::active();
+    const size_t channels = static_cast<size_t>(C), spatial = static_cast<size_t>(S);
     for (int64_t n = 0; n < N; ++n) {
       if (nhwc_) {
-        if (kind_ == PoolKind::kMax) reduce_rows<PoolKind::kMax>(in + n * S * C, S, C, scale, out + n * C);
-        else reduce_rows<PoolKind::kAverage>(in + n * S * C, S, C, scale, out + n * C);
+        // S rows of C contiguous floats: a window of S × 1 taps, C floats apart (kernels/f32_pool.cc).
+        if (kind_ == PoolKind::kMax) k.f32_maxpool(channels, in + n * S * C, spatial, 1, channels, 0, out + n * C);
+        else k.f32_avgpool(channels, in + n * S * C, spatial, 1, channels, 0, scale, out + n * C);
       } else {
         for (int64_t c = 0; c < C; ++c) {
           const float* p = in + (n * C + c) * S;
-          out[n * C + c] = kind_ == PoolKind::kMax ? reduce_contiguous<PoolKind::kMax>(p, S)
-                                                   : reduce_contiguous<PoolKind::kAverage>(p, S) * scale;
+          out[n * C + c] = kind_ == PoolKind::kMax ? k.f32_rmax(spatial, p) : k.f32_rsum(spatial, p) * scale;
         }
       }
     }

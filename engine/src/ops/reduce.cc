@@ -4,10 +4,11 @@
 // operand is the output with stride 0 along the reduced axes. After axis merging the innermost row
 // is one of two kinds:
 //   - the row's axis is kept (e.g. the spatial mean of NHWC [N,H,W,C] = rows of C): the row is
-//     combined element by element into an output row, out[j] = out[j] ⊕ x[j], on f32x4;
+//     combined element by element into an output row, out[j] = out[j] ⊕ x[j];
 //   - the row's axis is reduced (e.g. the spatial mean of NCHW): the row folds to one value, four
 //     lanes at a time, then into its output element.
-// Float sums accumulate in float, in that order; Mean divides by the count at the end.
+// Float rows go to the active kernel table's f32_reduce_accumulate / f32_reduce_fold (kernels/f32_reduce.cc),
+// integer rows to the loops here. Float sums accumulate in float; Mean divides by the count at the end.
 #include "ops/reduce.h"
 
 #include <algorithm>
@@ -16,15 +17,13 @@
 #include <limits>
 #include <type_traits>
 
+#include "kernels/kernel_table.h"
 #include "ops/broadcast.h"
 #include "ops/kernel.h"
 #include "ops/op_families.h"
-#include "simd/f32x4.h"
 
 namespace webcnn {
 namespace {
-
-using simd::f32x4;
 
 // ---- how elements combine (⊕), with the identity an empty reduction gives ----
 
@@ -41,7 +40,7 @@ struct SumOp {
       return a + b;
     }
   }
-  static f32x4 vec(f32x4 a, f32x4 b) { return simd::add(a, b); }
+  static constexpr kernels::ReduceOp kKernel = kernels::ReduceOp::kSum;
 };
 struct ProdOp {
   template <typename T> static T identity() { return T(1); }
@@ -53,66 +52,60 @@ struct ProdOp {
       return a * b;
     }
   }
-  static f32x4 vec(f32x4 a, f32x4 b) { return simd::mul(a, b); }
+  static constexpr kernels::ReduceOp kKernel = kernels::ReduceOp::kProd;
 };
 struct MaxOp {
   template <typename T> static T identity() {
     return std::is_floating_point_v<T> ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
   }
   template <typename T> static T apply(T a, T b) { return a > b ? a : b; }
-  static f32x4 vec(f32x4 a, f32x4 b) { return simd::max(a, b); }
+  static constexpr kernels::ReduceOp kKernel = kernels::ReduceOp::kMax;
 };
 struct MinOp {
   template <typename T> static T identity() {
     return std::is_floating_point_v<T> ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
   }
   template <typename T> static T apply(T a, T b) { return a < b ? a : b; }
-  static f32x4 vec(f32x4 a, f32x4 b) { return simd::min(a, b); }
+  static constexpr kernels::ReduceOp kKernel = kernels::ReduceOp::kMin;
 };
 
 // ---- what each element becomes before combining ----
 
 struct Identity {
   template <typename T> static T apply(T x) { return x; }
-  static f32x4 vec(f32x4 x) { return x; }
+  static constexpr kernels::ReduceMap kKernel = kernels::ReduceMap::kIdentity;
 };
 struct Square {
   static float apply(float x) { return x * x; }
-  static f32x4 vec(f32x4 x) { return simd::mul(x, x); }
+  static constexpr kernels::ReduceMap kKernel = kernels::ReduceMap::kSquare;
 };
 struct Absolute {
   static float apply(float x) { return std::fabs(x); }
-  static f32x4 vec(f32x4 x) { return simd::max(x, simd::sub(simd::zero(), x)); }  // |x|, +0 for ±0
+  static constexpr kernels::ReduceMap kKernel = kernels::ReduceMap::kAbs;
 };
 
 // out[j] = out[j] ⊕ map(x[j]) for a row whose axis is kept.
 template <typename Op, typename Map, typename T>
 void combine_row(const T* x, T* out, int64_t n) {
-  int64_t j = 0;
-  if constexpr (std::is_same_v<T, float>)
-    for (; j + 4 <= n; j += 4) simd::store(out + j, Op::vec(simd::load(out + j), Map::vec(simd::load(x + j))));
-  for (; j < n; ++j) out[j] = Op::apply(out[j], Map::apply(x[j]));
+  if constexpr (std::is_same_v<T, float>) {
+    const size_t op = static_cast<size_t>(Op::kKernel), map = static_cast<size_t>(Map::kKernel);
+    kernels::active().f32_reduce_accumulate[op][map](static_cast<size_t>(n), x, out);
+  } else {
+    for (int64_t j = 0; j < n; ++j) out[j] = Op::apply(out[j], Map::apply(x[j]));
+  }
 }
 
 // *out = *out ⊕ map(x[0]) ⊕ ... ⊕ map(x[n-1]) for a row whose axis is reduced.
 template <typename Op, typename Map, typename T>
 void fold_row(const T* x, T* out, int64_t n) {
-  T acc = Op::template identity<T>();
-  int64_t i = 0;
   if constexpr (std::is_same_v<T, float>) {
-    if (n >= 8) {  // two vector accumulators hide the add latency
-      f32x4 a0 = Map::vec(simd::load(x)), a1 = Map::vec(simd::load(x + 4));
-      for (i = 8; i + 8 <= n; i += 8) {
-        a0 = Op::vec(a0, Map::vec(simd::load(x + i)));
-        a1 = Op::vec(a1, Map::vec(simd::load(x + i + 4)));
-      }
-      float lanes[4];
-      simd::store(lanes, Op::vec(a0, a1));
-      acc = Op::apply(Op::apply(lanes[0], lanes[1]), Op::apply(lanes[2], lanes[3]));
-    }
+    const size_t op = static_cast<size_t>(Op::kKernel), map = static_cast<size_t>(Map::kKernel);
+    kernels::active().f32_reduce_fold[op][map](static_cast<size_t>(n), x, out);
+  } else {
+    T acc = Op::template identity<T>();
+    for (int64_t i = 0; i < n; ++i) acc = Op::apply(acc, Map::apply(x[i]));
+    *out = Op::apply(*out, acc);
   }
-  for (; i < n; ++i) acc = Op::apply(acc, Map::apply(x[i]));
-  *out = Op::apply(*out, acc);
 }
 
 // ---- the op table ----

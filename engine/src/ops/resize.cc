@@ -6,9 +6,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/kernel_table.h"
 #include "ops/kernel.h"
 #include "ops/op_families.h"
-#include "simd/f32x4.h"
 
 namespace webcnn {
 namespace resize {
@@ -392,6 +392,7 @@ void Resampler::run(const void* in, void* out) const {
   if (out_plane == 0 || outer_ == 0) return;
   char extrapolated[8];
   store_scalar(extrapolated, dtype_, params_.extrapolation_value);
+  const kernels::KernelTable& kernel_table = kernels::active();
   for (int64_t o = 0; o < outer_; ++o) {
     const char* src = static_cast<const char*>(in) + static_cast<size_t>(o * in_plane) * es;
     char* dst = static_cast<char*>(out) + static_cast<size_t>(o * out_plane) * es;
@@ -413,24 +414,17 @@ void Resampler::run(const void* in, void* out) const {
           std::memcpy(dst, src + static_cast<size_t>(r.offset[0] + c.offset[0]) * es, static_cast<size_t>(inner_) * es);
           continue;
         }
-        // Weighted sum of up to 4x4 input vectors; every lane does w * v + acc in the same order as the
-        // scalar tail, so all backends agree bit for bit.
+        // Weighted sum of up to 4x4 input vectors (kernels/f32_resize.cc), taps in row-major order.
         const float* s = reinterpret_cast<const float*>(src);
-        float* d = reinterpret_cast<float*>(dst);
-        int64_t k = 0;
-        for (; k + 4 <= inner_; k += 4) {
-          simd::f32x4 acc = simd::zero();
-          for (int a = 0; a < r.count; ++a)
-            for (int b = 0; b < c.count; ++b)
-              acc = simd::muladd(simd::splat(r.weight[a] * c.weight[b]), simd::load(s + r.offset[a] + c.offset[b] + k), acc);
-          simd::store(d + k, acc);
-        }
-        for (; k < inner_; ++k) {
-          float acc = 0;
-          for (int a = 0; a < r.count; ++a)
-            for (int b = 0; b < c.count; ++b) acc = r.weight[a] * c.weight[b] * s[r.offset[a] + c.offset[b] + k] + acc;
-          d[k] = acc;
-        }
+        const float* inputs[16];
+        float weights[16];
+        size_t taps = 0;
+        for (int a = 0; a < r.count; ++a)
+          for (int b = 0; b < c.count; ++b, ++taps) {
+            inputs[taps] = s + r.offset[a] + c.offset[b];
+            weights[taps] = r.weight[a] * c.weight[b];
+          }
+        kernel_table.f32_resize_pixel(static_cast<size_t>(inner_), taps, inputs, weights, reinterpret_cast<float*>(dst));
       }
     }
   }

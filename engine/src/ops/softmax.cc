@@ -4,39 +4,31 @@
 // last-axis case) each row of n is contiguous: max, exp and sum along the row, then normalise.
 // Otherwise (e.g. channels of an NCHW tensor) the inner axis is contiguous, so the passes run over
 // n slices of `inner` values each, keeping per-column max and sum in scratch: every load is
-// sequential and the f32x4 lanes are columns.
+// sequential and the vector lanes are columns. Maxima and divisions run on the active kernel table.
 // Sums of exp accumulate in double, so a long axis loses no precision; exp itself is std::exp.
 #include "ops/softmax.h"
 
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/kernel_table.h"
 #include "ops/kernel.h"
 #include "ops/op_families.h"
-#include "simd/f32x4.h"
 
 namespace webcnn {
 namespace {
 
-using simd::f32x4;
-
-float row_max(const float* x, int64_t n) {
-  int64_t i = 0;
-  float m = -INFINITY;
-  if (n >= 4) {
-    f32x4 acc = simd::load(x);
-    for (i = 4; i + 4 <= n; i += 4) acc = simd::max(acc, simd::load(x + i));
-    float lanes[4];
-    simd::store(lanes, acc);
-    m = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
-  }
-  for (; i < n; ++i) m = std::max(m, x[i]);
-  return m;
+// y[i] = y[i] / d[0] (one_divisor) or y[i] / d[i], over n floats.
+void divide_in_place(float* y, const float* d, int64_t n, bool one_divisor) {
+  using kernels::VBinaryOperands;
+  const auto& div = kernels::active().f32_vbinary[static_cast<size_t>(kernels::VBinaryOp::kDiv)];
+  div[static_cast<size_t>(one_divisor ? VBinaryOperands::kVectorScalar : VBinaryOperands::kVectorVector)](
+      static_cast<size_t>(n), y, d, y);
 }
 
 // One contiguous row: y = softmax(x) or log_softmax(x).
 void softmax_row(const float* x, float* y, int64_t n, bool log) {
-  const float m = row_max(x, n);
+  const float m = kernels::active().f32_softmax_rmax(static_cast<size_t>(n), x);
   double sum = 0;
   if (log) {
     for (int64_t i = 0; i < n; ++i) sum += std::exp(x[i] - m);
@@ -49,20 +41,14 @@ void softmax_row(const float* x, float* y, int64_t n, bool log) {
     sum += y[i];
   }
   const float s = static_cast<float>(sum);
-  const f32x4 vs = simd::splat(s);
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) simd::store(y + i, simd::div(simd::load(y + i), vs));
-  for (; i < n; ++i) y[i] /= s;
+  divide_in_place(y, &s, n, /*one_divisor=*/true);
 }
 
 // One [n, inner] block normalised along n. `col_max` holds inner floats, `col_sum` inner doubles.
 void softmax_columns(const float* x, float* y, int64_t n, int64_t inner, bool log, float* col_max, double* col_sum) {
   std::copy(x, x + inner, col_max);
   for (int64_t k = 1; k < n; ++k) {
-    const float* xk = x + k * inner;
-    int64_t j = 0;
-    for (; j + 4 <= inner; j += 4) simd::store(col_max + j, simd::max(simd::load(col_max + j), simd::load(xk + j)));
-    for (; j < inner; ++j) col_max[j] = std::max(col_max[j], xk[j]);
+    kernels::active().f32_softmax_vmax(static_cast<size_t>(inner), x + k * inner, col_max);
   }
   std::fill(col_sum, col_sum + inner, 0.0);
   for (int64_t k = 0; k < n; ++k) {
@@ -81,14 +67,9 @@ void softmax_columns(const float* x, float* y, int64_t n, int64_t inner, bool lo
         y[k * inner + j] = (x[k * inner + j] - col_max[j]) - static_cast<float>(col_sum[j]);
     return;
   }
-  // Reuse col_max for the float sums so the division runs on f32x4.
+  // Reuse col_max for the float sums so the division runs on the vector kernel.
   for (int64_t j = 0; j < inner; ++j) col_max[j] = static_cast<float>(col_sum[j]);
-  for (int64_t k = 0; k < n; ++k) {
-    float* yk = y + k * inner;
-    int64_t j = 0;
-    for (; j + 4 <= inner; j += 4) simd::store(yk + j, simd::div(simd::load(yk + j), simd::load(col_max + j)));
-    for (; j < inner; ++j) yk[j] /= col_max[j];
-  }
+  for (int64_t k = 0; k < n; ++k) divide_in_place(y + k * inner, col_max, inner, /*one_divisor=*/false);
 }
 
 class SoftmaxKernel : public Kernel {
