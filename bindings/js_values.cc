@@ -41,7 +41,7 @@ val shape_to_js(const Shape& shape) {
 
 Result<size_t> byte_length_of(const val& data, const std::string& what) {
   const bool is_view = val::global("ArrayBuffer").call<bool>("isView", data);
-  if (!is_view && !data.instanceof(val::global("ArrayBuffer")))
+  if (!is_view && !data.instanceof (val::global("ArrayBuffer")))
     return Status::error(what + ": data must be a typed array or ArrayBuffer");
   return data["byteLength"].as<size_t>();
 }
@@ -49,7 +49,8 @@ Result<size_t> byte_length_of(const val& data, const std::string& what) {
 Status copy_from_js(const val& data, void* dst, size_t bytes, const std::string& what) {
   WEBCNN_ASSIGN(size_t have, byte_length_of(data, what));
   if (have != bytes)
-    return Status::error(what + ": data has " + std::to_string(have) + " bytes, the shape needs " + std::to_string(bytes));
+    return Status::error(what + ": data has " + std::to_string(have) + " bytes, the shape needs " +
+                         std::to_string(bytes));
   if (bytes == 0) return Status::ok();
   const bool is_view = val::global("ArrayBuffer").call<bool>("isView", data);
   val source = is_view ? val::global("Uint8Array").new_(data["buffer"], data["byteOffset"], data["byteLength"])
@@ -75,9 +76,10 @@ const char* typed_array_name(DataType t) {
 val tensor_data_to_js(const Tensor& tensor) {
   const size_t bytes = tensor.bytes();
   // slice() copies out of wasm memory into a fresh ArrayBuffer, then the typed array wraps it.
-  val copy = bytes == 0 ? val::global("ArrayBuffer").new_(0)
-                        : val(typed_memory_view(bytes, static_cast<const uint8_t*>(tensor.raw())))
-                              .call<val>("slice")["buffer"];
+  val copy =
+      bytes == 0
+          ? val::global("ArrayBuffer").new_(0)
+          : val(typed_memory_view(bytes, static_cast<const uint8_t*>(tensor.raw()))).call<val>("slice")["buffer"];
   return val::global(typed_array_name(tensor.dtype())).new_(copy);
 }
 
@@ -116,7 +118,8 @@ Result<std::array<float, 3>> triple_field(const val& o, const char* key, double 
     return std::array<float, 3>{float(x), float(x), float(x)};
   }
   if (!v.isArray() || v["length"].as<size_t>() != 3)
-    return Status::error(std::string("preprocess option '") + key + "' must be a number or an array of 3 numbers (R, G, B)");
+    return Status::error(std::string("preprocess option '") + key +
+                         "' must be a number or an array of 3 numbers (R, G, B)");
   std::array<float, 3> r{};
   for (int c = 0; c < 3; ++c) {
     val e = v[c];

@@ -3,8 +3,8 @@
 // Errors cross the boundary as values. The engine never throws and the module is built without C++
 // exceptions, so a C++ function called from JS returns either its result or {error: "<engine message>"},
 // and web/webcnn.js turns the latter into a JS Error. The object also carries code: the error's kind as
-// status_code_name() spells it ("INVALID_MODEL", ...), which webcnn.js puts on the Error. (Throwing a JS exception from C++ with
-// val::throw_ would unwind past C++ frames without running destructors and leak what they own.)
+// status_code_name() spells it ("INVALID_MODEL", ...), which webcnn.js puts on the Error. (Throwing a JS exception from
+// C++ with val::throw_ would unwind past C++ frames without running destructors and leak what they own.)
 #pragma once
 
 #include <emscripten/val.h>

@@ -148,7 +148,8 @@ class ModelBinding {
       val k = options["topK"];
       if (!k.isUndefined()) {
         const double x = k.isNumber() ? k.as<double>() : 0;
-        if (!(x >= 1 && x <= 1e9 && std::floor(x) == x)) return error_object("classify: topK must be a positive integer");
+        if (!(x >= 1 && x <= 1e9 && std::floor(x) == x))
+          return error_object("classify: topK must be a positive integer");
         top_k = static_cast<int>(x);
       }
       softmax = options["softmax"];
@@ -247,7 +248,8 @@ class ModelBinding {
     }
     WEBCNN_ASSIGN(PreprocessOptions o, preprocess_options_from_js(options, defaults));
     WEBCNN_ASSIGN(ImageView view, rgba_image_from_js(image, pixels_));
-    const Shape shape = o.layout == TensorLayout::kNCHW ? Shape{1, 3, o.height, o.width} : Shape{1, o.height, o.width, 3};
+    const Shape shape =
+        o.layout == TensorLayout::kNCHW ? Shape{1, 3, o.height, o.width} : Shape{1, o.height, o.width, 3};
     WEBCNN_ASSIGN(Tensor * t, input_tensor(0, shape));
     return preprocess_image_into(view, o, t->data<float>(), static_cast<size_t>(t->size()));
   }
@@ -272,7 +274,8 @@ class ModelBinding {
     r.set("outputs", outputs);
     if (!capture.isUndefined() && !capture.isNull()) {
       val captured = val::object();
-      for (size_t i = 0; i < layers.value().size(); ++i) captured.set(layers.value()[i], tensor_to_js(out.value().layers[i]));
+      for (size_t i = 0; i < layers.value().size(); ++i)
+        captured.set(layers.value()[i], tensor_to_js(out.value().layers[i]));
       r.set("captured", captured);
     }
     return r;
@@ -285,7 +288,8 @@ class ModelBinding {
     if (!capture.isArray()) return Status::error("capture must be an array of convolution layer names");
     for (size_t i = 0, n = capture["length"].as<size_t>(); i < n; ++i) {
       val name = capture[i];
-      if (!name.isString()) return Status::error("capture entry " + std::to_string(i) + " is not a layer name (string)");
+      if (!name.isString())
+        return Status::error("capture entry " + std::to_string(i) + " is not a layer name (string)");
       std::string s = name.as<std::string>();
       if (std::find(names.begin(), names.end(), s) != names.end())
         return Status::error("capture names layer '" + s + "' twice");
@@ -296,7 +300,7 @@ class ModelBinding {
 
   std::unique_ptr<Model> model_;
   std::vector<Tensor> inputs_;
-  std::vector<uint8_t> pixels_;      // last image's RGBA copy, reused
+  std::vector<uint8_t> pixels_;       // last image's RGBA copy, reused
   std::vector<float> probabilities_;  // classify scratch, reused
   std::vector<uint32_t> order_;
 };

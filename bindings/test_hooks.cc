@@ -11,6 +11,4 @@ namespace {
 }  // namespace
 }  // namespace webcnn::js
 
-EMSCRIPTEN_BINDINGS(webcnn_test_hooks) {
-  emscripten::function("__testOnlyTrap", &webcnn::js::trap_for_tests);
-}
+EMSCRIPTEN_BINDINGS(webcnn_test_hooks) { emscripten::function("__testOnlyTrap", &webcnn::js::trap_for_tests); }

@@ -36,10 +36,12 @@ TfjsShardReader shard_reader(const val& shards) {
       for (const std::string& n : names)
         if (file_name(n) == file_name(path)) same_file.push_back(n);
       if (same_file.size() > 1)
-        return Status::error(StatusCode::kInvalidArgument, "weight shard '" + path + "': several given files are named '" + file_name(path) +
-                             "' (" + list(same_file) + ")");
+        return Status::error(StatusCode::kInvalidArgument, "weight shard '" + path +
+                                                               "': several given files are named '" + file_name(path) +
+                                                               "' (" + list(same_file) + ")");
       if (same_file.empty())
-        return Status::error(StatusCode::kInvalidArgument, "weight shard '" + path + "' was not given (given: " + list(names) + ")");
+        return Status::error(StatusCode::kInvalidArgument,
+                             "weight shard '" + path + "' was not given (given: " + list(names) + ")");
       key = same_file[0];
     }
     val data = shards[key];

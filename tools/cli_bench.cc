@@ -80,8 +80,9 @@ int command_bench(const std::vector<std::string>& raw_args) {
     if (!v.is_ok()) return usage_error("bench", v.status().message(), kUsage);
     const int64_t least = target == &runs ? 1 : 0;
     if (*v < least || *v > 1000000)
-      return usage_error("bench", std::string(name) + " must be between " + std::to_string(least) +
-                                      " and 1000000, got " + *text, kUsage);
+      return usage_error("bench",
+                         std::string(name) + " must be between " + std::to_string(least) + " and 1000000, got " + *text,
+                         kUsage);
     *target = *v;
   }
 
@@ -98,8 +99,10 @@ int command_bench(const std::vector<std::string>& raw_args) {
     const std::string file = eq == std::string::npos ? value : value.substr(eq + 1);
     if (name.empty()) {
       if (model.inputs().size() != 1)
-        return usage_error("bench", "the model has " + std::to_string(model.inputs().size()) +
-                                        " inputs; name each one (--input NAME=FILE.npy)", kUsage);
+        return usage_error(
+            "bench",
+            "the model has " + std::to_string(model.inputs().size()) + " inputs; name each one (--input NAME=FILE.npy)",
+            kUsage);
       name = model.inputs()[0].name;
     }
     if (tensors.count(name)) return usage_error("bench", "input '" + name + "' given more than once", kUsage);
@@ -117,7 +120,9 @@ int command_bench(const std::vector<std::string>& raw_args) {
     }
     const Tensor& t = tensors.at(spec.name);
     std::printf("input: %s %s %s (%s)\n", spec.name.c_str(), dtype_name(t.dtype()), shape_to_string(t.shape()).c_str(),
-                from_file ? "from file" : spec.dtype == DataType::kFloat32 ? "pseudo-random in [-1, 1)" : "zeros");
+                from_file                          ? "from file"
+                : spec.dtype == DataType::kFloat32 ? "pseudo-random in [-1, 1)"
+                                                   : "zeros");
   }
   std::map<std::string, const Tensor*> feed;
   for (const auto& kv : tensors) feed[kv.first] = &kv.second;

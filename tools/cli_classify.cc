@@ -42,14 +42,15 @@ Result<ImageInput> find_image_input(const Model& model, const ParsedArgs& parsed
   if (!parsed.single("--layout")) {
     if (nchw) o.layout = TensorLayout::kNCHW;
     else if (nhwc) o.layout = TensorLayout::kNHWC;
-    else return Status::error("cannot tell the layout of input '" + s.name + "' " + shape_to_string(s.shape) +
-                              " (no dimension of 3 channels); pass --layout");
+    else
+      return Status::error("cannot tell the layout of input '" + s.name + "' " + shape_to_string(s.shape) +
+                           " (no dimension of 3 channels); pass --layout");
   }
   const bool is_nchw = o.layout == TensorLayout::kNCHW;
   const int64_t channels = s.shape[is_nchw ? 1 : 3];
   if (channels >= 0 && channels != 3)
-    return Status::error(std::string("input '") + s.name + "' " + shape_to_string(s.shape) + " does not have 3 channels in " +
-                         (is_nchw ? "NCHW" : "NHWC") + " layout");
+    return Status::error(std::string("input '") + s.name + "' " + shape_to_string(s.shape) +
+                         " does not have 3 channels in " + (is_nchw ? "NCHW" : "NHWC") + " layout");
   ImageInput in;
   in.spec = &s;
   in.height = s.shape[is_nchw ? 2 : 1];

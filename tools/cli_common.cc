@@ -69,7 +69,8 @@ Result<int64_t> parse_int(const std::string& text, const std::string& what) {
   errno = 0;
   char* end = nullptr;
   const long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno == ERANGE) return Status::error(what + " must be an integer, got '" + text + "'");
+  if (text.empty() || *end != '\0' || errno == ERANGE)
+    return Status::error(what + " must be an integer, got '" + text + "'");
   return static_cast<int64_t>(v);
 }
 
@@ -89,7 +90,8 @@ Result<std::array<float, 3>> parse_float3(const std::string& text, const std::st
     const size_t comma = text.find(',', start);
     if ((i < 2) != (comma != std::string::npos))
       return Status::error(what + " must be three comma-separated numbers (r,g,b), got '" + text + "'");
-    WEBCNN_ASSIGN(v[i], parse_float(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start), what));
+    WEBCNN_ASSIGN(
+        v[i], parse_float(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start), what));
     start = comma + 1;
   }
   return v;
@@ -108,14 +110,14 @@ Result<std::pair<int, int>> parse_size(const std::string& text) {
 std::string sanitize_file_name(const std::string& name) {
   std::string out = name;
   for (char& c : out) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-                    c == '-';
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) c = '_';
   }
   return out.empty() ? "_" : out;
 }
 
-const std::set<std::string> kImageOptionNames = {"--size", "--mean",          "--std", "--scale",
+const std::set<std::string> kImageOptionNames = {"--size",   "--mean", "--std",           "--scale",
                                                  "--layout", "--crop", "--crop-fraction", "--pad"};
 
 const char* const kImageOptionsUsage =
@@ -195,7 +197,8 @@ std::string format_count(int64_t n) {
 std::string format_bytes(size_t n) {
   char buf[64];
   if (n < 1024) std::snprintf(buf, sizeof buf, "%zu bytes", n);
-  else if (n < (size_t{1} << 20)) std::snprintf(buf, sizeof buf, "%.1f KiB (%zu bytes)", static_cast<double>(n) / 1024, n);
+  else if (n < (size_t{1} << 20))
+    std::snprintf(buf, sizeof buf, "%.1f KiB (%zu bytes)", static_cast<double>(n) / 1024, n);
   else std::snprintf(buf, sizeof buf, "%.2f MiB (%zu bytes)", static_cast<double>(n) / (1 << 20), n);
   return buf;
 }

@@ -49,21 +49,22 @@ Status check_single(const ParsedArgs& parsed, const std::set<std::string>& known
 Result<int64_t> parse_int(const std::string& text, const std::string& what);
 Result<float> parse_float(const std::string& text, const std::string& what);
 Result<std::array<float, 3>> parse_float3(const std::string& text, const std::string& what);  // "r,g,b"
-Result<std::pair<int, int>> parse_size(const std::string& text);                               // "WxH"
+Result<std::pair<int, int>> parse_size(const std::string& text);                              // "WxH"
 
 // Output tensor name → file name: characters outside [A-Za-z0-9._-] become '_'; "" becomes "_".
 std::string sanitize_file_name(const std::string& name);
 
 // Image options shared by `classify` and `preprocess`. Defaults are torchvision's ImageNet
 // normalisation: scale 1/255, mean 0.485,0.456,0.406, std 0.229,0.224,0.225; centre crop.
-extern const std::set<std::string> kImageOptionNames;  // --size --mean --std --scale --layout --crop --crop-fraction --pad
+extern const std::set<std::string>
+    kImageOptionNames;  // --size --mean --std --scale --layout --crop --crop-fraction --pad
 PreprocessOptions default_image_options();
 // Applies the image options present in `parsed` on top of `options`.
 Status apply_image_options(const ParsedArgs& parsed, PreprocessOptions& options);
 // Usage text for the image options (one line per option).
 extern const char* const kImageOptionsUsage;
 
-std::string format_count(int64_t n);   // 3504872 → "3,504,872"
-std::string format_bytes(size_t n);    // 6389760 → "6.09 MiB (6389760 bytes)", 512 → "512 bytes"
+std::string format_count(int64_t n);  // 3504872 → "3,504,872"
+std::string format_bytes(size_t n);   // 6389760 → "6.09 MiB (6389760 bytes)", 512 → "512 bytes"
 
 }  // namespace webcnn::cli

@@ -28,7 +28,8 @@ int command_preprocess(const std::vector<std::string>& args) {
     std::fputs(usage.c_str(), stdout);
     return 0;
   }
-  if (Status st = check_single(*parsed, {"--output"}); !st.is_ok()) return usage_error("preprocess", st.message(), usage.c_str());
+  if (Status st = check_single(*parsed, {"--output"}); !st.is_ok())
+    return usage_error("preprocess", st.message(), usage.c_str());
   if (parsed->positional.size() != 1) return usage_error("preprocess", "expected exactly one IMAGE", usage.c_str());
   const std::string* out = parsed->single("--output");
   if (!out) return usage_error("preprocess", "--output FILE.npy is required", usage.c_str());

@@ -51,8 +51,10 @@ int command_run(const std::vector<std::string>& args) {
   for (auto& [name, file] : input_files) {
     if (name.empty()) {
       if (model.inputs().size() != 1)
-        return usage_error("run", "the model has " + std::to_string(model.inputs().size()) +
-                                      " inputs; name each one (--input NAME=FILE.npy)", kUsage);
+        return usage_error(
+            "run",
+            "the model has " + std::to_string(model.inputs().size()) + " inputs; name each one (--input NAME=FILE.npy)",
+            kUsage);
       name = model.inputs()[0].name;
     }
     if (tensors.count(name)) return usage_error("run", "input '" + name + "' given more than once", kUsage);
@@ -81,7 +83,8 @@ int command_run(const std::vector<std::string>& args) {
     const std::string file = (std::filesystem::path(*out_dir) / (stem + ".npy")).string();
     const Tensor& t = (*outputs)[i];
     if (Status st = npy::write_file(file, t); !st.is_ok()) return fail(st.message());
-    std::printf("%s %s %s -> %s\n", name.c_str(), dtype_name(t.dtype()), shape_to_string(t.shape()).c_str(), file.c_str());
+    std::printf("%s %s %s -> %s\n", name.c_str(), dtype_name(t.dtype()), shape_to_string(t.shape()).c_str(),
+                file.c_str());
   }
   return 0;
 }

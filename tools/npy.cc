@@ -160,7 +160,8 @@ Result<Tensor> parse(const uint8_t* data, size_t size) {
   const size_t prefix = kMagicSize + 2 + len_bytes;
   if (size < prefix) return Status::error("npy file truncated in the header length");
   const size_t header_len = read_le(data + 8, len_bytes);
-  if (header_len > kMaxHeaderBytes) return Status::error("npy header length " + std::to_string(header_len) + " is implausible");
+  if (header_len > kMaxHeaderBytes)
+    return Status::error("npy header length " + std::to_string(header_len) + " is implausible");
   if (header_len > size - prefix)
     return Status::error("npy header length " + std::to_string(header_len) + " runs past the end of the file");
   const std::string header(reinterpret_cast<const char*>(data + prefix), header_len);
@@ -187,7 +188,8 @@ Result<Tensor> parse(const uint8_t* data, size_t size) {
                          (big ? " (big-endian; save with dtype.newbyteorder('<'))" : "") +
                          " (float32 '<f4', int32 '<i4', int64 '<i8', uint8 '|u1', bool '|b1')");
   }
-  if (fortran_order) return Status::error("npy array is in Fortran order; save a C-contiguous array (np.ascontiguousarray)");
+  if (fortran_order)
+    return Status::error("npy array is in Fortran order; save a C-contiguous array (np.ascontiguousarray)");
   WEBCNN_ASSIGN(int64_t count, checked_num_elements(shape));
   const size_t payload = size - prefix - header_len;
   const size_t expected = static_cast<size_t>(count) * dtype_size(*dtype);
@@ -199,7 +201,8 @@ Result<Tensor> parse(const uint8_t* data, size_t size) {
   if (*dtype == DataType::kBool) {
     const uint8_t* b = t.data<uint8_t>();
     for (int64_t i = 0; i < count; ++i)
-      if (b[i] > 1) return Status::error("npy bool element " + std::to_string(i) + " is " + std::to_string(b[i]) + ", not 0 or 1");
+      if (b[i] > 1)
+        return Status::error("npy bool element " + std::to_string(i) + " is " + std::to_string(b[i]) + ", not 0 or 1");
   }
   return t;
 }
@@ -208,8 +211,8 @@ std::vector<uint8_t> serialize(const Tensor& tensor) {
   std::string dims;  // Python tuple syntax: (), (5,), (1, 3)
   for (size_t i = 0; i < tensor.shape().size(); ++i) dims += (i ? ", " : "") + std::to_string(tensor.shape()[i]);
   if (tensor.shape().size() == 1) dims += ",";
-  std::string dict = "{'descr': '" + std::string(descr_of(tensor.dtype())) + "', 'fortran_order': False, 'shape': (" +
-                     dims + "), }";
+  std::string dict =
+      "{'descr': '" + std::string(descr_of(tensor.dtype())) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Pad with spaces so magic + version + length + header is a multiple of 64, ending in '\n'.
   size_t len_bytes = 2;
   size_t total = kMagicSize + 2 + len_bytes + dict.size() + 1;

@@ -101,7 +101,9 @@ void measure(std::vector<Candidate>& cands, int rounds) {
   }
 }
 
-struct GemmShape { size_t m, k, n; };
+struct GemmShape {
+  size_t m, k, n;
+};
 
 template <size_t MR, size_t NV, ABroadcast kMode>
 void add_tile(std::vector<Candidate>& cands, const char* name, const GemmShape& s, const std::vector<float>& a,
@@ -111,15 +113,17 @@ void add_tile(std::vector<Candidate>& cands, const char* name, const GemmShape& 
   keep.emplace_back(G::packed_floats(s.k, s.n));
   G::pack(s.k, s.n, b.data(), bias.data(), keep.back().data());
   const float* packed = keep.back().data();
-  cands.push_back({name, [=, &a, &c] { G::run(s.m, s.n, s.k, a.data(), packed, c.data(), 0.0f, 6.0f); },
-                   2.0 * s.m * s.n * s.k, {}});
+  cands.push_back({name,
+                   [=, &a, &c] { G::run(s.m, s.n, s.k, a.data(), packed, c.data(), 0.0f, 6.0f); },
+                   2.0 * s.m * s.n * s.k,
+                   {}});
 }
 
 void bench_gemm(const std::string& filter, int rounds) {
   // MobileNetV2-224 1×1 convs (M pixels, K in channels, N out channels) and the im2col'd 3×3 stem.
   const GemmShape shapes[] = {{12544, 27, 32}, {12544, 32, 16}, {12544, 16, 96}, {3136, 96, 24}, {3136, 24, 144},
-                              {3136, 144, 24},  {784, 144, 32},  {784, 192, 32},  {196, 192, 64}, {196, 384, 64},
-                              {196, 64, 384},   {196, 576, 96},  {49, 576, 160},  {49, 960, 160}, {49, 320, 1280}};
+                              {3136, 144, 24}, {784, 144, 32},  {784, 192, 32},  {196, 192, 64}, {196, 384, 64},
+                              {196, 64, 384},  {196, 576, 96},  {49, 576, 160},  {49, 960, 160}, {49, 320, 1280}};
   std::mt19937 rng(1);
   for (const GemmShape& s : shapes) {
     char title[96];
@@ -135,8 +139,10 @@ void bench_gemm(const std::string& filter, int rounds) {
     relu6.max = 6;
     std::vector<Candidate> cands;
     std::vector<std::vector<float>> keep;
-    cands.push_back({"engine gemm_f32", [&] { gemm_f32(s.m, s.n, s.k, a.data(), s.k, engine_packed.data(), c.data(), s.n, relu6); },
-                     2.0 * s.m * s.n * s.k, {}});
+    cands.push_back({"engine gemm_f32",
+                     [&] { gemm_f32(s.m, s.n, s.k, a.data(), s.k, engine_packed.data(), c.data(), s.n, relu6); },
+                     2.0 * s.m * s.n * s.k,
+                     {}});
     add_tile<4, 2, ABroadcast::kSplatLanes>(cands, "4x8 splat-lanes (old)", s, a, b, bias, c, keep);
     add_tile<4, 2, ABroadcast::kLoadSplat>(cands, "4x8 load-splat", s, a, b, bias, c, keep);
     add_tile<2, 4, ABroadcast::kLoadSplat>(cands, "2x16 load-splat", s, a, b, bias, c, keep);
@@ -164,20 +170,20 @@ void dwconv_per_pixel(const Conv2dGeometry& g, const float* x, const float* pack
           }
         }
         float* out = y + ((n * g.out_h + oy) * g.out_w + ox) * c_count;
-        if (ntaps == 9)
-          dwconv_3x3_f32x4(c_count, taps, weights, bias, out, lo, hi);
-        else
-          dwconv_f32x4(c_count, ntaps, taps, weights, bias, out, lo, hi);
+        if (ntaps == 9) dwconv_3x3_f32x4(c_count, taps, weights, bias, out, lo, hi);
+        else dwconv_f32x4(c_count, ntaps, taps, weights, bias, out, lo, hi);
       }
   }
 }
 
 void bench_dwconv(const std::string& filter, int rounds) {
-  struct Layer { int64_t hw, c, k, stride; };
+  struct Layer {
+    int64_t hw, c, k, stride;
+  };
   // MobileNetV2-224's depthwise layers (3×3, pad 1) and two 5×5 ones (pad 2) of the size EfficientNet uses.
-  const Layer layers[] = {{112, 32, 3, 1}, {112, 96, 3, 2}, {56, 144, 3, 1}, {56, 144, 3, 2}, {28, 192, 3, 1},
-                          {28, 192, 3, 2}, {14, 384, 3, 1}, {14, 576, 3, 1}, {14, 576, 3, 2}, {7, 960, 3, 1},
-                          {28, 240, 5, 1}, {56, 72, 5, 2}};
+  const Layer layers[] = {{112, 32, 3, 1}, {112, 96, 3, 2}, {56, 144, 3, 1}, {56, 144, 3, 2},
+                          {28, 192, 3, 1}, {28, 192, 3, 2}, {14, 384, 3, 1}, {14, 576, 3, 1},
+                          {14, 576, 3, 2}, {7, 960, 3, 1},  {28, 240, 5, 1}, {56, 72, 5, 2}};
   std::mt19937 rng(2);
   for (const Layer& l : layers) {
     char title[96];
@@ -192,13 +198,15 @@ void bench_dwconv(const std::string& filter, int rounds) {
     g.pad_top = g.pad_left = l.k / 2;
     g.out_h = g.out_w = (l.hw + 2 * (l.k / 2) - l.k) / l.stride + 1;
     const size_t taps = static_cast<size_t>(l.k * l.k), ch = static_cast<size_t>(l.c);
-    std::vector<float> x = random_floats(static_cast<size_t>(l.hw * l.hw * l.c), rng), w = random_floats(ch * taps, rng),
-                       bias = random_floats(ch, rng), y(static_cast<size_t>(g.out_h * g.out_w) * ch), zero(ch);
+    std::vector<float> x = random_floats(static_cast<size_t>(l.hw * l.hw * l.c), rng),
+                       w = random_floats(ch * taps, rng), bias = random_floats(ch, rng),
+                       y(static_cast<size_t>(g.out_h * g.out_w) * ch), zero(ch);
     std::vector<float> old_packed(ch * (taps + 1)), new_packed(dwconv_packed_floats(ch, taps));
     for (size_t t = 0; t < taps; ++t)
       for (size_t c = 0; c < ch; ++c) old_packed[t * ch + c] = w[c * taps + t];
     for (size_t c = 0; c < ch; ++c) old_packed[taps * ch + c] = bias[c];
-    dwconv_pack_with(ch, taps, [&](size_t c, size_t t) { return w[c * taps + t]; }, bias.data(), new_packed.data());
+    dwconv_pack_with(
+        ch, taps, [&](size_t c, size_t t) { return w[c * taps + t]; }, bias.data(), new_packed.data());
     std::vector<const float*> tap_ptrs(taps);
     FusedActivation relu6;
     relu6.kind = FusedActivation::Kind::kClip;
@@ -206,8 +214,15 @@ void bench_dwconv(const std::string& filter, int rounds) {
     relu6.max = 6;
     const double flops = 2.0 * g.out_h * g.out_w * l.c * l.k * l.k;
     std::vector<Candidate> cands;
-    cands.push_back({"per-pixel (old)", [&] { dwconv_per_pixel(g, x.data(), old_packed.data(), zero.data(), tap_ptrs.data(), y.data(), 0, 6); }, flops, {}});
-    cands.push_back({"dwconv_nhwc rows", [&] { dwconv_nhwc_f32x4(g, x.data(), new_packed.data(), y.data(), 0, g.out_h, relu6); }, flops, {}});
+    cands.push_back(
+        {"per-pixel (old)",
+         [&] { dwconv_per_pixel(g, x.data(), old_packed.data(), zero.data(), tap_ptrs.data(), y.data(), 0, 6); },
+         flops,
+         {}});
+    cands.push_back({"dwconv_nhwc rows",
+                     [&] { dwconv_nhwc_f32x4(g, x.data(), new_packed.data(), y.data(), 0, g.out_h, relu6); },
+                     flops,
+                     {}});
     std::printf("%s\n", title);
     measure(cands, rounds);
   }

@@ -33,7 +33,8 @@ webcnn::Status preprocess_pixels(const uint8_t* data, size_t size) {
   size_t row = view.row_stride ? view.row_stride : size_t(view.width) * channels;
   // Only hand over as many pixels as the fuzzer gave bytes for: the view must describe real memory.
   size_t needed = view.height > 0 ? row * size_t(view.height - 1) + size_t(view.width) * channels : 0;
-  if (needed > size - kHeader) return webcnn::Status::error("fuzz input has fewer pixel bytes than its header declares");
+  if (needed > size - kHeader)
+    return webcnn::Status::error("fuzz input has fewer pixel bytes than its header declares");
   view.pixels = data + kHeader;
   return webcnn::preprocess_image(view, options).status();
 }

@@ -32,7 +32,8 @@ void expect(const Node& node, const std::vector<const Tensor*>& in, const std::v
     auto y = use_reference ? reference::activation(node, in) : run_act(node, in);
     REQUIRE_MESSAGE(y.is_ok(), y.status().message());
     REQUIRE(y.value().size() == static_cast<int64_t>(want.size()));
-    for (size_t i = 0; i < want.size(); ++i) CHECK(y.value().data<float>()[i] == doctest::Approx(want[i]).epsilon(1e-6));
+    for (size_t i = 0; i < want.size(); ++i)
+      CHECK(y.value().data<float>()[i] == doctest::Approx(want[i]).epsilon(1e-6));
   }
 }
 
@@ -51,24 +52,25 @@ TEST_CASE("activations, hand-computed") {
   Tensor x = floats({6}, {-3, -1, 0, 1, 3, 8});
   expect(make_node("Relu"), {&x}, {0, 0, 0, 1, 3, 8});
   expect(make_node("LeakyRelu", {{"alpha", f(0.1f)}}), {&x}, {-0.3f, -0.1f, 0, 1, 3, 8});
-  expect(make_node("LeakyRelu"), {&x}, {-0.03f, -0.01f, 0, 1, 3, 8});  // default alpha 0.01
+  expect(make_node("LeakyRelu"), {&x}, {-0.03f, -0.01f, 0, 1, 3, 8});   // default alpha 0.01
   expect(make_node("HardSigmoid"), {&x}, {0, 0.3f, 0.5f, 0.7f, 1, 1});  // 0.2x + 0.5
   expect(make_node("HardSigmoid", {{"alpha", f(0.5f)}, {"beta", f(0.25f)}}), {&x}, {0, 0, 0.25f, 0.75f, 1, 1});
-  expect(make_node("HardSwish"), {&x}, {0, -1.0f / 3, 0, 2.0f / 3, 3, 8});  // x * clamp(x/6 + 1/2)
+  expect(make_node("HardSwish"), {&x}, {0, -1.0f / 3, 0, 2.0f / 3, 3, 8});        // x * clamp(x/6 + 1/2)
   Tensor s = floats({5}, {0, 1.0986122887f, -1.0986122887f, -0.6931471806f, 2});  // 0, ln 3, -ln 3, -ln 2, 2
   expect(make_node("Sigmoid"), {&s}, {0.5f, 0.75f, 0.25f, 1.0f / 3, 0.8807970780f});
   expect(make_node("Tanh"), {&s}, {0, 0.8f, -0.8f, -0.6f, 0.9640275801f});  // tanh(ln 3) = 8/10
   expect(make_node("Elu"), {&s}, {0, 1.0986122887f, -2.0f / 3, -0.5f, 2});  // e^x - 1 below 0
   expect(make_node("Elu", {{"alpha", f(2)}}), {&s}, {0, 1.0986122887f, -4.0f / 3, -1, 2});
   // Selu: gamma * x above 0, gamma * alpha * (e^x - 1) below; gamma*alpha*(-1/2) at -ln 2.
-  expect(make_node("Selu"), {&s}, {0, 1.0507009874f * 1.0986122887f, -1.0507009874f * 1.6732632423f * 2 / 3,
-                                   -0.8790496704f, 2.1014019747f});
-  expect(make_node("Softplus"), {&s}, {0.6931471806f, 1.3862943611f, 0.2876820725f, 0.4054651081f, 2.1269280110f});  // ln(1 + e^x)
+  expect(make_node("Selu"), {&s},
+         {0, 1.0507009874f * 1.0986122887f, -1.0507009874f * 1.6732632423f * 2 / 3, -0.8790496704f, 2.1014019747f});
+  expect(make_node("Softplus"), {&s},
+         {0.6931471806f, 1.3862943611f, 0.2876820725f, 0.4054651081f, 2.1269280110f});  // ln(1 + e^x)
   Tensor t = floats({5}, {-3, -1, 0.5f, 1, 2});
   expect(make_node("Softsign"), {&t}, {-0.75f, -0.5f, 1.0f / 3, 0.5f, 2.0f / 3});
   expect(make_node("ThresholdedRelu"), {&t}, {0, 0, 0, 0, 2});  // alpha 1, strictly greater
   expect(make_node("ThresholdedRelu", {{"alpha", f(0.25f)}}), {&t}, {0, 0, 0.5f, 1, 2});
-  Tensor c = floats({3}, {-1.3862943611f, 0, 3});  // -2 ln 2
+  Tensor c = floats({3}, {-1.3862943611f, 0, 3});                  // -2 ln 2
   expect(make_node("Celu", {{"alpha", f(2)}}), {&c}, {-1, 0, 3});  // 2 * (e^(x/2) - 1) = 2 * (1/2 - 1)
 }
 
@@ -104,12 +106,20 @@ TEST_CASE("PRelu broadcasts its slope onto X, hand-computed") {
 
 TEST_CASE("activation kernels match the reference on odd sizes, NaN and inf") {
   std::mt19937 rng(1);
-  const std::vector<Node> nodes = {
-      make_node("Relu"), make_node("LeakyRelu", {{"alpha", f(0.2f)}}), make_node("Sigmoid"), make_node("Tanh"),
-      make_node("HardSigmoid", {{"alpha", f(0.3f)}, {"beta", f(0.4f)}}), make_node("HardSwish"),
-      make_node("Elu", {{"alpha", f(0.7f)}}), make_node("Elu"), make_node("Clip"), make_node("Selu"),
-      make_node("Celu", {{"alpha", f(0.5f)}}), make_node("ThresholdedRelu", {{"alpha", f(-0.5f)}}),
-      make_node("Softplus"), make_node("Softsign")};
+  const std::vector<Node> nodes = {make_node("Relu"),
+                                   make_node("LeakyRelu", {{"alpha", f(0.2f)}}),
+                                   make_node("Sigmoid"),
+                                   make_node("Tanh"),
+                                   make_node("HardSigmoid", {{"alpha", f(0.3f)}, {"beta", f(0.4f)}}),
+                                   make_node("HardSwish"),
+                                   make_node("Elu", {{"alpha", f(0.7f)}}),
+                                   make_node("Elu"),
+                                   make_node("Clip"),
+                                   make_node("Selu"),
+                                   make_node("Celu", {{"alpha", f(0.5f)}}),
+                                   make_node("ThresholdedRelu", {{"alpha", f(-0.5f)}}),
+                                   make_node("Softplus"),
+                                   make_node("Softsign")};
   for (const Node& node : nodes)
     for (int64_t n : {1, 3, 4, 5, 7, 8, 13, 64, 101}) {
       CAPTURE(node.op);
@@ -134,13 +144,13 @@ TEST_CASE("activation kernels match the reference on odd sizes, NaN and inf") {
 TEST_CASE("PRelu matches the reference on every slope pattern") {
   std::mt19937 rng(2);
   const std::vector<std::pair<Shape, Shape>> patterns = {
-      {{2, 5, 5, 19}, {19}},          // NHWC, per channel
-      {{2, 3, 3, 3}, {3}},            // short rows
-      {{2, 7, 5, 3}, {7, 1, 1}},      // NCHW, per channel
+      {{2, 5, 5, 19}, {19}},      // NHWC, per channel
+      {{2, 3, 3, 3}, {3}},        // short rows
+      {{2, 7, 5, 3}, {7, 1, 1}},  // NCHW, per channel
       {{2, 7, 5, 3}, {1, 7, 1, 1}},
-      {{3, 17}, {1}},                 // one slope
+      {{3, 17}, {1}},  // one slope
       {{3, 17}, {}},
-      {{3, 17}, {3, 17}},             // full slope
+      {{3, 17}, {3, 17}},  // full slope
       {{4, 6, 9}, {6, 1}},
   };
   for (const auto& pattern : patterns) {
@@ -188,7 +198,11 @@ TEST_CASE("tanh_float and expm1_float stay within an ulp of the double-precision
 TEST_CASE("standalone activations give the fused store's bits") {
   std::mt19937 rng(4);
   Tensor x = random_tensor(rng, DataType::kFloat32, {1, 103}, -9, 9);
-  struct Case { Node op; Node fused; std::vector<const Tensor*> extra; };
+  struct Case {
+    Node op;
+    Node fused;
+    std::vector<const Tensor*> extra;
+  };
   Tensor lo = floats({}, {-1.5f}), hi = floats({}, {2.5f});
   auto fused = [](const std::string& kind, std::map<std::string, Attribute> attrs = {}) {
     attrs["fused_activation"] = Attribute::of_string(kind);
@@ -200,7 +214,8 @@ TEST_CASE("standalone activations give the fused store's bits") {
       {make_node("Sigmoid"), fused("Sigmoid"), {}},
       {make_node("HardSwish"), fused("HardSwish"), {}},
       {make_node("HardSigmoid", {{"alpha", f(0.25f)}, {"beta", f(0.6f)}}),
-       fused("HardSigmoid", {{"fused_alpha", f(0.25f)}, {"fused_beta", f(0.6f)}}), {}},
+       fused("HardSigmoid", {{"fused_alpha", f(0.25f)}, {"fused_beta", f(0.6f)}}),
+       {}},
       {make_node("Clip", {}, 3), fused("Clip", {{"fused_min", f(-1.5f)}, {"fused_max", f(2.5f)}}), {&lo, &hi}},
   };
   for (const Case& c : cases) {

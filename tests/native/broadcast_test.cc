@@ -57,9 +57,11 @@ TEST_CASE("broadcast_source_offset maps output indices to operand offsets (hand-
 TEST_CASE("StridedLoop merges axes into the longest rows") {
   CHECK(binary_broadcast_loop({2, 3, 4, 5}, {2, 3, 4, 5}, {2, 3, 4, 5}).dims() == std::vector<int64_t>{120});
   CHECK(binary_broadcast_loop({2, 3, 4, 5}, {2, 3, 4, 5}, {}).dims() == std::vector<int64_t>{120});
-  CHECK(binary_broadcast_loop({2, 3, 4, 5}, {2, 3, 4, 5}, {5}).dims() == std::vector<int64_t>{24, 5});   // NHWC bias
-  CHECK(binary_broadcast_loop({2, 3, 4, 5}, {2, 3, 4, 5}, {1, 3, 1, 1}).dims() == std::vector<int64_t>{2, 3, 20});  // NCHW bias
-  CHECK(binary_broadcast_loop({2, 3, 4, 5}, {2, 3, 4, 5}, {2, 1, 1, 5}).dims() == std::vector<int64_t>{2, 12, 5});  // SE scale
+  CHECK(binary_broadcast_loop({2, 3, 4, 5}, {2, 3, 4, 5}, {5}).dims() == std::vector<int64_t>{24, 5});  // NHWC bias
+  CHECK(binary_broadcast_loop({2, 3, 4, 5}, {2, 3, 4, 5}, {1, 3, 1, 1}).dims() ==
+        std::vector<int64_t>{2, 3, 20});  // NCHW bias
+  CHECK(binary_broadcast_loop({2, 3, 4, 5}, {2, 3, 4, 5}, {2, 1, 1, 5}).dims() ==
+        std::vector<int64_t>{2, 12, 5});  // SE scale
   CHECK(binary_broadcast_loop({1, 1}, {1, 1}, {1}).dims() == std::vector<int64_t>{1});
   CHECK(binary_broadcast_loop({}, {}, {}).row_length() == 1);
 }

@@ -73,7 +73,9 @@ Outcome run_cli(const std::vector<std::string>& args) {
   return o;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
 
 std::string photo(const char* name) { return std::string(WEBCNN_SOURCE_DIR) + "/../shared/testdata/images/" + name; }
 
@@ -140,9 +142,9 @@ TEST_CASE("cli: unreadable and malformed inputs exit 1 with a message naming the
 TEST_CASE("cli: preprocess writes exactly what the library computes for a real photo") {
   TempDir dir;
   const std::string out = dir.path + "/hopper.npy";
-  Outcome o = run_cli({"preprocess", photo("grace_hopper.bmp"), "--output", out, "--size", "96x80", "--layout", "nhwc",
-                       "--crop", "letterbox", "--pad", "114,114,114", "--scale", "1", "--mean", "0,0,0", "--std",
-                       "1,1,1"});
+  Outcome o =
+      run_cli({"preprocess", photo("grace_hopper.bmp"), "--output", out, "--size", "96x80", "--layout", "nhwc",
+               "--crop", "letterbox", "--pad", "114,114,114", "--scale", "1", "--mean", "0,0,0", "--std", "1,1,1"});
   REQUIRE_MESSAGE(o.exit_code == 0, o.err);
   Result<Tensor> written = npy::read_file(out);
   REQUIRE_MESSAGE(written.is_ok(), written.status().message());

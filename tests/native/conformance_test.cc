@@ -34,7 +34,7 @@ constexpr double kAtol = 1e-5;
 
 struct Outcome {
   enum Kind { kPass, kFail, kSkip } kind = kPass;
-  std::string detail;  // failure: what went wrong; skip: the reason (aggregated in the table)
+  std::string detail;                    // failure: what went wrong; skip: the reason (aggregated in the table)
   std::vector<std::string> missing_ops;  // for skips caused by unsupported ops
 };
 
@@ -60,7 +60,10 @@ Outcome classify_error(const std::string& msg) {
     o.detail = o.missing_ops.size() == 1 ? "unsupported op " + o.missing_ops[0] : "several unsupported ops";
     return o;
   }
-  if (msg.find("external-data") != std::string::npos) { o.detail = "external data"; return o; }
+  if (msg.find("external-data") != std::string::npos) {
+    o.detail = "external data";
+    return o;
+  }
   p = msg.find("unsupported dtype");
   if (p != std::string::npos) {
     size_t end = msg.find_first_of(" ()", p + 18);
@@ -129,14 +132,16 @@ std::string compare(const Tensor& got, const Tensor& want) {
     for (int64_t i = 0; i < n; ++i) {
       double x = a[i], y = b[i];
       bool ok = std::isnan(y) ? std::isnan(x) : (x == y || std::fabs(x - y) <= kAtol + kRtol * std::fabs(y));
-      if (!ok) return "at flat index " + std::to_string(i) + ": got " + std::to_string(x) + ", expected " + std::to_string(y);
+      if (!ok)
+        return "at flat index " + std::to_string(i) + ": got " + std::to_string(x) + ", expected " + std::to_string(y);
     }
     return "";
   }
   std::vector<int64_t> a = got.to_int64_vector(), b = want.to_int64_vector();
   for (size_t i = 0; i < b.size(); ++i)
     if (a[i] != b[i])
-      return "at flat index " + std::to_string(i) + ": got " + std::to_string(a[i]) + ", expected " + std::to_string(b[i]);
+      return "at flat index " + std::to_string(i) + ": got " + std::to_string(a[i]) + ", expected " +
+             std::to_string(b[i]);
   return "";
 }
 
@@ -179,8 +184,10 @@ Outcome run_case(const fs::path& dir) {
       expected.push_back(std::move(t).value());
     }
     if (inputs.size() != model.inputs().size())
-      return {Outcome::kFail, where + std::to_string(inputs.size()) + " input files, the model takes " +
-                                  std::to_string(model.inputs().size()) + " inputs", {}};
+      return {Outcome::kFail,
+              where + std::to_string(inputs.size()) + " input files, the model takes " +
+                  std::to_string(model.inputs().size()) + " inputs",
+              {}};
     std::map<std::string, const Tensor*> feed;
     for (size_t i = 0; i < inputs.size(); ++i) feed[model.inputs()[i].name] = &inputs[i];
     auto run = model.run(feed);
@@ -191,11 +198,14 @@ Outcome run_case(const fs::path& dir) {
     }
     const std::vector<Tensor>& got = run.value();
     if (got.size() != expected.size())
-      return {Outcome::kFail, where + std::to_string(got.size()) + " outputs, expected " + std::to_string(expected.size()), {}};
+      return {Outcome::kFail,
+              where + std::to_string(got.size()) + " outputs, expected " + std::to_string(expected.size()),
+              {}};
     for (size_t i = 0; i < got.size(); ++i) {
       std::string diff = compare(got[i], expected[i]);
       if (!diff.empty())
-        return {Outcome::kFail, where + "output " + std::to_string(i) + " '" + model.outputs()[i].name + "': " + diff, {}};
+        return {
+            Outcome::kFail, where + "output " + std::to_string(i) + " '" + model.outputs()[i].name + "': " + diff, {}};
     }
   }
   return {};
@@ -205,11 +215,11 @@ template <typename Map>
 void print_top(const char* title, const Map& counts, size_t limit) {
   std::vector<std::pair<int, std::string>> sorted;
   for (const auto& kv : counts) sorted.emplace_back(kv.second, kv.first);
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second < b.second;
-  });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
   std::printf("%s (%zu distinct)\n", title, sorted.size());
-  for (size_t i = 0; i < sorted.size() && i < limit; ++i) std::printf("  %5d  %s\n", sorted[i].first, sorted[i].second.c_str());
+  for (size_t i = 0; i < sorted.size() && i < limit; ++i)
+    std::printf("  %5d  %s\n", sorted[i].first, sorted[i].second.c_str());
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <ctime>
 #include <cmath>
+#include <ctime>
 #include <random>
 #include <string>
 #include <vector>
@@ -113,8 +113,8 @@ void check_conv_case(const ConvCase& k, std::mt19937& rng) {
   if (k.activation % 3 == 0) node.attrs["kernel_shape"] = Attribute::of_ints({k.kh, k.kw});
   set_activation(node, k.activation);
   Tensor x_nhwc = nchw_to_nhwc(x);
-  FloatRun got = run_float_node(
-      node, {var(x_nhwc), arg(w, k.constant_weights), k.bias ? arg(b, k.constant_weights) : absent()});
+  FloatRun got =
+      run_float_node(node, {var(x_nhwc), arg(w, k.constant_weights), k.bias ? arg(b, k.constant_weights) : absent()});
   REQUIRE_MESSAGE(got.status.is_ok(), got.status.message());
   const int64_t oh = (k.h + k.pt + k.pb - ((k.kh - 1) * k.dh + 1)) / k.sh + 1;
   const int64_t ow = (k.w + k.pl + k.pr - ((k.kw - 1) * k.dw + 1)) / k.sw + 1;
@@ -126,8 +126,8 @@ void check_conv_case(const ConvCase& k, std::mt19937& rng) {
   p.stride_h = k.sh, p.stride_w = k.sw, p.dilation_h = k.dh, p.dilation_w = k.dw, p.pad_top = k.pt, p.pad_left = k.pl;
   auto act = fused_activation_from_node(node);
   REQUIRE(act.is_ok());
-  reference::conv2d_nchw(x.data<float>(), x.shape(), w.data<float>(), w.shape(), k.bias ? b.data<float>() : nullptr,
-                         p, *act, want.data(), y_shape);
+  reference::conv2d_nchw(x.data<float>(), x.shape(), w.data<float>(), w.shape(), k.bias ? b.data<float>() : nullptr, p,
+                         *act, want.data(), y_shape);
   check_close(nhwc_to_nchw(got.data, got.shape), want, k.in_c / k.group * k.kh * k.kw);
 }
 
@@ -158,11 +158,11 @@ TEST_CASE("reference conv2d matches hand-computed values") {
   p2.groups = 2;
   p2.dilation_w = 2;
   float y2[6];
-  reference::conv2d_nchw(x2.data<float>(), x2.shape(), w2.data<float>(), w2.shape(), nullptr, p2, FusedActivation{},
-                         y2, {1, 2, 1, 3});
-  CHECK(y2[0] == -2);  // 1 - 3
-  CHECK(y2[2] == -2);  // 3 - 5
-  CHECK(y2[3] == 50);  // 2·10 + 30
+  reference::conv2d_nchw(x2.data<float>(), x2.shape(), w2.data<float>(), w2.shape(), nullptr, p2, FusedActivation{}, y2,
+                         {1, 2, 1, 3});
+  CHECK(y2[0] == -2);   // 1 - 3
+  CHECK(y2[2] == -2);   // 3 - 5
+  CHECK(y2[3] == 50);   // 2·10 + 30
   CHECK(y2[5] == 110);  // 2·30 + 50
 }
 
@@ -208,20 +208,20 @@ TEST_CASE("Conv NHWC kernel matches the reference over random shapes and attribu
   int count = 0;
   // Corners by construction.
   std::vector<ConvCase> cases = {
-      {1, 3, 5, 7, 4, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, true, 0},    // 1×1 direct GEMM
-      {2, 5, 3, 3, 9, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, false, false, 1},  // 1×1, batch 2, runtime weights
-      {1, 4, 6, 6, 6, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, true, 2},    // grouped 1×1
-      {1, 3, 7, 7, 5, 1, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, true, true, 3},    // 1×1 stride 2 (im2col)
-      {1, 3, 5, 5, 4, 1, 1, 1, 1, 1, 1, 1, 1, 0, 2, 1, true, true, 4},    // 1×1 with padding
-      {1, 8, 9, 9, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, true, 1},    // depthwise 3×3
-      {1, 7, 8, 5, 7, 7, 3, 3, 2, 2, 1, 1, 0, 1, 1, 0, true, false, 2},   // depthwise 3×3 s2, odd C, runtime W
-      {2, 6, 7, 7, 6, 6, 5, 5, 1, 2, 2, 1, 4, 2, 3, 1, false, true, 3},   // depthwise 5×5 dilated
-      {1, 5, 6, 6, 15, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, true, 5},   // depthwise multiplier 3
-      {1, 3, 11, 13, 16, 1, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, true, true, 6}, // stem-like 3×3 s2
-      {1, 6, 8, 8, 9, 3, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, true, true, 7},    // grouped dilated
-      {1, 2, 4, 4, 3, 1, 4, 4, 1, 1, 1, 1, 0, 0, 0, 0, true, true, 0},    // kernel == input
-      {1, 3, 1, 9, 5, 1, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1, false, true, 1},   // H = 1 (1-D-like)
-      {1, 1, 5, 5, 1, 1, 3, 3, 3, 3, 1, 1, 2, 2, 2, 2, true, true, 2},    // single channel (depthwise path)
+      {1, 3, 5, 7, 4, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, true, 0},     // 1×1 direct GEMM
+      {2, 5, 3, 3, 9, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, false, false, 1},   // 1×1, batch 2, runtime weights
+      {1, 4, 6, 6, 6, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, true, 2},     // grouped 1×1
+      {1, 3, 7, 7, 5, 1, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, true, true, 3},     // 1×1 stride 2 (im2col)
+      {1, 3, 5, 5, 4, 1, 1, 1, 1, 1, 1, 1, 1, 0, 2, 1, true, true, 4},     // 1×1 with padding
+      {1, 8, 9, 9, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, true, 1},     // depthwise 3×3
+      {1, 7, 8, 5, 7, 7, 3, 3, 2, 2, 1, 1, 0, 1, 1, 0, true, false, 2},    // depthwise 3×3 s2, odd C, runtime W
+      {2, 6, 7, 7, 6, 6, 5, 5, 1, 2, 2, 1, 4, 2, 3, 1, false, true, 3},    // depthwise 5×5 dilated
+      {1, 5, 6, 6, 15, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, true, 5},    // depthwise multiplier 3
+      {1, 3, 11, 13, 16, 1, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, true, true, 6},  // stem-like 3×3 s2
+      {1, 6, 8, 8, 9, 3, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, true, true, 7},     // grouped dilated
+      {1, 2, 4, 4, 3, 1, 4, 4, 1, 1, 1, 1, 0, 0, 0, 0, true, true, 0},     // kernel == input
+      {1, 3, 1, 9, 5, 1, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1, false, true, 1},    // H = 1 (1-D-like)
+      {1, 1, 5, 5, 1, 1, 3, 3, 3, 3, 1, 1, 2, 2, 2, 2, true, true, 2},     // single channel (depthwise path)
   };
   for (int i = 0; i < 60; ++i) {
     std::uniform_int_distribution<int> small(1, 4);
@@ -263,11 +263,16 @@ TEST_CASE("Conv auto_pad resolves like ONNX") {
   std::mt19937 rng(5);
   Tensor x = random_tensor({1, 6, 7, 2}, rng);  // NHWC, H=6 W=7
   Tensor w = random_tensor({3, 2, 3, 4}, rng);  // kH=3 kW=4
-  struct Want { const char* auto_pad; Shape shape; int64_t pad_top, pad_left; };
+  struct Want {
+    const char* auto_pad;
+    Shape shape;
+    int64_t pad_top, pad_left;
+  };
   // stride 2: SAME → out = ceil(in/2) = 3, 4; total pad H = (3-1)·2+3-6 = 1, W = (4-1)·2+4-7 = 3.
   // SAME_UPPER puts the odd pixel at the end (top 0, left 1), SAME_LOWER at the start (top 1, left 2).
   // VALID: out = floor((6-3)/2)+1 = 2, floor((7-4)/2)+1 = 2.
-  const Want wants[] = {{"SAME_UPPER", {1, 3, 4, 3}, 0, 1}, {"SAME_LOWER", {1, 3, 4, 3}, 1, 2}, {"VALID", {1, 2, 2, 3}, 0, 0}};
+  const Want wants[] = {
+      {"SAME_UPPER", {1, 3, 4, 3}, 0, 1}, {"SAME_LOWER", {1, 3, 4, 3}, 1, 2}, {"VALID", {1, 2, 2, 3}, 0, 0}};
   for (const Want& want : wants) {
     CAPTURE(want.auto_pad);
     Node node = conv_node("Conv", "NHWC");
@@ -276,8 +281,8 @@ TEST_CASE("Conv auto_pad resolves like ONNX") {
     FloatRun r = run_float_node(node, {var(x), konst(w)});
     REQUIRE(r.status.is_ok());
     REQUIRE(r.shape == want.shape);
-    Tensor x_nchw = floats({1, 2, 6, 7}, nhwc_to_nchw(std::vector<float>(x.data<float>(), x.data<float>() + x.size()),
-                                                    {1, 6, 7, 2}));
+    Tensor x_nchw = floats({1, 2, 6, 7},
+                           nhwc_to_nchw(std::vector<float>(x.data<float>(), x.data<float>() + x.size()), {1, 6, 7, 2}));
     reference::Conv2dParams p;
     p.stride_h = p.stride_w = 2;
     p.pad_top = want.pad_top;
@@ -311,8 +316,8 @@ TEST_CASE("Conv prepare computes NCHW shapes; run refuses NCHW; 1-D works; 3-D a
   FloatRun r1 = run_float_node(n1, {var(x1), konst(w1)});
   REQUIRE(r1.status.is_ok());
   REQUIRE(r1.shape == Shape{1, 5, 4});
-  Tensor x1_nchw = floats({1, 3, 1, 9}, nhwc_to_nchw(std::vector<float>(x1.data<float>(), x1.data<float>() + 27),
-                                                         {1, 1, 9, 3}));
+  Tensor x1_nchw =
+      floats({1, 3, 1, 9}, nhwc_to_nchw(std::vector<float>(x1.data<float>(), x1.data<float>() + 27), {1, 1, 9, 3}));
   Tensor w1_2d = floats({4, 3, 1, 3}, std::vector<float>(w1.data<float>(), w1.data<float>() + 36));
   reference::Conv2dParams p;
   p.stride_w = 2;
@@ -459,7 +464,8 @@ TEST_CASE("ConvTranspose output_shape and auto_pad follow the ONNX padding rules
   for (int64_t yy = 0; yy < 6; ++yy)
     for (int64_t xx = 0; xx < 6; ++xx)
       for (int64_t o = 0; o < 2; ++o)
-        CHECK(rs.data[static_cast<size_t>((yy * 6 + xx) * 2 + o)] == rf.data[static_cast<size_t>((yy * 7 + xx) * 2 + o)]);
+        CHECK(rs.data[static_cast<size_t>((yy * 6 + xx) * 2 + o)] ==
+              rf.data[static_cast<size_t>((yy * 7 + xx) * 2 + o)]);
 }
 
 // Throughput of the two MobileNet-typical convs, printed only (no timing assertions: shared machines are
@@ -472,7 +478,10 @@ static double thread_seconds() {
 }
 
 TEST_CASE("benchmark: Conv NHWC GFLOP/s on MobileNet-like layers" * doctest::skip()) {
-  struct Layer { const char* name; int64_t h, w, c, o, k, group; };
+  struct Layer {
+    const char* name;
+    int64_t h, w, c, o, k, group;
+  };
   const Layer layers[] = {{"1x1 56x56x144->24", 56, 56, 144, 24, 1, 1},
                           {"3x3 56x56x64->64", 56, 56, 64, 64, 3, 1},
                           {"dw3x3 56x56x144", 56, 56, 144, 144, 3, 144}};

@@ -18,8 +18,14 @@ TEST_CASE("checked_num_elements rejects negative and overflowing shapes") {
 TEST_CASE("topological_order finds cycles and names the node") {
   Graph g;
   ValueId a = g.add_value("a"), b = g.add_value("b");
-  Node n1; n1.op = "Relu"; n1.inputs = {b}; n1.outputs = {a};
-  Node n2; n2.op = "Relu"; n2.inputs = {a}; n2.outputs = {b};
+  Node n1;
+  n1.op = "Relu";
+  n1.inputs = {b};
+  n1.outputs = {a};
+  Node n2;
+  n2.op = "Relu";
+  n2.inputs = {a};
+  n2.outputs = {b};
   g.add_node(n1);
   g.add_node(n2);
   auto r = g.topological_order();

@@ -59,19 +59,23 @@ TEST_CASE("Concat: hand-worked axes, negative axis, zero-size inputs, any dtype"
   auto r0 = run_node(make_node("Concat", {{"axis", Attribute::of_int(0)}}), {var(a), konst(c)});
   REQUIRE(r0.is_ok());
   CHECK(values<float>(r0.value()[0]) == std::vector<float>{1, 2, 3, 4, 7, 8});
-  auto empty = run_node(make_node("Concat", {{"axis", Attribute::of_int(1)}}), {var(Tensor(DataType::kFloat32, {2, 0})), var(a)});
+  auto empty = run_node(make_node("Concat", {{"axis", Attribute::of_int(1)}}),
+                        {var(Tensor(DataType::kFloat32, {2, 0})), var(a)});
   REQUIRE(empty.is_ok());
   CHECK(values<float>(empty.value()[0]) == values<float>(a));
-  auto ints = run_node(make_node("Concat", {{"axis", Attribute::of_int(0)}}), {var(i64({1}, {-5})), var(i64({2}, {6, 7}))});
+  auto ints =
+      run_node(make_node("Concat", {{"axis", Attribute::of_int(0)}}), {var(i64({1}, {-5})), var(i64({2}, {6, 7}))});
   REQUIRE(ints.is_ok());
   CHECK(values<int64_t>(ints.value()[0]) == std::vector<int64_t>{-5, 6, 7});
 
   CHECK(error_mentions(run_node(make_node("Concat", {{"axis", Attribute::of_int(1)}}), {var(a), var(c)}).status(),
                        "Concat 'n': input 1 has shape [1,2]"));
-  CHECK(error_mentions(run_node(make_node("Concat", {{"axis", Attribute::of_int(2)}}), {var(a)}).status(), "out of range"));
+  CHECK(error_mentions(run_node(make_node("Concat", {{"axis", Attribute::of_int(2)}}), {var(a)}).status(),
+                       "out of range"));
   CHECK(error_mentions(run_node(make_node("Concat"), {var(a)}).status(), "'axis' is required"));
-  CHECK(error_mentions(run_node(make_node("Concat", {{"axis", Attribute::of_int(0)}}), {var(a), var(i64({1, 2}, {1, 2}))}).status(),
-                       "input 1 is int64"));
+  CHECK(error_mentions(
+      run_node(make_node("Concat", {{"axis", Attribute::of_int(0)}}), {var(a), var(i64({1, 2}, {1, 2}))}).status(),
+      "input 1 is int64"));
 }
 
 TEST_CASE("Concat fast path equals the reference on random shapes") {
@@ -115,10 +119,12 @@ TEST_CASE("Transpose: hand-worked NCHW<->NHWC, default perm, invalid perms") {
   REQUIRE(def.is_ok());
   CHECK(def.value()[0].shape() == Shape{3, 2});
   CHECK(values<float>(def.value()[0]) == std::vector<float>{1, 4, 2, 5, 3, 6});
-  CHECK(error_mentions(run_node(make_node("Transpose", {{"perm", Attribute::of_ints({0, 0})}}), {var(iota({2, 2}))}).status(),
-                       "Transpose 'n': perm [0,0] is not a permutation"));
-  CHECK(error_mentions(run_node(make_node("Transpose", {{"perm", Attribute::of_ints({1, 0})}}), {var(iota({2, 2, 2}))}).status(),
-                       "entries for an input of rank 3"));
+  CHECK(error_mentions(
+      run_node(make_node("Transpose", {{"perm", Attribute::of_ints({0, 0})}}), {var(iota({2, 2}))}).status(),
+      "Transpose 'n': perm [0,0] is not a permutation"));
+  CHECK(error_mentions(
+      run_node(make_node("Transpose", {{"perm", Attribute::of_ints({1, 0})}}), {var(iota({2, 2, 2}))}).status(),
+      "entries for an input of rank 3"));
 }
 
 TEST_CASE("Transpose fast path equals the reference on random shapes, perms and dtypes") {
@@ -130,7 +136,8 @@ TEST_CASE("Transpose fast path equals the reference on random shapes, perms and 
     std::vector<int64_t> perm(rank);
     std::iota(perm.begin(), perm.end(), 0);
     std::shuffle(perm.begin(), perm.end(), rng);
-    if (rank == 4 && iter % 3 == 0) perm = iter % 2 ? std::vector<int64_t>{0, 2, 3, 1} : std::vector<int64_t>{0, 3, 1, 2};
+    if (rank == 4 && iter % 3 == 0)
+      perm = iter % 2 ? std::vector<int64_t>{0, 2, 3, 1} : std::vector<int64_t>{0, 3, 1, 2};
     const DataType dt = pick_dtype(rng);
     Tensor x = random_tensor(rng, dt, shape);
     const Shape out_shape = transpose_shape(shape, perm);
@@ -179,8 +186,9 @@ TEST_CASE("Gather: an out-of-range index is a run-time error naming the node, ne
     CHECK_FALSE(reference::gather(data.raw(), data.shape(), 0, idx.raw(), DataType::kInt64, 2, out.raw(), 4).is_ok());
   }
   CHECK(error_mentions(run_node(make_node("Gather"), {var(data), var(floats({1}, {0}))}).status(), "int64 or int32"));
-  CHECK(error_mentions(run_node(make_node("Gather", {{"axis", Attribute::of_int(2)}}), {var(data), var(i64({1}, {0}))}).status(),
-                       "out of range for rank 2"));
+  CHECK(error_mentions(
+      run_node(make_node("Gather", {{"axis", Attribute::of_int(2)}}), {var(data), var(i64({1}, {0}))}).status(),
+      "out of range for rank 2"));
 }
 
 TEST_CASE("Gather fast path equals the reference on random shapes") {
@@ -236,8 +244,8 @@ TEST_CASE("Slice: ONNX examples, negative values, clamping, INT_MAX ends, negati
   REQUIRE(step3.is_ok());
   CHECK(values<float>(step3.value()[0]) == std::vector<float>{4, 1, 8, 5});
   // INT_MAX end, int32 inputs too.
-  auto i32_args = run_node(make_node("Slice"), {var(data), konst(i32({1}, {2})), konst(i32({1}, {INT32_MAX})),
-                                                konst(i32({1}, {1}))});
+  auto i32_args = run_node(make_node("Slice"),
+                           {var(data), konst(i32({1}, {2})), konst(i32({1}, {INT32_MAX})), konst(i32({1}, {1}))});
   REQUIRE(i32_args.is_ok());
   CHECK(values<float>(i32_args.value()[0]) == std::vector<float>{3, 4, 7, 8});
   // Extreme steps take one element without overflowing.
@@ -301,15 +309,16 @@ TEST_CASE("Pad: the spec's constant, reflect and edge examples, wrap, crop, axes
   CHECK(values<float>(c.value()[0]) == std::vector<float>{0, 0, 1.0f, 1.2f, 0, 0, 2.3f, 3.4f, 0, 0, 4.5f, 5.7f});
   auto r = pad("reflect", {0, 2, 0, 0});
   REQUIRE(r.is_ok());
-  CHECK(values<float>(r.value()[0]) == std::vector<float>{1.0f, 1.2f, 1.0f, 1.2f, 2.3f, 3.4f, 2.3f, 3.4f, 4.5f, 5.7f, 4.5f, 5.7f});
+  CHECK(values<float>(r.value()[0]) ==
+        std::vector<float>{1.0f, 1.2f, 1.0f, 1.2f, 2.3f, 3.4f, 2.3f, 3.4f, 4.5f, 5.7f, 4.5f, 5.7f});
   auto e = pad("edge", {0, 2, 0, 0});
   REQUIRE(e.is_ok());
-  CHECK(values<float>(e.value()[0]) == std::vector<float>{1.0f, 1.0f, 1.0f, 1.2f, 2.3f, 2.3f, 2.3f, 3.4f, 4.5f, 4.5f, 4.5f, 5.7f});
+  CHECK(values<float>(e.value()[0]) ==
+        std::vector<float>{1.0f, 1.0f, 1.0f, 1.2f, 2.3f, 2.3f, 2.3f, 3.4f, 4.5f, 4.5f, 4.5f, 5.7f});
   // wrap on rows: one row before (the last), one after (the first).
   auto w = pad("wrap", {1, 0, 1, 0});
   REQUIRE(w.is_ok());
-  CHECK(values<float>(w.value()[0]) ==
-        std::vector<float>{4.5f, 5.7f, 1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f, 1.0f, 1.2f});
+  CHECK(values<float>(w.value()[0]) == std::vector<float>{4.5f, 5.7f, 1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f, 1.0f, 1.2f});
   // Negative pads crop: drop the first row, add a column of 9 at the end.
   auto crop = pad("constant", {-1, 0, 0, 1}, {konst(floats({}, {9}))});
   REQUIRE(crop.is_ok());
@@ -360,7 +369,8 @@ TEST_CASE("Pad source index: reflect and wrap beyond one period, crop then pad")
   auto plan = pad_plan({4}, {1, -2}, {}, PadMode::kReflect);
   REQUIRE(plan.is_ok());
   std::vector<int64_t> got;
-  for (int64_t o = 0; o < plan.value()[0].out_dim; ++o) got.push_back(pad_source_index(plan.value()[0], o, PadMode::kReflect));
+  for (int64_t o = 0; o < plan.value()[0].out_dim; ++o)
+    got.push_back(pad_source_index(plan.value()[0], o, PadMode::kReflect));
   CHECK(got == std::vector<int64_t>{1, 0, 1});
 }
 
@@ -374,7 +384,8 @@ TEST_CASE("Pad fast path equals the reference on random shapes and modes") {
     for (size_t i = 0; i < rank; ++i) {
       pads[i] = pick(rng, -1, 4);
       pads[i + rank] = pick(rng, -1, 4);
-      if (shape[i] + std::min<int64_t>(pads[i], 0) + std::min<int64_t>(pads[i + rank], 0) < 1) pads[i] = pads[i + rank] = 1;
+      if (shape[i] + std::min<int64_t>(pads[i], 0) + std::min<int64_t>(pads[i + rank], 0) < 1)
+        pads[i] = pads[i + rank] = 1;
     }
     const DataType dt = pick_dtype(rng);
     Tensor x = random_tensor(rng, dt, shape), value = random_tensor(rng, dt, {});

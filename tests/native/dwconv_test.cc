@@ -24,13 +24,27 @@ FusedActivation make_activation(int which) {
   FusedActivation a;
   switch (which) {
     case 0: break;
-    case 1: a.kind = FusedActivation::Kind::kRelu; a.min = 0; break;
-    case 2: a.kind = FusedActivation::Kind::kClip; a.min = 0; a.max = 0.5f; break;
+    case 1:
+      a.kind = FusedActivation::Kind::kRelu;
+      a.min = 0;
+      break;
+    case 2:
+      a.kind = FusedActivation::Kind::kClip;
+      a.min = 0;
+      a.max = 0.5f;
+      break;
     case 3: a.kind = FusedActivation::Kind::kSigmoid; break;
     case 4: a.kind = FusedActivation::Kind::kHardSwish; break;
-    case 5: a.kind = FusedActivation::Kind::kLeakyRelu; a.alpha = 0.1f; break;
+    case 5:
+      a.kind = FusedActivation::Kind::kLeakyRelu;
+      a.alpha = 0.1f;
+      break;
     case 6: a.kind = FusedActivation::Kind::kTanh; break;
-    default: a.kind = FusedActivation::Kind::kHardSigmoid; a.alpha = 0.2f; a.beta = 0.5f; break;
+    default:
+      a.kind = FusedActivation::Kind::kHardSigmoid;
+      a.alpha = 0.2f;
+      a.beta = 0.5f;
+      break;
   }
   return a;
 }
@@ -38,7 +52,8 @@ FusedActivation make_activation(int which) {
 std::vector<float> pack(const Conv2dGeometry& g, const std::vector<float>& w, const float* bias) {
   const size_t ch = static_cast<size_t>(g.in_c), taps = static_cast<size_t>(g.kernel_h * g.kernel_w);
   std::vector<float> packed(kernels::dwconv_packed_floats(ch, taps));
-  kernels::dwconv_pack_with(ch, taps, [&](size_t c, size_t t) { return w[c * taps + t]; }, bias, packed.data());
+  kernels::dwconv_pack_with(
+      ch, taps, [&](size_t c, size_t t) { return w[c * taps + t]; }, bias, packed.data());
   return packed;
 }
 
@@ -71,22 +86,24 @@ TEST_CASE("reference depthwise conv matches hand-computed values") {
 
 TEST_CASE("dwconv_nhwc_f32x4 matches the reference over kernel sizes, strides, dilations, padding and activations") {
   std::mt19937 rng(99);
-  struct Case { int64_t batch, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr; };
+  struct Case {
+    int64_t batch, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+  };
   const Case cases[] = {
-      {1, 8, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},    // 3×3 same, C a multiple of 4
-      {2, 13, 7, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},  // batch 2, channel tail
-      {1, 5, 11, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},   // stride 2
-      {1, 7, 8, 9, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1},    // stride 2, TF-style bottom/right padding
-      {1, 4, 12, 12, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},  // 5×5 same (border pixels pass 16 taps: two passes)
-      {1, 17, 13, 11, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2}, // 5×5 stride 2
-      {1, 6, 10, 10, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},  // dilation 2
-      {1, 3, 9, 12, 5, 5, 1, 2, 2, 1, 4, 2, 3, 1},   // 5×5, mixed stride/dilation, asymmetric padding
-      {1, 9, 6, 7, 3, 3, 3, 1, 1, 1, 0, 0, 0, 0},    // no padding
-      {1, 4, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},    // 3×3 input: no interior row at all but the middle
-      {1, 2, 2, 2, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},    // filter larger than the image: all border
-      {1, 5, 8, 6, 2, 3, 1, 1, 1, 1, 1, 1, 0, 1},    // 2×3: generic path everywhere
-      {1, 3, 9, 9, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3},    // 7×7: 49 taps, four passes
-      {1, 1, 5, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},    // 1×1
+      {1, 8, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},     // 3×3 same, C a multiple of 4
+      {2, 13, 7, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},   // batch 2, channel tail
+      {1, 5, 11, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},    // stride 2
+      {1, 7, 8, 9, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1},     // stride 2, TF-style bottom/right padding
+      {1, 4, 12, 12, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},   // 5×5 same (border pixels pass 16 taps: two passes)
+      {1, 17, 13, 11, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2},  // 5×5 stride 2
+      {1, 6, 10, 10, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},   // dilation 2
+      {1, 3, 9, 12, 5, 5, 1, 2, 2, 1, 4, 2, 3, 1},    // 5×5, mixed stride/dilation, asymmetric padding
+      {1, 9, 6, 7, 3, 3, 3, 1, 1, 1, 0, 0, 0, 0},     // no padding
+      {1, 4, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},     // 3×3 input: no interior row at all but the middle
+      {1, 2, 2, 2, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},     // filter larger than the image: all border
+      {1, 5, 8, 6, 2, 3, 1, 1, 1, 1, 1, 1, 0, 1},     // 2×3: generic path everywhere
+      {1, 3, 9, 9, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3},     // 7×7: 49 taps, four passes
+      {1, 1, 5, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},     // 1×1
   };
   int index = 0;
   for (const Case& k : cases)
@@ -145,7 +162,7 @@ TEST_CASE("dwconv_nhwc_f32x4 writes only the requested rows and keeps NaN") {
   const std::vector<float> packed = pack(g, w, nullptr);
   std::vector<float> y(4 * 4 * 5, -7.0f);
   kernels::dwconv_nhwc_f32x4(g, x.data(), packed.data(), y.data(), 1, 3, FusedActivation{});
-  for (size_t i = 0; i < 4 * 5; ++i) CHECK(y[i] == -7.0f);            // row 0 untouched
+  for (size_t i = 0; i < 4 * 5; ++i) CHECK(y[i] == -7.0f);             // row 0 untouched
   for (size_t i = 3 * 4 * 5; i < y.size(); ++i) CHECK(y[i] == -7.0f);  // row 3 untouched
   CHECK(std::isnan(y[(1 * 4 + 1) * 5 + 4]));
   CHECK(std::isnan(y[(2 * 4 + 0) * 5 + 4]));

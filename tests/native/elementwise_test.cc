@@ -17,14 +17,16 @@ using namespace webcnn::testing;
 
 namespace {
 
-Result<Tensor> run1(const std::string& op, const std::vector<const Tensor*>& in, const std::vector<bool>& constant = {}) {
+Result<Tensor> run1(const std::string& op, const std::vector<const Tensor*>& in,
+                    const std::vector<bool>& constant = {}) {
   WEBCNN_ASSIGN(std::vector<Tensor> out, run_kernel(make_node(op, {}, in.size()), in, constant));
   return std::move(out[0]);
 }
 
 // Runs the kernel and the reference and checks both against `expected`.
 template <typename T>
-void check_both(const std::string& op, const std::vector<const Tensor*>& in, const Shape& shape, const std::vector<T>& expected) {
+void check_both(const std::string& op, const std::vector<const Tensor*>& in, const Shape& shape,
+                const std::vector<T>& expected) {
   CAPTURE(op);
   auto fast = run1(op, in);
   REQUIRE_MESSAGE(fast.is_ok(), fast.status().message());
@@ -102,11 +104,11 @@ TEST_CASE("elementwise unary float ops, hand-computed") {
   one("Asin", 0.5f, pi / 6);
   one("Acos", 0.5f, pi / 3);
   one("Atan", 1, pi / 4);
-  one("Sinh", ln2, 0.75f);   // (2 - 1/2) / 2
-  one("Cosh", ln2, 1.25f);   // (2 + 1/2) / 2
+  one("Sinh", ln2, 0.75f);  // (2 - 1/2) / 2
+  one("Cosh", ln2, 1.25f);  // (2 + 1/2) / 2
   one("Asinh", 0.75f, ln2);
   one("Acosh", 1.25f, ln2);
-  one("Atanh", 0.6f, ln2);   // ln((1 + 0.6) / (1 - 0.6)) / 2 = ln(4) / 2
+  one("Atanh", 0.6f, ln2);  // ln((1 + 0.6) / (1 - 0.6)) / 2 = ln(4) / 2
   Tensor pos = floats({3}, {1, 2.718281828f, 0.5f});
   auto y = run1("Log", {&pos});
   REQUIRE(y.is_ok());
@@ -180,8 +182,10 @@ std::vector<std::pair<Shape, Shape>> broadcast_patterns(std::mt19937& rng) {
     size_t rank = std::uniform_int_distribution<size_t>(1, 5)(rng);
     Shape out = random_shape(rng, rank, 6);
     Shape a = out, b(out.begin() + static_cast<long>(rng() % rank), out.end());
-    for (auto& d : a) if (rng() % 3 == 0) d = 1;
-    for (auto& d : b) if (rng() % 3 == 0) d = 1;
+    for (auto& d : a)
+      if (rng() % 3 == 0) d = 1;
+    for (auto& d : b)
+      if (rng() % 3 == 0) d = 1;
     p.emplace_back(a, b);
   }
   return p;
@@ -192,7 +196,10 @@ std::vector<std::pair<Shape, Shape>> broadcast_patterns(std::mt19937& rng) {
 TEST_CASE("binary kernels match the reference on every broadcasting pattern and dtype") {
   std::mt19937 rng(42);
   const auto patterns = broadcast_patterns(rng);
-  struct Case { const char* op; std::vector<DataType> dtypes; };
+  struct Case {
+    const char* op;
+    std::vector<DataType> dtypes;
+  };
   const std::vector<Case> cases = {
       {"Add", {DataType::kFloat32, DataType::kInt32, DataType::kInt64, DataType::kUInt8}},
       {"Sub", {DataType::kFloat32, DataType::kInt32, DataType::kInt64, DataType::kUInt8}},
@@ -242,7 +249,8 @@ TEST_CASE("variadic Max/Min/Sum/Mean with three and four broadcast inputs match 
       size_t n = 3 + rng() % 2;
       for (size_t k = 0; k < n; ++k) {
         Shape s(out.begin() + static_cast<long>(rng() % out.size()), out.end());
-        for (auto& d : s) if (rng() % 3 == 0) d = 1;
+        for (auto& d : s)
+          if (rng() % 3 == 0) d = 1;
         ins.push_back(random_tensor(rng, DataType::kFloat32, s));
       }
       std::vector<const Tensor*> ptrs;
@@ -259,9 +267,10 @@ TEST_CASE("variadic Max/Min/Sum/Mean with three and four broadcast inputs match 
 
 TEST_CASE("mixed Pow types and the Pow(x, 2) fast path match the reference") {
   std::mt19937 rng(5);
-  const std::vector<std::pair<DataType, DataType>> types = {
-      {DataType::kFloat32, DataType::kInt32}, {DataType::kFloat32, DataType::kInt64},
-      {DataType::kInt32, DataType::kFloat32}, {DataType::kInt64, DataType::kFloat32}};
+  const std::vector<std::pair<DataType, DataType>> types = {{DataType::kFloat32, DataType::kInt32},
+                                                            {DataType::kFloat32, DataType::kInt64},
+                                                            {DataType::kInt32, DataType::kFloat32},
+                                                            {DataType::kInt64, DataType::kFloat32}};
   for (auto [tx, ty] : types) {
     Tensor x = random_tensor(rng, tx, {3, 17}, -5, 5), y = random_tensor(rng, ty, {17}, -3, 3);
     auto fast = run1("Pow", {&x, &y});
@@ -279,8 +288,9 @@ TEST_CASE("mixed Pow types and the Pow(x, 2) fast path match the reference") {
 
 TEST_CASE("unary kernels match the reference") {
   std::mt19937 rng(11);
-  for (const char* op : {"Sqrt", "Exp", "Log", "Abs", "Neg", "Reciprocal", "Floor", "Ceil", "Round", "Sign", "Erf",
-                         "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh"}) {
+  for (const char* op :
+       {"Sqrt", "Exp", "Log", "Abs",  "Neg",  "Reciprocal", "Floor", "Ceil", "Round", "Sign",  "Erf",
+        "Sin",  "Cos", "Tan", "Asin", "Acos", "Atan",       "Sinh",  "Cosh", "Asinh", "Acosh", "Atanh"}) {
     Tensor x = random_tensor(rng, DataType::kFloat32, {3, 29}, -6, 6);
     auto fast = run1(op, {&x});
     REQUIRE(fast.is_ok());
@@ -316,7 +326,7 @@ TEST_CASE("elementwise errors name the node and what is wrong") {
   CHECK_FALSE(run1("Sqrt", {&i32}).is_ok());
   Tensor flag = tensor_of<uint8_t>(DataType::kBool, {1}, {1});
   CHECK_FALSE(run1("Add", {&flag, &flag}).is_ok());
-  CHECK_FALSE(run1("Add", {&a}).is_ok());           // needs two inputs
+  CHECK_FALSE(run1("Add", {&a}).is_ok());  // needs two inputs
   CHECK_FALSE(run1("Sub", {&a, &a, &a}).is_ok());
   CHECK_FALSE(run1("Max", {&a, nullptr}).is_ok());  // variadic inputs are never optional
   auto third = run1("Max", {&a, &a, &b});           // the third input's shape is the culprit

@@ -22,7 +22,10 @@ inline Result<std::vector<Tensor>> run_kernel(const Node& node, const std::vecto
   WEBCNN_ASSIGN(std::unique_ptr<Kernel> kernel, create_kernel(node));
   std::vector<ValueInfo> in(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!inputs[i]) { in[i].present = false; continue; }
+    if (!inputs[i]) {
+      in[i].present = false;
+      continue;
+    }
     in[i].dtype = inputs[i]->dtype();
     in[i].shape = inputs[i]->shape();
     if (i < constant.size() && constant[i]) in[i].constant = inputs[i];
@@ -33,7 +36,8 @@ inline Result<std::vector<Tensor>> run_kernel(const Node& node, const std::vecto
   for (const ValueInfo& o : out) {
     WEBCNN_ASSIGN(Tensor t, Tensor::create(o.dtype, o.shape));
     // Poison the output so a kernel that skips elements is caught.
-    if (o.dtype == DataType::kFloat32) for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = NAN;
+    if (o.dtype == DataType::kFloat32)
+      for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = NAN;
     else std::memset(t.raw(), 0xA5, t.bytes());
     results.push_back(std::move(t));
   }
@@ -68,9 +72,15 @@ Tensor tensor_of(DataType dtype, const Shape& shape, const std::vector<T>& value
   if (!values.empty()) std::memcpy(t.raw(), values.data(), t.bytes());  // an empty vector's data() may be null
   return t;
 }
-inline Tensor floats(const Shape& shape, const std::vector<float>& v) { return tensor_of(DataType::kFloat32, shape, v); }
-inline Tensor int32s(const Shape& shape, const std::vector<int32_t>& v) { return tensor_of(DataType::kInt32, shape, v); }
-inline Tensor int64s(const Shape& shape, const std::vector<int64_t>& v) { return tensor_of(DataType::kInt64, shape, v); }
+inline Tensor floats(const Shape& shape, const std::vector<float>& v) {
+  return tensor_of(DataType::kFloat32, shape, v);
+}
+inline Tensor int32s(const Shape& shape, const std::vector<int32_t>& v) {
+  return tensor_of(DataType::kInt32, shape, v);
+}
+inline Tensor int64s(const Shape& shape, const std::vector<int64_t>& v) {
+  return tensor_of(DataType::kInt64, shape, v);
+}
 
 template <typename T>
 std::vector<T> values_of(const Tensor& t) {
@@ -104,10 +114,22 @@ inline bool all_close(const Tensor& a, const Tensor& b, double abs_tol, double r
   for (int64_t i = 0; i < a.size(); ++i) {
     double x, y;
     switch (a.dtype()) {
-      case DataType::kFloat32: x = a.data<float>()[i]; y = b.data<float>()[i]; break;
-      case DataType::kInt32: x = a.data<int32_t>()[i]; y = b.data<int32_t>()[i]; break;
-      case DataType::kInt64: x = static_cast<double>(a.data<int64_t>()[i]); y = static_cast<double>(b.data<int64_t>()[i]); break;
-      default: x = a.data<uint8_t>()[i]; y = b.data<uint8_t>()[i]; break;
+      case DataType::kFloat32:
+        x = a.data<float>()[i];
+        y = b.data<float>()[i];
+        break;
+      case DataType::kInt32:
+        x = a.data<int32_t>()[i];
+        y = b.data<int32_t>()[i];
+        break;
+      case DataType::kInt64:
+        x = static_cast<double>(a.data<int64_t>()[i]);
+        y = static_cast<double>(b.data<int64_t>()[i]);
+        break;
+      default:
+        x = a.data<uint8_t>()[i];
+        y = b.data<uint8_t>()[i];
+        break;
     }
     bool ok = (std::isnan(x) && std::isnan(y)) || x == y || std::fabs(x - y) <= abs_tol + rel_tol * std::fabs(y);
     if (!ok) {

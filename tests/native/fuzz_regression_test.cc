@@ -29,10 +29,8 @@ struct Fuzzer {
 };
 
 const Fuzzer kFuzzers[] = {
-    {"onnx_load_run_fuzzer", webcnn_fuzz::onnx_load_run},
-    {"tfjs_import_fuzzer", webcnn_fuzz::tfjs_import},
-    {"tfjs_layers_fuzzer", webcnn_fuzz::tfjs_import},
-    {"image_fuzzer", webcnn_fuzz::image_decode_preprocess},
+    {"onnx_load_run_fuzzer", webcnn_fuzz::onnx_load_run},  {"tfjs_import_fuzzer", webcnn_fuzz::tfjs_import},
+    {"tfjs_layers_fuzzer", webcnn_fuzz::tfjs_import},      {"image_fuzzer", webcnn_fuzz::image_decode_preprocess},
     {"preprocess_fuzzer", webcnn_fuzz::preprocess_pixels},
 };
 
@@ -104,9 +102,10 @@ TEST_CASE("fuzz targets accept a valid input of their format") {
   }
   SUBCASE("image: a 2x2 24-bit BMP decodes and preprocesses") {
     // BITMAPFILEHEADER (14) + BITMAPINFOHEADER (40) + 2 rows of 2 BGR pixels padded to 8 bytes.
-    std::vector<uint8_t> bmp = {'B', 'M', 70, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0,
-                                1,   0,   24, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0x13, 0x0b, 0, 0, 0x13, 0x0b, 0, 0, 0, 0, 0, 0,
-                                0,   0,   0,  0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 0, 0};
+    std::vector<uint8_t> bmp = {'B',  'M',  70, 0,   0,    0,    0, 0, 0, 0,  54,  0,   0,   0,   40, 0,  0, 0, 2,
+                                0,    0,    0,  2,   0,    0,    0, 1, 0, 24, 0,   0,   0,   0,   0,  16, 0, 0, 0,
+                                0x13, 0x0b, 0,  0,   0x13, 0x0b, 0, 0, 0, 0,  0,   0,   0,   0,   0,  0,  0, 0, 255,
+                                0,    0,    0,  255, 0,    0,    0, 0, 0, 0,  255, 255, 255, 255, 0,  0};
     webcnn::Status st = replay(webcnn_fuzz::image_decode_preprocess, bmp);
     CHECK_MESSAGE(st.is_ok(), st.message());
     CHECK_FALSE(replay(webcnn_fuzz::image_decode_preprocess, {'B', 'M', 1, 2, 3}).is_ok());

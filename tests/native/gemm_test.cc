@@ -35,13 +35,27 @@ FusedActivation make_activation(int which) {
   FusedActivation a;
   switch (which) {
     case 0: break;
-    case 1: a.kind = FusedActivation::Kind::kRelu; a.min = 0; break;
-    case 2: a.kind = FusedActivation::Kind::kClip; a.min = -0.25f; a.max = 0.5f; break;
+    case 1:
+      a.kind = FusedActivation::Kind::kRelu;
+      a.min = 0;
+      break;
+    case 2:
+      a.kind = FusedActivation::Kind::kClip;
+      a.min = -0.25f;
+      a.max = 0.5f;
+      break;
     case 3: a.kind = FusedActivation::Kind::kSigmoid; break;
     case 4: a.kind = FusedActivation::Kind::kHardSwish; break;
-    case 5: a.kind = FusedActivation::Kind::kLeakyRelu; a.alpha = 0.1f; break;
+    case 5:
+      a.kind = FusedActivation::Kind::kLeakyRelu;
+      a.alpha = 0.1f;
+      break;
     case 6: a.kind = FusedActivation::Kind::kTanh; break;
-    default: a.kind = FusedActivation::Kind::kHardSigmoid; a.alpha = 0.2f; a.beta = 0.5f; break;
+    default:
+      a.kind = FusedActivation::Kind::kHardSigmoid;
+      a.alpha = 0.2f;
+      a.beta = 0.5f;
+      break;
   }
   return a;
 }

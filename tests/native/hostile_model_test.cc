@@ -19,7 +19,9 @@ using namespace webcnn_test;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
 
 struct Tally {
   int import_errors = 0, load_errors = 0, run_errors = 0, runs = 0;
@@ -148,7 +150,9 @@ TEST_CASE("hostile models: hand-made protos give errors that say what is wrong")
     CHECK(contains(import_error(m.bytes()), "negative dimension"));
 
     ProtoWriter overflow;  // 2^33 * 2^33 * 2^33 wraps int64 if multiplied naively
-    overflow.packed_varints(1, {int64_t{1} << 33, int64_t{1} << 33, int64_t{1} << 33}).varint(2, kOnnxFloat).string(8, "w");
+    overflow.packed_varints(1, {int64_t{1} << 33, int64_t{1} << 33, int64_t{1} << 33})
+        .varint(2, kOnnxFloat)
+        .string(8, "w");
     m.initializers = {overflow};
     CHECK(contains(import_error(m.bytes()), "2^31-1 elements"));
   }
@@ -183,12 +187,14 @@ TEST_CASE("hostile models: hand-made protos give errors that say what is wrong")
     bad_dims.fixed64(1, 3).varint(2, kOnnxFloat).string(8, "w");
     OnnxModel m2 = base();
     m2.initializers = {bad_dims};
-    CHECK(contains(import_error(m2.bytes()), "TensorProto field 1 (dims): expected varint or packed varints, got fixed64"));
+    CHECK(contains(import_error(m2.bytes()),
+                   "TensorProto field 1 (dims): expected varint or packed varints, got fixed64"));
   }
   SUBCASE("a node reading a tensor nobody produces") {
     OnnxModel m = base();
     m.nodes.push_back(node("Add", {"x", "ghost"}, {"y"}, {}, "adder"));
-    CHECK(import_error(m.bytes()) == "Add 'adder': input 'ghost' is not produced by any node, initializer or graph input");
+    CHECK(import_error(m.bytes()) ==
+          "Add 'adder': input 'ghost' is not produced by any node, initializer or graph input");
   }
   SUBCASE("an output produced twice, a graph output nobody produces") {
     OnnxModel m = base();
@@ -221,7 +227,8 @@ TEST_CASE("hostile models: hand-made protos give errors that say what is wrong")
     ProtoWriter t;
     t.varint(1, 4).varint(2, kOnnxFloat).blob(9, "abc", 3);
     m3.nodes.push_back(node("ConstantOfShape", {"x"}, {"y"}, {attr_tensor("value", t)}, "fill"));
-    CHECK(contains(import_error(m3.bytes()), "ConstantOfShape 'fill': attribute 'value': tensor '': raw_data has 3 bytes"));
+    CHECK(contains(import_error(m3.bytes()),
+                   "ConstantOfShape 'fill': attribute 'value': tensor '': raw_data has 3 bytes"));
   }
   SUBCASE("raw_data length mismatch") {
     OnnxModel m = base();
@@ -314,8 +321,9 @@ TEST_CASE("memory budget: constant folding cannot be made to allocate what the f
   huge.inputs = {value_info("x", kOnnxFloat, {1})};
   huge.outputs = {value_info("y", kOnnxFloat, {})};
   huge.initializers = {int64_tensor("shape", {2}, {32768, 32768})};
-  huge.nodes = {node("ConstantOfShape", {"shape"}, {"c"}, {attr_tensor("value", float_tensor("v", {1}, {1.0f}))}, "fill"),
-                node("Add", {"x", "c"}, {"y"})};
+  huge.nodes = {
+      node("ConstantOfShape", {"shape"}, {"c"}, {attr_tensor("value", float_tensor("v", {1}, {1.0f}))}, "fill"),
+      node("Add", {"x", "c"}, {"y"})};
   auto refused = load_with_budget(huge.bytes(), size_t{64} << 20);
   REQUIRE_FALSE(refused.is_ok());
   CHECK((contains(refused.status().message(), "memory budget") || contains(refused.status().message(), "can address")));
@@ -339,7 +347,8 @@ TEST_CASE("re-planning: runs with a different input shape than the last re-plan,
   m.inputs = {value_info("x", kOnnxFloat, {-1, 3})};
   m.outputs = {value_info("y", kOnnxFloat, {-1, 3})};
   m.initializers = {float_tensor("c", {3}, {1.0f, -2.0f, 0.5f})};
-  m.nodes = {node("Mul", {"x", "c"}, {"a"}), node("Relu", {"a"}, {"b"}), node("Concat", {"b", "x"}, {"y"}, {attr_int("axis", 0)})};
+  m.nodes = {node("Mul", {"x", "c"}, {"a"}), node("Relu", {"a"}, {"b"}),
+             node("Concat", {"b", "x"}, {"y"}, {attr_int("axis", 0)})};
   auto model = load_with_budget(m.bytes(), size_t{64} << 20);
   REQUIRE_MESSAGE(model.is_ok(), model.status().message());
   const float c[3] = {1.0f, -2.0f, 0.5f};

@@ -148,7 +148,7 @@ TEST_CASE("preprocess: normalisation and layouts") {
 
 TEST_CASE("preprocess: RGBA ignores alpha and honours the row stride") {
   // 2x2 RGBA with 4 bytes of padding per row; alpha values are noise.
-  const std::vector<uint8_t> px = {10, 20, 30, 99, 10, 20, 30, 7, 1, 1, 1, 1,  //
+  const std::vector<uint8_t> px = {10, 20, 30, 99, 10, 20, 30, 7,   1, 1, 1, 1,  //
                                    10, 20, 30, 0,  10, 20, 30, 255, 2, 2, 2, 2};
   ImageView v{px.data(), 2, 2, PixelFormat::kRGBA8, 12};
   Tensor t = preprocess_image(v, raw(1, 1, FitMode::kStretch, TensorLayout::kNHWC)).value();
@@ -289,8 +289,8 @@ TEST_CASE("decode: damaged, foreign and oversized bytes give clear errors") {
   CHECK(cut.status().message().find("JPEG") != std::string::npos);
 
   // A PNG header claiming 20000x20000 pixels is refused before any pixel is allocated.
-  std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
-                              0, 0, 0x4e, 0x20, 0, 0, 0x4e, 0x20, 8, 2, 0, 0, 0, 0, 0, 0, 0};
+  std::vector<uint8_t> png = {0x89, 'P',  'N',  'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0,
+                              0,    0x4e, 0x20, 0,   0,    0x4e, 0x20, 8,    2, 0, 0, 0,  0,   0,   0,   0};
   Result<Image> huge = decode_image(png.data(), png.size());
   REQUIRE_FALSE(huge.is_ok());
   CHECK(huge.status().message().find("PNG") != std::string::npos);
@@ -301,17 +301,21 @@ TEST_CASE("decode: damaged, foreign and oversized bytes give clear errors") {
   bmp[1] = 'M';
   bmp[10] = 54;  // pixel data offset
   bmp[14] = 40;  // BITMAPINFOHEADER
-  bmp[18] = 0x10; bmp[19] = 0x27;  // width 10000
-  bmp[22] = 0x10; bmp[23] = 0x27;  // height 10000
-  bmp[26] = 1;                     // planes
-  bmp[28] = 24;                    // bits per pixel
+  bmp[18] = 0x10;
+  bmp[19] = 0x27;  // width 10000
+  bmp[22] = 0x10;
+  bmp[23] = 0x27;  // height 10000
+  bmp[26] = 1;     // planes
+  bmp[28] = 24;    // bits per pixel
   Result<Image> wide = decode_image(bmp.data(), bmp.size());
   REQUIRE_FALSE(wide.is_ok());
   CHECK(wide.status().message().find("exceeds the limit") != std::string::npos);
   // The same header, 2000x2000 with no pixel data: truncated. With a compression value BMP does not
   // define, stb would read the missing pixels as zeros too; refused by name, and RLE too.
-  bmp[18] = 0xD0; bmp[19] = 0x07;  // width 2000
-  bmp[22] = 0xD0; bmp[23] = 0x07;  // height 2000
+  bmp[18] = 0xD0;
+  bmp[19] = 0x07;  // width 2000
+  bmp[22] = 0xD0;
+  bmp[23] = 0x07;  // height 2000
   Result<Image> missing = decode_image(bmp.data(), bmp.size());
   REQUIRE_FALSE(missing.is_ok());
   CHECK(missing.status().message().find("truncated BMP") != std::string::npos);
@@ -327,23 +331,26 @@ TEST_CASE("decode: damaged, foreign and oversized bytes give clear errors") {
   // A file ending inside the bits-per-pixel field: stb reads the missing byte as 0, so 8 bits per pixel,
   // and so must the size check (fuzz regression image_fuzzer/bmp-bits-cut-short).
   std::vector<uint8_t> cut_bmp(bmp.begin(), bmp.begin() + 29);
-  cut_bmp[18] = 0x00; cut_bmp[19] = 0x18;   // width 6144
-  cut_bmp[22] = 0xE5; cut_bmp[23] = 0x23;   // height 9189
-  cut_bmp[28] = 8;                          // bits per pixel, low byte only
+  cut_bmp[18] = 0x00;
+  cut_bmp[19] = 0x18;  // width 6144
+  cut_bmp[22] = 0xE5;
+  cut_bmp[23] = 0x23;  // height 9189
+  cut_bmp[28] = 8;     // bits per pixel, low byte only
   Result<Image> cut_short = decode_image(cut_bmp.data(), cut_bmp.size());
   REQUIRE_FALSE(cut_short.is_ok());
   CHECK(cut_short.status().message().find("truncated BMP (6144x9189 at 8 bits per pixel") != std::string::npos);
   // A JPEG declaring 6148x8450 pixels in 17 bytes: every 8x8 block needs at least one bit, so at least
   // ceil(769 * 1057 / 8) = 101605 bytes (stb would decode zeros into a 156 MB image).
-  const std::vector<uint8_t> empty_jpeg = {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 8, 0x21, 0x02, 0x18, 0x04, 1, 1, 0x11, 0,
-                                           0xFF, 0xD9};
+  const std::vector<uint8_t> empty_jpeg = {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 8,    0x21, 0x02,
+                                           0x18, 0x04, 1,    1,    0x11, 0,    0xFF, 0xD9};
   Result<Image> no_pixels = decode_image(empty_jpeg.data(), empty_jpeg.size());
   REQUIRE_FALSE(no_pixels.is_ok());
-  CHECK(no_pixels.status().message().find("truncated JPEG (6148x8450 needs at least 101605 bytes") != std::string::npos);
+  CHECK(no_pixels.status().message().find("truncated JPEG (6148x8450 needs at least 101605 bytes") !=
+        std::string::npos);
 
   // Guards for stb_image 2.27 bugs (nothings/stb#1289, #1178): refused before stb reads them.
   std::vector<uint8_t> dht = {0xFF, 0xD8, 0xFF, 0xC4, 0x00, 0x13, 0x00};  // one table header, 17 bytes
-  dht.insert(dht.end(), 16, 0xFF);                                         // 16·255 codes > 256
+  dht.insert(dht.end(), 16, 0xFF);                                        // 16·255 codes > 256
   Result<Image> bad_dht = decode_image(dht.data(), dht.size());
   REQUIRE_FALSE(bad_dht.is_ok());
   CHECK(bad_dht.status().message().find("more than 256 codes") != std::string::npos);
@@ -352,16 +359,16 @@ TEST_CASE("decode: damaged, foreign and oversized bytes give clear errors") {
   hidden.insert(hidden.end(), dht.begin() + 2, dht.end());
   CHECK_FALSE(decode_image(hidden.data(), hidden.size()).is_ok());
   // SOF0, 8x8, three components with horizontal sampling 3, 2, 1: 3 is not a multiple of 2.
-  const std::vector<uint8_t> sof = {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 8, 0, 8, 0, 8, 3,
-                                    1, 0x31, 0, 2, 0x21, 1, 3, 0x11, 1};
+  const std::vector<uint8_t> sof = {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 8, 0, 8,    0, 8,
+                                    3,    1,    0x31, 0,    2,    0x21, 1, 3, 0x11, 1};
   Result<Image> bad_sof = decode_image(sof.data(), sof.size());
   REQUIRE_FALSE(bad_sof.is_ok());
   CHECK(bad_sof.status().message().find("fractional chroma subsampling") != std::string::npos);
   // A scan whose components use a quantisation table no DQT defined (stb would dequantise with whatever
   // the heap held: fuzz regression image_fuzzer/jpeg-dc-delta-overflow). Same SOF as above but 1x1
   // sampling, table 0, then SOS.
-  const std::vector<uint8_t> no_dqt = {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 8, 0, 8, 0, 8, 1, 1, 0x11, 0,
-                                       0xFF, 0xDA, 0x00, 0x08, 1, 1, 0x00, 0, 63, 0, 0x12, 0x34, 0xFF, 0xD9};
+  const std::vector<uint8_t> no_dqt = {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 8,    0, 8,  0, 8,    1,    1,    0x11, 0,
+                                       0xFF, 0xDA, 0x00, 0x08, 1,    1,    0x00, 0, 63, 0, 0x12, 0x34, 0xFF, 0xD9};
   Result<Image> undefined_table = decode_image(no_dqt.data(), no_dqt.size());
   REQUIRE_FALSE(undefined_table.is_ok());
   CHECK(undefined_table.status().message().find("quantisation table the file never defines") != std::string::npos);
@@ -371,7 +378,8 @@ TEST_CASE("decode: damaged, foreign and oversized bytes give clear errors") {
   long_idat.insert(long_idat.end(), idat, idat + sizeof(idat));
   Result<Image> truncated_png = decode_image(long_idat.data(), long_idat.size());
   REQUIRE_FALSE(truncated_png.is_ok());
-  CHECK(truncated_png.status().message().find("truncated PNG (chunk 'IDAT' declares 2147483632 bytes") != std::string::npos);
+  CHECK(truncated_png.status().message().find("truncated PNG (chunk 'IDAT' declares 2147483632 bytes") !=
+        std::string::npos);
   // 16-bit PNGs (stb#1166) are refused by their IHDR bit depth.
   std::vector<uint8_t> png16 = png;
   png16[16] = png16[17] = png16[20] = png16[21] = 0;

@@ -97,7 +97,8 @@ TEST_CASE("kernel tables: elementwise binary kernels match a[i] op b[i] bit for 
   std::mt19937 rng(7);
   using kernels::VBinaryOp;
   using kernels::VBinaryOperands;
-  const VBinaryOp ops[] = {VBinaryOp::kAdd, VBinaryOp::kSub, VBinaryOp::kMul, VBinaryOp::kDiv, VBinaryOp::kMax, VBinaryOp::kMin};
+  const VBinaryOp ops[] = {VBinaryOp::kAdd, VBinaryOp::kSub, VBinaryOp::kMul,
+                           VBinaryOp::kDiv, VBinaryOp::kMax, VBinaryOp::kMin};
   const auto apply = [](VBinaryOp op, float a, float b) {
     switch (op) {
       case VBinaryOp::kAdd: return a + b;
@@ -254,7 +255,8 @@ TEST_CASE("kernel tables: GEMM, depthwise conv and resize taps match float loops
           CAPTURE(m);
           CAPTURE(n);
           CAPTURE(k);
-          const std::vector<float> a = random_floats(m * k, rng), b = random_floats(k * n, rng), bias = random_floats(n, rng);
+          const std::vector<float> a = random_floats(m * k, rng), b = random_floats(k * n, rng),
+                                   bias = random_floats(n, rng);
           std::vector<float> packed(kernels::gemm_packed_b_floats(k, n));
           kernels::gemm_pack_b(k, n, b.data(), n, 1, bias.data(), packed.data());
           FusedActivation relu;
@@ -279,11 +281,14 @@ TEST_CASE("kernel tables: GEMM, depthwise conv and resize taps match float loops
     }
     // Depthwise 3×3, pad 1, 6 channels (a vector and a tail): taps inside the image, in (ky, kx) order.
     kernels::Conv2dGeometry g;
-    g.in_h = 5, g.in_w = 4, g.in_c = 6, g.out_h = 5, g.out_w = 4, g.kernel_h = g.kernel_w = 3, g.pad_top = g.pad_left = 1;
+    g.in_h = 5, g.in_w = 4, g.in_c = 6, g.out_h = 5, g.out_w = 4, g.kernel_h = g.kernel_w = 3,
+    g.pad_top = g.pad_left = 1;
     const size_t ch = 6, taps = 9;
-    const std::vector<float> x = random_floats(5 * 4 * ch, rng), w = random_floats(ch * taps, rng), bias = random_floats(ch, rng);
+    const std::vector<float> x = random_floats(5 * 4 * ch, rng), w = random_floats(ch * taps, rng),
+                             bias = random_floats(ch, rng);
     std::vector<float> packed(kernels::dwconv_packed_floats(ch, taps));
-    kernels::dwconv_pack_with(ch, taps, [&](size_t c, size_t tap) { return w[c * taps + tap]; }, bias.data(), packed.data());
+    kernels::dwconv_pack_with(
+        ch, taps, [&](size_t c, size_t tap) { return w[c * taps + tap]; }, bias.data(), packed.data());
     std::vector<float> got(5 * 4 * ch), want(5 * 4 * ch), bound(5 * 4 * ch);
     t->f32_dwconv_nhwc(g, x.data(), packed.data(), got.data(), 0, 5, FusedActivation{});
     for (int64_t oy = 0; oy < 5; ++oy)
@@ -295,7 +300,8 @@ TEST_CASE("kernel tables: GEMM, depthwise conv and resize taps match float loops
             for (int64_t kx = 0; kx < 3; ++kx) {
               const int64_t iy = oy - 1 + ky, ix = ox - 1 + kx;
               if (iy < 0 || iy >= 5 || ix < 0 || ix >= 4) continue;
-              const float p = x[static_cast<size_t>((iy * 4 + ix)) * ch + c] * w[c * taps + static_cast<size_t>(ky * 3 + kx)];
+              const float p =
+                  x[static_cast<size_t>((iy * 4 + ix)) * ch + c] * w[c * taps + static_cast<size_t>(ky * 3 + kx)];
               acc = p + acc;
               magnitude += std::fabs(p);
             }

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "ops/kernel.h"
-#include "support/single_node.h"
 #include "ops/matmul.h"
+#include "support/single_node.h"
 
 using namespace webcnn;
 using namespace webcnn::single_node;
@@ -49,8 +49,8 @@ TEST_CASE("reference matmul and gemm match hand-computed values") {
   Tensor gb = floats({2, 2}, {1, 0, 0, 1});
   Tensor gc = floats({2}, {1, -1});
   float gy[4];
-  reference::gemm(ga.data<float>(), ga.shape(), true, gb.data<float>(), gb.shape(), false, gc.data<float>(),
-                  gc.shape(), 2.0f, 10.0f, gy, FusedActivation{});
+  reference::gemm(ga.data<float>(), ga.shape(), true, gb.data<float>(), gb.shape(), false, gc.data<float>(), gc.shape(),
+                  2.0f, 10.0f, gy, FusedActivation{});
   CHECK(gy[0] == 12);
   CHECK(gy[1] == -6);
   CHECK(gy[2] == 16);
@@ -59,18 +59,20 @@ TEST_CASE("reference matmul and gemm match hand-computed values") {
 
 TEST_CASE("MatMul kernel matches the reference: 1-D promotion, batch broadcasting, constant and runtime B") {
   std::mt19937 rng(11);
-  struct Case { Shape a, b, y; };
+  struct Case {
+    Shape a, b, y;
+  };
   const Case cases[] = {
-      {{3}, {3}, {}},                          // dot product
-      {{5}, {5, 7}, {7}},                      // vector · matrix
-      {{4, 6}, {6}, {4}},                      // matrix · vector
+      {{3}, {3}, {}},      // dot product
+      {{5}, {5, 7}, {7}},  // vector · matrix
+      {{4, 6}, {6}, {4}},  // matrix · vector
       {{1, 1}, {1, 1}, {1, 1}},
       {{9, 13}, {13, 17}, {9, 17}},
-      {{2, 3, 5, 4}, {4, 3}, {2, 3, 5, 3}},    // batched A, shared B
-      {{5, 4}, {2, 4, 9}, {2, 5, 9}},          // shared A, batched B
+      {{2, 3, 5, 4}, {4, 3}, {2, 3, 5, 3}},        // batched A, shared B
+      {{5, 4}, {2, 4, 9}, {2, 5, 9}},              // shared A, batched B
       {{2, 1, 3, 5}, {1, 4, 5, 6}, {2, 4, 3, 6}},  // both broadcast
       {{3, 7, 2}, {3, 2, 11}, {3, 7, 11}},
-      {{6, 0}, {0, 5}, {6, 5}},                // K = 0: zeros
+      {{6, 0}, {0, 5}, {6, 5}},  // K = 0: zeros
   };
   for (const Case& c : cases)
     for (int constant_b = 0; constant_b < 2; ++constant_b)

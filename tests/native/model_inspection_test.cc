@@ -8,8 +8,8 @@
 #include <random>
 
 #include "graph/graph.h"
-#include "webcnn/model.h"
 #include "support/graph_building.h"
+#include "webcnn/model.h"
 
 using namespace webcnn;
 using namespace webcnn::test_graph;
@@ -31,7 +31,8 @@ std::vector<float> naive_conv_nhwc(const Tensor& x, const Tensor& w, const Tenso
             for (int64_t kx = 0; kx < k; ++kx) {
               const int64_t iy = yy + ky - p, ix = xx + kx - p;
               if (iy < 0 || ix < 0 || iy >= h || ix >= wd) continue;
-              acc += double(x.data<float>()[(ic * h + iy) * wd + ix]) * w.data<float>()[((oc * c + ic) * k + ky) * k + kx];
+              acc +=
+                  double(x.data<float>()[(ic * h + iy) * wd + ix]) * w.data<float>()[((oc * c + ic) * k + ky) * k + kx];
             }
         y[static_cast<size_t>((yy * ow + xx) * o + oc)] = relu ? std::max(0.0f, float(acc)) : float(acc);
       }
@@ -150,7 +151,7 @@ TEST_CASE("inspection: run_capturing returns a layer's NHWC feature maps and the
 // of 8/16 outputs): conv_weights() must recover every weight exactly, whatever the padding of those layouts.
 TEST_CASE("inspection: conv_weights recovers depthwise, grouped and wide convolutions exactly") {
   std::mt19937 rng(5);
-  const Tensor dw = random_tensor({6, 1, 3, 3}, rng);       // depthwise, 6 channels (not a multiple of 4)
+  const Tensor dw = random_tensor({6, 1, 3, 3}, rng);        // depthwise, 6 channels (not a multiple of 4)
   const Tensor grouped = random_tensor({10, 3, 3, 3}, rng);  // 2 groups of 3 → 5 outputs
   const Tensor wide = random_tensor({37, 10, 1, 1}, rng);    // 37 outputs: full panels and a tail
   Graph g;
@@ -167,7 +168,8 @@ TEST_CASE("inspection: conv_weights recovers depthwise, grouped and wide convolu
   g.outputs.push_back(c);
   auto model = Model::from_graph(std::move(g));
   REQUIRE_MESSAGE(model.is_ok(), model.status().message());
-  const std::vector<std::pair<std::string, const Tensor*>> layers = {{"dw", &dw}, {"grouped", &grouped}, {"wide", &wide}};
+  const std::vector<std::pair<std::string, const Tensor*>> layers = {
+      {"dw", &dw}, {"grouped", &grouped}, {"wide", &wide}};
   for (const auto& layer : layers) {
     const std::string& name = layer.first;
     const Tensor* want = layer.second;

@@ -102,12 +102,13 @@ TEST_CASE("BatchNormalization kernel matches the reference on random shapes (ran
         p[k] = Tensor(DataType::kFloat32, {C});
         for (int64_t c = 0; c < C; ++c) p[k].data<float>()[c] = k == 3 ? positive(rng) : value(rng);
       }
-      auto y = run_bn(bn_node({{"epsilon", Attribute::of_float(1e-3f)}, {"layout", Attribute::of_string(nhwc ? "NHWC" : "NCHW")}}),
-                      {&x, &p[0], &p[1], &p[2], &p[3]});
+      auto y = run_bn(
+          bn_node({{"epsilon", Attribute::of_float(1e-3f)}, {"layout", Attribute::of_string(nhwc ? "NHWC" : "NCHW")}}),
+          {&x, &p[0], &p[1], &p[2], &p[3]});
       REQUIRE(y.is_ok());
       std::vector<float> want(static_cast<size_t>(x.size()));
-      reference::batch_normalization(nhwc, s, x.data<float>(), p[0].data<float>(), p[1].data<float>(), p[2].data<float>(),
-                                     p[3].data<float>(), 1e-3f, want.data());
+      reference::batch_normalization(nhwc, s, x.data<float>(), p[0].data<float>(), p[1].data<float>(),
+                                     p[2].data<float>(), p[3].data<float>(), 1e-3f, want.data());
       for (int64_t i = 0; i < x.size(); ++i)
         CHECK(std::fabs(y->data<float>()[i] - want[static_cast<size_t>(i)]) <=
               1e-5f * std::max(1.0f, std::fabs(want[static_cast<size_t>(i)])));

@@ -39,7 +39,7 @@ TEST_CASE("npy: round trip of every dtype and rank") {
     DataType dtype;
     Shape shape;
   };
-  const Case cases[] = {{DataType::kFloat32, {2, 3}},  {DataType::kFloat32, {}},   {DataType::kInt32, {5}},
+  const Case cases[] = {{DataType::kFloat32, {2, 3}},     {DataType::kFloat32, {}},   {DataType::kInt32, {5}},
                         {DataType::kInt64, {1, 2, 1, 3}}, {DataType::kUInt8, {0, 4}}, {DataType::kBool, {7}}};
   for (const Case& c : cases) {
     Tensor t(c.dtype, c.shape);

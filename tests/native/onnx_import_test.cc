@@ -17,7 +17,9 @@ using namespace webcnn_test;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
 
 const Node* find_node(const Graph& g, const std::string& op, size_t nth = 0) {
   for (const Node& n : g.nodes)
@@ -253,7 +255,8 @@ TEST_CASE("ONNX import: inputs, initializers, Constant nodes, attributes, layout
   m.outputs.push_back(value_info("z", kOnnxFloat, {}));
   ProtoWriter bias_tensor = float_tensor("", {4}, {1, 2, 3, 4});
   m.nodes.push_back(node("Constant", {}, {"b"}, {attr_tensor("value", bias_tensor)}));
-  m.nodes.push_back(node("Conv", {"x", "w", "b"}, {"y"}, {attr_ints("pads", {1, 1, 1, 1}), attr_string("auto_pad", "NOTSET")}, "conv1"));
+  m.nodes.push_back(node("Conv", {"x", "w", "b"}, {"y"},
+                         {attr_ints("pads", {1, 1, 1, 1}), attr_string("auto_pad", "NOTSET")}, "conv1"));
   m.nodes.push_back(node("Relu", {"y"}, {"z"}));
   Graph g = import_ok(m);
   REQUIRE(g.inputs.size() == 1);
@@ -292,7 +295,8 @@ TEST_CASE("ONNX import: absent optional inputs, unknown ops and foreign domains"
 
 TEST_CASE("opset normalisation: attributes that became inputs") {
   SUBCASE("Clip opset 6 min/max") {
-    Graph g = import_ok(single_node(6, node("Clip", {"x"}, {"y"}, {attr_float("min", -1.0f), attr_float("max", 6.0f)})));
+    Graph g =
+        import_ok(single_node(6, node("Clip", {"x"}, {"y"}, {attr_float("min", -1.0f), attr_float("max", 6.0f)})));
     const Node* n = find_node(g, "Clip");
     REQUIRE(n);
     REQUIRE(n->inputs.size() == 3);
@@ -307,8 +311,9 @@ TEST_CASE("opset normalisation: attributes that became inputs") {
     CHECK(constant_floats(g, n->inputs[2]) == std::vector<float>{6.0f});
   }
   SUBCASE("Pad opset 2 pads/value") {
-    Graph g = import_ok(single_node(7, node("Pad", {"x"}, {"y"}, {attr_ints("pads", {0, 0, 1, 1, 0, 0, 1, 1}),
-                                                                 attr_string("mode", "reflect"), attr_float("value", 0.5f)})));
+    Graph g = import_ok(single_node(7, node("Pad", {"x"}, {"y"},
+                                            {attr_ints("pads", {0, 0, 1, 1, 0, 0, 1, 1}),
+                                             attr_string("mode", "reflect"), attr_float("value", 0.5f)})));
     const Node* n = find_node(g, "Pad");
     CHECK(constant_ints(g, n->inputs[1]) == std::vector<int64_t>{0, 0, 1, 1, 0, 0, 1, 1});
     CHECK(constant_floats(g, n->inputs[2]) == std::vector<float>{0.5f});
@@ -316,8 +321,8 @@ TEST_CASE("opset normalisation: attributes that became inputs") {
     CHECK_FALSE(n->has_attr("pads"));
   }
   SUBCASE("Slice opset 9") {
-    Graph g = import_ok(single_node(9, node("Slice", {"x"}, {"y"}, {attr_ints("starts", {1}), attr_ints("ends", {3}),
-                                                                   attr_ints("axes", {2})})));
+    Graph g = import_ok(single_node(
+        9, node("Slice", {"x"}, {"y"}, {attr_ints("starts", {1}), attr_ints("ends", {3}), attr_ints("axes", {2})})));
     const Node* n = find_node(g, "Slice");
     REQUIRE(n->inputs.size() == 4);
     CHECK(constant_ints(g, n->inputs[1]) == std::vector<int64_t>{1});
@@ -331,7 +336,8 @@ TEST_CASE("opset normalisation: attributes that became inputs") {
     CHECK(find_node(g2, "Squeeze")->inputs.size() == 1);
   }
   SUBCASE("Reduce* axes: ReduceSum moved at 13, the others at 18") {
-    Graph g = import_ok(single_node(13, node("ReduceMean", {"x"}, {"y"}, {attr_ints("axes", {2, 3}), attr_int("keepdims", 0)})));
+    Graph g = import_ok(
+        single_node(13, node("ReduceMean", {"x"}, {"y"}, {attr_ints("axes", {2, 3}), attr_int("keepdims", 0)})));
     const Node* n = find_node(g, "ReduceMean");
     CHECK(constant_ints(g, n->inputs[1]) == std::vector<int64_t>{2, 3});
     CHECK(n->attrs.at("keepdims").i == 0);
@@ -358,8 +364,8 @@ TEST_CASE("opset normalisation: attributes that became inputs") {
 
 TEST_CASE("opset normalisation: Upsample and old Resize become opset-18 Resize") {
   SUBCASE("Upsample opset 7, scales attribute") {
-    Graph g = import_ok(single_node(7, node("Upsample", {"x"}, {"y"}, {attr_floats("scales", {1, 1, 2, 2}),
-                                                                      attr_string("mode", "bilinear")})));
+    Graph g = import_ok(single_node(
+        7, node("Upsample", {"x"}, {"y"}, {attr_floats("scales", {1, 1, 2, 2}), attr_string("mode", "bilinear")})));
     const Node* n = find_node(g, "Resize");
     REQUIRE(n);
     REQUIRE(n->inputs.size() == 3);

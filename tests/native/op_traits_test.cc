@@ -10,9 +10,9 @@
 #include <random>
 
 #include "graph/graph.h"
+#include "ops/kernel.h"
 #include "passes/passes.h"
 #include "passes/shape_inference.h"
-#include "ops/kernel.h"
 #include "runtime/node_cost.h"
 #include "support/graph_building.h"
 #include "webcnn/model.h"
@@ -51,7 +51,9 @@ Result<bool> fuse_toy_relu(const Graph&, const Node& act, std::map<std::string, 
 
 // ToySpatial: a layout-carrying identity (shape inference only; no pass may drop its layout).
 class ToySpatialKernel : public ToyReluKernel {};
-Result<std::unique_ptr<Kernel>> create_toy_spatial(const Node&) { return std::unique_ptr<Kernel>(new ToySpatialKernel()); }
+Result<std::unique_ptr<Kernel>> create_toy_spatial(const Node&) {
+  return std::unique_ptr<Kernel>(new ToySpatialKernel());
+}
 
 // ToyRepeat(x, count): x's first element repeated `count` times, count a float whose value decides the
 // output shape, so it must be known at plan time.
@@ -70,7 +72,9 @@ class ToyRepeatKernel : public Kernel {
     return Status::ok();
   }
 };
-Result<std::unique_ptr<Kernel>> create_toy_repeat(const Node&) { return std::unique_ptr<Kernel>(new ToyRepeatKernel()); }
+Result<std::unique_ptr<Kernel>> create_toy_repeat(const Node&) {
+  return std::unique_ptr<Kernel>(new ToyRepeatKernel());
+}
 
 // ToyRank: the rank of its input as an int64 scalar; it reads nothing but the input's shape.
 class ToyRankKernel : public Kernel {
@@ -263,7 +267,6 @@ TEST_CASE("op traits: every Reduce* op is a reduction, ReduceLogSum/ReduceLogSum
     std::vector<Tensor> sunk = run_model(g, true, {{"x", &input}});
     REQUIRE(plain[0].shape() == Shape{1, 1, 4, 5});
     REQUIRE(sunk[0].shape() == plain[0].shape());
-    for (int64_t i = 0; i < plain[0].size(); ++i)
-      CHECK(close(sunk[0].data<float>()[i], plain[0].data<float>()[i]));
+    for (int64_t i = 0; i < plain[0].size(); ++i) CHECK(close(sunk[0].data<float>()[i], plain[0].data<float>()[i]));
   }
 }

@@ -10,12 +10,12 @@
 
 #include "graph/graph.h"
 #include "ops/concat.h"
-#include "passes/passes.h"
-#include "passes/shape_inference.h"
 #include "ops/conv.h"
 #include "ops/elementwise.h"
 #include "ops/normalization.h"
 #include "ops/pool.h"
+#include "passes/passes.h"
+#include "passes/shape_inference.h"
 #include "webcnn/model.h"
 
 using namespace webcnn;
@@ -65,8 +65,10 @@ struct Builder {
     const int64_t p = k / 2;
     std::vector<int64_t> pads = one_d ? std::vector<int64_t>{p, p} : std::vector<int64_t>{p, p, p, p};
     std::vector<int64_t> strides = one_d ? std::vector<int64_t>{stride} : std::vector<int64_t>{stride, stride};
-    return node("Conv", in, {{"pads", Attribute::of_ints(pads)}, {"strides", Attribute::of_ints(strides)},
-                             {"group", Attribute::of_int(group)}});
+    return node("Conv", in,
+                {{"pads", Attribute::of_ints(pads)},
+                 {"strides", Attribute::of_ints(strides)},
+                 {"group", Attribute::of_int(group)}});
   }
   ValueId bn(ValueId x, int64_t c) {
     return node("BatchNormalization", {x, constant({c}, 0.5f, 1.5f), constant({c}, -0.3f, 0.3f),
@@ -75,7 +77,8 @@ struct Builder {
   ValueId clip6(ValueId x) { return node("Clip", {x, scalar(0), scalar(6)}); }
   ValueId relu(ValueId x) { return node("Relu", {x}); }
   ValueId gemm(ValueId x, int64_t k, int64_t n) {
-    return node("Gemm", {x, constant({n, k}, -0.5f, 0.5f), constant({n}, -0.1f, 0.1f)}, {{"transB", Attribute::of_int(1)}});
+    return node("Gemm", {x, constant({n, k}, -0.5f, 0.5f), constant({n}, -0.1f, 0.1f)},
+                {{"transB", Attribute::of_int(1)}});
   }
   void output(ValueId v) { g.outputs.push_back(v); }
 };
@@ -110,8 +113,8 @@ Result<Tensor> reference_node(const Node& n, const std::vector<const Tensor*>& i
     Shape ys = {xs[0], ws[0], out_len(xs[2], ws[2], strides[0], 1, pads[0], pads[2]),
                 out_len(xs[3], ws[3], strides[1], 1, pads[1], pads[3])};
     Tensor y(DataType::kFloat32, ys);
-    reference::conv2d_nchw(x.data<float>(), xs, in[1]->data<float>(), ws, in.size() > 2 ? in[2]->data<float>() : nullptr,
-                           p, FusedActivation{}, y.data<float>(), ys);
+    reference::conv2d_nchw(x.data<float>(), xs, in[1]->data<float>(), ws,
+                           in.size() > 2 ? in[2]->data<float>() : nullptr, p, FusedActivation{}, y.data<float>(), ys);
     if (one_d) y.reshape({ys[0], ys[1], ys[3]});
     return y;
   }
@@ -166,7 +169,8 @@ Result<Tensor> reference_node(const Node& n, const std::vector<const Tensor*>& i
     w.out_w = out_len(w.in_w, k[1], s[1], 1, p[1], p[3]);
     w.count_include_pad = n.attr_int("count_include_pad", 0).value() != 0;
     Tensor y(DataType::kFloat32, {w.batch, w.channels, w.out_h, w.out_w});
-    reference::pool2d(n.op == "MaxPool" ? PoolKind::kMax : PoolKind::kAverage, w, false, x.data<float>(), y.data<float>());
+    reference::pool2d(n.op == "MaxPool" ? PoolKind::kMax : PoolKind::kAverage, w, false, x.data<float>(),
+                      y.data<float>());
     return y;
   }
   if (n.op == "GlobalAveragePool") {
@@ -325,8 +329,10 @@ Graph resnet_like() {
   Builder b;
   ValueId x = b.input("image", {1, 3, 20, 20});
   ValueId h = b.relu(b.bn(b.conv(x, 3, 8, 3, 2, 1, false), 8));
-  h = b.node("MaxPool", {h}, {{"kernel_shape", Attribute::of_ints({3, 3})}, {"strides", Attribute::of_ints({2, 2})},
-                              {"pads", Attribute::of_ints({1, 1, 1, 1})}});
+  h = b.node("MaxPool", {h},
+             {{"kernel_shape", Attribute::of_ints({3, 3})},
+              {"strides", Attribute::of_ints({2, 2})},
+              {"pads", Attribute::of_ints({1, 1, 1, 1})}});
   for (int block = 0; block < 2; ++block) {
     const int64_t cin = 8, cout = block == 0 ? 8 : 16, stride = block == 0 ? 1 : 2;
     ValueId a = b.relu(b.bn(b.conv(h, cin, cout, 3, stride, 1, false), cout));
@@ -359,7 +365,7 @@ TEST_CASE("convert_to_nhwc wraps NCHW spatial ops in Transposes with shapes set"
     for (ValueId v : n.outputs) CHECK(g.value(v).has_shape);
   }
   CHECK(g.value(p).shape == Shape{1, 4, 5, 4});  // the graph output keeps its NCHW value and shape
-  infer_shapes(g);  // what the pass left is consistent with every kernel's prepare()
+  infer_shapes(g);                               // what the pass left is consistent with every kernel's prepare()
   check_model_matches_reference(b.g);
 }
 
@@ -491,8 +497,8 @@ TEST_CASE("sink_transposes keeps a graph output that a Transpose produces, and a
   ValueId x = b.input("x", {1, 2, 4, 4});
   ValueId c = b.conv(x, 2, 3, 3, 1);
   ValueId r = b.relu(c);
-  b.output(r);                               // NCHW value that is also read below
-  b.output(b.node("Sigmoid", {c}));          // the conv output feeds two unary ops
+  b.output(r);                       // NCHW value that is also read below
+  b.output(b.node("Sigmoid", {c}));  // the conv output feeds two unary ops
   b.output(b.conv(r, 3, 2, 1, 1));
   check_model_matches_reference(b.g);
   Graph g = planned(b.g, true);
@@ -502,11 +508,13 @@ TEST_CASE("sink_transposes keeps a graph output that a Transpose produces, and a
 TEST_CASE("sink_transposes through PRelu with a [C,1,1] slope, between pools and a residual") {
   Builder b;
   ValueId x = b.input("x", {2, 4, 9, 9});
-  ValueId p = b.node("AveragePool", {x}, {{"kernel_shape", Attribute::of_ints({3, 3})},
-                                          {"pads", Attribute::of_ints({1, 1, 1, 1})},
-                                          {"count_include_pad", Attribute::of_int(1)}});
+  ValueId p = b.node("AveragePool", {x},
+                     {{"kernel_shape", Attribute::of_ints({3, 3})},
+                      {"pads", Attribute::of_ints({1, 1, 1, 1})},
+                      {"count_include_pad", Attribute::of_int(1)}});
   ValueId a = b.node("PRelu", {b.conv(p, 4, 6, 3, 1), b.constant({6, 1, 1}, 0.05f, 0.3f)});
-  ValueId m = b.node("MaxPool", {a}, {{"kernel_shape", Attribute::of_ints({2, 2})}, {"strides", Attribute::of_ints({2, 2})}});
+  ValueId m =
+      b.node("MaxPool", {a}, {{"kernel_shape", Attribute::of_ints({2, 2})}, {"strides", Attribute::of_ints({2, 2})}});
   ValueId r = b.node("Add", {m, b.conv(m, 6, 6, 1, 1)});
   b.output(b.bn(r, 6));  // stays a BatchNormalization (not after a Conv), in NHWC
   Graph g = planned(b.g, true);
@@ -547,7 +555,8 @@ TEST_CASE("sink_transposes through Pad, Resize and Reduce (per-axis constants re
   Builder b;
   ValueId x = b.input("x", {1, 3, 8, 7});
   ValueId c = b.conv(x, 3, 4, 3, 1);
-  ValueId padded = b.node("Pad", {c, int64_constant(b, {0, 0, 1, 2, 0, 0, 2, 1})}, {{"mode", Attribute::of_string("reflect")}});
+  ValueId padded =
+      b.node("Pad", {c, int64_constant(b, {0, 0, 1, 2, 0, 0, 2, 1})}, {{"mode", Attribute::of_string("reflect")}});
   Tensor scales(DataType::kFloat32, {4});
   const float sv[] = {1, 1, 2, 1.5f};
   std::copy(sv, sv + 4, scales.data<float>());

@@ -50,7 +50,9 @@ Tensor tensor_of(Shape shape, std::vector<float> values) {
   return t;
 }
 
-std::vector<float> values_of(const Tensor& t) { return std::vector<float>(t.data<float>(), t.data<float>() + t.size()); }
+std::vector<float> values_of(const Tensor& t) {
+  return std::vector<float>(t.data<float>(), t.data<float>() + t.size());
+}
 
 Attribute ints(std::vector<int64_t> v) { return Attribute::of_ints(std::move(v)); }
 
@@ -86,8 +88,9 @@ void check_close(const Tensor& got, const Tensor& want) {
 TEST_CASE("MaxPool 2x2 stride 2 (hand-computed), NCHW and NHWC") {
   Tensor x = tensor_of({1, 1, 4, 4}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
   for (const char* layout : {"NCHW", "NHWC"}) {
-    Node n = pool_node("MaxPool", {{"kernel_shape", ints({2, 2})}, {"strides", ints({2, 2})},
-                                   {"layout", Attribute::of_string(layout)}});
+    Node n = pool_node(
+        "MaxPool",
+        {{"kernel_shape", ints({2, 2})}, {"strides", ints({2, 2})}, {"layout", Attribute::of_string(layout)}});
     auto y = run_node(n, std::string(layout) == "NHWC" ? nchw_to_nhwc(x) : x);  // one channel: same bytes
     REQUIRE(y.is_ok());
     CHECK(values_of(*y) == std::vector<float>{5, 7, 13, 15});
@@ -96,8 +99,8 @@ TEST_CASE("MaxPool 2x2 stride 2 (hand-computed), NCHW and NHWC") {
 
 TEST_CASE("AveragePool with padding counts the pad taps or not (hand-computed)") {
   Tensor x = tensor_of({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
-  std::map<std::string, Attribute> attrs = {{"kernel_shape", ints({3, 3})}, {"pads", ints({1, 1, 1, 1})},
-                                            {"layout", Attribute::of_string("NHWC")}};
+  std::map<std::string, Attribute> attrs = {
+      {"kernel_shape", ints({3, 3})}, {"pads", ints({1, 1, 1, 1})}, {"layout", Attribute::of_string("NHWC")}};
   auto excl = run_node(pool_node("AveragePool", attrs), nchw_to_nhwc(x));
   REQUIRE(excl.is_ok());
   // corner (0,0): 1+2+4+5 = 12 over 4 real taps; edge (0,1): 1+2+3+4+5+6 = 21 over 6; centre 45 / 9.
@@ -116,8 +119,10 @@ TEST_CASE("MaxPool ceil_mode keeps a partial last window (ONNX maxpool_2d_ceil)"
   std::vector<float> v(16);
   for (int i = 0; i < 16; ++i) v[static_cast<size_t>(i)] = static_cast<float>(i + 1);
   Tensor x = tensor_of({1, 1, 4, 4}, v);
-  auto y = run_node(pool_node("MaxPool", {{"kernel_shape", ints({3, 3})}, {"strides", ints({2, 2})},
-                                          {"ceil_mode", Attribute::of_int(1)}, {"layout", Attribute::of_string("NHWC")}}),
+  auto y = run_node(pool_node("MaxPool", {{"kernel_shape", ints({3, 3})},
+                                          {"strides", ints({2, 2})},
+                                          {"ceil_mode", Attribute::of_int(1)},
+                                          {"layout", Attribute::of_string("NHWC")}}),
                     nchw_to_nhwc(x));
   REQUIRE(y.is_ok());
   CHECK(y->shape() == Shape{1, 2, 2, 1});
@@ -126,16 +131,20 @@ TEST_CASE("MaxPool ceil_mode keeps a partial last window (ONNX maxpool_2d_ceil)"
 
 TEST_CASE("ceil_mode drops a last window that would start in the trailing padding") {
   // 2 elements, kernel 1, stride 2: ceil gives 2 windows, the second starting at 2 = past the input.
-  auto a = run_node(pool_node("MaxPool", {{"kernel_shape", ints({1, 1})}, {"strides", ints({2, 2})},
-                                          {"ceil_mode", Attribute::of_int(1)}}),
-                    tensor_of({1, 1, 2, 2}, {1, 2, 3, 4}));
+  auto a = run_node(
+      pool_node("MaxPool",
+                {{"kernel_shape", ints({1, 1})}, {"strides", ints({2, 2})}, {"ceil_mode", Attribute::of_int(1)}}),
+      tensor_of({1, 1, 2, 2}, {1, 2, 3, 4}));
   REQUIRE(a.is_ok());
   CHECK(a->shape() == Shape{1, 1, 1, 1});
   CHECK(a->data<float>()[0] == 1);
   // 1-D: 5 elements, pads 1+1, kernel 2, stride 3: ceil((5+2-2)/3)+1 = 3 windows, the third would
   // start at 6-1 = 5, the first trailing pad position: dropped, 2 remain ([pad,1] and [3,4]).
-  auto b = run_node(pool_node("MaxPool", {{"kernel_shape", ints({2})}, {"strides", ints({3})}, {"pads", ints({1, 1})},
-                                          {"ceil_mode", Attribute::of_int(1)}, {"layout", Attribute::of_string("NHWC")}}),
+  auto b = run_node(pool_node("MaxPool", {{"kernel_shape", ints({2})},
+                                          {"strides", ints({3})},
+                                          {"pads", ints({1, 1})},
+                                          {"ceil_mode", Attribute::of_int(1)},
+                                          {"layout", Attribute::of_string("NHWC")}}),
                     tensor_of({1, 5, 1}, {1, 2, 3, 4, 5}));
   REQUIRE(b.is_ok());
   CHECK(b->shape() == Shape{1, 2, 1});
@@ -146,8 +155,11 @@ TEST_CASE("1-D AveragePool, ceil_mode window reaching past the padded input (han
   // 6 elements 1..6, kernel 3, stride 2, pads 1+1, ceil: 4 windows starting at -1, 1, 3, 5. The last
   // covers x[5] = 6, one pad tap and one tap beyond the padded input (never counted).
   Tensor x = tensor_of({1, 1, 6}, {1, 2, 3, 4, 5, 6});
-  std::map<std::string, Attribute> attrs = {{"kernel_shape", ints({3})}, {"strides", ints({2})}, {"pads", ints({1, 1})},
-                                            {"ceil_mode", Attribute::of_int(1)}, {"layout", Attribute::of_string("NHWC")}};
+  std::map<std::string, Attribute> attrs = {{"kernel_shape", ints({3})},
+                                            {"strides", ints({2})},
+                                            {"pads", ints({1, 1})},
+                                            {"ceil_mode", Attribute::of_int(1)},
+                                            {"layout", Attribute::of_string("NHWC")}};
   auto excl = run_node(pool_node("AveragePool", attrs), tensor_of({1, 6, 1}, {1, 2, 3, 4, 5, 6}));
   REQUIRE(excl.is_ok());
   CHECK(excl->shape() == Shape{1, 4, 1});
@@ -166,7 +178,8 @@ TEST_CASE("1-D AveragePool, ceil_mode window reaching past the padded input (han
 TEST_CASE("auto_pad SAME_UPPER / SAME_LOWER / VALID and dilation (hand-computed, 1-D)") {
   Tensor x = tensor_of({1, 1, 4}, {1, 3, 2, 4});
   auto run = [&](const char* auto_pad) {
-    return run_node(pool_node("MaxPool", {{"kernel_shape", ints({2})}, {"auto_pad", Attribute::of_string(auto_pad)}}), x);
+    return run_node(pool_node("MaxPool", {{"kernel_shape", ints({2})}, {"auto_pad", Attribute::of_string(auto_pad)}}),
+                    x);
   };
   auto upper = run("SAME_UPPER"), lower = run("SAME_LOWER"), valid = run("VALID");
   REQUIRE(upper.is_ok());
@@ -218,10 +231,12 @@ TEST_CASE("MaxPool/AveragePool fast NHWC path matches the reference on random pr
     }
     std::vector<int64_t> pads = pads_begin;
     pads.insert(pads.end(), pads_end.begin(), pads_end.end());
-    std::map<std::string, Attribute> attrs = {
-        {"kernel_shape", ints(kernel)}, {"strides", ints(strides)}, {"dilations", ints(dilations)},
-        {"pads", ints(pads)}, {"auto_pad", Attribute::of_string(auto_pads[pick(0, 5)])},
-        {"ceil_mode", Attribute::of_int(pick(0, 1))}};
+    std::map<std::string, Attribute> attrs = {{"kernel_shape", ints(kernel)},
+                                              {"strides", ints(strides)},
+                                              {"dilations", ints(dilations)},
+                                              {"pads", ints(pads)},
+                                              {"auto_pad", Attribute::of_string(auto_pads[pick(0, 5)])},
+                                              {"ceil_mode", Attribute::of_int(pick(0, 1))}};
     if (!is_max) attrs["count_include_pad"] = Attribute::of_int(pick(0, 1));
     const std::string op = is_max ? "MaxPool" : "AveragePool";
     Shape nchw_shape = one_d ? Shape{N, C, W} : Shape{N, C, H, W};
@@ -277,8 +292,11 @@ TEST_CASE("pool errors name the problem") {
   CHECK_FALSE(run_node(pool_node("MaxPool", {}), x).is_ok());  // kernel_shape missing
   CHECK_FALSE(run_node(pool_node("MaxPool", {{"kernel_shape", ints({0, 2})}}), x).is_ok());
   CHECK_FALSE(run_node(pool_node("MaxPool", {{"kernel_shape", ints({2, 2})}, {"strides", ints({1})}}), x).is_ok());
-  CHECK_FALSE(run_node(pool_node("MaxPool", {{"kernel_shape", ints({2, 2})}, {"pads", ints({-1, 0, 0, 0})}}), x).is_ok());
-  CHECK_FALSE(run_node(pool_node("MaxPool", {{"kernel_shape", ints({2, 2})}, {"auto_pad", Attribute::of_string("SAME")}}), x).is_ok());
+  CHECK_FALSE(
+      run_node(pool_node("MaxPool", {{"kernel_shape", ints({2, 2})}, {"pads", ints({-1, 0, 0, 0})}}), x).is_ok());
+  CHECK_FALSE(
+      run_node(pool_node("MaxPool", {{"kernel_shape", ints({2, 2})}, {"auto_pad", Attribute::of_string("SAME")}}), x)
+          .is_ok());
   CHECK_FALSE(run_node(pool_node("MaxPool", {{"kernel_shape", ints({2})}}), x).is_ok());  // rank mismatch
   CHECK_FALSE(run_node(pool_node("GlobalAveragePool", {{"layout", Attribute::of_string("NCWH")}}), x).is_ok());
   CHECK_FALSE(run_node(pool_node("GlobalMaxPool", {}), Tensor(DataType::kFloat32, {2, 3})).is_ok());
@@ -294,8 +312,10 @@ TEST_CASE("MaxPool on uint8 matches the float path on the same integer values") 
     xf.data<float>()[i] = v;
   }
   for (const char* layout : {"NCHW", "NHWC"}) {
-    std::map<std::string, Attribute> attrs = {{"kernel_shape", ints({3, 2})}, {"strides", ints({2, 1})},
-                                              {"pads", ints({1, 0, 1, 1})}, {"layout", Attribute::of_string(layout)}};
+    std::map<std::string, Attribute> attrs = {{"kernel_shape", ints({3, 2})},
+                                              {"strides", ints({2, 1})},
+                                              {"pads", ints({1, 0, 1, 1})},
+                                              {"layout", Attribute::of_string(layout)}};
     auto f = run_node(pool_node("MaxPool", attrs), xf);
     auto u = run_node(pool_node("MaxPool", attrs), xu);
     REQUIRE(f.is_ok());

@@ -17,7 +17,8 @@ namespace {
 
 Result<Tensor> run_reduce(const std::string& op, const Tensor& x, const Tensor* axes, int64_t keepdims = 1,
                           int64_t noop = 0) {
-  Node node = make_node(op, {{"keepdims", Attribute::of_int(keepdims)}, {"noop_with_empty_axes", Attribute::of_int(noop)}}, 2);
+  Node node =
+      make_node(op, {{"keepdims", Attribute::of_int(keepdims)}, {"noop_with_empty_axes", Attribute::of_int(noop)}}, 2);
   WEBCNN_ASSIGN(std::vector<Tensor> out, run_kernel(node, {&x, axes}, {false, true}));
   return std::move(out[0]);
 }
@@ -31,7 +32,8 @@ void expect(const std::string& op, const Tensor& x, const std::vector<int64_t>& 
     REQUIRE_MESSAGE(y.is_ok(), y.status().message());
     CHECK(y.value().shape() == shape);
     REQUIRE(y.value().size() == static_cast<int64_t>(want.size()));
-    for (size_t i = 0; i < want.size(); ++i) CHECK(y.value().data<float>()[i] == doctest::Approx(want[i]).epsilon(1e-6));
+    for (size_t i = 0; i < want.size(); ++i)
+      CHECK(y.value().data<float>()[i] == doctest::Approx(want[i]).epsilon(1e-6));
   }
 }
 
@@ -42,7 +44,7 @@ TEST_CASE("reductions, hand-computed") {
   Tensor x = floats({2, 3}, {1, 2, -3, 4, 5, 6});
   expect("ReduceSum", x, {1}, true, {2, 1}, {0, 15});
   expect("ReduceSum", x, {0}, false, {3}, {5, 7, 3});
-  expect("ReduceSum", x, {}, true, {1, 1}, {15});        // empty axes: all
+  expect("ReduceSum", x, {}, true, {1, 1}, {15});  // empty axes: all
   expect("ReduceSum", x, {-1, 0}, false, {}, {15});
   expect("ReduceMean", x, {1}, false, {2}, {0, 5});
   expect("ReduceMean", x, {0}, true, {1, 3}, {2.5f, 3.5f, 1.5f});
@@ -51,7 +53,8 @@ TEST_CASE("reductions, hand-computed") {
   expect("ReduceProd", x, {1}, false, {2}, {-6, 120});
   expect("ReduceSumSquare", x, {1}, false, {2}, {14, 77});
   expect("ReduceL1", x, {1}, false, {2}, {6, 15});
-  expect("ReduceL2", x, {0}, false, {3}, {4.1231056256f, 5.3851648071f, 6.7082039325f});  // sqrt(17), sqrt(29), sqrt(45)
+  expect("ReduceL2", x, {0}, false, {3},
+         {4.1231056256f, 5.3851648071f, 6.7082039325f});  // sqrt(17), sqrt(29), sqrt(45)
   expect("ReduceLogSum", x, {0}, false, {3}, {1.6094379124f, 1.9459101091f, 1.0986122887f});  // ln 5, ln 7, ln 3
   Tensor l = floats({2, 2}, {0, 1.0986122887f, 1000, 1000});  // ln(1 + 3) = ln 4; 1000 + ln 2 (no overflow)
   expect("ReduceLogSumExp", l, {1}, false, {2}, {1.3862943611f, 1000.6931471806f});
@@ -103,15 +106,16 @@ TEST_CASE("integer reductions and empty-axis behaviour, hand-computed") {
 
 TEST_CASE("reduction kernels match the reference over random shapes and axis sets") {
   std::mt19937 rng(17);
-  const char* ops[] = {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceSumSquare",
-                       "ReduceL1", "ReduceL2", "ReduceLogSumExp"};
+  const char* ops[] = {"ReduceSum",       "ReduceMean", "ReduceMax", "ReduceMin",      "ReduceProd",
+                       "ReduceSumSquare", "ReduceL1",   "ReduceL2",  "ReduceLogSumExp"};
   int compared = 0;
   for (int iter = 0; iter < 120; ++iter) {
     const size_t rank = 1 + rng() % 4;
     Shape shape = random_shape(rng, rank, iter % 4 == 0 ? 21 : 9);
     std::vector<int64_t> axes;
     for (size_t a = 0; a < rank; ++a)
-      if (rng() % 2) axes.push_back(rng() % 2 ? static_cast<int64_t>(a) : static_cast<int64_t>(a) - static_cast<int64_t>(rank));
+      if (rng() % 2)
+        axes.push_back(rng() % 2 ? static_cast<int64_t>(a) : static_cast<int64_t>(a) - static_cast<int64_t>(rank));
     if (iter % 10 == 0) axes = {1, 2};  // the NHWC spatial pattern when rank is 4
     if (iter % 10 == 0) shape = {2, 7, 5, 19};
     const bool keepdims = rng() % 2;
@@ -126,7 +130,8 @@ TEST_CASE("reduction kernels match the reference over random shapes and axis set
       REQUIRE_MESSAGE(fast.is_ok(), fast.status().message());
       auto ref = reference::reduce(op, x, axes, keepdims);
       REQUIRE(ref.is_ok());
-      const double count = static_cast<double>(x.size()) / static_cast<double>(std::max<int64_t>(1, ref.value().size()));
+      const double count =
+          static_cast<double>(x.size()) / static_cast<double>(std::max<int64_t>(1, ref.value().size()));
       std::string where;
       CHECK_MESSAGE(all_close(fast.value(), ref.value(), 1e-5 * (1 + count * 16), 1e-5, &where), where);
       ++compared;

@@ -11,8 +11,8 @@
 
 #include "graph/graph.h"
 #include "ops/conv.h"
-#include "webcnn/model.h"
 #include "support/graph_building.h"
+#include "webcnn/model.h"
 
 using namespace webcnn;
 using namespace webcnn::test_graph;
@@ -27,7 +27,8 @@ Tensor to_hwio(const Tensor& w) {
     for (int64_t i = 0; i < s[1]; ++i)
       for (int64_t y = 0; y < s[2]; ++y)
         for (int64_t x = 0; x < s[3]; ++x)
-          out.data<float>()[((y * s[3] + x) * s[1] + i) * s[0] + o] = w.data<float>()[((o * s[1] + i) * s[2] + y) * s[3] + x];
+          out.data<float>()[((y * s[3] + x) * s[1] + i) * s[0] + o] =
+              w.data<float>()[((o * s[1] + i) * s[2] + y) * s[3] + x];
   return out;
 }
 
@@ -46,7 +47,8 @@ std::unique_ptr<Model> make_model(const Net& net, bool hwio) {
   auto weight = [&](const std::string& name, const Tensor& w) {
     if (!hwio) return g.add_constant(name, w);
     const std::vector<int64_t> perm = {3, 2, 0, 1};
-    return add_node(g, "Transpose", name + "/oihw", {g.add_constant(name, to_hwio(w))}, {{"perm", Attribute::of_ints(perm)}});
+    return add_node(g, "Transpose", name + "/oihw", {g.add_constant(name, to_hwio(w))},
+                    {{"perm", Attribute::of_ints(perm)}});
   };
   const std::vector<int64_t> pads = {1, 1, 1, 1};
   ValueId c1 = add_node(g, "Conv", "conv1", {x, weight("w1", net.w1), g.add_constant("b1", net.b1)},
@@ -75,7 +77,8 @@ std::vector<float> oracle(const Net& net, const Tensor& x) {
 
 void check_shape_sequence(bool hwio) {
   std::mt19937 rng(hwio ? 3 : 2);
-  Net net{random_tensor({8, 3, 3, 3}, rng), random_tensor({8}, rng), random_tensor({5, 8, 1, 1}, rng), random_tensor({5}, rng)};
+  Net net{random_tensor({8, 3, 3, 3}, rng), random_tensor({8}, rng), random_tensor({5, 8, 1, 1}, rng),
+          random_tensor({5}, rng)};
   std::unique_ptr<Model> model = make_model(net, hwio);
   const std::vector<Shape> shapes = {{1, 3, 9, 7}, {2, 3, 5, 11}, {1, 3, 9, 7}, {1, 3, 16, 16}};
   for (const Shape& shape : shapes) {
@@ -87,7 +90,8 @@ void check_shape_sequence(bool hwio) {
     const std::vector<float> want = oracle(net, x);
     REQUIRE(static_cast<size_t>(y.size()) == want.size());
     int64_t bad = 0;
-    for (size_t i = 0; i < want.size(); ++i) bad += !(std::fabs(y.data<float>()[i] - want[i]) <= 1e-5f * (1.0f + std::fabs(want[i])));
+    for (size_t i = 0; i < want.size(); ++i)
+      bad += !(std::fabs(y.data<float>()[i] - want[i]) <= 1e-5f * (1.0f + std::fabs(want[i])));
     CHECK(bad == 0);
   }
   // The weights as the plan holds them are the imported ones.

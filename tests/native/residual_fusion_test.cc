@@ -14,12 +14,12 @@
 #include <string>
 
 #include "graph/graph.h"
+#include "ops/conv.h"
 #include "passes/passes.h"
 #include "passes/shape_inference.h"
-#include "ops/conv.h"
+#include "support/graph_building.h"
 #include "webcnn/model.h"
 #include "webcnn/threads.h"
-#include "support/graph_building.h"
 
 using namespace webcnn;
 using namespace webcnn::test_graph;
@@ -34,8 +34,8 @@ Tensor scalar(float v) {
 
 struct Block {
   int64_t channels = 8, out_channels = 8, height = 9, width = 7, kernel = 1, group = 1;
-  std::string activation;  // "", "Relu", "Clip" (0..6) or "Sigmoid"
-  bool skip_first = false;  // Add(skip, conv) instead of Add(conv, skip)
+  std::string activation;         // "", "Relu", "Clip" (0..6) or "Sigmoid"
+  bool skip_first = false;        // Add(skip, conv) instead of Add(conv, skip)
   bool conv_also_output = false;  // the conv's output is a graph output too: must not fuse
 };
 
@@ -56,9 +56,11 @@ BlockModel make_block(const Block& blk, std::mt19937& rng) {
   const int64_t p = blk.kernel / 2;
   const std::vector<int64_t> pads = {p, p, p, p};
   ValueId c = add_node(g, "Conv", "conv", {x, g.add_constant("w", m.w), g.add_constant("b", m.b)},
-                       {{"pads", Attribute::of_ints(pads)}, {"group", Attribute::of_int(blk.group)},
+                       {{"pads", Attribute::of_ints(pads)},
+                        {"group", Attribute::of_int(blk.group)},
                         {"layout", Attribute::of_string("NHWC")}});
-  ValueId sum = add_node(g, "Add", "add", blk.skip_first ? std::vector<ValueId>{skip, c} : std::vector<ValueId>{c, skip});
+  ValueId sum =
+      add_node(g, "Add", "add", blk.skip_first ? std::vector<ValueId>{skip, c} : std::vector<ValueId>{c, skip});
   ValueId y = sum;
   if (blk.activation == "Clip") {
     y = add_node(g, "Clip", "act", {sum, g.add_constant("lo", scalar(0.0f)), g.add_constant("hi", scalar(6.0f))});
@@ -101,7 +103,8 @@ std::vector<float> oracle(const Block& blk, const BlockModel& m, const Tensor& x
                          FusedActivation{}, conv.data<float>(), conv.shape());
   const Tensor conv_nhwc = rotate(conv, false);
   std::vector<float> y(static_cast<size_t>(conv_nhwc.size()));
-  for (size_t i = 0; i < y.size(); ++i) y[i] = activate(blk.activation, conv_nhwc.data<float>()[i] + skip.data<float>()[i]);
+  for (size_t i = 0; i < y.size(); ++i)
+    y[i] = activate(blk.activation, conv_nhwc.data<float>()[i] + skip.data<float>()[i]);
   return y;
 }
 
@@ -161,9 +164,7 @@ void check_block(const Block& blk) {
 
 }  // namespace
 
-TEST_CASE("residual fusion: 1x1 conv (NHWC rows as GEMM A) + Add + Relu") {
-  check_block({16, 24, 9, 7, 1, 1, "Relu"});
-}
+TEST_CASE("residual fusion: 1x1 conv (NHWC rows as GEMM A) + Add + Relu") { check_block({16, 24, 9, 7, 1, 1, "Relu"}); }
 
 TEST_CASE("residual fusion: 3x3 conv through im2col + Add, no activation, skip as first operand") {
   Block b{6, 37, 11, 9, 3, 1, ""};
@@ -175,9 +176,7 @@ TEST_CASE("residual fusion: grouped 3x3 conv + Add + Sigmoid (activation applied
   check_block({8, 12, 6, 5, 3, 2, "Sigmoid"});
 }
 
-TEST_CASE("residual fusion: depthwise 3x3 + Add + Clip(0, 6)") {
-  check_block({12, 12, 10, 8, 3, 12, "Clip"});
-}
+TEST_CASE("residual fusion: depthwise 3x3 + Add + Clip(0, 6)") { check_block({12, 12, 10, 8, 3, 12, "Clip"}); }
 
 TEST_CASE("residual fusion: a conv output read elsewhere too keeps its Add") {
   Block b{8, 8, 5, 5, 1, 1, "Relu"};
@@ -185,6 +184,4 @@ TEST_CASE("residual fusion: a conv output read elsewhere too keeps its Add") {
   check_block(b);
 }
 
-TEST_CASE("residual fusion: a big 1x1 block split over threads") {
-  check_block({32, 64, 40, 36, 1, 1, "Relu"});
-}
+TEST_CASE("residual fusion: a big 1x1 block split over threads") { check_block({32, 64, 40, 36, 1, 1, "Relu"}); }

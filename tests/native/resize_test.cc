@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "ops/kernel.h"
-#include "support/single_node.h"
 #include "ops/resize.h"
+#include "support/single_node.h"
 
 using namespace webcnn;
 using namespace webcnn::single_node;
@@ -56,12 +56,13 @@ void check_close(const std::vector<float>& got, const std::vector<float>& want, 
 TEST_CASE("Resize nearest: Upsample-style asymmetric x2 x3, and the four nearest modes by hand") {
   // ONNX test_upsample_nearest: [[1,2],[3,4]] scaled (2,3) -> each value becomes a 2x3 block. Upsample's
   // nearest is floor(x / scale), i.e. Resize with asymmetric coordinates and nearest_mode floor.
-  auto up = resize_scales(resize_node({{"mode", "nearest"}, {"coordinate_transformation_mode", "asymmetric"},
-                                       {"nearest_mode", "floor"}}),
-                          floats({1, 1, 2, 2}, {1, 2, 3, 4}), {1, 1, 2, 3});
+  auto up = resize_scales(
+      resize_node({{"mode", "nearest"}, {"coordinate_transformation_mode", "asymmetric"}, {"nearest_mode", "floor"}}),
+      floats({1, 1, 2, 2}, {1, 2, 3, 4}), {1, 1, 2, 3});
   REQUIRE(up.is_ok());
   CHECK(up.value().shape() == Shape{1, 1, 4, 6});
-  CHECK(values(up.value()) == std::vector<float>{1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4});
+  CHECK(values(up.value()) ==
+        std::vector<float>{1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4});
 
   const Tensor x = floats({4}, {10, 20, 30, 40});
   // half_pixel x2: source x/2 - 0.25 = -0.25, 0.25, 0.75, 1.25, ... round_prefer_floor -> 0 0 1 1 2 2 3 3.
@@ -70,16 +71,18 @@ TEST_CASE("Resize nearest: Upsample-style asymmetric x2 x3, and the four nearest
   CHECK(values(hp.value()) == std::vector<float>{10, 10, 20, 20, 30, 30, 40, 40});
   // asymmetric 4 -> 3: source x / 0.75 = 0, 1.333, 2.667.
   auto mode = [&](const char* m) {
-    return values(resize_sizes(resize_node({{"coordinate_transformation_mode", "asymmetric"}, {"nearest_mode", m}}), x, {3})
-                      .value());
+    return values(
+        resize_sizes(resize_node({{"coordinate_transformation_mode", "asymmetric"}, {"nearest_mode", m}}), x, {3})
+            .value());
   };
   CHECK(mode("round_prefer_floor") == std::vector<float>{10, 20, 40});
   CHECK(mode("floor") == std::vector<float>{10, 20, 30});
   CHECK(mode("ceil") == std::vector<float>{10, 30, 40});
   // Ties: asymmetric 4 -> 8 puts sources on 0, 0.5, 1, ... 3.5; ceil of 3.5 clamps to the last element.
   auto ties = [&](const char* m) {
-    return values(resize_sizes(resize_node({{"coordinate_transformation_mode", "asymmetric"}, {"nearest_mode", m}}), x, {8})
-                      .value());
+    return values(
+        resize_sizes(resize_node({{"coordinate_transformation_mode", "asymmetric"}, {"nearest_mode", m}}), x, {8})
+            .value());
   };
   CHECK(ties("round_prefer_floor") == std::vector<float>{10, 10, 20, 20, 30, 30, 40, 40});
   CHECK(ties("round_prefer_ceil") == std::vector<float>{10, 20, 20, 30, 30, 40, 40, 40});
@@ -90,7 +93,8 @@ TEST_CASE("Resize linear by hand: half_pixel upsample, align_corners downsample 
   // columns 1, 1.25, 1.75, 2 within a row; rows mix the same way.
   auto up = resize_scales(resize_node({{"mode", "linear"}}), floats({1, 1, 2, 2}, {1, 2, 3, 4}), {1, 1, 2, 2});
   REQUIRE(up.is_ok());
-  check_close(values(up.value()), {1, 1.25f, 1.75f, 2, 1.5f, 1.75f, 2.25f, 2.5f, 2.5f, 2.75f, 3.25f, 3.5f, 3, 3.25f, 3.75f, 4});
+  check_close(values(up.value()),
+              {1, 1.25f, 1.75f, 2, 1.5f, 1.75f, 2.25f, 2.5f, 2.5f, 2.75f, 3.25f, 3.5f, 3, 3.25f, 3.75f, 4});
   // ONNX test_resize_downsample_scales_linear_align_corners: [1,1,2,4] of 1..8, scales 0.6.
   // H: 1 output, source 0. W: length 4*0.6 = 2.4, output 1 samples 1 * 3 / 1.4 = 2.142857 -> 3.142857.
   auto ac = resize_scales(resize_node({{"mode", "linear"}, {"coordinate_transformation_mode", "align_corners"}}),
@@ -187,8 +191,8 @@ TEST_CASE("Resize fast path equals the reference on random shapes, modes and sca
   std::mt19937 rng(21);
   auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
   std::uniform_real_distribution<float> u(-1, 1);
-  static const char* kCoord[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
-                                 "tf_half_pixel_for_nn", "half_pixel_symmetric"};
+  static const char* kCoord[] = {"half_pixel", "pytorch_half_pixel",   "align_corners",
+                                 "asymmetric", "tf_half_pixel_for_nn", "half_pixel_symmetric"};
   static const char* kNearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
   static const char* kModes[] = {"nearest", "linear", "cubic"};
   int fallback_cases = 0;
@@ -207,7 +211,9 @@ TEST_CASE("Resize fast path equals the reference on random shapes, modes and sca
     std::vector<float> scales(rank, 1.0f);
     std::vector<int64_t> sizes;
     const int64_t nscaled = pick(1, std::min<int64_t>(3, static_cast<int64_t>(rank)));
-    for (int64_t k = 0; k < nscaled; ++k) scales[static_cast<size_t>(pick(0, static_cast<int64_t>(rank) - 1))] = 0.4f + 0.3f * static_cast<float>(pick(0, 8));
+    for (int64_t k = 0; k < nscaled; ++k)
+      scales[static_cast<size_t>(pick(0, static_cast<int64_t>(rank) - 1))] =
+          0.4f + 0.3f * static_cast<float>(pick(0, 8));
     const bool use_sizes = pick(0, 1) == 1;
     if (use_sizes)
       for (size_t i = 0; i < rank; ++i) sizes.push_back(scales[i] == 1.0f ? shape[i] : pick(1, 12));
@@ -220,8 +226,9 @@ TEST_CASE("Resize fast path equals the reference on random shapes, modes and sca
     Tensor fast(DataType::kFloat32, out_shape), ref(DataType::kFloat32, out_shape);
     Resampler(shape, axes.value(), p, DataType::kFloat32).run(x.raw(), fast.raw());
     reference::resize(x.raw(), shape, DataType::kFloat32, axes.value(), p, ref.raw());
-    INFO("shape " << shape_to_string(shape) << " -> " << shape_to_string(out_shape) << " mode " << kModes[static_cast<int>(p.mode)]
-                  << " coord " << coord << " nearest " << kNearest[static_cast<int>(p.nearest_mode)]);
+    INFO("shape " << shape_to_string(shape) << " -> " << shape_to_string(out_shape) << " mode "
+                  << kModes[static_cast<int>(p.mode)] << " coord " << coord << " nearest "
+                  << kNearest[static_cast<int>(p.nearest_mode)]);
     check_close(values(fast), values(ref));
     if (nscaled == 3) ++fallback_cases;
   }
@@ -264,7 +271,8 @@ TEST_CASE("Resize opset-18 axes and keep_aspect_ratio_policy") {
 
 TEST_CASE("Resize errors name the node and what is wrong") {
   const Tensor x = floats({1, 1, 2, 2}, {1, 2, 3, 4});
-  auto both = run_resize(resize_node({}), {var(x), absent(), konst(floats({4}, {1, 1, 2, 2})), konst(i64({4}, {1, 1, 4, 4}))});
+  auto both =
+      run_resize(resize_node({}), {var(x), absent(), konst(floats({4}, {1, 1, 2, 2})), konst(i64({4}, {1, 1, 4, 4}))});
   CHECK(error_mentions(both.status(), "Resize 'n': exactly one of scales and sizes"));
   CHECK(error_mentions(run_resize(resize_node({}), {var(x)}).status(), "exactly one of scales and sizes"));
   CHECK(error_mentions(resize_scales(resize_node({}), x, {2, 2}).status(), "scales has 2 values, expected 4"));
@@ -274,9 +282,11 @@ TEST_CASE("Resize errors name the node and what is wrong") {
                        "scales must be a constant"));
   CHECK(error_mentions(resize_scales(resize_node({}, {{"antialias", Attribute::of_int(1)}}), x, {1, 1, 2, 2}).status(),
                        "unsupported: antialias"));
-  CHECK(error_mentions(resize_scales(resize_node({{"mode", "bicubic"}}), x, {1, 1, 2, 2}).status(), "unknown mode 'bicubic'"));
-  CHECK(error_mentions(resize_scales(resize_node({{"coordinate_transformation_mode", "corners"}}), x, {1, 1, 2, 2}).status(),
-                       "unknown coordinate_transformation_mode"));
+  CHECK(error_mentions(resize_scales(resize_node({{"mode", "bicubic"}}), x, {1, 1, 2, 2}).status(),
+                       "unknown mode 'bicubic'"));
+  CHECK(error_mentions(
+      resize_scales(resize_node({{"coordinate_transformation_mode", "corners"}}), x, {1, 1, 2, 2}).status(),
+      "unknown coordinate_transformation_mode"));
   CHECK(error_mentions(resize_scales(resize_node({{"mode", "linear"}}), i64({2}, {1, 2}), {2}).status(),
                        "unsupported: linear/cubic Resize of int64"));
   CHECK(error_mentions(resize_scales(resize_node({}), x, {1, 1, 1e30f, 1e30f}).status(), "out of range"));

@@ -6,15 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "passes/shape_inference.h"
 #include "ops/kernel.h"
-#include "support/single_node.h"
 #include "ops/shape_ops.h"
+#include "passes/shape_inference.h"
 #include "runtime/execution_plan.h"
+#include "support/single_node.h"
 
 using namespace webcnn;
 using namespace webcnn::single_node;
-
 
 TEST_CASE("Reshape shape rules: 0 copies, -1 infers, allowzero keeps zeros") {
   using shape_ops::reshape_shape;
@@ -178,7 +177,8 @@ TEST_CASE("Constant: tensor, scalar and list attributes; exactly one allowed") {
   REQUIRE(vf.is_ok());
   CHECK(vf.value()[0].shape() == Shape{});
   CHECK(values<float>(vf.value()[0]) == std::vector<float>{0.25f});
-  auto two = run_node(make_node("Constant", {{"value_int", Attribute::of_int(1)}, {"value_float", Attribute::of_float(1)}}), {});
+  auto two = run_node(
+      make_node("Constant", {{"value_int", Attribute::of_int(1)}, {"value_float", Attribute::of_float(1)}}), {});
   CHECK(error_mentions(two.status(), "exactly one"));
   CHECK_FALSE(run_node(make_node("Constant"), {}).is_ok());
 }

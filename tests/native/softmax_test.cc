@@ -25,7 +25,8 @@ void expect(const std::string& op, const Tensor& x, int64_t axis, const std::vec
   for (bool use_reference : {false, true}) {
     auto y = use_reference ? reference::softmax(x, axis, op == "LogSoftmax") : run_softmax(op, x, axis);
     REQUIRE_MESSAGE(y.is_ok(), y.status().message());
-    for (size_t i = 0; i < want.size(); ++i) CHECK(y.value().data<float>()[i] == doctest::Approx(want[i]).epsilon(1e-6));
+    for (size_t i = 0; i < want.size(); ++i)
+      CHECK(y.value().data<float>()[i] == doctest::Approx(want[i]).epsilon(1e-6));
   }
 }
 
@@ -36,7 +37,7 @@ TEST_CASE("softmax, hand-computed") {
   expect("Softmax", x, -1, {0.125f, 0.25f, 0.625f});
   expect("Softmax", x, 1, {0.125f, 0.25f, 0.625f});
   expect("LogSoftmax", x, -1, {-2.0794415417f, -1.3862943611f, -0.4700036292f});  // ln(1/8), ln(2/8), ln(5/8)
-  expect("Softmax", x, 0, {1, 1, 1});  // an axis of one element
+  expect("Softmax", x, 0, {1, 1, 1});                                             // an axis of one element
   Tensor big = floats({3}, {1000, 1001, 1002});  // exp would overflow without the max subtraction
   expect("Softmax", big, 0, {0.0900305732f, 0.2447284711f, 0.6652409558f});
   expect("LogSoftmax", big, 0, {-2.4076059644f, -1.4076059644f, -0.4076059644f});

@@ -9,8 +9,8 @@
 #include <random>
 
 #include "graph/graph.h"
-#include "passes/shape_inference.h"
 #include "ops/strided_slice.h"
+#include "passes/shape_inference.h"
 
 using namespace webcnn;
 
@@ -29,13 +29,14 @@ Tensor i64(Shape s, std::vector<int64_t> v) { return make<int64_t>(DataType::kIn
 Tensor boolean(Shape s, std::vector<uint8_t> v) { return make<uint8_t>(DataType::kBool, std::move(s), std::move(v)); }
 
 // Runs one node on constant inputs through shape inference (which folds it); returns its outputs.
-Result<std::vector<Tensor>> run_op(const std::string& op, std::vector<Tensor> inputs, std::map<std::string, Attribute> attrs = {},
-                                   size_t num_outputs = 1) {
+Result<std::vector<Tensor>> run_op(const std::string& op, std::vector<Tensor> inputs,
+                                   std::map<std::string, Attribute> attrs = {}, size_t num_outputs = 1) {
   Graph g;
   Node n;
   n.op = op;
   n.name = "node";
-  for (size_t i = 0; i < inputs.size(); ++i) n.inputs.push_back(g.add_constant("in" + std::to_string(i), std::move(inputs[i])));
+  for (size_t i = 0; i < inputs.size(); ++i)
+    n.inputs.push_back(g.add_constant("in" + std::to_string(i), std::move(inputs[i])));
   for (size_t i = 0; i < num_outputs; ++i) n.outputs.push_back(g.add_value("out" + std::to_string(i)));
   n.attrs = std::move(attrs);
   std::vector<ValueId> outs = n.outputs;
@@ -96,7 +97,8 @@ TEST_CASE("Mod and FloorDiv: sign conventions by hand, broadcasting, division by
   Tensor bc = run1("FloorDiv", {i32({2, 1}, {10, -10}), i32({3}, {1, 3, 4})});
   CHECK(bc.shape() == Shape{2, 3});
   CHECK(bc.to_int64_vector() == std::vector<int64_t>{10, 3, 2, -10, -4, -3});
-  CHECK(contains(run_error("FloorDiv", {i32({2}, {1, 2}), i32({2}, {1, 0})}), "FloorDiv 'node': integer division by zero"));
+  CHECK(contains(run_error("FloorDiv", {i32({2}, {1, 2}), i32({2}, {1, 0})}),
+                 "FloorDiv 'node': integer division by zero"));
   CHECK(contains(run_error("Mod", {i32({2}, {1, 2}), i32({3}, {1, 2, 3})}), "do not broadcast"));
   CHECK(contains(run_error("Mod", {i32({1}, {1}), f32({1}, {1})}), "share a type"));
 }
@@ -128,7 +130,8 @@ TEST_CASE("StridedSlice: ranges, negative strides, masks, ellipsis, new and shru
   Tensor row = ss(x, {1}, {2}, {1}, {{"shrink_axis_mask", I(1)}});  // x[1]
   CHECK(row.shape() == Shape{4});
   CHECK(row.to_float_vector() == std::vector<float>{4, 5, 6, 7});
-  Tensor col = ss(x, {0, -1}, {0, 0}, {1, 1}, {{"begin_mask", I(1)}, {"end_mask", I(1)}, {"shrink_axis_mask", I(2)}});  // x[:, -1]
+  Tensor col = ss(x, {0, -1}, {0, 0}, {1, 1},
+                  {{"begin_mask", I(1)}, {"end_mask", I(1)}, {"shrink_axis_mask", I(2)}});  // x[:, -1]
   CHECK(col.shape() == Shape{3});
   CHECK(col.to_float_vector() == std::vector<float>{3, 7, 11});
   Tensor rev = ss(iota_f32({5}), {0}, {0}, {-1}, {{"begin_mask", I(1)}, {"end_mask", I(1)}});  // x[::-1]
@@ -149,37 +152,45 @@ TEST_CASE("StridedSlice: ranges, negative strides, masks, ellipsis, new and shru
   Tensor el = ss(x3, {0, 1}, {0, 2}, {1, 1}, {{"ellipsis_mask", I(1)}});  // x[..., 1:2]
   CHECK(el.shape() == Shape{2, 3, 1});
   CHECK(el.to_float_vector() == std::vector<float>{1, 3, 5, 7, 9, 11});
-  Tensor mid = ss(x3, {0, 1, 0}, {0, 2, 0}, {1, 1, 1}, {{"ellipsis_mask", I(1)}, {"shrink_axis_mask", I(2)}, {"new_axis_mask", I(4)}});
+  Tensor mid = ss(x3, {0, 1, 0}, {0, 2, 0}, {1, 1, 1},
+                  {{"ellipsis_mask", I(1)}, {"shrink_axis_mask", I(2)}, {"new_axis_mask", I(4)}});
   CHECK(mid.shape() == Shape{2, 3, 1});  // x[..., 1, None]
   CHECK(mid.to_float_vector() == std::vector<float>{1, 3, 5, 7, 9, 11});
   Tensor ints = run1("StridedSlice", {i32({4}, {10, 20, 30, 40}), i32({1}, {1}), i32({1}, {3}), i32({1}, {1})});
   CHECK(ints.dtype() == DataType::kInt32);
   CHECK(ints.to_int64_vector() == std::vector<int64_t>{20, 30});
 
-  CHECK(contains(run_error("StridedSlice", {iota_f32({3}), i64({1}, {5}), i64({1}, {6}), i64({1}, {1})}, {{"shrink_axis_mask", I(1)}}),
+  CHECK(contains(run_error("StridedSlice", {iota_f32({3}), i64({1}, {5}), i64({1}, {6}), i64({1}, {1})},
+                           {{"shrink_axis_mask", I(1)}}),
                  "out of range"));
-  CHECK(contains(run_error("StridedSlice", {iota_f32({3}), i64({1}, {0}), i64({1}, {2}), i64({1}, {0})}), "stride of axis 0 is 0"));
-  CHECK(contains(run_error("StridedSlice", {iota_f32({3}), i64({2}, {0, 0}), i64({2}, {1, 1}), i64({2}, {1, 1})}), "more axes"));
-  CHECK(contains(run_error("StridedSlice", {iota_f32({3}), i64({1}, {0}), i64({2}, {1, 1}), i64({1}, {1})}), "same length"));
+  CHECK(contains(run_error("StridedSlice", {iota_f32({3}), i64({1}, {0}), i64({1}, {2}), i64({1}, {0})}),
+                 "stride of axis 0 is 0"));
+  CHECK(contains(run_error("StridedSlice", {iota_f32({3}), i64({2}, {0, 0}), i64({2}, {1, 1}), i64({2}, {1, 1})}),
+                 "more axes"));
+  CHECK(contains(run_error("StridedSlice", {iota_f32({3}), i64({1}, {0}), i64({2}, {1, 1}), i64({1}, {1})}),
+                 "same length"));
 }
 
 TEST_CASE("StridedSlice on random 3-D ranges agrees with direct indexing") {
   std::mt19937 rng(7);
   for (int iter = 0; iter < 50; ++iter) {
-    Shape s = {1 + static_cast<int64_t>(rng() % 5), 1 + static_cast<int64_t>(rng() % 6), 1 + static_cast<int64_t>(rng() % 7)};
+    Shape s = {1 + static_cast<int64_t>(rng() % 5), 1 + static_cast<int64_t>(rng() % 6),
+               1 + static_cast<int64_t>(rng() % 7)};
     std::vector<int64_t> b(3), e(3), st(3);
     for (int a = 0; a < 3; ++a) {
       int64_t d = s[static_cast<size_t>(a)];
       st[static_cast<size_t>(a)] = 1 + static_cast<int64_t>(rng() % 3);
       b[static_cast<size_t>(a)] = static_cast<int64_t>(rng() % static_cast<uint32_t>(d));
-      e[static_cast<size_t>(a)] = b[static_cast<size_t>(a)] + static_cast<int64_t>(rng() % static_cast<uint32_t>(d + 1));
+      e[static_cast<size_t>(a)] =
+          b[static_cast<size_t>(a)] + static_cast<int64_t>(rng() % static_cast<uint32_t>(d + 1));
     }
     Tensor x = iota_f32(s);
     Tensor y = run1("StridedSlice", {x, i64({3}, b), i64({3}, e), i64({3}, st)});
     std::vector<float> want;
     for (int64_t i = b[0]; i < std::min(e[0], s[0]); i += st[0])
       for (int64_t j = b[1]; j < std::min(e[1], s[1]); j += st[1])
-        for (int64_t k = b[2]; k < std::min(e[2], s[2]); k += st[2]) want.push_back(static_cast<float>((i * s[1] + j) * s[2] + k));
+        for (int64_t k = b[2]; k < std::min(e[2], s[2]); k += st[2])
+          want.push_back(static_cast<float>((i * s[1] + j) * s[2] + k));
     CHECK(y.to_float_vector() == want);
   }
 }
@@ -199,13 +210,15 @@ TEST_CASE("TopK, ArgMax, ArgMin by hand: ties keep the lower index") {
   CHECK(r.value()[0].shape() == Shape{2, 2});
   CHECK(r.value()[0].to_float_vector() == std::vector<float>{9, 8, 5, 2});
   CHECK(r.value()[1].to_int64_vector() == std::vector<int64_t>{2, 1, 0, 2});
-  CHECK(run_op("TopK", {f32({2}, {1, 2}), i64({1}, {3})}, {}, 2).status().message().find("out of range") != std::string::npos);
+  CHECK(run_op("TopK", {f32({2}, {1, 2}), i64({1}, {3})}, {}, 2).status().message().find("out of range") !=
+        std::string::npos);
 
   Tensor x = f32({2, 3}, {1, 5, 5, 7, 0, 7});
   Tensor am = run1("ArgMax", {x}, {{"axis", I(1)}, {"keepdims", I(0)}});
   CHECK(am.dtype() == DataType::kInt64);
   CHECK(am.to_int64_vector() == std::vector<int64_t>{1, 0});
-  CHECK(run1("ArgMax", {x}, {{"axis", I(1)}, {"select_last_index", I(1)}}).to_int64_vector() == std::vector<int64_t>{2, 2});
+  CHECK(run1("ArgMax", {x}, {{"axis", I(1)}, {"select_last_index", I(1)}}).to_int64_vector() ==
+        std::vector<int64_t>{2, 2});
   Tensor amin = run1("ArgMin", {x}, {{"axis", I(0)}});
   CHECK(amin.shape() == Shape{1, 3});
   CHECK(amin.to_int64_vector() == std::vector<int64_t>{0, 1, 0});
@@ -267,7 +280,8 @@ TEST_CASE("Split by hand: equal pieces, a smaller last piece, sizes with -1, inn
 
 TEST_CASE("Range by hand: int and float, negative delta, empty") {
   CHECK(run1("Range", {i32({}, {1}), i32({}, {10}), i32({}, {3})}).to_int64_vector() == std::vector<int64_t>{1, 4, 7});
-  CHECK(run1("Range", {f32({}, {0}), f32({}, {1}), f32({}, {0.25f})}).to_float_vector() == std::vector<float>{0, 0.25f, 0.5f, 0.75f});
+  CHECK(run1("Range", {f32({}, {0}), f32({}, {1}), f32({}, {0.25f})}).to_float_vector() ==
+        std::vector<float>{0, 0.25f, 0.5f, 0.75f});
   CHECK(run1("Range", {i64({}, {5}), i64({}, {1}), i64({}, {-2})}).to_int64_vector() == std::vector<int64_t>{5, 3});
   CHECK(run1("Range", {i32({}, {3}), i32({}, {1}), i32({}, {1})}).shape() == Shape{0});
   CHECK(contains(run_error("Range", {i32({}, {0}), i32({}, {1}), i32({}, {0})}), "delta must be non-zero"));

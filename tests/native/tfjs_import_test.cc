@@ -50,10 +50,13 @@ std::string conv_model_json(const std::string& extra_node = "", const std::strin
     {"name":"conv","op":"_FusedConv2D","input":["x","w","b"],"attr":{"strides":{"list":{"i":["1","1","1","1"]}},
       "padding":{"s":"U0FNRQ=="},"data_format":{"s":"TkhXQw=="},"num_args":{"i":"1"},
       "fused_ops":{"list":{"s":["Qmlhc0FkZA==","UmVsdQ=="]}},"dilations":{"list":{"i":["1","1","1","1"]}}}},
-    {"name":"Identity","op":"Identity","input":["conv"]})" + extra_node + R"(]},
-    "weightsManifest":[{"paths":[)" + paths + R"(],"weights":[
+    {"name":"Identity","op":"Identity","input":["conv"]})" +
+         extra_node + R"(]},
+    "weightsManifest":[{"paths":[)" +
+         paths + R"(],"weights":[
       {"name":"w","shape":[3,3,2,3],"dtype":"float32"},
-      {"name":"b","shape":[3],"dtype":"float32"})" + weights_extra + R"(]}]})";
+      {"name":"b","shape":[3],"dtype":"float32"})" +
+         weights_extra + R"(]}]})";
 }
 
 MemoryShards conv_model_shards(size_t extra_bytes = 0) {
@@ -166,11 +169,14 @@ TEST_CASE("tfjs weights: bad manifests name the weight or the shard") {
   };
   CHECK(contains(err(R"([{"paths":["a.bin"],"weights":[{"name":"w","shape":[2],"dtype":"string"}]}])"),
                  "weight 'w': unsupported dtype 'string'"));
-  CHECK(contains(err(R"([{"paths":["a.bin"],"weights":[{"name":"w","shape":[2],"dtype":"float32","quantization":{"dtype":"int4"}}]}])"),
-                 "weight 'w': unknown quantization dtype 'int4'"));
-  CHECK(contains(err(R"([{"paths":["a.bin"],"weights":[{"name":"w","shape":[-2],"dtype":"float32"}]}])"), "weight 'w'"));
-  CHECK(contains(err(R"([{"paths":["a.bin"],"weights":[{"name":"w","shape":[1099511627776, 1099511627776],"dtype":"float32"}]}])"),
-                 "weight 'w'"));
+  CHECK(contains(
+      err(R"([{"paths":["a.bin"],"weights":[{"name":"w","shape":[2],"dtype":"float32","quantization":{"dtype":"int4"}}]}])"),
+      "weight 'w': unknown quantization dtype 'int4'"));
+  CHECK(
+      contains(err(R"([{"paths":["a.bin"],"weights":[{"name":"w","shape":[-2],"dtype":"float32"}]}])"), "weight 'w'"));
+  CHECK(contains(
+      err(R"([{"paths":["a.bin"],"weights":[{"name":"w","shape":[1099511627776, 1099511627776],"dtype":"float32"}]}])"),
+      "weight 'w'"));
   CHECK(contains(err(R"([{"paths":["a.bin"],"weights":[{"name":"w","shape":[3],"dtype":"float32"}]}])"),
                  "weight 'w': needs bytes 0..12"));
   CHECK(contains(err(R"([{"paths":["a.bin"],"weights":[{"name":"w","shape":[1],"dtype":"float32"}]}])"),
@@ -180,7 +186,8 @@ TEST_CASE("tfjs weights: bad manifests name the weight or the shard") {
   CHECK(contains(err(R"([{"paths":["../etc/passwd"],"weights":[]}])"), "without '..'"));
 }
 
-TEST_CASE("tfjs import: _FusedConv2D becomes an NHWC Conv with bias and fused Relu; filter re-laid out by a Transpose node") {
+TEST_CASE(
+    "tfjs import: _FusedConv2D becomes an NHWC Conv with bias and fused Relu; filter re-laid out by a Transpose node") {
   MemoryShards shards = conv_model_shards();
   Result<Graph> r = tfjs::import_model(conv_model_json(), shards.reader());
   REQUIRE_MESSAGE(r.is_ok(), r.status().message());
@@ -265,11 +272,14 @@ TEST_CASE("tfjs import: bad input gives errors naming the file, node or weight")
     CHECK(contains(e, "input 'nowhere' is not a node"));
   }
   SUBCASE("Const without a weight") {
-    std::string e = import_error(conv_model_json(R"(,{"name":"c","op":"Const"},{"name":"a","op":"AddV2","input":["conv","c"]})"), shards);
+    std::string e = import_error(
+        conv_model_json(R"(,{"name":"c","op":"Const"},{"name":"a","op":"AddV2","input":["conv","c"]})"), shards);
     CHECK(contains(e, "Const 'c': has no weight"));
   }
   SUBCASE("layers-model where a graph model is expected") {
-    std::string e = import_error(R"({"format":"layers-model","modelTopology":{"class_name":"Sequential","config":{}},"weightsManifest":[]})", shards);
+    std::string e = import_error(
+        R"({"format":"layers-model","modelTopology":{"class_name":"Sequential","config":{}},"weightsManifest":[]})",
+        shards);
     CHECK(contains(e, "layers-model"));
     e = import_error(R"({"modelTopology":{"class_name":"Model","config":{}},"weightsManifest":[]})", shards);
     CHECK(contains(e, "layers-model"));
@@ -312,8 +322,9 @@ TEST_CASE("tfjs import: files on disk, errors name the model file") {
 
 TEST_CASE("tfjs import: the human-models models translate (when fetched)") {
   std::string dir = std::string(WEBCNN_SOURCE_DIR) + "/models/human/";
-  const char* names[] = {"blazeface", "emotion", "gender", "faceres", "antispoof", "liveness", "iris",
-                         "facemesh", "handskeleton", "centernet", "movenet-lightning", "selfie", "mobilefacenet"};
+  const char* names[] = {"blazeface",         "emotion", "gender",       "faceres",      "antispoof",
+                         "liveness",          "iris",    "facemesh",     "handskeleton", "centernet",
+                         "movenet-lightning", "selfie",  "mobilefacenet"};
   if (!std::ifstream(dir + "blazeface.json")) {
     MESSAGE("models/human not fetched (node models/fetch-models.mjs): skipped");
     return;
@@ -330,7 +341,8 @@ TEST_CASE("tfjs import: the human-models models translate (when fetched)") {
 }
 
 TEST_CASE("tfjs import: loops are reported by their control-flow ops") {
-  std::string extra = R"(,{"name":"enter","op":"Enter","input":["conv"]},{"name":"merge","op":"Merge","input":["enter","next"]},
+  std::string extra =
+      R"(,{"name":"enter","op":"Enter","input":["conv"]},{"name":"merge","op":"Merge","input":["enter","next"]},
                         {"name":"body","op":"Relu","input":["merge"]},{"name":"next","op":"NextIteration","input":["body"]},
                         {"name":"exit","op":"Exit","input":["merge"]})";
   std::string e = import_error(conv_model_json(extra), conv_model_shards());

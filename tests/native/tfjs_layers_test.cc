@@ -30,7 +30,8 @@ std::string call_inputs(const std::vector<std::string>& names, bool keras3) {
   std::string s;
   for (const std::string& n : names) {
     if (!s.empty()) s += ",";
-    s += keras3 ? R"({"class_name":"__keras_tensor__","config":{"shape":[null],"dtype":"float32","keras_history":[")" + n + R"(",0,0]}})"
+    s += keras3 ? R"({"class_name":"__keras_tensor__","config":{"shape":[null],"dtype":"float32","keras_history":[")" +
+                      n + R"(",0,0]}})"
                 : R"([")" + n + R"(",0,0,{}])";
   }
   if (!keras3) return "[" + s + "]";
@@ -44,15 +45,16 @@ struct LayersModel {
   std::vector<uint8_t> shard;
 
   LayersModel& input(const std::string& name, const std::string& batch_shape) {
-    layers.push_back(R"({"class_name":"InputLayer","name":")" + name + R"(","config":{"name":")" + name + R"(","dtype":"float32",")" +
-                     (keras3 ? "batch_shape" : "batch_input_shape") + R"(":)" + batch_shape + R"(},"inbound_nodes":[]})");
+    layers.push_back(R"({"class_name":"InputLayer","name":")" + name + R"(","config":{"name":")" + name +
+                     R"(","dtype":"float32",")" + (keras3 ? "batch_shape" : "batch_input_shape") + R"(":)" +
+                     batch_shape + R"(},"inbound_nodes":[]})");
     return *this;
   }
   LayersModel& layer(const std::string& cls, const std::string& name, const std::string& config,
                      const std::vector<std::string>& inputs) {
     std::string cfg = R"({"name":")" + name + "\"" + (config.empty() ? "" : "," + config) + "}";
-    layers.push_back(R"({"class_name":")" + cls + R"(","name":")" + name + R"(","config":)" + cfg + R"(,"inbound_nodes":[)" +
-                     call_inputs(inputs, keras3) + "]}");
+    layers.push_back(R"({"class_name":")" + cls + R"(","name":")" + name + R"(","config":)" + cfg +
+                     R"(,"inbound_nodes":[)" + call_inputs(inputs, keras3) + "]}");
     return *this;
   }
   LayersModel& weight(const std::string& name, const Shape& shape, const std::vector<float>& v) {
@@ -64,13 +66,16 @@ struct LayersModel {
     std::memcpy(shard.data() + at, v.data(), v.size() * 4);
     return *this;
   }
-  std::string json(const std::string& inputs, const std::string& outputs, const std::string& format = "layers-model") const {
+  std::string json(const std::string& inputs, const std::string& outputs,
+                   const std::string& format = "layers-model") const {
     std::string ls, ws;
     for (const std::string& l : layers) ls += (ls.empty() ? "" : ",") + l;
     for (const std::string& w : specs) ws += (ws.empty() ? "" : ",") + w;
-    return R"({"format":")" + format + R"(","generatedBy":"hand","modelTopology":{"keras_version":"2.2.4","backend":"tensorflow",
-      "model_config":{"class_name":"Model","config":{"name":"m","layers":[)" + ls + R"(],"input_layers":)" + inputs +
-           R"(,"output_layers":)" + outputs + R"(}}},"weightsManifest":[{"paths":["group1-shard1of1.bin"],"weights":[)" + ws + "]}]}";
+    return R"({"format":")" + format +
+           R"(","generatedBy":"hand","modelTopology":{"keras_version":"2.2.4","backend":"tensorflow",
+      "model_config":{"class_name":"Model","config":{"name":"m","layers":[)" +
+           ls + R"(],"input_layers":)" + inputs + R"(,"output_layers":)" + outputs +
+           R"(}}},"weightsManifest":[{"paths":["group1-shard1of1.bin"],"weights":[)" + ws + "]}]}";
   }
   tfjs::ShardReader reader() const {
     return [this](const std::string& p) -> Result<std::vector<uint8_t>> {
@@ -82,12 +87,14 @@ struct LayersModel {
 
 // A Sequential model (the Keras 2.2 form: config is the layer list) of the given layers.
 std::string sequential_json(const std::string& layer_list) {
-  return R"({"modelTopology":{"model_config":{"class_name":"Sequential","config":[)" + layer_list + R"(]}},"weightsManifest":[]})";
+  return R"({"modelTopology":{"model_config":{"class_name":"Sequential","config":[)" + layer_list +
+         R"(]}},"weightsManifest":[]})";
 }
 
-
 tfjs::ShardReader no_shards() {
-  return [](const std::string& p) -> Result<std::vector<uint8_t>> { return Status::error("weight shard " + p + ": cannot open file"); };
+  return [](const std::string& p) -> Result<std::vector<uint8_t>> {
+    return Status::error("weight shard " + p + ": cannot open file");
+  };
 }
 
 std::string import_error(const std::string& json, const tfjs::ShardReader& reader) {
@@ -153,8 +160,8 @@ void tf_padding(int64_t in, int64_t k, int64_t stride, bool same, int64_t& out, 
 }
 
 // Conv2D with a kernel [kH, kW, C, O], or DepthwiseConv2D with [kH, kW, C, M] (output channel c·M + m).
-Image ref_conv(const Image& x, const std::vector<float>& k, int64_t kh, int64_t kw, int64_t out_c, int64_t stride, bool same,
-               const std::vector<float>& bias, bool depthwise) {
+Image ref_conv(const Image& x, const std::vector<float>& k, int64_t kh, int64_t kw, int64_t out_c, int64_t stride,
+               bool same, const std::vector<float>& bias, bool depthwise) {
   Image y;
   int64_t top, left;
   tf_padding(x.h, kh, stride, same, y.h, top);
@@ -174,7 +181,8 @@ Image ref_conv(const Image& x, const std::vector<float>& k, int64_t kh, int64_t 
               const int64_t ci = o / mult, m = o % mult;
               acc += x.at(iy, ix, ci) * k[static_cast<size_t>(((ky * kw + kx) * x.c + ci) * mult + m)];
             } else {
-              for (int64_t ci = 0; ci < x.c; ++ci) acc += x.at(iy, ix, ci) * k[static_cast<size_t>(((ky * kw + kx) * x.c + ci) * out_c + o)];
+              for (int64_t ci = 0; ci < x.c; ++ci)
+                acc += x.at(iy, ix, ci) * k[static_cast<size_t>(((ky * kw + kx) * x.c + ci) * out_c + o)];
             }
           }
         y.v[static_cast<size_t>((oy * y.w + ox) * y.c + o)] = static_cast<float>(acc);
@@ -187,13 +195,14 @@ Image ref_pad(const Image& x, int64_t top, int64_t bottom, int64_t left, int64_t
   y.v.assign(static_cast<size_t>(y.h * y.w * y.c), 0.f);
   for (int64_t i = 0; i < x.h; ++i)
     for (int64_t j = 0; j < x.w; ++j)
-      for (int64_t c = 0; c < x.c; ++c) y.v[static_cast<size_t>(((i + top) * y.w + j + left) * y.c + c)] = x.at(i, j, c);
+      for (int64_t c = 0; c < x.c; ++c)
+        y.v[static_cast<size_t>(((i + top) * y.w + j + left) * y.c + c)] = x.at(i, j, c);
   return y;
 }
 
 // (x − mean) / sqrt(var + eps) · gamma + beta per channel.
-Image ref_batch_norm(Image x, const std::vector<float>& gamma, const std::vector<float>& beta, const std::vector<float>& mean,
-                     const std::vector<float>& var, double eps) {
+Image ref_batch_norm(Image x, const std::vector<float>& gamma, const std::vector<float>& beta,
+                     const std::vector<float>& mean, const std::vector<float>& var, double eps) {
   for (size_t i = 0; i < x.v.size(); ++i) {
     size_t c = i % static_cast<size_t>(x.c);
     x.v[i] = static_cast<float>((x.v[i] - mean[c]) / std::sqrt(var[c] + eps) * gamma[c] + beta[c]);
@@ -226,7 +235,8 @@ std::vector<float> ref_softmax(std::vector<float> x) {
 // Conv2DTranspose with a kernel [kH, kW, O, C]: each input pixel scatters kernel·x at (i·stride − before).
 // Keras' output size: in·stride (SAME) or in·stride + max(k − stride, 0) (VALID); `before` is the padding
 // TF's forward SAME convolution from that size back to `in` would put first.
-Image ref_conv_transpose(const Image& x, const std::vector<float>& k, int64_t ksize, int64_t out_c, int64_t stride, bool same) {
+Image ref_conv_transpose(const Image& x, const std::vector<float>& k, int64_t ksize, int64_t out_c, int64_t stride,
+                         bool same) {
   Image y;
   y.h = x.h * stride + (same ? 0 : std::max<int64_t>(ksize - stride, 0));
   y.w = x.w * stride + (same ? 0 : std::max<int64_t>(ksize - stride, 0));
@@ -242,7 +252,8 @@ Image ref_conv_transpose(const Image& x, const std::vector<float>& k, int64_t ks
           if (oy < 0 || oy >= y.h || ox < 0 || ox >= y.w) continue;
           for (int64_t o = 0; o < out_c; ++o)
             for (int64_t ci = 0; ci < x.c; ++ci)
-              y.v[static_cast<size_t>((oy * y.w + ox) * out_c + o)] += x.at(i, j, ci) * k[static_cast<size_t>(((a * ksize + bb) * out_c + o) * x.c + ci)];
+              y.v[static_cast<size_t>((oy * y.w + ox) * out_c + o)] +=
+                  x.at(i, j, ci) * k[static_cast<size_t>(((a * ksize + bb) * out_c + o) * x.c + ci)];
         }
   return y;
 }
@@ -250,8 +261,8 @@ Image ref_conv_transpose(const Image& x, const std::vector<float>& k, int64_t ks
 // ---- a MobileNetV2-like block, as both Keras serialisations ------------------------------------------
 
 struct MiniNet {
-  std::vector<float> c1_kernel, bn_gamma, bn_beta, bn_mean, bn_var, dw_kernel, dw_bias, pw_kernel, pw_bias, sep_dw, sep_pw,
-      sep_bias, dense_kernel, dense_bias;
+  std::vector<float> c1_kernel, bn_gamma, bn_beta, bn_mean, bn_var, dw_kernel, dw_bias, pw_kernel, pw_bias, sep_dw,
+      sep_pw, sep_bias, dense_kernel, dense_bias;
   MiniNet() {
     uint32_t seed = 7;
     c1_kernel = random_values(3 * 3 * 3 * 4, seed);
@@ -278,16 +289,22 @@ struct MiniNet {
     m.keras3 = keras3;
     m.input("x", "[null,9,8,3]")
         .layer("ZeroPadding2D", "pad", R"("padding":[[0,1],[0,1]],"data_format":"channels_last")", {"x"})
-        .layer("Conv2D", "c1", R"("filters":4,"kernel_size":[3,3],"strides":[2,2],"padding":"valid","data_format":"channels_last",
-               "dilation_rate":[1,1],"activation":"linear","use_bias":false)", {"pad"})
+        .layer("Conv2D", "c1",
+               R"("filters":4,"kernel_size":[3,3],"strides":[2,2],"padding":"valid","data_format":"channels_last",
+               "dilation_rate":[1,1],"activation":"linear","use_bias":false)",
+               {"pad"})
         .layer("BatchNormalization", "bn", R"("axis":-1,"epsilon":0.001,"center":true,"scale":true)", {"c1"})
         .layer("ReLU", "relu", R"("max_value":6,"negative_slope":0,"threshold":0)", {"bn"})
         .layer("DepthwiseConv2D", "dw", R"("kernel_size":[3,3],"strides":[1,1],"padding":"same","depth_multiplier":2,
-               "activation":"relu","use_bias":true)", {"relu"})
-        .layer("Conv2D", "pw", R"("filters":4,"kernel_size":1,"activation":"linear","use_bias":true,"padding":"valid")", {"dw"})
+               "activation":"relu","use_bias":true)",
+               {"relu"})
+        .layer("Conv2D", "pw", R"("filters":4,"kernel_size":1,"activation":"linear","use_bias":true,"padding":"valid")",
+               {"dw"})
         .layer("Add", "add", "", {"relu", "pw"})
-        .layer("SeparableConv2D", "sep", R"("filters":5,"kernel_size":[3,3],"strides":2,"padding":"same","depth_multiplier":1,
-               "activation":"relu6","use_bias":true)", {"add"})
+        .layer("SeparableConv2D", "sep",
+               R"("filters":5,"kernel_size":[3,3],"strides":2,"padding":"same","depth_multiplier":1,
+               "activation":"relu6","use_bias":true)",
+               {"add"})
         .layer("GlobalAveragePooling2D", "gap", R"("data_format":"channels_last")", {"sep"})
         .layer("Dropout", "drop", R"("rate":0.5)", {"gap"})
         .layer("Dense", "probs", R"("units":3,"activation":"softmax","use_bias":true)", {"drop"});
@@ -310,11 +327,15 @@ struct MiniNet {
 
   std::vector<float> reference(const Image& x) const {
     Image p = ref_pad(x, 0, 1, 0, 1);
-    Image r = ref_clip(ref_batch_norm(ref_conv(p, c1_kernel, 3, 3, 4, 2, false, {}, false), bn_gamma, bn_beta, bn_mean, bn_var, 1e-3), 0.f, 6.f);
+    Image r = ref_clip(
+        ref_batch_norm(ref_conv(p, c1_kernel, 3, 3, 4, 2, false, {}, false), bn_gamma, bn_beta, bn_mean, bn_var, 1e-3),
+        0.f, 6.f);
     Image d = ref_clip(ref_conv(r, dw_kernel, 3, 3, 8, 1, true, dw_bias, true), 0.f, INFINITY);
     Image a = ref_conv(d, pw_kernel, 1, 1, 4, 1, false, pw_bias, false);
     for (size_t i = 0; i < a.v.size(); ++i) a.v[i] += r.v[i];
-    Image s = ref_clip(ref_conv(ref_conv(a, sep_dw, 3, 3, 4, 2, true, {}, true), sep_pw, 1, 1, 5, 1, false, sep_bias, false), 0.f, 6.f);
+    Image s =
+        ref_clip(ref_conv(ref_conv(a, sep_dw, 3, 3, 4, 2, true, {}, true), sep_pw, 1, 1, 5, 1, false, sep_bias, false),
+                 0.f, 6.f);
     std::vector<float> gap(5, 0.f);
     for (size_t i = 0; i < s.v.size(); ++i) gap[i % 5] += s.v[i] / static_cast<float>(s.h * s.w);
     return ref_softmax(ref_dense(gap, dense_kernel, dense_bias));
@@ -323,7 +344,8 @@ struct MiniNet {
 
 }  // namespace
 
-TEST_CASE("tfjs layers: a MobileNetV2-like block matches a naive Keras reference (Keras 2 and 3 forms, optimised or not)") {
+TEST_CASE(
+    "tfjs layers: a MobileNetV2-like block matches a naive Keras reference (Keras 2 and 3 forms, optimised or not)") {
   MiniNet net;
   uint32_t seed = 99;
   Image x{9, 8, 3, random_values(9 * 8 * 3, seed, 0.f, 1.f)};
@@ -334,7 +356,8 @@ TEST_CASE("tfjs layers: a MobileNetV2-like block matches a naive Keras reference
       CAPTURE(keras3);
       CAPTURE(optimize);
       LayersModel m = net.model(keras3);
-      std::string json = m.json(keras3 ? R"(["x",0,0])" : R"([["x",0,0]])", keras3 ? R"(["probs",0,0])" : R"([["probs",0,0]])");
+      std::string json =
+          m.json(keras3 ? R"(["x",0,0])" : R"([["x",0,0]])", keras3 ? R"(["probs",0,0])" : R"([["probs",0,0]])");
       std::vector<Tensor> out = run_model(json, m.reader(), "x", tensor({1, 9, 8, 3}, x.v), optimize);
       REQUIRE(out.size() == 1);
       CHECK(out[0].shape() == Shape{1, 3});
@@ -359,19 +382,23 @@ TEST_CASE("tfjs layers: ReLU's max_value, negative_slope and threshold, LeakyReL
       {R"("class_name":"ReLU","config":{"name":"r"})", {0, 0, 0, 0.5f, 1, 3, 7}},
       {R"("class_name":"ReLU","config":{"name":"r","max_value":6.0})", {0, 0, 0, 0.5f, 1, 3, 6}},
       {R"("class_name":"ReLU","config":{"name":"r","negative_slope":0.1})", {-0.2f, -0.05f, 0, 0.5f, 1, 3, 7}},
-      {R"("class_name":"ReLU","config":{"name":"r","negative_slope":0.1,"max_value":6})", {-0.2f, -0.05f, 0, 0.5f, 1, 3, 6}},
-      {R"("class_name":"ReLU","config":{"name":"r","threshold":1,"max_value":6,"negative_slope":0.1})", {-0.3f, -0.15f, -0.1f, -0.05f, 0, 3, 6}},
+      {R"("class_name":"ReLU","config":{"name":"r","negative_slope":0.1,"max_value":6})",
+       {-0.2f, -0.05f, 0, 0.5f, 1, 3, 6}},
+      {R"("class_name":"ReLU","config":{"name":"r","threshold":1,"max_value":6,"negative_slope":0.1})",
+       {-0.3f, -0.15f, -0.1f, -0.05f, 0, 3, 6}},
       {R"("class_name":"ReLU","config":{"name":"r","threshold":1})", {0, 0, 0, 0, 0, 3, 7}},
       {R"("class_name":"ReLU","config":{"name":"r","threshold":1,"max_value":5})", {0, 0, 0, 0, 0, 3, 5}},
       {R"("class_name":"LeakyReLU","config":{"name":"r"})", {-0.6f, -0.15f, 0, 0.5f, 1, 3, 7}},
       {R"("class_name":"LeakyReLU","config":{"name":"r","negative_slope":0.5})", {-1, -0.25f, 0, 0.5f, 1, 3, 7}},
-      {R"("class_name":"ELU","config":{"name":"r","alpha":2})", {2 * std::expm1(-2.f), 2 * std::expm1(-0.5f), 0, 0.5f, 1, 3, 7}},
+      {R"("class_name":"ELU","config":{"name":"r","alpha":2})",
+       {2 * std::expm1(-2.f), 2 * std::expm1(-0.5f), 0, 0.5f, 1, 3, 7}},
       {R"("class_name":"ThresholdedReLU","config":{"name":"r","theta":0.5})", {0, 0, 0, 0, 1, 3, 7}},
   };
   for (const Case& c : cases) {
     CAPTURE(c.layer);
-    std::string json = sequential_json(R"({"class_name":"InputLayer","config":{"name":"in","batch_input_shape":[null,7]}},{)" +
-                                       std::string(c.layer) + "}");
+    std::string json =
+        sequential_json(R"({"class_name":"InputLayer","config":{"name":"in","batch_input_shape":[null,7]}},{)" +
+                        std::string(c.layer) + "}");
     std::vector<Tensor> out = run_model(json, no_shards(), "in", tensor({1, 7}, x));
     check_close(out[0], c.want, 1e-6);
   }
@@ -403,7 +430,8 @@ TEST_CASE("tfjs layers: activation functions by name (hand-computed at −ln 3, 
     CAPTURE(act);
     // Keras 2.3+ Sequential form: {"name", "layers"}, the input shape on the first layer.
     std::string json = R"({"modelTopology":{"class_name":"Sequential","config":{"name":"s","layers":[
-      {"class_name":"Activation","config":{"name":"a","activation":")" + act + R"(","batch_input_shape":[null,3]}}]}},"weightsManifest":[]})";
+      {"class_name":"Activation","config":{"name":"a","activation":")" +
+                       act + R"(","batch_input_shape":[null,3]}}]}},"weightsManifest":[]})";
     std::vector<Tensor> out = run_model(json, no_shards(), "a_input", tensor({1, 3}, x));
     check_close(out[0], want, 1e-5);
   }
@@ -447,7 +475,8 @@ TEST_CASE("tfjs layers: UpSampling2D, Cropping2D, Flatten, Reshape, Permute, Con
       .layer("Average", "avg", "", {"r4", "rp"})
       .layer("Maximum", "mx", "", {"r4", "rp"})
       .layer("Add", "add3", "", {"r4", "rp", "r4"});
-  std::string json = m.json(R"([["x",0,0]])", R"([["cat",0,0],["sub",0,0],["mul",0,0],["avg",0,0],["mx",0,0],["add3",0,0]])");
+  std::string json =
+      m.json(R"([["x",0,0]])", R"([["cat",0,0],["sub",0,0],["mul",0,0],["avg",0,0],["mx",0,0],["add3",0,0]])");
   std::vector<Tensor> out = run_model(json, m.reader(), "x", tensor({1, 2, 2, 1}, {1, 2, 3, 4}));
   REQUIRE(out.size() == 6);
   CHECK(out[0].shape() == Shape{1, 13});
@@ -467,7 +496,9 @@ TEST_CASE("tfjs layers: a shared layer (two calls) reads one constant; Dense on 
   m.layers.push_back(R"({"class_name":"Dense","name":"shared","config":{"name":"shared","units":2},
                         "inbound_nodes":[[["x",0,0,{}]],[["shared",0,0,{}]]]})");
   m.layer("Dense", "td", R"("units":1,"use_bias":false,"activation":"relu")", {"seq"});
-  m.weight("shared/kernel", {2, 2}, {1, 2, 3, 4}).weight("shared/bias", {2}, {0.5f, -1.f}).weight("td/kernel", {2, 1}, {1, -1});
+  m.weight("shared/kernel", {2, 2}, {1, 2, 3, 4})
+      .weight("shared/bias", {2}, {0.5f, -1.f})
+      .weight("td/kernel", {2, 1}, {1, -1});
   std::string json = m.json(R"([["x",0,0],["seq",0,0]])", R"([["shared",1,0],["shared",0,0],["td",0,0]])");
   Result<Graph> g = tfjs::import_model(json, m.reader());
   REQUIRE_MESSAGE(g.is_ok(), g.status().message());
@@ -501,11 +532,13 @@ TEST_CASE("tfjs layers: Conv2DTranspose sizes and values match a naive scatter (
     Image want = ref_conv_transpose(x, kernel, c.k, 3, c.stride, c.same);
     LayersModel m;
     m.input("x", "[null,3,2,2]")
-        .layer("Conv2DTranspose", "up", R"("filters":3,"kernel_size":)" + std::to_string(c.k) + R"(,"strides":)" +
-                   std::to_string(c.stride) + R"(,"padding":")" + (c.same ? "same" : "valid") + R"(","use_bias":false,"output_padding":null)",
+        .layer("Conv2DTranspose", "up",
+               R"("filters":3,"kernel_size":)" + std::to_string(c.k) + R"(,"strides":)" + std::to_string(c.stride) +
+                   R"(,"padding":")" + (c.same ? "same" : "valid") + R"(","use_bias":false,"output_padding":null)",
                {"x"})
         .weight("up/kernel", {c.k, c.k, 3, 2}, kernel);
-    std::vector<Tensor> out = run_model(m.json(R"([["x",0,0]])", R"([["up",0,0]])"), m.reader(), "x", tensor({1, 3, 2, 2}, x.v));
+    std::vector<Tensor> out =
+        run_model(m.json(R"([["x",0,0]])", R"([["up",0,0]])"), m.reader(), "x", tensor({1, 3, 2, 2}, x.v));
     CHECK(out[0].shape() == Shape{1, want.h, want.w, 3});
     if (out[0].shape() == Shape{1, want.h, want.w, 3}) check_close(out[0], want.v, 1e-5);
   }
@@ -540,7 +573,8 @@ TEST_CASE("tfjs layers: errors name the layers and what is wrong") {
   }
   SUBCASE("a weight of the wrong shape") {
     LayersModel m = net.model(false);
-    m.layers[2] = R"({"class_name":"Conv2D","name":"c1","config":{"name":"c1","filters":5,"kernel_size":3,"strides":2,"use_bias":false},
+    m.layers[2] =
+        R"({"class_name":"Conv2D","name":"c1","config":{"name":"c1","filters":5,"kernel_size":3,"strides":2,"use_bias":false},
                     "inbound_nodes":[[["pad",0,0,{}]]]})";
     std::string e = import_error(m.json(in, out), m.reader());
     CHECK(contains(e, "Conv2D 'c1': weight 'kernel' has shape [3,3,3,4], expected [3,3,in/groups,5]"));
@@ -550,14 +584,16 @@ TEST_CASE("tfjs layers: errors name the layers and what is wrong") {
       LayersModel m;
       m.input("x", dims).layer("Activation", "act", R"("activation":"relu")", {"x"});
       CAPTURE(dims);
-      CHECK(contains(import_error(m.json(in, R"([["act",0,0]])"), m.reader()), "input shape dimensions should be integers or null"));
+      CHECK(contains(import_error(m.json(in, R"([["act",0,0]])"), m.reader()),
+                     "input shape dimensions should be integers or null"));
     }
   }
   SUBCASE("graph-model and layers-model confused") {
     std::string e = import_error(good.json(in, out, "graph-model"), good.reader());
     CHECK(contains(e, "format says \"graph-model\" but modelTopology is a Keras layers topology"));
-    e = import_error(R"({"format":"layers-model","modelTopology":{"node":[{"name":"x","op":"Placeholder"}]},"weightsManifest":[]})",
-                     no_shards());
+    e = import_error(
+        R"({"format":"layers-model","modelTopology":{"node":[{"name":"x","op":"Placeholder"}]},"weightsManifest":[]})",
+        no_shards());
     CHECK(contains(e, "format says \"layers-model\" but modelTopology has no Keras model_config"));
     CHECK(contains(e, "graph model"));
     e = import_error(R"({"format":"saved-model","modelTopology":{"node":[]},"weightsManifest":[]})", no_shards());
@@ -585,7 +621,8 @@ TEST_CASE("tfjs layers: errors name the layers and what is wrong") {
       return import_error(m.json(in, R"([["l",0,0]])"), m.reader());
     };
     CHECK(contains(with("Activation", R"("activation":"bent")"), "Activation 'l': activation 'bent' is not supported"));
-    CHECK(contains(with("MaxPooling2D", R"("data_format":"channels_first")"), "data_format 'channels_first' is not supported"));
+    CHECK(contains(with("MaxPooling2D", R"("data_format":"channels_first")"),
+                   "data_format 'channels_first' is not supported"));
     CHECK(contains(with("MaxPooling2D", R"("padding":"causal")"), "padding 'causal' is not supported"));
     CHECK(contains(with("MaxPooling2D", R"("pool_size":[0,2])"), "'pool_size' must be positive"));
     CHECK(contains(with("ReLU", R"("negative_slope":-1)"), "must not be negative"));
@@ -596,16 +633,21 @@ TEST_CASE("tfjs layers: errors name the layers and what is wrong") {
     CHECK(contains(with("Add", ""), "Add 'l': takes 2 or more inputs, the call has 1"));
   }
   SUBCASE("topology structure") {
-    CHECK(contains(import_error(R"({"modelTopology":{"class_name":"Model","config":{"layers":[]}}})", no_shards()), "the model has no layers"));
-    CHECK(contains(import_error(R"({"modelTopology":{"class_name":"Graph","config":{}}})", no_shards()), "not a Keras model"));
+    CHECK(contains(import_error(R"({"modelTopology":{"class_name":"Model","config":{"layers":[]}}})", no_shards()),
+                   "the model has no layers"));
+    CHECK(contains(import_error(R"({"modelTopology":{"class_name":"Graph","config":{}}})", no_shards()),
+                   "not a Keras model"));
     LayersModel m = net.model(false);
-    CHECK(contains(import_error(m.json(R"([["c1",0,0]])", out), m.reader()), "model input 'c1' (call 0, output 0) is not an InputLayer"));
-    CHECK(contains(import_error(m.json(in, R"([["probs",0,1]])"), m.reader()), "model output 'probs' (call 0, output 1) is not produced"));
+    CHECK(contains(import_error(m.json(R"([["c1",0,0]])", out), m.reader()),
+                   "model input 'c1' (call 0, output 0) is not an InputLayer"));
+    CHECK(contains(import_error(m.json(in, R"([["probs",0,1]])"), m.reader()),
+                   "model output 'probs' (call 0, output 1) is not produced"));
     m.layers.push_back(m.layers[3]);
     CHECK(contains(import_error(m.json(in, out), m.reader()), "a second layer has this name"));
     m = net.model(false);
     m.layers[1] = R"({"class_name":"ZeroPadding2D","name":"pad","config":{},"inbound_nodes":[[["x",0]]]})";
-    CHECK(contains(import_error(m.json(in, out), m.reader()), "a tensor reference should be [layer_name, node_index, tensor_index]"));
+    CHECK(contains(import_error(m.json(in, out), m.reader()),
+                   "a tensor reference should be [layer_name, node_index, tensor_index]"));
   }
 }
 
@@ -613,7 +655,8 @@ TEST_CASE("tfjs layers: truncated and mutated layers-model JSON never crash (err
   MiniNet net;
   LayersModel m = net.model(false);
   std::string json = m.json(R"([["x",0,0]])", R"([["probs",0,0]])");
-  for (size_t cut = 0; cut < json.size(); cut += 11) CHECK_FALSE(tfjs::import_model(json.substr(0, cut), m.reader()).is_ok());
+  for (size_t cut = 0; cut < json.size(); cut += 11)
+    CHECK_FALSE(tfjs::import_model(json.substr(0, cut), m.reader()).is_ok());
   uint32_t seed = 4242;
   auto next = [&seed] { return seed = seed * 1664525u + 1013904223u; };
   const char bytes[] = {'"', '{', '}', '[', ']', ',', ':', '0', '9', '-', 'n', ' '};
@@ -660,7 +703,8 @@ TEST_CASE("tfjs layers: nsfwjs MobileNetV2 imports and runs, InceptionV3 imports
   CHECK(sum == doctest::Approx(1.0).epsilon(1e-5));  // softmax
 
   // InceptionV3: BatchNormalization with scale = false, Concatenate, SAME average pooling.
-  Result<Graph> inception = import_model_file(std::string(WEBCNN_SOURCE_DIR) + "/models/nsfwjs/inception_v3/model.json");
+  Result<Graph> inception =
+      import_model_file(std::string(WEBCNN_SOURCE_DIR) + "/models/nsfwjs/inception_v3/model.json");
   REQUIRE_MESSAGE(inception.is_ok(), inception.status().message());
   ops = inception->op_histogram();
   CHECK(ops["Conv"] == 94);

@@ -15,10 +15,10 @@ using namespace webcnn;
 
 // The single-threaded wasm build (no pthreads) clamps every pool to one thread: the tests that need a
 // second thread say so and stop there; the clamping itself is checked below.
-#define REQUIRE_A_SECOND_THREAD()                                                           \
-  if (ThreadPool::max_threads() < 2) {                                                      \
+#define REQUIRE_A_SECOND_THREAD()                                                          \
+  if (ThreadPool::max_threads() < 2) {                                                     \
     MESSAGE("this build has no threads (max_threads() == 1): nothing concurrent to test"); \
-    return;                                                                                 \
+    return;                                                                                \
   }
 
 TEST_CASE("ThreadPool runs every task exactly once on thread indices below the count") {
@@ -34,8 +34,7 @@ TEST_CASE("ThreadPool runs every task exactly once on thread indices below the c
         pool.parallel_for(tasks, max_threads, [&](size_t task, size_t thread) {
           runs[task].fetch_add(1);
           size_t seen = max_index.load();
-          while (thread > seen && !max_index.compare_exchange_weak(seen, thread)) {
-          }
+          while (thread > seen && !max_index.compare_exchange_weak(seen, thread)) {}
         });
         for (size_t t = 0; t < tasks; ++t) REQUIRE(runs[t].load() == 1);
         CHECK(max_index.load() < std::min<size_t>(max_threads, static_cast<size_t>(threads)));

@@ -48,7 +48,7 @@ enum class FitMode : uint8_t {
 enum class TensorLayout : uint8_t { kNCHW, kNHWC };
 
 struct PreprocessOptions {
-  int width = 224;   // tensor width and height in pixels
+  int width = 224;  // tensor width and height in pixels
   int height = 224;
   FitMode fit = FitMode::kCenterCrop;
   // kCenterCrop only: the fraction of the covering crop that is kept (torchvision's
@@ -72,8 +72,7 @@ constexpr int kMaxPreprocessSide = 8192;
 // by f so every source pixel contributes (area-correct, no aliasing; as PIL's BILINEAR resize does).
 //
 // Writes height·width·3 floats to `out` (capacity `out_elements`) in the chosen layout, batch of one.
-Status preprocess_image_into(const ImageView& image, const PreprocessOptions& options, float* out,
-                             size_t out_elements);
+Status preprocess_image_into(const ImageView& image, const PreprocessOptions& options, float* out, size_t out_elements);
 // The same into a new tensor of shape [1,3,H,W] (NCHW) or [1,H,W,3] (NHWC).
 Result<Tensor> preprocess_image(const ImageView& image, const PreprocessOptions& options);
 

@@ -49,18 +49,18 @@ struct ConvLayerInfo {
 
 // One node's share of a run (Model::profile).
 struct NodeTiming {
-  std::string name;   // the node's name in the model file
-  std::string kind;   // op plus what decides its kernel: "Conv 1x1", "Conv 3x3 dw s2", "MaxPool 3x3 s2"
+  std::string name;  // the node's name in the model file
+  std::string kind;  // op plus what decides its kernel: "Conv 1x1", "Conv 3x3 dw s2", "MaxPool 3x3 s2"
   Shape output_shape;
-  int64_t macs = 0;   // multiply-accumulates (Conv, ConvTranspose, Gemm, MatMul), else 0
+  int64_t macs = 0;  // multiply-accumulates (Conv, ConvTranspose, Gemm, MatMul), else 0
   double median_ms = 0;
 };
 
 struct OpProfile {
-  std::vector<NodeTiming> nodes;    // in execution order; nodes that only alias their input are left out
-  double whole_run_median_ms = 0;   // median over runs of the whole run, clock readings included
-  size_t largest_step_bytes = 0;    // max over nodes of their non-constant inputs + outputs
-  std::string largest_step;         // which node that is
+  std::vector<NodeTiming> nodes;   // in execution order; nodes that only alias their input are left out
+  double whole_run_median_ms = 0;  // median over runs of the whole run, clock readings included
+  size_t largest_step_bytes = 0;   // max over nodes of their non-constant inputs + outputs
+  std::string largest_step;        // which node that is
 };
 
 // run_capturing()'s result: the model's outputs, and the requested layers' outputs as float32 NHWC

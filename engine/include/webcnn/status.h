@@ -72,9 +72,10 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}               // NOLINT(google-explicit-constructor)
-  Result(Status status) : v_(std::move(status)) {         // NOLINT(google-explicit-constructor)
-    if (std::get<Status>(v_).is_ok()) v_ = Status::error(StatusCode::kInternal, "internal error: Result built from OK status");
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
+  Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
+    if (std::get<Status>(v_).is_ok())
+      v_ = Status::error(StatusCode::kInternal, "internal error: Result built from OK status");
   }
 
   bool is_ok() const { return v_.index() == 0; }
@@ -104,10 +105,10 @@ class Result {
 
 // Early-return helpers. WEBCNN_TRY(expr) returns the Status if not OK;
 // WEBCNN_ASSIGN(lhs, expr) unwraps a Result or returns its Status.
-#define WEBCNN_TRY(expr)                           \
-  do {                                             \
-    ::webcnn::Status webcnn_st_ = (expr);          \
-    if (!webcnn_st_.is_ok()) return webcnn_st_;    \
+#define WEBCNN_TRY(expr)                        \
+  do {                                          \
+    ::webcnn::Status webcnn_st_ = (expr);       \
+    if (!webcnn_st_.is_ok()) return webcnn_st_; \
   } while (0)
 
 #define WEBCNN_CONCAT_INNER(a, b) a##b

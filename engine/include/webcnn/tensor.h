@@ -35,7 +35,9 @@ struct TensorView {
   void* data = nullptr;
 
   template <typename T>
-  T* as() const { return static_cast<T*>(data); }
+  T* as() const {
+    return static_cast<T*>(data);
+  }
   int64_t size() const { return num_elements(*shape); }
 };
 
@@ -60,8 +62,14 @@ class Tensor {
 
   void* raw() { return data_.get(); }
   const void* raw() const { return data_.get(); }
-  template <typename T> T* data() { return static_cast<T*>(raw()); }
-  template <typename T> const T* data() const { return static_cast<const T*>(raw()); }
+  template <typename T>
+  T* data() {
+    return static_cast<T*>(raw());
+  }
+  template <typename T>
+  const T* data() const {
+    return static_cast<const T*>(raw());
+  }
 
   // Same bytes, new shape (element count must match; checked by the caller).
   void reshape(Shape shape) { shape_ = std::move(shape); }
@@ -72,7 +80,9 @@ class Tensor {
   std::vector<float> to_float_vector() const;
 
  private:
-  struct AlignedFree { void operator()(void* p) const; };
+  struct AlignedFree {
+    void operator()(void* p) const;
+  };
   DataType dtype_ = DataType::kFloat32;
   Shape shape_;
   std::unique_ptr<void, AlignedFree> data_;

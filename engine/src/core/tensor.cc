@@ -73,13 +73,16 @@ Result<Tensor> Tensor::create(DataType dtype, Shape shape) {
   WEBCNN_ASSIGN(int64_t n, checked_num_elements(shape));
   // size_t is 32 bits in wasm: 2^31-1 float32 elements would wrap bytes() to a small allocation.
   if (static_cast<uint64_t>(n) * dtype_size(dtype) > std::numeric_limits<size_t>::max() / 2)
-    return Status::error(StatusCode::kResourceExhausted, "tensor " + shape_to_string(shape) + " of " + dtype_name(dtype) +
-                         " is larger than this build can address");
+    return Status::error(
+        StatusCode::kResourceExhausted,
+        "tensor " + shape_to_string(shape) + " of " + dtype_name(dtype) + " is larger than this build can address");
   Tensor t;
   t.dtype_ = dtype;
   t.shape_ = std::move(shape);
   t.data_.reset(aligned_zeroed(t.bytes()));
-  if (!t.data_) return Status::error(StatusCode::kResourceExhausted, "out of memory allocating tensor " + shape_to_string(t.shape_));
+  if (!t.data_)
+    return Status::error(StatusCode::kResourceExhausted,
+                         "out of memory allocating tensor " + shape_to_string(t.shape_));
   return t;
 }
 

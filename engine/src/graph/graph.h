@@ -29,20 +29,50 @@ struct Attribute {
   std::vector<std::string> strings;
   std::shared_ptr<const Tensor> tensor;
 
-  static Attribute of_int(int64_t v) { Attribute a; a.kind = Kind::kInt; a.i = v; return a; }
-  static Attribute of_float(float v) { Attribute a; a.kind = Kind::kFloat; a.f = v; return a; }
-  static Attribute of_string(std::string v) { Attribute a; a.kind = Kind::kString; a.s = std::move(v); return a; }
-  static Attribute of_ints(std::vector<int64_t> v) { Attribute a; a.kind = Kind::kInts; a.ints = std::move(v); return a; }
-  static Attribute of_floats(std::vector<float> v) { Attribute a; a.kind = Kind::kFloats; a.floats = std::move(v); return a; }
-  static Attribute of_tensor(std::shared_ptr<const Tensor> t) { Attribute a; a.kind = Kind::kTensor; a.tensor = std::move(t); return a; }
+  static Attribute of_int(int64_t v) {
+    Attribute a;
+    a.kind = Kind::kInt;
+    a.i = v;
+    return a;
+  }
+  static Attribute of_float(float v) {
+    Attribute a;
+    a.kind = Kind::kFloat;
+    a.f = v;
+    return a;
+  }
+  static Attribute of_string(std::string v) {
+    Attribute a;
+    a.kind = Kind::kString;
+    a.s = std::move(v);
+    return a;
+  }
+  static Attribute of_ints(std::vector<int64_t> v) {
+    Attribute a;
+    a.kind = Kind::kInts;
+    a.ints = std::move(v);
+    return a;
+  }
+  static Attribute of_floats(std::vector<float> v) {
+    Attribute a;
+    a.kind = Kind::kFloats;
+    a.floats = std::move(v);
+    return a;
+  }
+  static Attribute of_tensor(std::shared_ptr<const Tensor> t) {
+    Attribute a;
+    a.kind = Kind::kTensor;
+    a.tensor = std::move(t);
+    return a;
+  }
 };
 const char* attribute_kind_name(Attribute::Kind k);
 
 struct Value {
   std::string name;
   DataType dtype = DataType::kFloat32;
-  Shape shape;             // dims; -1 = unknown (only before planning)
-  bool has_shape = false;  // false: rank unknown
+  Shape shape;                             // dims; -1 = unknown (only before planning)
+  bool has_shape = false;                  // false: rank unknown
   std::shared_ptr<const Tensor> constant;  // set for initializers and folded values
 };
 
@@ -70,7 +100,7 @@ struct Node {
 struct Graph {
   std::vector<Value> values;
   std::vector<Node> nodes;
-  std::vector<ValueId> inputs;   // graph inputs fed by the caller (never constant)
+  std::vector<ValueId> inputs;  // graph inputs fed by the caller (never constant)
   std::vector<ValueId> outputs;
 
   ValueId add_value(std::string name, DataType dtype = DataType::kFloat32);

@@ -65,10 +65,10 @@ Status check_jpeg_segments(const uint8_t* d, size_t n) {
       ++pos;
       continue;
     }
-    while (pos < n && d[pos] == 0xFF) ++pos;     // fill bytes
+    while (pos < n && d[pos] == 0xFF) ++pos;  // fill bytes
     if (pos >= n) return Status::ok();
     const size_t marker = d[pos++];
-    if (marker == 0xD9) return Status::ok();                               // EOI
+    if (marker == 0xD9) return Status::ok();                             // EOI
     if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // no payload
     const size_t len = byte(pos) << 8 | byte(pos + 1);
     if (len < 2) return Status::ok();  // stb refuses it
@@ -96,8 +96,8 @@ Status check_jpeg_segments(const uint8_t* d, size_t n) {
       const uint64_t blocks = (width + 7) / 8 * ((height + 7) / 8);
       if (blocks > uint64_t{8} * n)
         return Status::error("decode: truncated JPEG (" + std::to_string(width) + "x" + std::to_string(height) +
-                             " needs at least " + std::to_string((blocks + 7) / 8) + " bytes of coded data, the file has " +
-                             std::to_string(n) + ")");
+                             " needs at least " + std::to_string((blocks + 7) / 8) +
+                             " bytes of coded data, the file has " + std::to_string(n) + ")");
       const size_t comps = byte(seg + 5);
       used_tables = 0;
       for (size_t c = 0; c < comps; ++c) used_tables |= 1u << (byte(seg + 6 + 3 * c + 2) & 3);
@@ -110,7 +110,8 @@ Status check_jpeg_segments(const uint8_t* d, size_t n) {
       }
       for (size_t c = 0; c < comps; ++c) {
         const int hv = static_cast<int>(byte(seg + 6 + 3 * c + 1)), h = hv >> 4, v = hv & 15;
-        if (h_max % h != 0 || v_max % v != 0) return Status::error("decode: damaged JPEG (fractional chroma subsampling)");
+        if (h_max % h != 0 || v_max % v != 0)
+          return Status::error("decode: damaged JPEG (fractional chroma subsampling)");
       }
     }
     pos += len;
@@ -182,7 +183,10 @@ BmpHeader read_bmp_header(const uint8_t* d, size_t n) {
 Status check_bmp_compression(const uint8_t* d, size_t n) {
   const uint64_t compression = read_bmp_header(d, n).compression;
   if (compression == 1 || compression == 2 || compression == 4 || compression == 5)
-    return Status::error("decode: compressed BMP (" + std::string(compression <= 2 ? "RLE" : compression == 4 ? "JPEG" : "PNG") +
+    return Status::error("decode: compressed BMP (" +
+                         std::string(compression <= 2   ? "RLE"
+                                     : compression == 4 ? "JPEG"
+                                                        : "PNG") +
                          " inside) is not supported: save it as an uncompressed BMP, a PNG or a JPEG");
   if (compression != 0 && compression != 3 && compression != 6)
     return Status::error("decode: BMP with an unknown compression method (" + std::to_string(compression) + ")");
@@ -194,14 +198,16 @@ Status check_bmp_compression(const uint8_t* d, size_t n) {
 // image_fuzzer/bmp-pixels-missing).
 Status check_bmp_size(const uint8_t* d, size_t n) {
   const BmpHeader h = read_bmp_header(d, n);
-  if (h.width == 0 || h.height == 0 || h.bits == 0 || h.width > uint64_t{kMaxDecodeSide} || h.height > uint64_t{kMaxDecodeSide})
+  if (h.width == 0 || h.height == 0 || h.bits == 0 || h.width > uint64_t{kMaxDecodeSide} ||
+      h.height > uint64_t{kMaxDecodeSide})
     return Status::ok();  // stb refuses these itself
   const uint64_t row = (h.width * h.bits + 31) / 32 * 4;
-  const uint64_t need = h.offset + row * (h.height - 1) + (h.width * h.bits + 7) / 8;  // the last row may lack its padding
+  const uint64_t need =
+      h.offset + row * (h.height - 1) + (h.width * h.bits + 7) / 8;  // the last row may lack its padding
   if (n < need)
     return Status::error("decode: truncated BMP (" + std::to_string(h.width) + "x" + std::to_string(h.height) + " at " +
-                         std::to_string(h.bits) + " bits per pixel needs " + std::to_string(need) + " bytes, the file has " +
-                         std::to_string(n) + ")");
+                         std::to_string(h.bits) + " bits per pixel needs " + std::to_string(need) +
+                         " bytes, the file has " + std::to_string(n) + ")");
   return Status::ok();
 }
 
@@ -230,8 +236,7 @@ static Result<Image> decode_bytes(const uint8_t* data, size_t size) {
   // Header first: refuse huge images before stb allocates for them.
   if (!stbi_info_from_memory(data, len, &w, &h, &comp))
     return Status::error(std::string("decode: damaged ") + format + " header (" + failure_reason() + ")");
-  if (w <= 0 || h <= 0 || w > kMaxDecodeSide || h > kMaxDecodeSide ||
-      static_cast<int64_t>(w) * h > kMaxDecodePixels)
+  if (w <= 0 || h <= 0 || w > kMaxDecodeSide || h > kMaxDecodeSide || static_cast<int64_t>(w) * h > kMaxDecodePixels)
     return Status::error(std::string("decode: ") + format + " image " + std::to_string(w) + "x" + std::to_string(h) +
                          " exceeds the limit (" + std::to_string(kMaxDecodeSide) + " per side, " +
                          std::to_string(kMaxDecodePixels >> 20) + " Mpx)");
@@ -259,10 +264,12 @@ Result<Image> decode_image_file(const std::string& path) {
   const std::streamoff size = f.tellg();
   if (size < 0) return Status::error(StatusCode::kInvalidArgument, path + ": cannot read file");
   // A bound on what a file we would decode can be (an uncompressed BMP at the pixel cap, plus slack).
-  if (size > kMaxDecodePixels * 4 + (1 << 20)) return Status::error(StatusCode::kInvalidArgument, path + ": file too large for an image");
+  if (size > kMaxDecodePixels * 4 + (1 << 20))
+    return Status::error(StatusCode::kInvalidArgument, path + ": file too large for an image");
   f.seekg(0, std::ios::beg);
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  if (size > 0 && !f.read(reinterpret_cast<char*>(bytes.data()), size)) return Status::error(StatusCode::kInvalidArgument, path + ": cannot read file");
+  if (size > 0 && !f.read(reinterpret_cast<char*>(bytes.data()), size))
+    return Status::error(StatusCode::kInvalidArgument, path + ": cannot read file");
   Result<Image> img = decode_image(bytes.data(), bytes.size());
   if (!img.is_ok()) return img.status().with_context(path);
   return img;

@@ -25,8 +25,7 @@ Placement place(int in_w, int in_h, const PreprocessOptions& o) {
   p.dst_h = o.height;
   const double sx = static_cast<double>(o.width) / in_w, sy = static_cast<double>(o.height) / in_h;
   switch (o.fit) {
-    case FitMode::kStretch:
-      break;
+    case FitMode::kStretch: break;
     case FitMode::kCenterCrop: {
       // Output pixels per source pixel, so the kept region covers the whole output.
       const double s = std::max(sx, sy) / o.crop_fraction;
@@ -110,7 +109,8 @@ Status validate(const ImageView& image, const PreprocessOptions& o) {
   if (!std::isfinite(o.scale)) return Status::error("preprocess: scale must be finite");
   for (int c = 0; c < 3; ++c) {
     if (!std::isfinite(o.mean[c])) return Status::error("preprocess: mean must be finite");
-    if (!std::isfinite(o.std[c]) || o.std[c] == 0.0f) return Status::error("preprocess: std must be finite and non-zero");
+    if (!std::isfinite(o.std[c]) || o.std[c] == 0.0f)
+      return Status::error("preprocess: std must be finite and non-zero");
   }
   return Status::ok();
 }
@@ -121,8 +121,8 @@ Status preprocess_image_into(const ImageView& image, const PreprocessOptions& o,
   WEBCNN_TRY(validate(image, o).with_default_code(StatusCode::kInvalidArgument));
   const size_t W = static_cast<size_t>(o.width), H = static_cast<size_t>(o.height), plane = W * H;
   if (!out || out_elements < plane * 3)
-    return Status::error(StatusCode::kInvalidArgument, "preprocess: output needs " + std::to_string(plane * 3) + " floats, has " +
-                         std::to_string(out ? out_elements : 0));
+    return Status::error(StatusCode::kInvalidArgument, "preprocess: output needs " + std::to_string(plane * 3) +
+                                                           " floats, has " + std::to_string(out ? out_elements : 0));
   const size_t channels = image.format == PixelFormat::kRGBA8 ? 4 : 3;
   const size_t stride = image.row_stride ? image.row_stride : static_cast<size_t>(image.width) * channels;
 

@@ -10,8 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "kernels/im2col_nhwc.h"
 #include "kernels/fused_activation.h"
+#include "kernels/im2col_nhwc.h"
 #include "kernels/kernel_table.h"
 
 namespace webcnn::kernels {
@@ -41,8 +41,8 @@ inline void dwconv_nhwc_f32x4(const Conv2dGeometry& g, const float* input, const
 
 namespace reference {
 // The naive loop the tests trust: weights [C][kernel_h][kernel_w] (ONNX's [C,1,kH,kW]), bias may be null.
-void dwconv_nhwc(const Conv2dGeometry& g, const float* input, const float* weights, const float* bias,
-                 float* output, const FusedActivation& act);
+void dwconv_nhwc(const Conv2dGeometry& g, const float* input, const float* weights, const float* bias, float* output,
+                 const FusedActivation& act);
 }  // namespace reference
 
 }  // namespace webcnn::kernels

@@ -22,8 +22,8 @@ inline float clamp_scalar(float x, float lo, float hi) { return x < lo ? lo : (x
 // loaded once per tile, and two pixels at a time give two independent accumulation chains (one chain of
 // K·K dependent adds would leave the adder waiting on its own latency).
 template <int K>
-void dwconv_interior_run(size_t channels, size_t pixels, const float* const* rows, size_t tap_step,
-                         size_t pixel_step, const float* packed, float* out, float lo_s, float hi_s) {
+void dwconv_interior_run(size_t channels, size_t pixels, const float* const* rows, size_t tap_step, size_t pixel_step,
+                         const float* packed, float* out, float lo_s, float hi_s) {
   constexpr int kTaps = K * K;
   const f32x4 lo = splat(lo_s), hi = splat(hi_s);
   // Tiles of a few pixels, all channels of a tile written before the next: the output stays one
@@ -64,7 +64,8 @@ void dwconv_interior_run(size_t channels, size_t pixels, const float* const* row
       for (size_t p = p0; p < p1; ++p) {
         float acc = w[l];
         for (int ky = 0; ky < K; ++ky)
-          for (int kx = 0; kx < K; ++kx) acc += rows[ky][p * pixel_step + kx * tap_step + c] * w[4 + 4 * (ky * K + kx) + l];
+          for (int kx = 0; kx < K; ++kx)
+            acc += rows[ky][p * pixel_step + kx * tap_step + c] * w[4 + 4 * (ky * K + kx) + l];
         out[p * channels + c] = clamp_scalar(acc, lo_s, hi_s);
       }
     }
@@ -130,8 +131,8 @@ void dwconv_border_pixel(const Conv2dGeometry& g, const float* image, int64_t oy
 
 }  // namespace
 
-void f32_dwconv_nhwc(const Conv2dGeometry& g, const float* input, const float* packed, float* output,
-                       int64_t row_begin, int64_t row_end, const FusedActivation& act) {
+void f32_dwconv_nhwc(const Conv2dGeometry& g, const float* input, const float* packed, float* output, int64_t row_begin,
+                     int64_t row_end, const FusedActivation& act) {
   const bool clamp = act.is_clamp();
   const float lo = clamp ? act.min : -INFINITY, hi = clamp ? act.max : INFINITY;
   const int64_t ch = g.in_c;
@@ -152,20 +153,19 @@ void f32_dwconv_nhwc(const Conv2dGeometry& g, const float* input, const float* p
     valid_taps(oy * g.stride_h - g.pad_top, g.dilation_h, g.kernel_h, g.in_h, ky0, ky1);
     const bool interior_rows = row_kernel && ky0 == 0 && ky1 == g.kernel_h;
     const int64_t run_begin = interior_rows ? ox_lo : g.out_w, run_end = interior_rows ? ox_hi : g.out_w;
-    for (int64_t ox = 0; ox < run_begin; ++ox)
-      dwconv_border_pixel(g, image, oy, ox, packed, out_row + ox * ch, lo, hi);
+    for (int64_t ox = 0; ox < run_begin; ++ox) dwconv_border_pixel(g, image, oy, ox, packed, out_row + ox * ch, lo, hi);
     if (run_end > run_begin) {
       const float* rows[5];
       for (int64_t ky = 0; ky < k; ++ky)
-        rows[ky] = image + ((oy * g.stride_h - g.pad_top + ky * g.dilation_h) * g.in_w +
-                            (run_begin * g.stride_w - g.pad_left)) * ch;
+        rows[ky] =
+            image +
+            ((oy * g.stride_h - g.pad_top + ky * g.dilation_h) * g.in_w + (run_begin * g.stride_w - g.pad_left)) * ch;
       const size_t pixels = static_cast<size_t>(run_end - run_begin);
       const size_t tap_step = static_cast<size_t>(g.dilation_w * ch), pixel_step = static_cast<size_t>(g.stride_w * ch);
       float* out = out_row + run_begin * ch;
       if (k == 3)
         dwconv_interior_run<3>(static_cast<size_t>(ch), pixels, rows, tap_step, pixel_step, packed, out, lo, hi);
-      else
-        dwconv_interior_run<5>(static_cast<size_t>(ch), pixels, rows, tap_step, pixel_step, packed, out, lo, hi);
+      else dwconv_interior_run<5>(static_cast<size_t>(ch), pixels, rows, tap_step, pixel_step, packed, out, lo, hi);
     }
     for (int64_t ox = run_end; ox < g.out_w; ++ox)
       dwconv_border_pixel(g, image, oy, ox, packed, out_row + ox * ch, lo, hi);

@@ -3,8 +3,8 @@
 
 namespace webcnn::kernels::reference {
 
-void dwconv_nhwc(const Conv2dGeometry& g, const float* input, const float* weights, const float* bias,
-                 float* output, const FusedActivation& act) {
+void dwconv_nhwc(const Conv2dGeometry& g, const float* input, const float* weights, const float* bias, float* output,
+                 const FusedActivation& act) {
   const int64_t ch = g.in_c;
   for (int64_t n = 0; n < g.batch; ++n)
     for (int64_t oy = 0; oy < g.out_h; ++oy)

@@ -14,8 +14,8 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 // Combines the taps over all channels, 16 then 4 channels at a time in registers, then the scalar tail.
 template <bool kMax>
-void pool_window(size_t C, const float* first, size_t rows, size_t cols, size_t row_step, size_t col_step,
-                 float scale, float* out) {
+void pool_window(size_t C, const float* first, size_t rows, size_t cols, size_t row_step, size_t col_step, float scale,
+                 float* out) {
   const float init = kMax ? kNegInf : 0.0f;
   auto combine = [](f32x4 acc, f32x4 x) { return kMax ? max(acc, x) : add(acc, x); };
   auto finish = [&](f32x4 acc) { return kMax ? acc : mul(acc, splat(scale)); };

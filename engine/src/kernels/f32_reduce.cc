@@ -76,7 +76,7 @@ void f32_reduce_fold(size_t n, const float* x, float* out) {
   *out = combine<kOp>(*out, acc);
 }
 
-#define WEBCNN_REDUCE(op, m)                                                                          \
+#define WEBCNN_REDUCE(op, m)                                                                     \
   template void f32_reduce_accumulate<ReduceOp::op, ReduceMap::m>(size_t, const float*, float*); \
   template void f32_reduce_fold<ReduceOp::op, ReduceMap::m>(size_t, const float*, float*);
 #define WEBCNN_REDUCE_MAPS(op) WEBCNN_REDUCE(op, kIdentity) WEBCNN_REDUCE(op, kSquare) WEBCNN_REDUCE(op, kAbs)

@@ -46,9 +46,11 @@ void f32_vbinary(size_t n, const float* a, const float* b, float* out) {
   }
 }
 
-#define WEBCNN_VBINARY(op)                                                                 \
-  template void f32_vbinary<VBinaryOp::op, VBinaryOperands::kVectorVector>(size_t, const float*, const float*, float*); \
-  template void f32_vbinary<VBinaryOp::op, VBinaryOperands::kVectorScalar>(size_t, const float*, const float*, float*); \
+#define WEBCNN_VBINARY(op)                                                                                     \
+  template void f32_vbinary<VBinaryOp::op, VBinaryOperands::kVectorVector>(size_t, const float*, const float*, \
+                                                                           float*);                            \
+  template void f32_vbinary<VBinaryOp::op, VBinaryOperands::kVectorScalar>(size_t, const float*, const float*, \
+                                                                           float*);                            \
   template void f32_vbinary<VBinaryOp::op, VBinaryOperands::kScalarVector>(size_t, const float*, const float*, float*);
 WEBCNN_VBINARY(kAdd)
 WEBCNN_VBINARY(kSub)

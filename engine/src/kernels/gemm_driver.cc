@@ -31,15 +31,14 @@ void f32_gemm(size_t m, size_t n, size_t k, const float* a, size_t a_stride, con
           for (size_t j = 0; j < nc; ++j) c[r * c_stride + col + j] = std::min(out_max, std::max(out_min, panel[j]));
       } else if (width == kGemmNR) {
         for (size_t i = m0; i < m1; i += kGemmMR)
-          gemm_tile_f32x4<kGemmMR, kGemmNR / 4, ABroadcast::kLoadSplat>(std::min(kGemmMR, m1 - i), nc, k,
-                                                                       a + i * a_stride, a_stride, panel,
-                                                                       c + i * c_stride + col, c_stride, out_min,
-                                                                       out_max);
+          gemm_tile_f32x4<kGemmMR, kGemmNR / 4, ABroadcast::kLoadSplat>(
+              std::min(kGemmMR, m1 - i), nc, k, a + i * a_stride, a_stride, panel, c + i * c_stride + col, c_stride,
+              out_min, out_max);
       } else {
         for (size_t i = m0; i < m1; i += kGemmMRTail)
           gemm_tile_f32x4<kGemmMRTail, kGemmNRTail / 4, ABroadcast::kLoadSplat>(
-              std::min(kGemmMRTail, m1 - i), nc, k, a + i * a_stride, a_stride, panel, c + i * c_stride + col,
-              c_stride, out_min, out_max);
+              std::min(kGemmMRTail, m1 - i), nc, k, a + i * a_stride, a_stride, panel, c + i * c_stride + col, c_stride,
+              out_min, out_max);
       }
       panel += width * (k + 1);
       col += width;

@@ -37,8 +37,8 @@ inline void store_row_prefix(float* c, size_t nc, const simd::f32x4* v) {
 // One tile of mr ≤ MR rows × nc ≤ 4·NV columns, kc ≥ 1. Rows past mr alias the last valid row (computed
 // twice, stored once), columns past nc are not stored. Output clamped to [out_min, out_max] at the store.
 template <size_t MR, size_t NV, ABroadcast kMode>
-inline void gemm_tile_f32x4(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* w,
-                            float* c, size_t c_stride, float out_min, float out_max) {
+inline void gemm_tile_f32x4(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* w, float* c,
+                            size_t c_stride, float out_min, float out_max) {
   using namespace simd;
   const float* ap[MR];
   float* cp[MR];

@@ -25,7 +25,7 @@ inline void zero_floats(float* dst, int64_t n) {
 }  // namespace
 
 void f32_im2col_nhwc(const Conv2dGeometry& g, const float* input, int64_t channel_begin, int64_t channels,
-                 int64_t pixel_begin, int64_t pixel_end, float* rows) {
+                     int64_t pixel_begin, int64_t pixel_end, float* rows) {
   // All channels and undilated taps: the taps of one filter row are one contiguous run of the input row.
   const bool contiguous_taps = g.dilation_w == 1 && channels == g.in_c;
   for (int64_t p = pixel_begin; p < pixel_end; ++p) {
@@ -41,7 +41,8 @@ void f32_im2col_nhwc(const Conv2dGeometry& g, const float* input, int64_t channe
       }
       const float* line = image + iy * g.in_w * g.in_c;
       if (contiguous_taps) {  // taps [lo, hi) fall inside the row, the rest in the padding
-        const int64_t lo = std::clamp<int64_t>(-x0, 0, g.kernel_w), hi = std::clamp<int64_t>(g.in_w - x0, lo, g.kernel_w);
+        const int64_t lo = std::clamp<int64_t>(-x0, 0, g.kernel_w),
+                      hi = std::clamp<int64_t>(g.in_w - x0, lo, g.kernel_w);
         zero_floats(rows, lo * channels);
         copy_floats(rows + lo * channels, line + (x0 + lo) * g.in_c, (hi - lo) * channels);
         zero_floats(rows + hi * channels, (g.kernel_w - hi) * channels);

@@ -52,8 +52,8 @@ void f32_fused_add_apply(const FusedActivation& act, float* p, const float* r, s
 
 void f32_gemm(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* packed_b, float* c,
               size_t c_stride, const FusedActivation& act, const float* residual, size_t residual_stride);
-void f32_dwconv_nhwc(const Conv2dGeometry& g, const float* input, const float* packed, float* output,
-                     int64_t row_begin, int64_t row_end, const FusedActivation& act);
+void f32_dwconv_nhwc(const Conv2dGeometry& g, const float* input, const float* packed, float* output, int64_t row_begin,
+                     int64_t row_end, const FusedActivation& act);
 void f32_im2col_nhwc(const Conv2dGeometry& g, const float* input, int64_t channel_begin, int64_t channels,
                      int64_t pixel_begin, int64_t pixel_end, float* rows);
 

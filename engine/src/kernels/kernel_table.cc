@@ -36,8 +36,8 @@ const KernelTable& choose() {
   if (wanted && *wanted) {
     if (const KernelTable* t = find_table(wanted)) return *t;
     // No error path here (the first kernel call asks); say so once rather than silently run another.
-    std::fprintf(stderr, "webcnn: WEBCNN_ISA=%s is not compiled in or not supported by this CPU; using %s\n",
-                 wanted, tables.front()->isa);
+    std::fprintf(stderr, "webcnn: WEBCNN_ISA=%s is not compiled in or not supported by this CPU; using %s\n", wanted,
+                 tables.front()->isa);
   }
 #endif
   return *tables.front();

@@ -14,8 +14,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "kernels/fused_activation.h"
 #include "kernels/conv2d_geometry.h"
+#include "kernels/fused_activation.h"
 
 namespace webcnn::kernels {
 
@@ -46,7 +46,7 @@ struct KernelTable {
   // max(0, x) + slope[i] · min(0, x) (PRelu, a slope per element)
   void (*f32_vprelu)(size_t n, const float* x, const float* slope, float* y);
   void (*f32_vhardsigmoid)(size_t n, const float* x, float alpha, float beta, float* y);  // clamp01(αx + β)
-  void (*f32_vhardswish)(size_t n, const float* x, float* y);  // x · clamp01(x / 6 + 0.5)
+  void (*f32_vhardswish)(size_t n, const float* x, float* y);                             // x · clamp01(x / 6 + 0.5)
   // min(hi, max(lo, x)) (Clip): NaN stays NaN; lo > hi gives hi.
   void (*f32_vclamp)(size_t n, const float* x, float lo, float hi, float* y);
 
@@ -63,15 +63,15 @@ struct KernelTable {
   // ---- f32_pool.cc: MaxPool / AveragePool windows over NHWC, global pools ----
   // out[c] = max (or scale · sum) over taps (r, k) in [0, rows) × [0, cols) of first[r·row_step + k·col_step + c],
   // c in [0, channels). rows or cols 0 gives -inf (max) or 0 (average).
-  void (*f32_maxpool)(size_t channels, const float* first, size_t rows, size_t cols, size_t row_step,
-                      size_t col_step, float* out);
-  void (*f32_avgpool)(size_t channels, const float* first, size_t rows, size_t cols, size_t row_step,
-                      size_t col_step, float scale, float* out);
+  void (*f32_maxpool)(size_t channels, const float* first, size_t rows, size_t cols, size_t row_step, size_t col_step,
+                      float* out);
+  void (*f32_avgpool)(size_t channels, const float* first, size_t rows, size_t cols, size_t row_step, size_t col_step,
+                      float scale, float* out);
   float (*f32_rmax)(size_t n, const float* x);  // max of n floats (-inf for none)
   float (*f32_rsum)(size_t n, const float* x);  // sum of n floats, four lanes then the tail
 
   // ---- f32_softmax.cc: Softmax's maxima ----
-  float (*f32_softmax_rmax)(size_t n, const float* x);                  // max of a row (-inf for none)
+  float (*f32_softmax_rmax)(size_t n, const float* x);                 // max of a row (-inf for none)
   void (*f32_softmax_vmax)(size_t n, const float* x, float* col_max);  // col_max = max(col_max, x)
 
   // ---- f32_resize.cc: one output pixel of Resize ----

@@ -7,20 +7,22 @@ namespace webcnn::kernels::WEBCNN_ISA {
 
 namespace {
 
-#define WEBCNN_VBINARY_ROW(op)                                                    \
-  {f32_vbinary<VBinaryOp::op, VBinaryOperands::kVectorVector>,                    \
-   f32_vbinary<VBinaryOp::op, VBinaryOperands::kVectorScalar>,                    \
-   f32_vbinary<VBinaryOp::op, VBinaryOperands::kScalarVector>}
+#define WEBCNN_VBINARY_ROW(op)                                      \
+  {                                                                 \
+    f32_vbinary<VBinaryOp::op, VBinaryOperands::kVectorVector>,     \
+        f32_vbinary<VBinaryOp::op, VBinaryOperands::kVectorScalar>, \
+        f32_vbinary<VBinaryOp::op, VBinaryOperands::kScalarVector>  \
+  }
 #define WEBCNN_REDUCE_ROW(fn, op) \
-  {fn<ReduceOp::op, ReduceMap::kIdentity>, fn<ReduceOp::op, ReduceMap::kSquare>, fn<ReduceOp::op, ReduceMap::kAbs>}
+  { fn<ReduceOp::op, ReduceMap::kIdentity>, fn<ReduceOp::op, ReduceMap::kSquare>, fn<ReduceOp::op, ReduceMap::kAbs> }
 
 KernelTable make_table() {
   KernelTable t{};
   t.isa = simd::kBackend;
   t.fma = false;  // every kernel below uses muladd (a mul then an add), never fmadd
-  const VBinaryFn vbinary[kVBinaryOps][kVBinaryOperandForms] = {
-      WEBCNN_VBINARY_ROW(kAdd), WEBCNN_VBINARY_ROW(kSub), WEBCNN_VBINARY_ROW(kMul),
-      WEBCNN_VBINARY_ROW(kDiv), WEBCNN_VBINARY_ROW(kMax), WEBCNN_VBINARY_ROW(kMin)};
+  const VBinaryFn vbinary[kVBinaryOps][kVBinaryOperandForms] = {WEBCNN_VBINARY_ROW(kAdd), WEBCNN_VBINARY_ROW(kSub),
+                                                                WEBCNN_VBINARY_ROW(kMul), WEBCNN_VBINARY_ROW(kDiv),
+                                                                WEBCNN_VBINARY_ROW(kMax), WEBCNN_VBINARY_ROW(kMin)};
   const ReduceRowFn accumulate[kReduceOps][kReduceMaps] = {
       WEBCNN_REDUCE_ROW(f32_reduce_accumulate, kSum), WEBCNN_REDUCE_ROW(f32_reduce_accumulate, kProd),
       WEBCNN_REDUCE_ROW(f32_reduce_accumulate, kMax), WEBCNN_REDUCE_ROW(f32_reduce_accumulate, kMin)};

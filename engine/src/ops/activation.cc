@@ -10,8 +10,8 @@
 #include <limits>
 #include <memory>
 
-#include "ops/broadcast.h"
 #include "kernels/kernel_table.h"
+#include "ops/broadcast.h"
 #include "ops/kernel.h"
 #include "ops/op_families.h"
 
@@ -22,7 +22,18 @@ namespace {
 // Element-wise activations with only attributes.
 
 enum class Kind {
-  kRelu, kLeakyRelu, kSigmoid, kTanh, kHardSigmoid, kHardSwish, kElu, kSelu, kCelu, kThresholdedRelu, kSoftplus, kSoftsign
+  kRelu,
+  kLeakyRelu,
+  kSigmoid,
+  kTanh,
+  kHardSigmoid,
+  kHardSwish,
+  kElu,
+  kSelu,
+  kCelu,
+  kThresholdedRelu,
+  kSoftplus,
+  kSoftsign
 };
 
 struct Params {
@@ -186,7 +197,8 @@ class ClipKernel : public Kernel {
 
  private:
   template <typename T>
-  static void clip_integers(const TensorView& in, const TensorView& out, const TensorView& lo_v, const TensorView& hi_v) {
+  static void clip_integers(const TensorView& in, const TensorView& out, const TensorView& lo_v,
+                            const TensorView& hi_v) {
     const T lo = bound_or(lo_v, std::numeric_limits<T>::lowest()), hi = bound_or(hi_v, std::numeric_limits<T>::max());
     const T* x = in.as<const T>();
     T* y = out.as<T>();
@@ -271,7 +283,10 @@ Result<Tensor> activation(const Node& node, const std::vector<const Tensor*>& in
     }
     return y;
   }
-  const float default_alpha = op == "LeakyRelu" ? 0.01f : op == "HardSigmoid" ? 0.2f : op == "Selu" ? 1.6732632423543772f : 1.0f;
+  const float default_alpha = op == "LeakyRelu"     ? 0.01f
+                              : op == "HardSigmoid" ? 0.2f
+                              : op == "Selu"        ? 1.6732632423543772f
+                                                    : 1.0f;
   WEBCNN_ASSIGN(float alpha_f, node.attr_float("alpha", default_alpha));
   WEBCNN_ASSIGN(float beta_f, node.attr_float("beta", 0.5f));
   WEBCNN_ASSIGN(float gamma_f, node.attr_float("gamma", 1.0507009873554805f));
@@ -281,7 +296,8 @@ Result<Tensor> activation(const Node& node, const std::vector<const Tensor*>& in
     double r;
     if (op == "Relu") r = std::isnan(v) ? v : std::max(v, 0.0);
     else if (op == "LeakyRelu") r = v < 0 ? alpha * v : v;
-    else if (op == "PRelu") r = v < 0 ? inputs[1]->data<float>()[broadcast_source_offset(inputs[1]->shape(), x.shape(), i)] * v : v;
+    else if (op == "PRelu")
+      r = v < 0 ? inputs[1]->data<float>()[broadcast_source_offset(inputs[1]->shape(), x.shape(), i)] * v : v;
     else if (op == "Clip") {
       double lo = inputs.size() > 1 && inputs[1] ? inputs[1]->data<float>()[0] : -INFINITY;
       double hi = inputs.size() > 2 && inputs[2] ? inputs[2]->data<float>()[0] : INFINITY;
@@ -292,7 +308,8 @@ Result<Tensor> activation(const Node& node, const std::vector<const Tensor*>& in
     else if (op == "HardSwish") r = std::isnan(v) ? v : v * std::max(0.0, std::min(1.0, v / 6.0 + 0.5));
     else if (op == "Elu") r = v < 0 ? alpha * (std::exp(v) - 1.0) : v;
     else if (op == "Selu") r = v > 0 ? gamma * v : gamma * alpha * (std::exp(v) - 1.0);
-    else if (op == "Celu") r = std::isnan(v) ? v : std::max(0.0, v) + std::min(0.0, alpha * (std::exp(v / alpha) - 1.0));
+    else if (op == "Celu")
+      r = std::isnan(v) ? v : std::max(0.0, v) + std::min(0.0, alpha * (std::exp(v / alpha) - 1.0));
     else if (op == "ThresholdedRelu") r = v > alpha ? v : 0;
     else if (op == "Softplus") r = std::log(1.0 + std::exp(v));
     else if (op == "Softsign") r = v / (1.0 + std::fabs(v));
@@ -349,7 +366,10 @@ Result<bool> fuse_hard_sigmoid(const Graph&, const Node& act, std::map<std::stri
 
 OpTraits::ActivationFuser fuser_of(Kind kind) {
   switch (kind) {
-    case Kind::kRelu: case Kind::kSigmoid: case Kind::kTanh: case Kind::kHardSwish: return fuse_plain;
+    case Kind::kRelu:
+    case Kind::kSigmoid:
+    case Kind::kTanh:
+    case Kind::kHardSwish: return fuse_plain;
     case Kind::kLeakyRelu: return fuse_leaky_relu;
     case Kind::kHardSigmoid: return fuse_hard_sigmoid;
     default: return nullptr;  // FusedActivation lacks it

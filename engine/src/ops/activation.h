@@ -1,6 +1,6 @@
 // Standalone activation ops (activation.cc): Relu, LeakyRelu, PRelu, Clip, Sigmoid, Tanh,
-// HardSigmoid, HardSwish, Elu, Selu, Celu, ThresholdedRelu, Softplus, Softsign. ONNX opset-18 semantics; Clip takes min/max as optional scalar inputs
-// (absent = unbounded). Float32 throughout; Relu and Clip also take int32/int64.
+// HardSigmoid, HardSwish, Elu, Selu, Celu, ThresholdedRelu, Softplus, Softsign. ONNX opset-18 semantics; Clip takes
+// min/max as optional scalar inputs (absent = unbounded). Float32 throughout; Relu and Clip also take int32/int64.
 //
 // The ops shared with the fused store (kernels/fused_activation.h) compute with the same formulas, so
 // fusing an activation into Conv/Gemm never changes a result bit; one exception: Relu passes NaN

@@ -47,9 +47,9 @@ class StridedLoop {
   int64_t row_length() const { return dims_.back(); }
 
  private:
-  std::vector<int64_t> dims_;                      // rank >= 1
-  std::vector<std::array<int64_t, N>> strides_;    // per axis, per operand
-  bool empty_ = false;                             // some extent is 0: no rows at all
+  std::vector<int64_t> dims_;                    // rank >= 1
+  std::vector<std::array<int64_t, N>> strides_;  // per axis, per operand
+  bool empty_ = false;                           // some extent is 0: no rows at all
   // The odometer's position, sized once here so that walking allocates nothing (a loop is walked
   // by one thread at a time).
   mutable std::vector<int64_t> counter_;

@@ -27,8 +27,8 @@ Result<Shape> concat_shape(const std::vector<Shape>& inputs, int64_t axis) {
                            shape_to_string(first));
     for (size_t i = 0; i < s.size(); ++i)
       if (i != a && s[i] != first[i])
-        return Status::error("input " + std::to_string(j) + " has shape " + shape_to_string(s) + ", which differs from " +
-                             shape_to_string(first) + " outside axis " + std::to_string(a));
+        return Status::error("input " + std::to_string(j) + " has shape " + shape_to_string(s) +
+                             ", which differs from " + shape_to_string(first) + " outside axis " + std::to_string(a));
     out[a] += s[a];
   }
   WEBCNN_TRY(checked_num_elements(out).status());
@@ -122,8 +122,6 @@ class ConcatKernel : public Kernel {
 
 }  // namespace
 
-void register_concat_ops(OpRegistry& r) {
-  r.add("Concat", ConcatKernel::create);
-}
+void register_concat_ops(OpRegistry& r) { r.add("Concat", ConcatKernel::create); }
 
 }  // namespace webcnn

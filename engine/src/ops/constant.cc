@@ -12,12 +12,13 @@ namespace {
 class ConstantKernel : public Kernel {
  public:
   static Result<std::unique_ptr<Kernel>> create(const Node& node) {
-    static const char* const kValueAttrs[] = {"value", "value_float", "value_floats", "value_int", "value_ints",
-                                              "value_string", "value_strings", "sparse_value"};
+    static const char* const kValueAttrs[] = {"value",      "value_float",  "value_floats",  "value_int",
+                                              "value_ints", "value_string", "value_strings", "sparse_value"};
     const char* which = nullptr;
     for (const char* name : kValueAttrs)
       if (node.has_attr(name)) {
-        if (which) return node.error(std::string("has both '") + which + "' and '" + name + "'; exactly one is allowed");
+        if (which)
+          return node.error(std::string("has both '") + which + "' and '" + name + "'; exactly one is allowed");
         which = name;
       }
     if (!which) return node.error("needs one of the attributes value, value_float(s), value_int(s)");

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/thread_pool.h"
 #include "kernels/dwconv.h"
 #include "kernels/gemm.h"
 #include "kernels/im2col_nhwc.h"
@@ -25,7 +26,6 @@
 #include "ops/kernel.h"
 #include "ops/op_families.h"
 #include "ops/parallel_gemm.h"
-#include "core/thread_pool.h"
 
 namespace webcnn {
 
@@ -78,8 +78,9 @@ class ConvKernel : public Kernel {
     if (threads_ > 1)  // at least one tile per thread
       tile_ = std::min(tile_, std::max<int64_t>(4, (pixels + threads_ - 1) / threads_ + 3) / 4 * 4);
 
-    packed_floats_ = depthwise_ ? kernels::dwconv_packed_floats(static_cast<size_t>(g_.in.c), static_cast<size_t>(taps_))
-                                : kernels::gemm_packed_b_floats(gemm_k_, out_per_group_) * static_cast<size_t>(group);
+    packed_floats_ = depthwise_
+                         ? kernels::dwconv_packed_floats(static_cast<size_t>(g_.in.c), static_cast<size_t>(taps_))
+                         : kernels::gemm_packed_b_floats(gemm_k_, out_per_group_) * static_cast<size_t>(group);
     if (packed_floats_ > static_cast<size_t>(kMaxElements))
       return node.error("weight " + shape_to_string(in[1].shape) + " is too large to pack");
     const bool weights_constant = in[1].constant && (!has_bias_ || in[2].constant);
@@ -92,8 +93,7 @@ class ConvKernel : public Kernel {
     // Scratch: [packed weights, when packed at run]
     //          [gemm, not 1×1: im2col tile per thread] (depthwise needs none).
     scratch_ = packed_.empty() ? align_up(packed_floats_ * sizeof(float)) : 0;
-    if (!depthwise_ && !direct_1x1_)
-      scratch_ += threads_ * tile_bytes();
+    if (!depthwise_ && !direct_1x1_) scratch_ += threads_ * tile_bytes();
     return Status::ok();
   }
 
@@ -107,7 +107,8 @@ class ConvKernel : public Kernel {
     if (i != 1 || packed_.empty()) return Kernel::recover_constant_input(i);
     WEBCNN_ASSIGN(int64_t count, checked_num_elements(weight_shape_));
     if (count >= (int64_t{1} << 24))  // indices above 2^24 are not exact in float
-      return Status::error(who_ + ": " + std::to_string(count) + " weights are too many to recover from the packed form");
+      return Status::error(who_ + ": " + std::to_string(count) +
+                           " weights are too many to recover from the packed form");
     std::vector<float> index(static_cast<size_t>(count));
     for (size_t k = 0; k < index.size(); ++k) index[k] = static_cast<float>(k + 1);
     std::vector<float> where(packed_floats_);
@@ -120,7 +121,9 @@ class ConvKernel : public Kernel {
         out[static_cast<size_t>(where[p]) - 1] = packed_[p];
         ++found;
       }
-    if (found != count) return Status::error(StatusCode::kInternal, who_ + ": internal error: the packed weights do not cover every weight");
+    if (found != count)
+      return Status::error(StatusCode::kInternal,
+                           who_ + ": internal error: the packed weights do not cover every weight");
     return w;
   }
 

@@ -19,8 +19,8 @@ Status spatial_list(const Node& node, const char* name, const std::vector<int64_
   h = w = def;
   if (v.empty()) return Status::ok();
   if (v.size() != spatial)
-    return node.error(std::string(name) + " has " + std::to_string(v.size()) + " values for " + std::to_string(spatial) +
-                      " spatial dims");
+    return node.error(std::string(name) + " has " + std::to_string(v.size()) + " values for " +
+                      std::to_string(spatial) + " spatial dims");
   if (spatial == 2) h = v[0];
   w = v.back();
   return Status::ok();
@@ -39,7 +39,8 @@ Result<ConvAttrs> read_conv_attrs(const Node& node, bool transpose) {
   else if (auto_pad == "VALID") a.auto_pad = AutoPad::kValid;
   else if (auto_pad != "NOTSET" && !auto_pad.empty()) return node.error("unknown auto_pad '" + auto_pad + "'");
   WEBCNN_ASSIGN(a.group, node.attr_int("group", 1));
-  if (a.group < 1 || a.group > kMaxSpatialAttr) return node.error("group must be at least 1, got " + std::to_string(a.group));
+  if (a.group < 1 || a.group > kMaxSpatialAttr)
+    return node.error("group must be at least 1, got " + std::to_string(a.group));
   WEBCNN_ASSIGN(a.kernel_shape, node.attr_ints("kernel_shape", {}));
   WEBCNN_ASSIGN(a.strides, node.attr_ints("strides", {}));
   WEBCNN_ASSIGN(a.dilations, node.attr_ints("dilations", {}));
@@ -140,7 +141,8 @@ Status resolve_geometry(const Node& node, const ConvAttrs& a, bool transpose, co
   int64_t pads[4] = {0, 0, 0, 0};  // top, left, bottom, right
   if (!a.pads.empty() && a.auto_pad == AutoPad::kNotSet) {
     if (a.pads.size() != 2 * spatial)
-      return node.error("pads has " + std::to_string(a.pads.size()) + " values, expected " + std::to_string(2 * spatial));
+      return node.error("pads has " + std::to_string(a.pads.size()) + " values, expected " +
+                        std::to_string(2 * spatial));
     if (spatial == 2) {
       pads[0] = a.pads[0], pads[1] = a.pads[1], pads[2] = a.pads[2], pads[3] = a.pads[3];
     } else {

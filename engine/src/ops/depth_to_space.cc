@@ -49,7 +49,8 @@ class DepthToSpaceKernel : public Kernel {
     const Shape& s = in[0].shape;
     if (s.size() != 4) return node.error("input must have rank 4, got " + shape_to_string(s));
     int64_t c = nhwc_ ? s[3] : s[1], bb = block_ * block_;
-    if (c % bb != 0) return node.error("channels " + std::to_string(c) + " are not a multiple of blocksize² " + std::to_string(bb));
+    if (c % bb != 0)
+      return node.error("channels " + std::to_string(c) + " are not a multiple of blocksize² " + std::to_string(bb));
     int64_t h = nhwc_ ? s[1] : s[2], w = nhwc_ ? s[2] : s[3];
     if (h > kMaxElements / block_ || w > kMaxElements / block_) return node.error("output too large");
     out[0].dtype = in[0].dtype;

@@ -3,8 +3,9 @@
 // Binary ops run over a StridedLoop (broadcast.h), whose rows come in three shapes that cover
 // same-shape tensors, a scalar operand and the NHWC per-channel pattern ([N,H,W,C] op [C]: rows of C
 // against the same C values): both operands contiguous, or one of them a single repeated value.
-// Float rows of those shapes go to the f32_vbinary kernels (kernels/kernel_table.h); anything else (a rare strided row) goes element by element.
-// Variadic ops fold left to right in the output buffer: out = in0 op in1, then out = out op in2, ...
+// Float rows of those shapes go to the f32_vbinary kernels (kernels/kernel_table.h); anything else (a rare strided row)
+// goes element by element. Variadic ops fold left to right in the output buffer: out = in0 op in1, then out = out op
+// in2, ...
 #include "ops/elementwise.h"
 
 #include <cmath>
@@ -29,28 +30,36 @@ using Unsigned = std::make_unsigned_t<T>;
 
 // Integer arithmetic through the unsigned type: wraps instead of overflowing (UB for signed).
 template <typename T>
-T wrap(Unsigned<T> v) { return static_cast<T>(v); }
+T wrap(Unsigned<T> v) {
+  return static_cast<T>(v);
+}
 
 struct AddOp {
-  template <typename T> static T apply(T a, T b) {
-    if constexpr (std::is_integral_v<T>) return wrap<T>(static_cast<Unsigned<T>>(static_cast<Unsigned<T>>(a) + static_cast<Unsigned<T>>(b)));
+  template <typename T>
+  static T apply(T a, T b) {
+    if constexpr (std::is_integral_v<T>)
+      return wrap<T>(static_cast<Unsigned<T>>(static_cast<Unsigned<T>>(a) + static_cast<Unsigned<T>>(b)));
     else return a + b;
   }
   static constexpr kernels::VBinaryOp kVec = kernels::VBinaryOp::kAdd;
 };
 struct SubOp {
-  template <typename T> static T apply(T a, T b) {
-    if constexpr (std::is_integral_v<T>) return wrap<T>(static_cast<Unsigned<T>>(static_cast<Unsigned<T>>(a) - static_cast<Unsigned<T>>(b)));
+  template <typename T>
+  static T apply(T a, T b) {
+    if constexpr (std::is_integral_v<T>)
+      return wrap<T>(static_cast<Unsigned<T>>(static_cast<Unsigned<T>>(a) - static_cast<Unsigned<T>>(b)));
     else return a - b;
   }
   static constexpr kernels::VBinaryOp kVec = kernels::VBinaryOp::kSub;
 };
 struct MulOp {
-  template <typename T> static T apply(T a, T b) {
+  template <typename T>
+  static T apply(T a, T b) {
     if constexpr (std::is_integral_v<T>) {
       // uint8 promotes to int; 255 * 255 still fits, and the cast back wraps.
       using U = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, Unsigned<T>>;
-      return static_cast<T>(static_cast<Unsigned<T>>(static_cast<U>(static_cast<Unsigned<T>>(a)) * static_cast<U>(static_cast<Unsigned<T>>(b))));
+      return static_cast<T>(static_cast<Unsigned<T>>(static_cast<U>(static_cast<Unsigned<T>>(a)) *
+                                                     static_cast<U>(static_cast<Unsigned<T>>(b))));
     } else {
       return a * b;
     }
@@ -58,7 +67,8 @@ struct MulOp {
   static constexpr kernels::VBinaryOp kVec = kernels::VBinaryOp::kMul;
 };
 struct DivOp {
-  template <typename T> static T apply(T a, T b) {
+  template <typename T>
+  static T apply(T a, T b) {
     if constexpr (std::is_integral_v<T>) {
       if (b == 0) return 0;
       if constexpr (std::is_signed_v<T>)
@@ -71,20 +81,51 @@ struct DivOp {
   static constexpr kernels::VBinaryOp kVec = kernels::VBinaryOp::kDiv;
 };
 struct MaxOp {
-  template <typename T> static T apply(T a, T b) { return a > b ? a : b; }
+  template <typename T>
+  static T apply(T a, T b) {
+    return a > b ? a : b;
+  }
   static constexpr kernels::VBinaryOp kVec = kernels::VBinaryOp::kMax;
 };
 struct MinOp {
-  template <typename T> static T apply(T a, T b) { return a < b ? a : b; }
+  template <typename T>
+  static T apply(T a, T b) {
+    return a < b ? a : b;
+  }
   static constexpr kernels::VBinaryOp kVec = kernels::VBinaryOp::kMin;
 };
 
 // Comparisons produce bool (one byte, 0 or 1).
-struct EqualOp { template <typename T> static uint8_t apply(T a, T b) { return a == b; } };
-struct GreaterOp { template <typename T> static uint8_t apply(T a, T b) { return a > b; } };
-struct GreaterOrEqualOp { template <typename T> static uint8_t apply(T a, T b) { return a >= b; } };
-struct LessOp { template <typename T> static uint8_t apply(T a, T b) { return a < b; } };
-struct LessOrEqualOp { template <typename T> static uint8_t apply(T a, T b) { return a <= b; } };
+struct EqualOp {
+  template <typename T>
+  static uint8_t apply(T a, T b) {
+    return a == b;
+  }
+};
+struct GreaterOp {
+  template <typename T>
+  static uint8_t apply(T a, T b) {
+    return a > b;
+  }
+};
+struct GreaterOrEqualOp {
+  template <typename T>
+  static uint8_t apply(T a, T b) {
+    return a >= b;
+  }
+};
+struct LessOp {
+  template <typename T>
+  static uint8_t apply(T a, T b) {
+    return a < b;
+  }
+};
+struct LessOrEqualOp {
+  template <typename T>
+  static uint8_t apply(T a, T b) {
+    return a <= b;
+  }
+};
 
 // Converts toward zero, saturating, NaN → 0: the one float→int conversion with no UB.
 template <typename T>
@@ -113,7 +154,8 @@ T integer_power(T base, int64_t exponent) {
 
 // Pow(X, Y): the output has X's type; Y may be float or integer.
 struct PowOp {
-  template <typename T, typename E> static T apply(T x, E y) {
+  template <typename T, typename E>
+  static T apply(T x, E y) {
     if constexpr (std::is_floating_point_v<T>) {
       if constexpr (std::is_floating_point_v<E>) return std::pow(x, y);
       else return static_cast<T>(std::pow(static_cast<double>(x), static_cast<double>(y)));
@@ -172,7 +214,20 @@ void binary_loop(const StridedLoop<3>& loop, const void* a, const void* b, void*
 // Op table.
 
 enum class Family { kArithmetic, kComparison, kPow, kMean };
-enum class BinaryOp { kAdd, kSub, kMul, kDiv, kMax, kMin, kPow, kEqual, kGreater, kGreaterOrEqual, kLess, kLessOrEqual };
+enum class BinaryOp {
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMax,
+  kMin,
+  kPow,
+  kEqual,
+  kGreater,
+  kGreaterOrEqual,
+  kLess,
+  kLessOrEqual
+};
 
 struct BinarySpec {
   const char* name;
@@ -262,8 +317,8 @@ class BroadcastKernel : public Kernel {
     } else {
       for (size_t i = 1; i < in.size(); ++i)
         if (in[i].dtype != dtype_)
-          return node.error("inputs have different dtypes: input 0 is " + std::string(dtype_name(dtype_)) +
-                            ", input " + std::to_string(i) + " is " + dtype_name(in[i].dtype));
+          return node.error("inputs have different dtypes: input 0 is " + std::string(dtype_name(dtype_)) + ", input " +
+                            std::to_string(i) + " is " + dtype_name(in[i].dtype));
       bool ok = dtype_ == DataType::kFloat32 || (spec_.integers && is_numeric(dtype_)) ||
                 (spec_.bools && dtype_ == DataType::kBool);
       if (!ok) return node.error(std::string("does not support ") + dtype_name(dtype_) + " inputs");
@@ -282,9 +337,9 @@ class BroadcastKernel : public Kernel {
       loops_.push_back(binary_broadcast_loop(shape, i == 1 ? in[0].shape : shape, in[i].shape));
 
     // Squaring reads x as both operands, so x must already have the output's shape.
-    square_ = spec_.family == Family::kPow && dtype_ == DataType::kFloat32 &&
-              exponent_dtype_ == DataType::kFloat32 && in[1].constant && in[1].constant->size() == 1 &&
-              in[1].constant->data<float>()[0] == 2.0f && in[0].shape == shape;
+    square_ = spec_.family == Family::kPow && dtype_ == DataType::kFloat32 && exponent_dtype_ == DataType::kFloat32 &&
+              in[1].constant && in[1].constant->size() == 1 && in[1].constant->data<float>()[0] == 2.0f &&
+              in[0].shape == shape;
     if (square_) loops_[0] = binary_broadcast_loop(shape, shape, shape);
 
     out[0].dtype = spec_.family == Family::kComparison ? DataType::kBool : dtype_;
@@ -348,7 +403,7 @@ float neg_of(float x) { return -x; }
 float reciprocal_of(float x) { return 1.0f / x; }
 float floor_of(float x) { return std::floor(x); }
 float ceil_of(float x) { return std::ceil(x); }
-float round_of(float x) { return std::nearbyint(x); }  // halves to even (default rounding mode)
+float round_of(float x) { return std::nearbyint(x); }                // halves to even (default rounding mode)
 float sign_of(float x) { return x > 0 ? 1.0f : x < 0 ? -1.0f : x; }  // ±0 and NaN pass through
 float erf_of(float x) { return std::erf(x); }
 float sin_of(float x) { return std::sin(x); }
@@ -379,7 +434,8 @@ struct UnarySpec {
   void (*map)(const float*, float*, int64_t);
 };
 
-#define WEBCNN_UNARY(name, integers, fn) {name, IntegerForm::integers, fn, map_floats<fn>}
+#define WEBCNN_UNARY(name, integers, fn) \
+  { name, IntegerForm::integers, fn, map_floats<fn> }
 constexpr UnarySpec kUnarySpecs[] = {
     WEBCNN_UNARY("Sqrt", kNone, sqrt_of),   WEBCNN_UNARY("Exp", kNone, exp_of),
     WEBCNN_UNARY("Log", kNone, log_of),     WEBCNN_UNARY("Abs", kAbs, abs_of),

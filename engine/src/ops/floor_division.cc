@@ -21,7 +21,10 @@ bool floor_mod(T a, T b, bool c_fmod, T& r) {
     return true;
   } else {
     if (b == 0) return false;
-    if (std::is_signed_v<T> && b == T(-1)) { r = 0; return true; }  // avoids INT_MIN % -1
+    if (std::is_signed_v<T> && b == T(-1)) {
+      r = 0;
+      return true;
+    }  // avoids INT_MIN % -1
     r = static_cast<T>(a % b);
     if (!c_fmod && r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
     return true;
@@ -35,7 +38,10 @@ bool floor_divide(T a, T b, T& q) {
     return true;
   } else {
     if (b == 0) return false;
-    if (std::is_signed_v<T> && b == T(-1)) { q = static_cast<T>(T(0) - a); return true; }  // wraps like TF for INT_MIN
+    if (std::is_signed_v<T> && b == T(-1)) {
+      q = static_cast<T>(T(0) - a);
+      return true;
+    }  // wraps like TF for INT_MIN
     q = static_cast<T>(a / b);
     if ((a % b != 0) && ((a < 0) != (b < 0))) q = static_cast<T>(q - 1);
     return true;
@@ -54,7 +60,10 @@ bool binary(const TensorView& a, const TensorView& b, const TensorView& out, F f
     T* dst = out.as<T>();
     for_each_broadcast(os, st, [&](int64_t i, const int64_t* o) {
       T r{};
-      if (!f(x[o[0]], y[o[1]], r)) { ok = false; r = T(0); }
+      if (!f(x[o[0]], y[o[1]], r)) {
+        ok = false;
+        r = T(0);
+      }
       dst[i] = r;
     });
     return 0;
@@ -77,11 +86,13 @@ namespace {
 
 class FloorDivisionKernel : public Kernel {
  public:
-  FloorDivisionKernel(const Node& node, bool is_mod, bool c_fmod) : what_(node.describe()), mod_(is_mod), fmod_(c_fmod) {}
+  FloorDivisionKernel(const Node& node, bool is_mod, bool c_fmod)
+      : what_(node.describe()), mod_(is_mod), fmod_(c_fmod) {}
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     WEBCNN_TRY(expect_inputs(node, in, 2, 2));
     if (in[0].dtype != in[1].dtype)
-      return node.error(std::string("inputs must share a type, got ") + dtype_name(in[0].dtype) + " and " + dtype_name(in[1].dtype));
+      return node.error(std::string("inputs must share a type, got ") + dtype_name(in[0].dtype) + " and " +
+                        dtype_name(in[1].dtype));
     if (in[0].dtype == DataType::kBool) return node.error("bool inputs are not supported");
     auto shape = broadcast_shapes({in[0].shape, in[1].shape});
     if (!shape) return shape.status().with_context(node.describe());
@@ -90,7 +101,8 @@ class FloorDivisionKernel : public Kernel {
     return Status::ok();
   }
   Status run(const KernelIO& io) override {
-    bool ok = mod_ ? reference::mod(io.in[0], io.in[1], fmod_, io.out[0]) : reference::floor_div(io.in[0], io.in[1], io.out[0]);
+    bool ok = mod_ ? reference::mod(io.in[0], io.in[1], fmod_, io.out[0])
+                   : reference::floor_div(io.in[0], io.in[1], io.out[0]);
     return ok ? Status::ok() : Status::error(what_ + ": integer division by zero");
   }
 

@@ -21,7 +21,8 @@ int64_t read_index(const void* indices, DataType t, int64_t i) {
 // The index into an axis of size `dim` for a Gather index, or an error when it is out of range.
 Result<int64_t> resolve_gather_index(int64_t idx, int64_t dim) {
   if (idx < -dim || idx >= dim)
-    return Status::error("index " + std::to_string(idx) + " is out of range for an axis of size " + std::to_string(dim));
+    return Status::error("index " + std::to_string(idx) + " is out of range for an axis of size " +
+                         std::to_string(dim));
   return idx < 0 ? idx + dim : idx;
 }
 
@@ -120,8 +121,6 @@ class GatherKernel : public Kernel {
 
 }  // namespace
 
-void register_gather_ops(OpRegistry& r) {
-  r.add("Gather", GatherKernel::create);
-}
+void register_gather_ops(OpRegistry& r) { r.add("Gather", GatherKernel::create); }
 
 }  // namespace webcnn

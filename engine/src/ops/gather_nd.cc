@@ -62,7 +62,8 @@ class GatherNDKernel : public Kernel {
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     WEBCNN_TRY(expect_inputs(node, in, 2, 2));
     WEBCNN_ASSIGN(batch_dims_, node.attr_int("batch_dims", 0));
-    if (in[1].dtype != DataType::kInt64 && in[1].dtype != DataType::kInt32) return node.error("indices must be int64 or int32");
+    if (in[1].dtype != DataType::kInt64 && in[1].dtype != DataType::kInt32)
+      return node.error("indices must be int64 or int32");
     const Shape& ds = in[0].shape;
     const Shape& is = in[1].shape;
     if (is.empty()) return node.error("indices must have rank 1 or more");
@@ -75,8 +76,8 @@ class GatherNDKernel : public Kernel {
                           ", indices " + shape_to_string(is));
     int64_t q = is.back();
     if (q < 0 || q > static_cast<int64_t>(ds.size()) - b)
-      return node.error("indices' last dimension " + std::to_string(q) + " exceeds the data rank " + std::to_string(ds.size()) +
-                        " less batch_dims");
+      return node.error("indices' last dimension " + std::to_string(q) + " exceeds the data rank " +
+                        std::to_string(ds.size()) + " less batch_dims");
     Shape s(is.begin(), is.end() - 1);
     s.insert(s.end(), ds.begin() + b + q, ds.end());
     out[0].dtype = in[0].dtype;
@@ -98,7 +99,9 @@ class GatherNDKernel : public Kernel {
 }  // namespace
 
 void register_gather_nd_ops(OpRegistry& r) {
-  r.add("GatherND", [](const Node& n) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new GatherNDKernel(n)); });
+  r.add("GatherND", [](const Node& n) -> Result<std::unique_ptr<Kernel>> {
+    return std::unique_ptr<Kernel>(new GatherNDKernel(n));
+  });
 }
 
 }  // namespace webcnn

@@ -39,8 +39,7 @@ struct KernelIO {
 class Kernel {
  public:
   virtual ~Kernel() = default;
-  virtual Status prepare(const Node& node, const std::vector<ValueInfo>& inputs,
-                         std::vector<ValueInfo>& outputs) = 0;
+  virtual Status prepare(const Node& node, const std::vector<ValueInfo>& inputs, std::vector<ValueInfo>& outputs) = 0;
   // Run-time errors (e.g. an index out of range in data) are rare; kernels that can meet them keep
   // node.describe() from create() for the message.
   virtual Status run(const KernelIO& io) = 0;
@@ -55,7 +54,8 @@ class Kernel {
   // Such a consumed constant rebuilt from the kernel's own copy, for inspection (Model::conv_weights):
   // the plan need not keep the original for the rare caller who asks.
   virtual Result<Tensor> recover_constant_input(size_t input_index) const {
-    return Status::error(StatusCode::kInternal, "internal error: input " + std::to_string(input_index) + " was not packed by its reader");
+    return Status::error(StatusCode::kInternal,
+                         "internal error: input " + std::to_string(input_index) + " was not packed by its reader");
   }
 };
 

@@ -57,7 +57,8 @@ class LogicalKernel : public Kernel {
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     WEBCNN_TRY(expect_inputs(node, in, 2, 2));
     if (in[0].dtype != in[1].dtype)
-      return node.error(std::string("inputs must share a type, got ") + dtype_name(in[0].dtype) + " and " + dtype_name(in[1].dtype));
+      return node.error(std::string("inputs must share a type, got ") + dtype_name(in[0].dtype) + " and " +
+                        dtype_name(in[1].dtype));
     WEBCNN_TRY(expect_dtype(node, in[0], DataType::kBool, "inputs"));
     auto shape = broadcast_shapes({in[0].shape, in[1].shape});
     if (!shape) return shape.status().with_context(node.describe());
@@ -95,7 +96,8 @@ class WhereKernel : public Kernel {
     WEBCNN_TRY(expect_inputs(node, in, 3, 3));
     WEBCNN_TRY(expect_dtype(node, in[0], DataType::kBool, "condition"));
     if (in[1].dtype != in[2].dtype)
-      return node.error(std::string("x and y must share a type, got ") + dtype_name(in[1].dtype) + " and " + dtype_name(in[2].dtype));
+      return node.error(std::string("x and y must share a type, got ") + dtype_name(in[1].dtype) + " and " +
+                        dtype_name(in[2].dtype));
     auto shape = broadcast_shapes({in[0].shape, in[1].shape, in[2].shape});
     if (!shape) return shape.status().with_context(node.describe());
     out[0].shape = shape.value();
@@ -121,9 +123,11 @@ void register_logical_ops(OpRegistry& r) {
   r.add("And", make_logical<kAnd>, OpTraits::broadcast());
   r.add("Or", make_logical<kOr>, OpTraits::broadcast());
   r.add("Xor", make_logical<kXor>, OpTraits::broadcast());
-  r.add("Not", [](const Node&) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new NotKernel()); },
-        OpTraits::unary());
-  r.add("Where", [](const Node&) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new WhereKernel()); });
+  r.add(
+      "Not", [](const Node&) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new NotKernel()); },
+      OpTraits::unary());
+  r.add("Where",
+        [](const Node&) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new WhereKernel()); });
 }
 
 }  // namespace webcnn

@@ -40,14 +40,13 @@ class MatMulKernel : public Kernel {
     WEBCNN_TRY(expect_dtype(node, in[1], DataType::kFloat32, "B"));
     const Shape& as = in[0].shape;
     const Shape& bs = in[1].shape;
-    if (as.empty() || bs.empty()) return node.error("MatMul inputs must have rank ≥ 1, got " + shape_to_string(as) +
-                                                    " and " + shape_to_string(bs));
+    if (as.empty() || bs.empty())
+      return node.error("MatMul inputs must have rank ≥ 1, got " + shape_to_string(as) + " and " + shape_to_string(bs));
     m_ = as.size() == 1 ? 1 : as[as.size() - 2];
     k_ = as.back();
     const int64_t kb = bs.size() == 1 ? bs[0] : bs[bs.size() - 2];
     n_ = bs.size() == 1 ? 1 : bs.back();
-    if (k_ != kb)
-      return node.error("inner dimensions differ: A " + shape_to_string(as) + ", B " + shape_to_string(bs));
+    if (k_ != kb) return node.error("inner dimensions differ: A " + shape_to_string(as) + ", B " + shape_to_string(bs));
     Shape a_batch(as.begin(), as.end() - std::min<size_t>(2, as.size()));
     Shape b_batch(bs.begin(), bs.end() - std::min<size_t>(2, bs.size()));
     Shape batch(std::max(a_batch.size(), b_batch.size()), 1);
@@ -175,7 +174,9 @@ class GemmKernel : public Kernel {
 
   size_t scratch_bytes() const override { return scratch_; }
   // B (and a bias-row C) packed at prepare is never read again; a full C matrix is.
-  bool reads_constant_input_at_run(size_t i) const override { return i == 0 || packed_.empty() || (i == 2 && !c_is_bias_); }
+  bool reads_constant_input_at_run(size_t i) const override {
+    return i == 0 || packed_.empty() || (i == 2 && !c_is_bias_);
+  }
 
   Status run(const KernelIO& io) override {
     const float* a = io.in[0].as<const float>();
@@ -305,8 +306,8 @@ void matmul(const float* a, const Shape& as, const float* b, const Shape& bs, fl
   }
 }
 
-void gemm(const float* a, const Shape& as, bool trans_a, const float* b, const Shape& bs, bool trans_b,
-          const float* c, const Shape& cs, float alpha, float beta, float* y, const FusedActivation& act) {
+void gemm(const float* a, const Shape& as, bool trans_a, const float* b, const Shape& bs, bool trans_b, const float* c,
+          const Shape& cs, float alpha, float beta, float* y, const FusedActivation& act) {
   const int64_t m = trans_a ? as[1] : as[0], k = trans_a ? as[0] : as[1], n = trans_b ? bs[0] : bs[1];
   const int64_t c_rows = cs.size() == 2 ? cs[0] : 1, c_cols = cs.empty() ? 1 : cs.back();
   for (int64_t i = 0; i < m; ++i)

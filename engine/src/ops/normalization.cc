@@ -59,7 +59,8 @@ class BatchNormalizationKernel final : public Kernel {
     const kernels::KernelTable& k = kernels::active();
     if (nhwc_) {
       // Rows of C channels: a and b line up with every row.
-      for (int64_t row = 0; row < total / C; ++row) k.f32_vmuladd(static_cast<size_t>(C), x + row * C, a, b, y + row * C);
+      for (int64_t row = 0; row < total / C; ++row)
+        k.f32_vmuladd(static_cast<size_t>(C), x + row * C, a, b, y + row * C);
     } else {
       // Planes of `inner` elements share one channel's a and b.
       const int64_t inner = total / (shape_[0] * C);
@@ -108,6 +109,8 @@ void batch_normalization(bool nhwc, const Shape& shape, const float* x, const fl
 
 }  // namespace reference
 
-void register_normalization_ops(OpRegistry& r) { r.add("BatchNormalization", create_batch_normalization, OpTraits::spatial()); }
+void register_normalization_ops(OpRegistry& r) {
+  r.add("BatchNormalization", create_batch_normalization, OpTraits::spatial());
+}
 
 }  // namespace webcnn

@@ -59,14 +59,39 @@ struct OpTraits {
   //   r.add("Relu", create_activation, OpTraits::unary().fusing(fuse_relu));
   static OpTraits unary() { return OpTraits().with_elementwise(Elementwise::kUnary); }
   static OpTraits broadcast() { return OpTraits().with_elementwise(Elementwise::kBroadcast); }
-  static OpTraits spatial() { OpTraits t; t.layout_sensitive = true; return t; }
-  OpTraits& with_elementwise(Elementwise e) { elementwise = e; return *this; }
-  OpTraits& fusing(ActivationFuser f) { fuse_as_activation = f; return *this; }
-  OpTraits& with_fused_activation() { accepts_fused_activation = true; return *this; }
-  OpTraits& with_macs(MacsCounter m) { macs = m; return *this; }
-  OpTraits& as_reduce() { reduce = true; return *this; }
-  OpTraits& shape_deciding(uint32_t input_mask) { shape_deciding_float_inputs = input_mask; return *this; }
-  OpTraits& shape_only() { reads_only_input_shapes = true; return *this; }
+  static OpTraits spatial() {
+    OpTraits t;
+    t.layout_sensitive = true;
+    return t;
+  }
+  OpTraits& with_elementwise(Elementwise e) {
+    elementwise = e;
+    return *this;
+  }
+  OpTraits& fusing(ActivationFuser f) {
+    fuse_as_activation = f;
+    return *this;
+  }
+  OpTraits& with_fused_activation() {
+    accepts_fused_activation = true;
+    return *this;
+  }
+  OpTraits& with_macs(MacsCounter m) {
+    macs = m;
+    return *this;
+  }
+  OpTraits& as_reduce() {
+    reduce = true;
+    return *this;
+  }
+  OpTraits& shape_deciding(uint32_t input_mask) {
+    shape_deciding_float_inputs = input_mask;
+    return *this;
+  }
+  OpTraits& shape_only() {
+    reads_only_input_shapes = true;
+    return *this;
+  }
 };
 
 }  // namespace webcnn

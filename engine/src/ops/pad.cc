@@ -21,8 +21,8 @@ Result<PadMode> parse_pad_mode(const std::string& mode) {
   return Status::error("unknown mode '" + mode + "' (expected constant, reflect, edge or wrap)");
 }
 
-Result<std::vector<PadAxis>> pad_plan(const Shape& in, const std::vector<int64_t>& pads, const std::vector<int64_t>& axes,
-                                      PadMode mode) {
+Result<std::vector<PadAxis>> pad_plan(const Shape& in, const std::vector<int64_t>& pads,
+                                      const std::vector<int64_t>& axes, PadMode mode) {
   const int64_t rank = static_cast<int64_t>(in.size());
   std::vector<int64_t> list = axes;
   if (list.empty())
@@ -54,8 +54,9 @@ Result<std::vector<PadAxis>> pad_plan(const Shape& in, const std::vector<int64_t
     p.keep_begin = std::max<int64_t>(-begin[i], 0);
     p.keep = in[i] - p.keep_begin - std::max<int64_t>(-end[i], 0);
     if (p.keep < 0)
-      return Status::error("pads " + std::to_string(begin[i]) + ", " + std::to_string(end[i]) + " crop more than axis " +
-                           std::to_string(i) + " of size " + std::to_string(in[i]) + " holds");
+      return Status::error("pads " + std::to_string(begin[i]) + ", " + std::to_string(end[i]) +
+                           " crop more than axis " + std::to_string(i) + " of size " + std::to_string(in[i]) +
+                           " holds");
     p.before = std::max<int64_t>(begin[i], 0);
     p.out_dim = p.before + p.keep + std::max<int64_t>(end[i], 0);
     if (p.keep == 0 && p.out_dim > 0 && mode != PadMode::kConstant)
@@ -222,8 +223,6 @@ class PadKernel : public Kernel {
 
 }  // namespace
 
-void register_pad_ops(OpRegistry& r) {
-  r.add("Pad", PadKernel::create);
-}
+void register_pad_ops(OpRegistry& r) { r.add("Pad", PadKernel::create); }
 
 }  // namespace webcnn

@@ -22,8 +22,8 @@ struct PadAxis {
   int64_t in_dim = 0, out_dim = 0, before = 0, keep_begin = 0, keep = 0;
 };
 // `pads` as in ONNX: [begin_0, begin_1, ..., end_0, end_1, ...] for the listed axes (all if empty).
-Result<std::vector<PadAxis>> pad_plan(const Shape& in, const std::vector<int64_t>& pads, const std::vector<int64_t>& axes,
-                                      PadMode mode);
+Result<std::vector<PadAxis>> pad_plan(const Shape& in, const std::vector<int64_t>& pads,
+                                      const std::vector<int64_t>& axes, PadMode mode);
 // Input index along one axis for output index `o`, or -1 where the constant value goes.
 int64_t pad_source_index(const PadAxis& a, int64_t o, PadMode mode);
 // `value` points at one element (the constant for kConstant; ignored otherwise).

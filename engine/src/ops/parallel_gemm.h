@@ -11,9 +11,9 @@
 #include <cstddef>
 #include <numeric>
 
+#include "core/thread_pool.h"
 #include "kernels/gemm.h"
 #include "ops/fused_activation.h"
-#include "core/thread_pool.h"
 
 namespace webcnn {
 

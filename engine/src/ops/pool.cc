@@ -2,7 +2,8 @@
 //
 // prepare() infers shapes for NCHW and NHWC. The fast run path is NHWC, vectors over channels
 // (kernels/f32_pool.cc); the NCHW form is only ever run when a pool of constants is folded before the
-// layout pass rewrote it, and then the reference does the work. Global pools are fast in both layouts (each is a plain reduction).
+// layout pass rewrote it, and then the reference does the work. Global pools are fast in both layouts (each is a plain
+// reduction).
 #include "ops/pool.h"
 
 #include <algorithm>
@@ -105,8 +106,8 @@ Result<WindowAttrs> read_window_attrs(const Node& node, PoolKind kind) {
 }
 
 // One spatial axis: output length and the padding actually used.
-Status resolve_axis(const Node& node, const WindowAttrs& a, size_t axis, int64_t in, int64_t& out,
-                    int64_t& pad_begin, int64_t& pad_end) {
+Status resolve_axis(const Node& node, const WindowAttrs& a, size_t axis, int64_t in, int64_t& out, int64_t& pad_begin,
+                    int64_t& pad_end) {
   const size_t k = a.kernel.size();
   const int64_t stride = a.strides[axis];
   const int64_t extent = (a.kernel[axis] - 1) * a.dilations[axis] + 1;  // window span in input elements
@@ -121,14 +122,16 @@ Status resolve_axis(const Node& node, const WindowAttrs& a, size_t axis, int64_t
     if (a.auto_pad == "VALID") pad_begin = pad_end = 0;
     const int64_t span = in + pad_begin + pad_end - extent;
     if (span < 0)
-      return node.error("the window (" + std::to_string(extent) + " elements with dilation) is larger than the padded input (" +
+      return node.error("the window (" + std::to_string(extent) +
+                        " elements with dilation) is larger than the padded input (" +
                         std::to_string(in + pad_begin + pad_end) + ") on spatial axis " + std::to_string(axis));
     out = (a.ceil_mode && a.auto_pad == "NOTSET" ? ceil_div(span, stride) : span / stride) + 1;
     // ceil_mode may add a window that starts past the input and its leading padding: it would see
     // only trailing padding, so (like PyTorch and onnxruntime) it is dropped.
     if (a.ceil_mode && (out - 1) * stride >= in + pad_begin) --out;
   }
-  if (out < 1) return node.error("output length on spatial axis " + std::to_string(axis) + " would be " + std::to_string(out));
+  if (out < 1)
+    return node.error("output length on spatial axis " + std::to_string(axis) + " would be " + std::to_string(out));
   return Status::ok();
 }
 
@@ -144,8 +147,7 @@ Result<PoolWindow> resolve_window(const Node& node, const WindowAttrs& a, const 
   w.channels = a.nhwc ? shape.back() : shape[1];
   const size_t first_spatial = a.nhwc ? 1 : 2;
   int64_t out[2] = {1, 1}, pb[2] = {0, 0}, pe[2] = {0, 0};
-  for (size_t i = 0; i < k; ++i)
-    WEBCNN_TRY(resolve_axis(node, a, i, shape[first_spatial + i], out[i], pb[i], pe[i]));
+  for (size_t i = 0; i < k; ++i) WEBCNN_TRY(resolve_axis(node, a, i, shape[first_spatial + i], out[i], pb[i], pe[i]));
   if (k == 2) {
     w.in_h = shape[first_spatial];
     w.out_h = out[0];
@@ -184,10 +186,13 @@ template <PoolKind kKind>
 void pool_pixel_nhwc(const kernels::KernelTable& k, const PoolWindow& w, const float* image, int64_t ih0, int64_t iw0,
                      int64_t h0, int64_t h1, int64_t w0, int64_t w1, float scale, float* out) {
   const int64_t C = w.channels;
-  const size_t rows = static_cast<size_t>(std::max<int64_t>(h1 - h0, 0)), cols = static_cast<size_t>(std::max<int64_t>(w1 - w0, 0));
+  const size_t rows = static_cast<size_t>(std::max<int64_t>(h1 - h0, 0)),
+               cols = static_cast<size_t>(std::max<int64_t>(w1 - w0, 0));
   // The first tap inside the image (none: the window lies in the padding, and no tap is read).
-  const float* first = rows && cols ? image + ((ih0 + h0 * w.dilation_h) * w.in_w + (iw0 + w0 * w.dilation_w)) * C : image;
-  const size_t row_step = static_cast<size_t>(w.dilation_h * w.in_w * C), col_step = static_cast<size_t>(w.dilation_w * C);
+  const float* first =
+      rows && cols ? image + ((ih0 + h0 * w.dilation_h) * w.in_w + (iw0 + w0 * w.dilation_w)) * C : image;
+  const size_t row_step = static_cast<size_t>(w.dilation_h * w.in_w * C),
+               col_step = static_cast<size_t>(w.dilation_w * C);
   if (kKind == PoolKind::kMax) k.f32_maxpool(static_cast<size_t>(C), first, rows, cols, row_step, col_step, out);
   else k.f32_avgpool(static_cast<size_t>(C), first, rows, cols, row_step, col_step, scale, out);
 }
@@ -211,7 +216,8 @@ void pool2d_nhwc(const PoolWindow& w, const float* in, float* out) {
           const int64_t divisor = average_divisor(w, ih0, iw0);
           scale = divisor > 0 ? 1.0f / static_cast<float>(divisor) : 0.0f;
         }
-        pool_pixel_nhwc<kKind>(k, w, image, ih0, iw0, h0, h1, w0, w1, scale, out + ((n * w.out_h + oh) * w.out_w + ow) * C);
+        pool_pixel_nhwc<kKind>(k, w, image, ih0, iw0, h0, h1, w0, w1, scale,
+                               out + ((n * w.out_h + oh) * w.out_w + ow) * C);
       }
     }
   }
@@ -233,7 +239,8 @@ void max_pool_uint8(const PoolWindow& w, bool nhwc, const uint8_t* in, uint8_t* 
           for (int64_t kh = h0; kh < h1; ++kh)
             for (int64_t kw = w0; kw < w1; ++kw) {
               const int64_t h = ih0 + kh * w.dilation_h, x = iw0 + kw * w.dilation_w;
-              best = std::max(best, in[nhwc ? ((n * w.in_h + h) * w.in_w + x) * C + c : ((n * C + c) * w.in_h + h) * w.in_w + x]);
+              best = std::max(
+                  best, in[nhwc ? ((n * w.in_h + h) * w.in_w + x) * C + c : ((n * C + c) * w.in_h + h) * w.in_w + x]);
             }
           out[nhwc ? ((n * w.out_h + oh) * w.out_w + ow) * C + c : ((n * C + c) * w.out_h + oh) * w.out_w + ow] = best;
         }

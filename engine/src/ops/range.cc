@@ -14,7 +14,8 @@ void range(const TensorView& start, const TensorView& delta, const TensorView& o
   dispatch_dtype(out.dtype, [&](auto tag) {
     using T = decltype(tag);
     T s = start.as<T>()[0], d = delta.as<T>()[0];
-    for (int64_t i = 0; i < n; ++i) out.as<T>()[i] = static_cast<T>(s + static_cast<T>(i) * d);  // as ONNX: start + i·delta
+    for (int64_t i = 0; i < n; ++i)
+      out.as<T>()[i] = static_cast<T>(s + static_cast<T>(i) * d);  // as ONNX: start + i·delta
     return 0;
   });
 }
@@ -32,7 +33,8 @@ class RangeKernel : public Kernel {
     double v[3];
     for (size_t i = 0; i < 3; ++i) {
       if (in[i].dtype != t) return node.error("start, limit and delta must share a type");
-      if (!in[i].constant || in[i].constant->size() != 1) return node.error("start, limit and delta must be constant scalars");
+      if (!in[i].constant || in[i].constant->size() != 1)
+        return node.error("start, limit and delta must be constant scalars");
       v[i] = t == DataType::kFloat32 ? static_cast<double>(in[i].constant->to_float_vector()[0])
                                      : static_cast<double>(in[i].constant->to_int64_vector()[0]);
     }
@@ -53,8 +55,10 @@ class RangeKernel : public Kernel {
 }  // namespace
 
 void register_range_ops(OpRegistry& r) {
-  r.add("Range", [](const Node&) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new RangeKernel()); },
-        OpTraits().shape_deciding(OpTraits::kAllInputs));
+  r.add(
+      "Range",
+      [](const Node&) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new RangeKernel()); },
+      OpTraits().shape_deciding(OpTraits::kAllInputs));
 }
 
 }  // namespace webcnn

@@ -28,11 +28,17 @@ namespace {
 // ---- how elements combine (⊕), with the identity an empty reduction gives ----
 
 template <typename T>
-T wrapping(std::make_unsigned_t<T> v) { return static_cast<T>(v); }
+T wrapping(std::make_unsigned_t<T> v) {
+  return static_cast<T>(v);
+}
 
 struct SumOp {
-  template <typename T> static T identity() { return T(0); }
-  template <typename T> static T apply(T a, T b) {
+  template <typename T>
+  static T identity() {
+    return T(0);
+  }
+  template <typename T>
+  static T apply(T a, T b) {
     if constexpr (std::is_integral_v<T>) {
       using U = std::make_unsigned_t<T>;
       return wrapping<T>(static_cast<U>(static_cast<U>(a) + static_cast<U>(b)));
@@ -43,8 +49,12 @@ struct SumOp {
   static constexpr kernels::ReduceOp kKernel = kernels::ReduceOp::kSum;
 };
 struct ProdOp {
-  template <typename T> static T identity() { return T(1); }
-  template <typename T> static T apply(T a, T b) {
+  template <typename T>
+  static T identity() {
+    return T(1);
+  }
+  template <typename T>
+  static T apply(T a, T b) {
     if constexpr (std::is_integral_v<T>) {
       using U = std::make_unsigned_t<T>;
       return wrapping<T>(static_cast<U>(static_cast<U>(a) * static_cast<U>(b)));
@@ -55,24 +65,35 @@ struct ProdOp {
   static constexpr kernels::ReduceOp kKernel = kernels::ReduceOp::kProd;
 };
 struct MaxOp {
-  template <typename T> static T identity() {
+  template <typename T>
+  static T identity() {
     return std::is_floating_point_v<T> ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
   }
-  template <typename T> static T apply(T a, T b) { return a > b ? a : b; }
+  template <typename T>
+  static T apply(T a, T b) {
+    return a > b ? a : b;
+  }
   static constexpr kernels::ReduceOp kKernel = kernels::ReduceOp::kMax;
 };
 struct MinOp {
-  template <typename T> static T identity() {
+  template <typename T>
+  static T identity() {
     return std::is_floating_point_v<T> ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
   }
-  template <typename T> static T apply(T a, T b) { return a < b ? a : b; }
+  template <typename T>
+  static T apply(T a, T b) {
+    return a < b ? a : b;
+  }
   static constexpr kernels::ReduceOp kKernel = kernels::ReduceOp::kMin;
 };
 
 // ---- what each element becomes before combining ----
 
 struct Identity {
-  template <typename T> static T apply(T x) { return x; }
+  template <typename T>
+  static T apply(T x) {
+    return x;
+  }
   static constexpr kernels::ReduceMap kKernel = kernels::ReduceMap::kIdentity;
 };
 struct Square {
@@ -187,9 +208,10 @@ class ReduceKernel : public Kernel {
       kept[static_cast<size_t>(a)] = 1;
     }
     for (size_t i = 0; i < shape.size(); ++i)
-      if (keepdims_ || !std::binary_search(axes.begin(), axes.end(), static_cast<int64_t>(i))) out_shape.push_back(kept[i]);
-    loop_ = std::make_unique<StridedLoop<2>>(shape, std::array<std::vector<int64_t>, 2>{broadcast_strides(shape, shape),
-                                                                                          broadcast_strides(kept, shape)});
+      if (keepdims_ || !std::binary_search(axes.begin(), axes.end(), static_cast<int64_t>(i)))
+        out_shape.push_back(kept[i]);
+    loop_ = std::make_unique<StridedLoop<2>>(
+        shape, std::array<std::vector<int64_t>, 2>{broadcast_strides(shape, shape), broadcast_strides(kept, shape)});
     out_count_ = num_elements(out_shape);
     log_sum_exp_ = std::string(spec_.name) == "ReduceLogSumExp";
     out[0].dtype = dtype_;
@@ -198,7 +220,9 @@ class ReduceKernel : public Kernel {
   }
 
   // Each output element reduces exactly one input element, unchanged: the output is the input's bytes.
-  bool output_aliases_input() const override { return count_ == 1 && spec_.pre == Pre::kNone && spec_.post != Post::kLog; }
+  bool output_aliases_input() const override {
+    return count_ == 1 && spec_.pre == Pre::kNone && spec_.post != Post::kLog;
+  }
 
   // ReduceLogSumExp keeps its shifted sums beside the output.
   size_t scratch_bytes() const override { return log_sum_exp_ ? static_cast<size_t>(out_count_) * sizeof(float) : 0; }
@@ -394,8 +418,10 @@ Result<Tensor> reduce(const std::string& op, const Tensor& x, const std::vector<
     if (is_float) {
       double v = acc[u];
       if (count[u] == 0) {  // empty reduction
-        v = spec->combine == Combine::kProd ? 1 : spec->combine == Combine::kMax ? -INFINITY
-                                                : spec->combine == Combine::kMin ? INFINITY : 0;
+        v = spec->combine == Combine::kProd  ? 1
+            : spec->combine == Combine::kMax ? -INFINITY
+            : spec->combine == Combine::kMin ? INFINITY
+                                             : 0;
       }
       if (spec->post == Post::kMean) v /= static_cast<double>(count[u]);
       if (spec->post == Post::kSqrt) v = std::sqrt(v);
@@ -405,7 +431,8 @@ Result<Tensor> reduce(const std::string& op, const Tensor& x, const std::vector<
       y.data<int32_t>()[k] = count[u] == 0 ? empty_integer_reduction<int32_t>(spec->combine)
                                            : static_cast<int32_t>(static_cast<uint32_t>(iacc[u]));
     } else {
-      y.data<int64_t>()[k] = count[u] == 0 ? empty_integer_reduction<int64_t>(spec->combine) : static_cast<int64_t>(iacc[u]);
+      y.data<int64_t>()[k] =
+          count[u] == 0 ? empty_integer_reduction<int64_t>(spec->combine) : static_cast<int64_t>(iacc[u]);
     }
   }
   return y;

@@ -76,7 +76,8 @@ Status expect_inputs(const Node& node, const std::vector<ValueInfo>& in, size_t 
   size_t present = in.size();
   while (present > 0 && !in[present - 1].present) --present;
   if (present < min || in.size() > max)
-    return node.error("expects " + (min == max ? std::to_string(min) : std::to_string(min) + " to " + std::to_string(max)) +
+    return node.error("expects " +
+                      (min == max ? std::to_string(min) : std::to_string(min) + " to " + std::to_string(max)) +
                       " inputs, got " + std::to_string(in.size()));
   for (size_t i = 0; i < min; ++i)
     if (!in[i].present) return node.error("required input " + std::to_string(i) + " is missing");

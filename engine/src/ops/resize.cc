@@ -38,7 +38,8 @@ Result<NearestMode> parse_nearest_mode(const std::string& s) {
   if (s == "round_prefer_ceil") return NearestMode::kRoundPreferCeil;
   if (s == "floor") return NearestMode::kFloor;
   if (s == "ceil") return NearestMode::kCeil;
-  return Status::error("unknown nearest_mode '" + s + "' (expected round_prefer_floor, round_prefer_ceil, floor or ceil)");
+  return Status::error("unknown nearest_mode '" + s +
+                       "' (expected round_prefer_floor, round_prefer_ceil, floor or ceil)");
 }
 
 Result<std::vector<AxisScale>> resize_axes(const Shape& in, const std::vector<float>& scales,
@@ -62,8 +63,7 @@ Result<std::vector<AxisScale>> resize_axes(const Shape& in, const std::vector<fl
   const size_t n = list.size();
   if (scales.empty() == sizes.empty()) return Status::error("exactly one of scales and sizes must be given");
   std::vector<AxisScale> result(in.size());
-  for (size_t i = 0; i < in.size(); ++i)
-    result[i] = {in[i], in[i], 1.0, static_cast<double>(in[i]), 0.0, 1.0};
+  for (size_t i = 0; i < in.size(); ++i) result[i] = {in[i], in[i], 1.0, static_cast<double>(in[i]), 0.0, 1.0};
   if (!roi.empty()) {
     if (roi.size() != 2 * n)
       return Status::error("roi has " + std::to_string(roi.size()) + " values, expected " + std::to_string(2 * n));
@@ -107,7 +107,8 @@ Result<std::vector<AxisScale>> resize_axes(const Shape& in, const std::vector<fl
     return result;
   }
   if (policy != "not_larger" && policy != "not_smaller")
-    return Status::error("unknown keep_aspect_ratio_policy '" + policy + "' (expected stretch, not_larger or not_smaller)");
+    return Status::error("unknown keep_aspect_ratio_policy '" + policy +
+                         "' (expected stretch, not_larger or not_smaller)");
   // One scale for every listed dim: the largest that fits in sizes (not_larger) or the smallest that covers it.
   double s = policy == "not_larger" ? INFINITY : 0.0;
   for (size_t k = 0; k < n; ++k) {
@@ -227,10 +228,22 @@ namespace {
 void store_scalar(void* dst, DataType t, float v) {
   switch (t) {
     case DataType::kFloat32: std::memcpy(dst, &v, 4); break;
-    case DataType::kInt32: { int32_t x = static_cast<int32_t>(std::clamp(v, -2147483648.0f, 2147483520.0f)); std::memcpy(dst, &x, 4); break; }
-    case DataType::kInt64: { int64_t x = static_cast<int64_t>(std::clamp(v, -9.2e18f, 9.2e18f)); std::memcpy(dst, &x, 8); break; }
+    case DataType::kInt32: {
+      int32_t x = static_cast<int32_t>(std::clamp(v, -2147483648.0f, 2147483520.0f));
+      std::memcpy(dst, &x, 4);
+      break;
+    }
+    case DataType::kInt64: {
+      int64_t x = static_cast<int64_t>(std::clamp(v, -9.2e18f, 9.2e18f));
+      std::memcpy(dst, &x, 8);
+      break;
+    }
     case DataType::kUInt8:
-    case DataType::kBool: { uint8_t x = static_cast<uint8_t>(std::clamp(v, 0.0f, 255.0f)); std::memcpy(dst, &x, 1); break; }
+    case DataType::kBool: {
+      uint8_t x = static_cast<uint8_t>(std::clamp(v, 0.0f, 255.0f));
+      std::memcpy(dst, &x, 1);
+      break;
+    }
   }
 }
 
@@ -424,7 +437,8 @@ void Resampler::run(const void* in, void* out) const {
             inputs[taps] = s + r.offset[a] + c.offset[b];
             weights[taps] = r.weight[a] * c.weight[b];
           }
-        kernel_table.f32_resize_pixel(static_cast<size_t>(inner_), taps, inputs, weights, reinterpret_cast<float*>(dst));
+        kernel_table.f32_resize_pixel(static_cast<size_t>(inner_), taps, inputs, weights,
+                                      reinterpret_cast<float*>(dst));
       }
     }
   }

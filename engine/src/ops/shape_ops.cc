@@ -28,7 +28,8 @@ Result<Shape> reshape_shape(const Shape& input, const std::vector<int64_t>& requ
       infer_at = static_cast<int>(i);
       continue;
     }
-    if (d < -1) return Status::error("shape " + shape_to_string(requested) + " has invalid dimension " + std::to_string(d));
+    if (d < -1)
+      return Status::error("shape " + shape_to_string(requested) + " has invalid dimension " + std::to_string(d));
     if (d == 0 && !allowzero) {
       if (i >= input.size())
         return Status::error("shape " + shape_to_string(requested) + " copies dimension " + std::to_string(i) +
@@ -44,16 +45,17 @@ Result<Shape> reshape_shape(const Shape& input, const std::vector<int64_t>& requ
   }
   if (infer_at >= 0) {
     if (has_zero)
-      return Status::error("shape " + shape_to_string(requested) + " has both -1 and a zero dimension, so -1 is ambiguous");
+      return Status::error("shape " + shape_to_string(requested) +
+                           " has both -1 and a zero dimension, so -1 is ambiguous");
     if (total % known != 0)
-      return Status::error("cannot reshape " + shape_to_string(input) + " (" + std::to_string(total) + " elements) into " +
-                           shape_to_string(requested));
+      return Status::error("cannot reshape " + shape_to_string(input) + " (" + std::to_string(total) +
+                           " elements) into " + shape_to_string(requested));
     out[static_cast<size_t>(infer_at)] = total / known;
     known = total;
   }
   if (known != total)
-    return Status::error("cannot reshape " + shape_to_string(input) + " (" + std::to_string(total) + " elements) into " +
-                         shape_to_string(out) + " (" + std::to_string(known) + " elements)");
+    return Status::error("cannot reshape " + shape_to_string(input) + " (" + std::to_string(total) +
+                         " elements) into " + shape_to_string(out) + " (" + std::to_string(known) + " elements)");
   return out;
 }
 
@@ -95,7 +97,8 @@ Result<Shape> unsqueeze_shape(const Shape& input, const std::vector<int64_t>& ax
   std::vector<bool> inserted(static_cast<size_t>(out_rank), false);
   for (int64_t a : axes) {
     if (a < -out_rank || a >= out_rank)
-      return Status::error("axis " + std::to_string(a) + " is out of range for output rank " + std::to_string(out_rank));
+      return Status::error("axis " + std::to_string(a) + " is out of range for output rank " +
+                           std::to_string(out_rank));
     size_t k = static_cast<size_t>(a < 0 ? a + out_rank : a);
     if (inserted[k]) return Status::error("axis " + std::to_string(a) + " is listed twice");
     inserted[k] = true;
@@ -150,7 +153,8 @@ void expand(const void* in, const Shape& in_shape, void* out, const Shape& out_s
   for (int64_t o = 0; o < n; ++o) {
     int64_t off = 0;
     for (size_t i = 0; i < rank; ++i) off += idx[i] * in_stride[i];
-    std::memcpy(dst + o * static_cast<int64_t>(element_size), src + off * static_cast<int64_t>(element_size), element_size);
+    std::memcpy(dst + o * static_cast<int64_t>(element_size), src + off * static_cast<int64_t>(element_size),
+                element_size);
     for (size_t i = rank; i-- > 0;) {
       if (++idx[i] < out_shape[i]) break;
       idx[i] = 0;
@@ -228,7 +232,9 @@ class FlattenKernel : public RelabelKernel {
 
 class SqueezeKernel : public RelabelKernel {
  public:
-  static Result<std::unique_ptr<Kernel>> create(const Node& node) { return std::unique_ptr<Kernel>(new SqueezeKernel()); }
+  static Result<std::unique_ptr<Kernel>> create(const Node& node) {
+    return std::unique_ptr<Kernel>(new SqueezeKernel());
+  }
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     WEBCNN_TRY(expect_inputs(node, in, 1, 2));
     Result<Shape> shape = Shape{};
@@ -246,7 +252,9 @@ class SqueezeKernel : public RelabelKernel {
 
 class UnsqueezeKernel : public RelabelKernel {
  public:
-  static Result<std::unique_ptr<Kernel>> create(const Node& node) { return std::unique_ptr<Kernel>(new UnsqueezeKernel()); }
+  static Result<std::unique_ptr<Kernel>> create(const Node& node) {
+    return std::unique_ptr<Kernel>(new UnsqueezeKernel());
+  }
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     WEBCNN_TRY(expect_inputs(node, in, 2, 2));
     WEBCNN_ASSIGN(std::vector<int64_t> axes, constant_ints(node, in[1], "axes"));
@@ -259,7 +267,9 @@ class UnsqueezeKernel : public RelabelKernel {
 
 class IdentityKernel : public RelabelKernel {
  public:
-  static Result<std::unique_ptr<Kernel>> create(const Node& node) { return std::unique_ptr<Kernel>(new IdentityKernel()); }
+  static Result<std::unique_ptr<Kernel>> create(const Node& node) {
+    return std::unique_ptr<Kernel>(new IdentityKernel());
+  }
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     WEBCNN_TRY(expect_inputs(node, in, 1, 1));
     set_output(out, in[0].dtype, in[0].shape);
@@ -271,12 +281,13 @@ class IdentityKernel : public RelabelKernel {
 // (random masking) is refused unless the ratio is a constant 0, where it is the identity too.
 class DropoutKernel : public Kernel {
  public:
-  static Result<std::unique_ptr<Kernel>> create(const Node& node) { return std::unique_ptr<Kernel>(new DropoutKernel()); }
+  static Result<std::unique_ptr<Kernel>> create(const Node& node) {
+    return std::unique_ptr<Kernel>(new DropoutKernel());
+  }
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     WEBCNN_TRY(expect_inputs(node, in, 1, 3));
     if (in.size() > 2 && in[2].present) {
-      if (!in[2].constant || in[2].constant->size() != 1)
-        return node.error("training_mode must be a constant scalar");
+      if (!in[2].constant || in[2].constant->size() != 1) return node.error("training_mode must be a constant scalar");
       if (in[2].constant->to_int64_vector()[0] != 0) {
         bool zero_ratio = in.size() > 1 && in[1].present && in[1].constant && in[1].constant->size() == 1 &&
                           in[1].constant->to_float_vector()[0] == 0.0f;
@@ -350,7 +361,9 @@ class SizeKernel : public Kernel {
 
 class ExpandKernel : public Kernel {
  public:
-  static Result<std::unique_ptr<Kernel>> create(const Node& node) { return std::unique_ptr<Kernel>(new ExpandKernel()); }
+  static Result<std::unique_ptr<Kernel>> create(const Node& node) {
+    return std::unique_ptr<Kernel>(new ExpandKernel());
+  }
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     WEBCNN_TRY(expect_inputs(node, in, 2, 2));
     WEBCNN_ASSIGN(std::vector<int64_t> requested, constant_ints(node, in[1], "shape"));
@@ -398,7 +411,8 @@ class ConstantOfShapeKernel : public Kernel {
   Status run(const KernelIO& io) override {
     const size_t es = dtype_size(value_.dtype());
     char* dst = static_cast<char*>(io.out[0].data);
-    for (int64_t i = 0, n = io.out[0].size(); i < n; ++i) std::memcpy(dst + i * static_cast<int64_t>(es), value_.raw(), es);
+    for (int64_t i = 0, n = io.out[0].size(); i < n; ++i)
+      std::memcpy(dst + i * static_cast<int64_t>(es), value_.raw(), es);
     return Status::ok();
   }
 

@@ -19,11 +19,14 @@ Result<std::vector<SliceAxis>> slice_plan(const Shape& in, const std::vector<int
                                           const std::vector<int64_t>& steps) {
   const int64_t rank = static_cast<int64_t>(in.size());
   if (starts.size() != ends.size())
-    return Status::error("starts has " + std::to_string(starts.size()) + " entries, ends " + std::to_string(ends.size()));
+    return Status::error("starts has " + std::to_string(starts.size()) + " entries, ends " +
+                         std::to_string(ends.size()));
   if (!axes.empty() && axes.size() != starts.size())
-    return Status::error("axes has " + std::to_string(axes.size()) + " entries, starts " + std::to_string(starts.size()));
+    return Status::error("axes has " + std::to_string(axes.size()) + " entries, starts " +
+                         std::to_string(starts.size()));
   if (!steps.empty() && steps.size() != starts.size())
-    return Status::error("steps has " + std::to_string(steps.size()) + " entries, starts " + std::to_string(starts.size()));
+    return Status::error("steps has " + std::to_string(steps.size()) + " entries, starts " +
+                         std::to_string(starts.size()));
   if (axes.empty() && static_cast<int64_t>(starts.size()) > rank)
     return Status::error("starts has " + std::to_string(starts.size()) + " entries for an input of rank " +
                          std::to_string(rank));
@@ -159,8 +162,6 @@ class SliceKernel : public Kernel {
 
 }  // namespace
 
-void register_slice_ops(OpRegistry& r) {
-  r.add("Slice", SliceKernel::create);
-}
+void register_slice_ops(OpRegistry& r) { r.add("Slice", SliceKernel::create); }
 
 }  // namespace webcnn

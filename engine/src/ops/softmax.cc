@@ -83,7 +83,8 @@ class SoftmaxKernel : public Kernel {
     const int64_t rank = static_cast<int64_t>(shape.size());
     if (rank == 0) return node.error("input must have at least one axis, got a scalar");
     if (axis_attr_ < -rank || axis_attr_ >= rank)
-      return node.error("axis " + std::to_string(axis_attr_) + " is out of range for input of shape " + shape_to_string(shape));
+      return node.error("axis " + std::to_string(axis_attr_) + " is out of range for input of shape " +
+                        shape_to_string(shape));
     const size_t axis = static_cast<size_t>(axis_attr_ < 0 ? axis_attr_ + rank : axis_attr_);
     outer_ = 1;
     inner_ = 1;

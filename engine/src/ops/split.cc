@@ -21,7 +21,8 @@ void split(const TensorView& in, int64_t axis, const std::vector<int64_t>& sizes
     size_t row = static_cast<size_t>(sizes[k] * inner) * esize;
     uint8_t* dst = outs[k].as<uint8_t>();
     for (int64_t o = 0; o < outer && row; ++o)
-      std::memcpy(dst + static_cast<size_t>(o) * row, src + static_cast<size_t>((o * dim + start) * inner) * esize, row);
+      std::memcpy(dst + static_cast<size_t>(o) * row, src + static_cast<size_t>((o * dim + start) * inner) * esize,
+                  row);
     start += sizes[k];
   }
 }
@@ -40,7 +41,8 @@ class SplitKernel : public Kernel {
     WEBCNN_TRY(expect_inputs(node, in, 1, 2));
     const Shape& s = in[0].shape;
     int64_t rank = static_cast<int64_t>(s.size());
-    if (axis_ < -rank || axis_ >= rank) return node.error("axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(rank));
+    if (axis_ < -rank || axis_ >= rank)
+      return node.error("axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(rank));
     axis_n_ = axis_ < 0 ? axis_ + rank : axis_;
     int64_t dim = s[static_cast<size_t>(axis_n_)];
     int64_t n = static_cast<int64_t>(out.size());
@@ -50,10 +52,14 @@ class SplitKernel : public Kernel {
         return node.error("split must be a constant 1-D int64 tensor");
       sizes_ = in[1].constant->to_int64_vector();
       if (static_cast<int64_t>(sizes_.size()) != n)
-        return node.error("split has " + std::to_string(sizes_.size()) + " entries for " + std::to_string(n) + " outputs");
+        return node.error("split has " + std::to_string(sizes_.size()) + " entries for " + std::to_string(n) +
+                          " outputs");
       int64_t known = 0, unknown = -1;
       for (size_t k = 0; k < sizes_.size(); ++k) {
-        if (sizes_[k] == -1 && unknown < 0) { unknown = static_cast<int64_t>(k); continue; }
+        if (sizes_[k] == -1 && unknown < 0) {
+          unknown = static_cast<int64_t>(k);
+          continue;
+        }
         if (sizes_[k] < 0) return node.error("split sizes must not be negative (one -1 allowed)");
         known += sizes_[k];
       }
@@ -62,7 +68,8 @@ class SplitKernel : public Kernel {
         return node.error("split sizes add up to " + std::to_string(known) + ", the axis has " + std::to_string(dim));
     } else {
       if (num_outputs_ != 0 && num_outputs_ != n)
-        return node.error("num_outputs " + std::to_string(num_outputs_) + " but the node has " + std::to_string(n) + " outputs");
+        return node.error("num_outputs " + std::to_string(num_outputs_) + " but the node has " + std::to_string(n) +
+                          " outputs");
       if (n < 1) return node.error("needs at least one output");
       int64_t piece = (dim + n - 1) / n;
       for (int64_t k = 0, left = dim; k < n; ++k) {

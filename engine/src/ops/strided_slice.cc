@@ -17,8 +17,7 @@ Result<StridedSlicePlan> plan_strided_slice(const Shape& in_shape, const std::ve
                                             const std::vector<int64_t>& end, const std::vector<int64_t>& strides,
                                             const StridedSliceMasks& masks) {
   size_t n = begin.size();
-  if (end.size() != n || strides.size() != n)
-    return Status::error("begin, end and strides must have the same length");
+  if (end.size() != n || strides.size() != n) return Status::error("begin, end and strides must have the same length");
   if (n > 62) return Status::error("slice spec longer than 62 entries");
   size_t rank = in_shape.size();
   StridedSliceMasks m = masks;
@@ -57,7 +56,8 @@ Result<StridedSlicePlan> plan_strided_slice(const Shape& in_shape, const std::ve
     } else if (bit(m.new_axis, i)) {
       gather.push_back(kNewAxis);
     } else {
-      if (full >= rank) return Status::error("the spec names more axes than the input has (rank " + std::to_string(rank) + ")");
+      if (full >= rank)
+        return Status::error("the spec names more axes than the input has (rank " + std::to_string(rank) + ")");
       d_begin[full] = begin[i];
       d_end[full] = end[i];
       d_stride[full] = strides[i];
@@ -68,7 +68,8 @@ Result<StridedSlicePlan> plan_strided_slice(const Shape& in_shape, const std::ve
       ++full;
     }
   }
-  if (full != rank) return Status::error("the spec covers " + std::to_string(full) + " axes, the input has " + std::to_string(rank));
+  if (full != rank)
+    return Status::error("the spec covers " + std::to_string(full) + " axes, the input has " + std::to_string(rank));
 
   StridedSlicePlan p;
   p.start.resize(rank);
@@ -151,7 +152,8 @@ class StridedSliceKernel : public Kernel {
     for (int i = 0; i < 3; ++i) {
       const ValueInfo& v = in[static_cast<size_t>(i) + 1];
       if (!v.constant) return node.error(std::string(names[i]) + " must be a constant at plan time");
-      if (v.dtype == DataType::kFloat32 || v.shape.size() != 1) return node.error(std::string(names[i]) + " must be a 1-D integer tensor");
+      if (v.dtype == DataType::kFloat32 || v.shape.size() != 1)
+        return node.error(std::string(names[i]) + " must be a 1-D integer tensor");
       spec[i] = v.constant->to_int64_vector();
     }
     Result<StridedSlicePlan> p = plan_strided_slice(in[0].shape, spec[0], spec[1], spec[2], masks_);

@@ -35,7 +35,8 @@ namespace {
 
 Result<std::vector<int64_t>> constant_int64s(const Node& node, const ValueInfo& v, const char* what) {
   if (!v.constant) return node.error(std::string(what) + " must be a constant at plan time");
-  if (v.dtype != DataType::kInt64 || v.shape.size() != 1) return node.error(std::string(what) + " must be a 1-D int64 tensor");
+  if (v.dtype != DataType::kInt64 || v.shape.size() != 1)
+    return node.error(std::string(what) + " must be a 1-D int64 tensor");
   return v.constant->to_int64_vector();
 }
 
@@ -45,7 +46,8 @@ class TileKernel : public Kernel {
     WEBCNN_TRY(expect_inputs(node, in, 2, 2));
     WEBCNN_ASSIGN(std::vector<int64_t> rep, constant_int64s(node, in[1], "repeats"));
     if (rep.size() != in[0].shape.size())
-      return node.error("repeats has " + std::to_string(rep.size()) + " values for an input of rank " + std::to_string(in[0].shape.size()));
+      return node.error("repeats has " + std::to_string(rep.size()) + " values for an input of rank " +
+                        std::to_string(in[0].shape.size()));
     Shape s = in[0].shape;
     for (size_t a = 0; a < s.size(); ++a) {
       if (rep[a] < 0) return node.error("repeats must not be negative");
@@ -66,7 +68,8 @@ class TileKernel : public Kernel {
 }  // namespace
 
 void register_tile_ops(OpRegistry& r) {
-  r.add("Tile", [](const Node&) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new TileKernel()); });
+  r.add("Tile",
+        [](const Node&) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new TileKernel()); });
 }
 
 }  // namespace webcnn

@@ -6,6 +6,6 @@
 
 namespace webcnn {
 namespace reference {
-void tile(const TensorView& in, const TensorView& out);    // out shape = in shape × repeats
+void tile(const TensorView& in, const TensorView& out);  // out shape = in shape × repeats
 }  // namespace reference
 }  // namespace webcnn

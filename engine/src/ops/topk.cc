@@ -12,8 +12,8 @@ namespace webcnn {
 
 namespace reference {
 
-void topk(const TensorView& x, int64_t outer, int64_t n, int64_t inner, int64_t k, bool largest, const TensorView& values,
-          const TensorView& indices, int64_t* order_scratch) {
+void topk(const TensorView& x, int64_t outer, int64_t n, int64_t inner, int64_t k, bool largest,
+          const TensorView& values, const TensorView& indices, int64_t* order_scratch) {
   int64_t* order = order_scratch;
   dispatch_dtype(x.dtype, [&](auto tag) {
     using T = decltype(tag);
@@ -41,7 +41,8 @@ void topk(const TensorView& x, int64_t outer, int64_t n, int64_t inner, int64_t 
   });
 }
 
-void arg_extreme(const TensorView& x, int64_t outer, int64_t n, int64_t inner, bool max, bool last, const TensorView& out) {
+void arg_extreme(const TensorView& x, int64_t outer, int64_t n, int64_t inner, bool max, bool last,
+                 const TensorView& out) {
   dispatch_dtype(x.dtype, [&](auto tag) {
     using T = decltype(tag);
     const T* src = x.as<T>();
@@ -68,7 +69,8 @@ namespace {
 // Splits `shape` around `axis` into [outer, n, inner]; normalises axis.
 Status split_at_axis(const Node& node, const Shape& shape, int64_t& axis, int64_t& outer, int64_t& n, int64_t& inner) {
   int64_t rank = static_cast<int64_t>(shape.size());
-  if (axis < -rank || axis >= rank) return node.error("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+  if (axis < -rank || axis >= rank)
+    return node.error("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
   if (axis < 0) axis += rank;
   outer = inner = 1;
   for (int64_t a = 0; a < axis; ++a) outer *= shape[static_cast<size_t>(a)];
@@ -96,7 +98,8 @@ class TopKKernel : public Kernel {
     k_ = in[1].constant->to_int64_vector()[0];
     int64_t axis = axis_;
     WEBCNN_TRY(split_at_axis(node, in[0].shape, axis, outer_, n_, inner_));
-    if (k_ < 0 || k_ > n_) return node.error("K = " + std::to_string(k_) + " is out of range for an axis of " + std::to_string(n_));
+    if (k_ < 0 || k_ > n_)
+      return node.error("K = " + std::to_string(k_) + " is out of range for an axis of " + std::to_string(n_));
     if (out.size() != 2) return node.error("expects 2 outputs (values, indices)");
     Shape s = in[0].shape;
     s[static_cast<size_t>(axis)] = k_;
@@ -107,7 +110,8 @@ class TopKKernel : public Kernel {
     return Status::ok();
   }
   Status run(const KernelIO& io) override {
-    reference::topk(io.in[0], outer_, n_, inner_, k_, largest_, io.out[0], io.out[1], static_cast<int64_t*>(io.scratch));
+    reference::topk(io.in[0], outer_, n_, inner_, k_, largest_, io.out[0], io.out[1],
+                    static_cast<int64_t*>(io.scratch));
     return Status::ok();
   }
   size_t scratch_bytes() const override { return static_cast<size_t>(n_) * sizeof(int64_t); }

@@ -25,7 +25,8 @@ Result<std::vector<int64_t>> transpose_perm(size_t rank, const std::vector<int64
   for (size_t i = 0; i < rank; ++i) {
     int64_t p = perm_attr[i];
     if (p < 0 || p >= static_cast<int64_t>(rank) || seen[static_cast<size_t>(p)])
-      return Status::error("perm " + shape_to_string(perm_attr) + " is not a permutation of 0.." + std::to_string(rank - 1));
+      return Status::error("perm " + shape_to_string(perm_attr) + " is not a permutation of 0.." +
+                           std::to_string(rank - 1));
     seen[static_cast<size_t>(p)] = true;
     perm[i] = p;
   }
@@ -57,10 +58,8 @@ void simplify_transpose(const Shape& in_shape, const std::vector<int64_t>& perm,
   // Groups of consecutive input axes, in output order: (first input axis, size).
   std::vector<std::pair<int64_t, int64_t>> groups;
   for (size_t i = 0; i < p.size(); ++i) {
-    if (i > 0 && p[i] == p[i - 1] + 1)
-      groups.back().second *= kept[static_cast<size_t>(p[i])];
-    else
-      groups.emplace_back(p[i], kept[static_cast<size_t>(p[i])]);
+    if (i > 0 && p[i] == p[i - 1] + 1) groups.back().second *= kept[static_cast<size_t>(p[i])];
+    else groups.emplace_back(p[i], kept[static_cast<size_t>(p[i])]);
   }
   std::vector<size_t> by_input(groups.size());
   for (size_t i = 0; i < groups.size(); ++i) by_input[i] = i;
@@ -116,7 +115,8 @@ void transpose_general(const char* in, const Shape& shape, const std::vector<int
 
 }  // namespace
 
-void transpose(const void* in, const Shape& in_shape, const std::vector<int64_t>& perm, void* out, size_t element_size) {
+void transpose(const void* in, const Shape& in_shape, const std::vector<int64_t>& perm, void* out,
+               size_t element_size) {
   const int64_t n = num_elements(in_shape);
   if (n == 0) return;
   Shape shape;
@@ -132,9 +132,8 @@ void transpose(const void* in, const Shape& in_shape, const std::vector<int64_t>
   const bool matrix = rank == 2 || (rank == 3 && p[0] == 0);  // after merging, perm is (1,0) or (0,2,1)
   if (matrix) {
     const int64_t batch = rank == 3 ? shape[0] : 1;
-    with_element_size(element_size, [&](auto es) {
-      transpose_batched_2d(src, batch, shape[rank - 2], shape[rank - 1], dst, es);
-    });
+    with_element_size(element_size,
+                      [&](auto es) { transpose_batched_2d(src, batch, shape[rank - 2], shape[rank - 1], dst, es); });
     return;
   }
   // Merging guarantees the innermost output dim is not the innermost input dim, so it is strided.
@@ -143,7 +142,8 @@ void transpose(const void* in, const Shape& in_shape, const std::vector<int64_t>
 
 namespace reference {
 
-void transpose(const void* in, const Shape& in_shape, const std::vector<int64_t>& perm, void* out, size_t element_size) {
+void transpose(const void* in, const Shape& in_shape, const std::vector<int64_t>& perm, void* out,
+               size_t element_size) {
   const Shape out_shape = transpose_shape(in_shape, perm);
   if (num_elements(out_shape) == 0) return;
   const std::vector<int64_t> in_strides = strides_of(in_shape);
@@ -195,8 +195,6 @@ class TransposeKernel : public Kernel {
 
 }  // namespace
 
-void register_transpose_ops(OpRegistry& r) {
-  r.add("Transpose", TransposeKernel::create);
-}
+void register_transpose_ops(OpRegistry& r) { r.add("Transpose", TransposeKernel::create); }
 
 }  // namespace webcnn

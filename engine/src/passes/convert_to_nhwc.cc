@@ -5,9 +5,9 @@
 // layouts. sink_transposes then cancels the pairs this leaves between consecutive ops.
 #include <map>
 
+#include "ops/kernel.h"
 #include "passes/graph_edit.h"
 #include "passes/passes.h"
-#include "ops/kernel.h"
 
 namespace webcnn {
 

@@ -2,9 +2,9 @@
 // reads) becomes that node's `fused_activation` attributes (ops/README.md, ops/fused_activation.h) and
 // disappears: the kernel applies it as it stores results. The op registry's traits say which ops
 // accept a fused activation and how an activation translates into one (OpTraits::fuse_as_activation).
+#include "ops/kernel.h"
 #include "passes/graph_edit.h"
 #include "passes/passes.h"
-#include "ops/kernel.h"
 
 namespace webcnn {
 

@@ -70,14 +70,18 @@ std::vector<ValueInfo> input_infos(const Graph& g, const Node& n) {
   return infos;
 }
 // Runs a prepared kernel whose present inputs are all constant and returns its outputs.
-Result<std::vector<Tensor>> evaluate(Kernel& kernel, const std::vector<ValueInfo>& in, const std::vector<ValueInfo>& out) {
+Result<std::vector<Tensor>> evaluate(Kernel& kernel, const std::vector<ValueInfo>& in,
+                                     const std::vector<ValueInfo>& out) {
   std::vector<Tensor> folded;
   std::vector<TensorView> in_views, out_views;
   for (size_t i = 0; i < in.size(); ++i)
     in_views.push_back(in[i].present && in[i].constant ? in[i].constant->view()
-                                                     : TensorView{in[i].dtype, &in[i].shape, nullptr});
+                                                       : TensorView{in[i].dtype, &in[i].shape, nullptr});
   for (const ValueInfo& o : out) {
-    if (!o.present) { folded.emplace_back(); continue; }
+    if (!o.present) {
+      folded.emplace_back();
+      continue;
+    }
     WEBCNN_ASSIGN(Tensor t, Tensor::create(o.dtype, o.shape));
     folded.push_back(std::move(t));
   }
@@ -163,7 +167,8 @@ Status infer_shapes_and_fold_constants(Graph& graph) {
     const Value& v = graph.value(id);
     if (!v.has_shape) return Status::error("graph input '" + v.name + "' has no shape");
     for (int64_t d : v.shape)
-      if (d < 0) return Status::error("graph input '" + v.name + "' has unknown dimensions " + shape_to_string(v.shape));
+      if (d < 0)
+        return Status::error("graph input '" + v.name + "' has unknown dimensions " + shape_to_string(v.shape));
     Status addressable = check_addressable(v.shape, v.dtype);
     if (!addressable.is_ok()) return Status::error("graph input '" + v.name + "': " + addressable.message());
   }

@@ -259,7 +259,8 @@ void push_below(Graph& g, size_t t_index, size_t u_index, ValueId x, const Perm&
       case Operand::Kind::kScalarConstant: break;
       case Operand::Kind::kReplaced: {
         const std::string name = g.value(v).name + "/untransposed";
-        g.nodes[u_index].inputs[i] = g.add_constant(unique_value_name(g, name), std::move(plan.operands[i].replacement));
+        g.nodes[u_index].inputs[i] =
+            g.add_constant(unique_value_name(g, name), std::move(plan.operands[i].replacement));
         break;
       }
       case Operand::Kind::kConstant: {
@@ -325,8 +326,8 @@ Result<bool> rewrite_once(Graph& g) {
     const int u = single_reader(m, t);
     if (u >= 0) {
       PushPlan plan;
-      WEBCNN_ASSIGN(bool pushable, can_push_through(g, m, g.nodes[static_cast<size_t>(u)], static_cast<size_t>(u), t,
-                                                    perm, plan));
+      WEBCNN_ASSIGN(bool pushable,
+                    can_push_through(g, m, g.nodes[static_cast<size_t>(u)], static_cast<size_t>(u), t, perm, plan));
       if (pushable) {
         push_below(g, i, static_cast<size_t>(u), x, perm, plan);
         return true;

@@ -65,7 +65,8 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(Graph graph, size_t 
       if (!out[i].present) continue;
       const Value& v = g.value(node.outputs[i]);
       if (v.dtype != out[i].dtype || v.shape != out[i].shape)
-        return node.error("internal error: output shape changed between inference and planning").with_code(StatusCode::kInternal);
+        return node.error("internal error: output shape changed between inference and planning")
+            .with_code(StatusCode::kInternal);
     }
     step.alias = step.kernel->output_aliases_input() && !node.inputs.empty() && node.inputs[0] != kNoValue &&
                  !g.value(node.inputs[0]).constant;
@@ -78,7 +79,8 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(Graph graph, size_t 
         if (id != kNoValue && !g.value(id).constant)
           bytes += static_cast<size_t>(num_elements(g.value(id).shape)) * dtype_size(g.value(id).dtype);
       for (ValueId id : node.outputs)
-        if (id != kNoValue) bytes += static_cast<size_t>(num_elements(g.value(id).shape)) * dtype_size(g.value(id).dtype);
+        if (id != kNoValue)
+          bytes += static_cast<size_t>(num_elements(g.value(id).shape)) * dtype_size(g.value(id).dtype);
       if (bytes > plan->stats_.largest_step_bytes) {
         plan->stats_.largest_step_bytes = bytes;
         plan->stats_.largest_step = node.name;
@@ -144,11 +146,14 @@ Status ExecutionPlan::plan_memory(size_t memory_budget) {
 
   ArenaLayout layout = plan_arena(buffers);
   if (layout.total_bytes > memory_budget)
-    return Status::error(StatusCode::kResourceExhausted, "the model needs " + std::to_string(layout.total_bytes >> 20) +
-                         " MiB for intermediate tensors, over the memory budget of " +
-                         std::to_string(memory_budget >> 20) + " MiB");
+    return Status::error(StatusCode::kResourceExhausted,
+                         "the model needs " + std::to_string(layout.total_bytes >> 20) +
+                             " MiB for intermediate tensors, over the memory budget of " +
+                             std::to_string(memory_budget >> 20) + " MiB");
   void* arena = std::aligned_alloc(64, (layout.total_bytes + 63) / 64 * 64 + 64);
-  if (!arena) return Status::error(StatusCode::kResourceExhausted, "out of memory allocating a " + std::to_string(layout.total_bytes) + "-byte arena");
+  if (!arena)
+    return Status::error(StatusCode::kResourceExhausted,
+                         "out of memory allocating a " + std::to_string(layout.total_bytes) + "-byte arena");
   // Nothing below can fail: the plan changes only now.
   arena_ = std::unique_ptr<void, void (*)(void*)>(arena, std::free);
   stats_.arena_bytes = layout.total_bytes;
@@ -167,7 +172,8 @@ Status ExecutionPlan::set_outputs(const std::vector<ValueId>& outputs, size_t me
     ValueId r = o;
     while (slots_[static_cast<size_t>(r)].alias_of >= 0) r = slots_[static_cast<size_t>(r)].alias_of;
     if (slots_[static_cast<size_t>(r)].where == Slot::Where::kConstant && !graph_.value(r).constant)
-      return Status::error("'" + graph_.value(o).name + "' is a constant the plan packed away; it cannot become an output");
+      return Status::error("'" + graph_.value(o).name +
+                           "' is a constant the plan packed away; it cannot become an output");
   }
   std::vector<ValueId> previous = std::move(graph_.outputs);
   graph_.outputs = outputs;
@@ -181,7 +187,8 @@ Status ExecutionPlan::set_outputs(const std::vector<ValueId>& outputs, size_t me
 }
 
 Result<Tensor> ExecutionPlan::constant_input(size_t step, size_t input) const {
-  if (step >= steps_.size() || input >= graph_.nodes[step].inputs.size() || graph_.nodes[step].inputs[input] == kNoValue)
+  if (step >= steps_.size() || input >= graph_.nodes[step].inputs.size() ||
+      graph_.nodes[step].inputs[input] == kNoValue)
     return Status::error(StatusCode::kInternal, "internal error: no such step input");
   const Value& v = graph_.value(graph_.nodes[step].inputs[input]);
   if (v.constant) return *v.constant;

@@ -14,9 +14,9 @@ namespace webcnn {
 struct PlanStats {
   size_t arena_bytes = 0;          // planned peak for intermediates (incl. scratch)
   size_t intermediates_bytes = 0;  // what they would take unshared
-  size_t constant_bytes = 0;        // constants the plan keeps (those packed by kernels are dropped)
-  size_t largest_step_bytes = 0;    // max over steps of its non-constant inputs + outputs (the largest
-  std::string largest_step;         //   pair of live activations), and that step's node
+  size_t constant_bytes = 0;       // constants the plan keeps (those packed by kernels are dropped)
+  size_t largest_step_bytes = 0;   // max over steps of its non-constant inputs + outputs (the largest
+  std::string largest_step;        //   pair of live activations), and that step's node
 };
 
 class ExecutionPlan {

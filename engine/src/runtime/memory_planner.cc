@@ -18,8 +18,7 @@ ArenaLayout plan_arena(const std::vector<BufferLifetime>& buffers) {
   layout.offsets.assign(buffers.size(), 0);
   std::vector<size_t> order(buffers.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return buffers[a].bytes > buffers[b].bytes; });
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return buffers[a].bytes > buffers[b].bytes; });
   std::vector<size_t> placed;  // indices already given an offset, sorted by offset
   for (size_t i : order) {
     size_t need = align64(buffers[i].bytes);

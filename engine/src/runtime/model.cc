@@ -17,7 +17,7 @@ struct Model::Impl {
   ModelOptions options;
   std::vector<std::string> plan_captures;  // layers whose outputs the plan copies out after the model's
   std::vector<ConvLayerInfo> conv_layers;  // of the plan, in execution order
-  int64_t parameters = 0;  // elements of the imported float constants, counted before any release
+  int64_t parameters = 0;                  // elements of the imported float constants, counted before any release
 };
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -36,8 +36,8 @@ Status check_ops_supported(const Graph& g) {
   for (const auto& [op, nodes] : missing) {
     if (!first) msg += "; ";
     first = false;
-    msg += op + " (" + std::to_string(nodes.size()) + (nodes.size() == 1 ? " node: '" : " nodes, e.g. '") +
-           nodes[0] + "')";
+    msg += op + " (" + std::to_string(nodes.size()) + (nodes.size() == 1 ? " node: '" : " nodes, e.g. '") + nodes[0] +
+           "')";
   }
   return Status::error(StatusCode::kUnsupportedOp, msg);
 }
@@ -110,8 +110,10 @@ Result<std::unique_ptr<Model>> Model::build(Graph graph, ModelOptions options) {
       input_bytes += static_cast<uint64_t>(n) * dtype_size(s.dtype);
     }
     if (input_bytes > options.memory_budget)
-      return Status::error(StatusCode::kResourceExhausted, "the model's inputs take " + std::to_string(input_bytes >> 20) +
-                           " MiB, over the memory budget of " + std::to_string(options.memory_budget >> 20) + " MiB");
+      return Status::error(StatusCode::kResourceExhausted, "the model's inputs take " +
+                                                               std::to_string(input_bytes >> 20) +
+                                                               " MiB, over the memory budget of " +
+                                                               std::to_string(options.memory_budget >> 20) + " MiB");
     for (const TensorSpec& s : model->inputs_) {
       WEBCNN_ASSIGN(Tensor t, Tensor::create(s.dtype, s.shape));
       dummies.push_back(std::move(t));
@@ -156,7 +158,8 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
     if (it == inputs.end() || !it->second) return Status::error("input '" + spec.name + "' is missing");
     const Tensor& t = *it->second;
     if (t.dtype() != spec.dtype)
-      return Status::error("input '" + spec.name + "' must be " + dtype_name(spec.dtype) + ", got " + dtype_name(t.dtype()));
+      return Status::error("input '" + spec.name + "' must be " + dtype_name(spec.dtype) + ", got " +
+                           dtype_name(t.dtype()));
     bool ok = t.shape().size() == spec.shape.size();
     for (size_t d = 0; ok && d < spec.shape.size(); ++d) ok = spec.shape[d] < 0 || spec.shape[d] == t.shape()[d];
     if (!ok)
@@ -174,7 +177,8 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
   }
   if (im.plan_captures != layers) {
     const Graph& planned = plan.graph();
-    std::vector<ValueId> outputs(planned.outputs.begin(), planned.outputs.begin() + static_cast<std::ptrdiff_t>(outputs_.size()));
+    std::vector<ValueId> outputs(planned.outputs.begin(),
+                                 planned.outputs.begin() + static_cast<std::ptrdiff_t>(outputs_.size()));
     for (const std::string& layer : layers) {
       const Node* conv = find_conv(planned, layer);
       if (!conv) return Status::error("the model has no convolution layer named '" + layer + "'");
@@ -203,14 +207,18 @@ std::vector<ConvLayerInfo> Model::conv_layers() const { return impl_->conv_layer
 Result<Tensor> Model::conv_weights(const std::string& layer) const {
   const Impl& im = *impl_;
   if (!im.plans.plan())
-    return Status::error(StatusCode::kInvalidArgument, "the model has no plan yet: run it once, its input shapes decide the layers");
+    return Status::error(StatusCode::kInvalidArgument,
+                         "the model has no plan yet: run it once, its input shapes decide the layers");
   const Graph& planned = im.plans.plan()->graph();
   const Node* conv = find_conv(planned, layer);
-  if (!conv) return Status::error(StatusCode::kInvalidArgument, "the model has no convolution layer named '" + layer + "'");
+  if (!conv)
+    return Status::error(StatusCode::kInvalidArgument, "the model has no convolution layer named '" + layer + "'");
   if (planned.value(conv->inputs[1]).dtype != DataType::kFloat32)
-    return Status::error(StatusCode::kInvalidArgument, "convolution '" + layer + "' has weights computed at run time, not constant float32 ones");
+    return Status::error(StatusCode::kInvalidArgument,
+                         "convolution '" + layer + "' has weights computed at run time, not constant float32 ones");
   Result<Tensor> w = im.plans.plan()->constant_input(static_cast<size_t>(conv - planned.nodes.data()), 1);
-  if (!w.is_ok()) return w.status().with_context("convolution '" + layer + "'").with_default_code(StatusCode::kInvalidArgument);
+  if (!w.is_ok())
+    return w.status().with_context("convolution '" + layer + "'").with_default_code(StatusCode::kInvalidArgument);
   return w;
 }
 
@@ -252,7 +260,8 @@ double median_of(std::vector<double> v) {
 
 Result<OpProfile> Model::profile(const std::map<std::string, const Tensor*>& inputs, int warmup, int runs) {
   using Clock = std::chrono::steady_clock;
-  if (warmup < 0 || runs < 1) return Status::error(StatusCode::kInvalidArgument, "profile: needs warmup >= 0 and runs >= 1");
+  if (warmup < 0 || runs < 1)
+    return Status::error(StatusCode::kInvalidArgument, "profile: needs warmup >= 0 and runs >= 1");
   std::vector<std::vector<double>> samples;  // per step
   std::vector<double> whole, step_ms;
   for (int r = 0; r < warmup + runs; ++r) {

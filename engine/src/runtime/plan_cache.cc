@@ -37,8 +37,8 @@ std::vector<bool> find_plan_time_inputs(const Graph& g) {
 // folded, optimisation passes run, shapes inferred again.
 // `g` is a copy of the base graph; its constants are shared with the base unless the caller handed them
 // over (a static model's only plan), in which case passes free what they replace as they go.
-Result<Graph> specialize(Graph g, const std::vector<const Tensor*>& inputs,
-                         const std::vector<bool>& plan_time_input, bool optimize, std::vector<ValueId>& plan_inputs) {
+Result<Graph> specialize(Graph g, const std::vector<const Tensor*>& inputs, const std::vector<bool>& plan_time_input,
+                         bool optimize, std::vector<ValueId>& plan_inputs) {
   plan_inputs.clear();
   std::vector<ValueId> float_inputs;
   for (size_t i = 0; i < g.inputs.size(); ++i) {
@@ -125,7 +125,8 @@ std::vector<PlanCache::PackedConstant> PlanCache::drop_packed_constants(const Gr
       const ValueId v = node.inputs[i];
       if (v == kNoValue || static_cast<size_t>(v) >= base_.values.size()) continue;
       Value& imported = base_.value(v);
-      if (!imported.constant || imported.constant != specialized.value(v).constant || planned.value(v).constant) continue;
+      if (!imported.constant || imported.constant != specialized.value(v).constant || planned.value(v).constant)
+        continue;
       Result<Tensor> recovered = plan_->constant_input(s, i);
       if (!recovered.is_ok() || !same_bytes(recovered.value(), *imported.constant)) continue;
       imported.constant.reset();
@@ -142,7 +143,8 @@ Status PlanCache::restore_packed_constants() {
     WEBCNN_ASSIGN(Tensor t, plan_->constant_input(p.step, p.input));
     restored.push_back(std::make_shared<const Tensor>(std::move(t)));
   }
-  for (size_t i = 0; i < in_plan_only_.size(); ++i) base_.value(in_plan_only_[i].value).constant = std::move(restored[i]);
+  for (size_t i = 0; i < in_plan_only_.size(); ++i)
+    base_.value(in_plan_only_[i].value).constant = std::move(restored[i]);
   in_plan_only_.clear();
   return Status::ok();
 }

@@ -47,7 +47,7 @@ class PlanCache {
   Graph base_;  // as imported: graph inputs may have -1 dims
   ModelOptions options_;
   std::unique_ptr<ExecutionPlan> plan_;
-  std::vector<Tensor> plan_key_;      // per input: a full copy for plan-time inputs, else only the shape
+  std::vector<Tensor> plan_key_;  // per input: a full copy for plan-time inputs, else only the shape
   std::vector<ValueId> plan_inputs_;
   std::vector<bool> plan_time_input_;
   bool free_dims_ = false;

@@ -10,16 +10,20 @@ namespace webcnn::simd::scalar {
 constexpr const char* kBackend = "scalar";
 constexpr bool kNativeFma = false;
 inline bool supported() { return true; }
-struct f32x4 { float v[4]; };
+struct f32x4 {
+  float v[4];
+};
 inline f32x4 load(const float* p) { return {{p[0], p[1], p[2], p[3]}}; }
-inline void store(float* p, f32x4 a) { for (int i = 0; i < 4; ++i) p[i] = a.v[i]; }
+inline void store(float* p, f32x4 a) {
+  for (int i = 0; i < 4; ++i) p[i] = a.v[i];
+}
 inline f32x4 splat(float x) { return {{x, x, x, x}}; }
 inline f32x4 zero() { return splat(0.0f); }
-#define WEBCNN_LANEWISE(name, expr)                      \
-  inline f32x4 name(f32x4 a, f32x4 b) {                  \
-    f32x4 r;                                             \
-    for (int i = 0; i < 4; ++i) r.v[i] = (expr);         \
-    return r;                                            \
+#define WEBCNN_LANEWISE(name, expr)              \
+  inline f32x4 name(f32x4 a, f32x4 b) {          \
+    f32x4 r;                                     \
+    for (int i = 0; i < 4; ++i) r.v[i] = (expr); \
+    return r;                                    \
   }
 WEBCNN_LANEWISE(add, a.v[i] + b.v[i])
 WEBCNN_LANEWISE(sub, a.v[i] - b.v[i])
@@ -31,9 +35,13 @@ WEBCNN_LANEWISE(min, a.v[i] < b.v[i] ? a.v[i] : b.v[i])
 #undef WEBCNN_LANEWISE
 // The build passes -ffp-contract=off, so this stays a separate mul and add, as in the SIMD backends.
 inline f32x4 muladd(f32x4 a, f32x4 b, f32x4 c) { return add(mul(a, b), c); }
-template <int L> inline f32x4 broadcast_lane(f32x4 a) { return splat(a.v[L]); }
+template <int L>
+inline f32x4 broadcast_lane(f32x4 a) {
+  return splat(a.v[L]);
+}
 inline float lane0(f32x4 a) { return a.v[0]; }
-template <int S> inline f32x4 shift_bits_left(f32x4 a) {
+template <int S>
+inline f32x4 shift_bits_left(f32x4 a) {
   for (float& x : a.v) {
     uint32_t bits;
     std::memcpy(&bits, &x, sizeof bits);

@@ -12,7 +12,9 @@ namespace webcnn_test {
 
 inline const char* onnx_test_data_root() { return "/usr/share/libonnx-testdata/data"; }
 // The four case families the conformance test walks ("real" holds only download links).
-inline std::vector<std::string> onnx_test_data_families() { return {"node", "pytorch-converted", "pytorch-operator", "simple"}; }
+inline std::vector<std::string> onnx_test_data_families() {
+  return {"node", "pytorch-converted", "pytorch-operator", "simple"};
+}
 
 inline std::filesystem::path onnx_case_dir(const std::string& family, const std::string& name) {
   return std::filesystem::path(onnx_test_data_root()) / family / name;

@@ -51,19 +51,39 @@ class ProtoWriter {
     for (int64_t x : v) body.raw_varint(static_cast<uint64_t>(x));
     return message(field, body);
   }
-  ProtoWriter& packed_floats(uint32_t field, const std::vector<float>& v) { return blob(field, v.data(), v.size() * 4); }
+  ProtoWriter& packed_floats(uint32_t field, const std::vector<float>& v) {
+    return blob(field, v.data(), v.size() * 4);
+  }
 };
 
 // ONNX enums used by the builders.
-enum : int32_t { kOnnxFloat = 1, kOnnxUInt8 = 2, kOnnxInt8 = 3, kOnnxInt32 = 6, kOnnxInt64 = 7, kOnnxBool = 9, kOnnxDouble = 11 };
-enum : int32_t { kAttrFloat = 1, kAttrInt = 2, kAttrString = 3, kAttrTensor = 4, kAttrGraph = 5, kAttrFloats = 6, kAttrInts = 7 };
+enum : int32_t {
+  kOnnxFloat = 1,
+  kOnnxUInt8 = 2,
+  kOnnxInt8 = 3,
+  kOnnxInt32 = 6,
+  kOnnxInt64 = 7,
+  kOnnxBool = 9,
+  kOnnxDouble = 11
+};
+enum : int32_t {
+  kAttrFloat = 1,
+  kAttrInt = 2,
+  kAttrString = 3,
+  kAttrTensor = 4,
+  kAttrGraph = 5,
+  kAttrFloats = 6,
+  kAttrInts = 7
+};
 
-inline ProtoWriter float_tensor(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& values) {
+inline ProtoWriter float_tensor(const std::string& name, const std::vector<int64_t>& dims,
+                                const std::vector<float>& values) {
   ProtoWriter t;
   t.packed_varints(1, dims).varint(2, kOnnxFloat).string(8, name).blob(9, values.data(), values.size() * 4);
   return t;
 }
-inline ProtoWriter int64_tensor(const std::string& name, const std::vector<int64_t>& dims, const std::vector<int64_t>& values) {
+inline ProtoWriter int64_tensor(const std::string& name, const std::vector<int64_t>& dims,
+                                const std::vector<int64_t>& values) {
   ProtoWriter t;
   t.packed_varints(1, dims).varint(2, kOnnxInt64).string(8, name).blob(9, values.data(), values.size() * 8);
   return t;
@@ -74,7 +94,8 @@ inline ProtoWriter value_info(const std::string& name, int32_t elem_type, const 
   ProtoWriter shape;
   for (int64_t d : dims) {
     ProtoWriter dim;
-    if (d < 0) dim.string(2, "N"); else dim.varint(1, static_cast<uint64_t>(d));
+    if (d < 0) dim.string(2, "N");
+    else dim.varint(1, static_cast<uint64_t>(d));
     shape.message(1, dim);
   }
   ProtoWriter tensor_type;

@@ -41,7 +41,9 @@ inline Tensor iota(Shape s) {
 }
 
 template <typename T>
-std::vector<T> values(const Tensor& t) { return std::vector<T>(t.data<T>(), t.data<T>() + t.size()); }
+std::vector<T> values(const Tensor& t) {
+  return std::vector<T>(t.data<T>(), t.data<T>() + t.size());
+}
 
 inline Node make_node(const std::string& op, std::map<std::string, Attribute> attrs = {}) {
   Node n;

@@ -94,7 +94,8 @@ Result<Tensor> constant_node_value(const NodeProto& n) {
     if (a.name == "value_float" || a.name == "value_int") {
       bool is_float = a.name == "value_float";
       Tensor t(is_float ? DataType::kFloat32 : DataType::kInt64, {});
-      if (is_float) t.data<float>()[0] = a.f; else t.data<int64_t>()[0] = a.i;
+      if (is_float) t.data<float>()[0] = a.f;
+      else t.data<int64_t>()[0] = a.i;
       return t;
     }
     if (a.name == "value_floats" || a.name == "value_ints") {
@@ -120,7 +121,8 @@ Status declare_input(Graph& g, const ValueInfoProto& vi, ValueId id) {
   if (!vi.has_type) return Status::error(what + " has no type");
   if (!vi.is_tensor)
     return Status::error(what + " has unsupported dtype " +
-                         (vi.non_tensor_kind.empty() ? std::string("non-tensor") : vi.non_tensor_kind) + " (only tensors are read)");
+                         (vi.non_tensor_kind.empty() ? std::string("non-tensor") : vi.non_tensor_kind) +
+                         " (only tensors are read)");
   Result<DataType> dt = engine_dtype(vi.elem_type);
   if (!dt.is_ok()) return Status::error(what + ": " + dt.status().message());
   v.dtype = dt.value();
@@ -217,7 +219,8 @@ Result<Graph> import_onnx(const uint8_t* data, size_t size) {
     if (it == by_name.end())
       return Status::error("graph output '" + vi.name + "' is not produced by any node, initializer or input");
     if (vi.has_type && !vi.is_tensor)
-      return Status::error("graph output '" + vi.name + "' has unsupported dtype " + vi.non_tensor_kind + " (only tensors are read)");
+      return Status::error("graph output '" + vi.name + "' has unsupported dtype " + vi.non_tensor_kind +
+                           " (only tensors are read)");
     if (vi.has_type && vi.elem_type != kUndefined) {
       Result<DataType> dt = engine_dtype(vi.elem_type);
       if (!dt.is_ok()) return Status::error("graph output '" + vi.name + "': " + dt.status().message());

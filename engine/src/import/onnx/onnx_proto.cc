@@ -74,7 +74,10 @@ Status parse_tensor(Reader r, TensorProto& t) {
     WEBCNN_ASSIGN(Field f, r.next());
     switch (f.number) {
       case 1: WEBCNN_TRY(r.append_varints(f, "dims", t.dims)); break;
-      case 2: { WEBCNN_ASSIGN(t.data_type, read_int32(r, f, "data_type")); break; }
+      case 2: {
+        WEBCNN_ASSIGN(t.data_type, read_int32(r, f, "data_type"));
+        break;
+      }
       case 4: WEBCNN_TRY(r.append_floats(f, "float_data", t.float_data)); break;
       case 5: WEBCNN_TRY(r.append_varints(f, "int32_data", t.int32_data)); break;
       case 6: {
@@ -83,7 +86,10 @@ Status parse_tensor(Reader r, TensorProto& t) {
         break;
       }
       case 7: WEBCNN_TRY(r.append_varints(f, "int64_data", t.int64_data)); break;
-      case 8: { WEBCNN_ASSIGN(t.name, r.string(f, "name")); break; }
+      case 8: {
+        WEBCNN_ASSIGN(t.name, r.string(f, "name"));
+        break;
+      }
       case 9: {
         if (f.wire != pb::WireType::kLengthDelimited)
           return r.error(f, "raw_data", std::string("expected length-delimited, got ") + pb::wire_type_name(f.wire));
@@ -116,11 +122,29 @@ Status parse_attribute(Reader r, AttributeProto& a) {
   while (!r.done()) {
     WEBCNN_ASSIGN(Field f, r.next());
     switch (f.number) {
-      case 1: { WEBCNN_ASSIGN(a.name, r.string(f, "name")); break; }
-      case 20: { WEBCNN_ASSIGN(a.type, read_int32(r, f, "type")); break; }
-      case 2: { WEBCNN_ASSIGN(a.f, r.float32(f, "f")); a.has_f = true; break; }
-      case 3: { WEBCNN_ASSIGN(a.i, r.int64(f, "i")); a.has_i = true; break; }
-      case 4: { WEBCNN_ASSIGN(a.s, r.string(f, "s")); a.has_s = true; break; }
+      case 1: {
+        WEBCNN_ASSIGN(a.name, r.string(f, "name"));
+        break;
+      }
+      case 20: {
+        WEBCNN_ASSIGN(a.type, read_int32(r, f, "type"));
+        break;
+      }
+      case 2: {
+        WEBCNN_ASSIGN(a.f, r.float32(f, "f"));
+        a.has_f = true;
+        break;
+      }
+      case 3: {
+        WEBCNN_ASSIGN(a.i, r.int64(f, "i"));
+        a.has_i = true;
+        break;
+      }
+      case 4: {
+        WEBCNN_ASSIGN(a.s, r.string(f, "s"));
+        a.has_s = true;
+        break;
+      }
       case 5: {
         WEBCNN_ASSIGN(Reader sub, r.nested(f, "TensorProto", "t"));
         a.t = std::make_shared<TensorProto>();
@@ -170,11 +194,28 @@ Status parse_node(Reader r, NodeProto& n) {
   while (!r.done()) {
     WEBCNN_ASSIGN(Field f, r.next());
     switch (f.number) {
-      case 1: { WEBCNN_ASSIGN(std::string s, r.string(f, "input")); n.inputs.push_back(std::move(s)); break; }
-      case 2: { WEBCNN_ASSIGN(std::string s, r.string(f, "output")); n.outputs.push_back(std::move(s)); break; }
-      case 3: { WEBCNN_ASSIGN(n.name, r.string(f, "name")); break; }
-      case 4: { WEBCNN_ASSIGN(n.op_type, r.string(f, "op_type")); break; }
-      case 7: { WEBCNN_ASSIGN(n.domain, r.string(f, "domain")); break; }
+      case 1: {
+        WEBCNN_ASSIGN(std::string s, r.string(f, "input"));
+        n.inputs.push_back(std::move(s));
+        break;
+      }
+      case 2: {
+        WEBCNN_ASSIGN(std::string s, r.string(f, "output"));
+        n.outputs.push_back(std::move(s));
+        break;
+      }
+      case 3: {
+        WEBCNN_ASSIGN(n.name, r.string(f, "name"));
+        break;
+      }
+      case 4: {
+        WEBCNN_ASSIGN(n.op_type, r.string(f, "op_type"));
+        break;
+      }
+      case 7: {
+        WEBCNN_ASSIGN(n.domain, r.string(f, "domain"));
+        break;
+      }
       case 5: {
         WEBCNN_ASSIGN(Reader sub, r.nested(f, "AttributeProto", "attribute"));
         n.attributes.emplace_back();
@@ -261,7 +302,10 @@ Status parse_graph(Reader r, GraphProto& g) {
         WEBCNN_TRY(parse_node(sub, g.nodes.back()));
         break;
       }
-      case 2: { WEBCNN_ASSIGN(g.name, r.string(f, "name")); break; }
+      case 2: {
+        WEBCNN_ASSIGN(g.name, r.string(f, "name"));
+        break;
+      }
       case 5: {
         WEBCNN_ASSIGN(Reader sub, r.nested(f, "TensorProto", "initializer"));
         g.initializers.emplace_back();
@@ -297,7 +341,10 @@ Result<ModelProto> parse_model_proto(const uint8_t* data, size_t size) {
   while (!r.done()) {
     WEBCNN_ASSIGN(Field f, r.next());
     switch (f.number) {
-      case 1: { WEBCNN_ASSIGN(m.ir_version, r.int64(f, "ir_version")); break; }
+      case 1: {
+        WEBCNN_ASSIGN(m.ir_version, r.int64(f, "ir_version"));
+        break;
+      }
       case 8: {
         WEBCNN_ASSIGN(Reader sub, r.nested(f, "OperatorSetIdProto", "opset_import"));
         OperatorSetIdProto op;
@@ -349,9 +396,12 @@ void convert_raw(const uint8_t* raw, size_t n, Dst* dst) {
 
 size_t onnx_element_size(int32_t t) {
   switch (t) {
-    case kFloat: case kInt32: return 4;
-    case kUInt8: case kBool: return 1;
-    case kInt64: case kDouble: return 8;
+    case kFloat:
+    case kInt32: return 4;
+    case kUInt8:
+    case kBool: return 1;
+    case kInt64:
+    case kDouble: return 8;
     default: return 0;
   }
 }
@@ -381,10 +431,22 @@ Result<Tensor> to_engine_tensor(const TensorProto& t) {
     have = n;
   } else {
     switch (t.data_type) {
-      case kFloat: have = t.float_data.size(); source = "float_data"; break;
-      case kDouble: have = t.double_data.size(); source = "double_data"; break;
-      case kInt64: have = t.int64_data.size(); source = "int64_data"; break;
-      default: have = t.int32_data.size(); source = "int32_data"; break;
+      case kFloat:
+        have = t.float_data.size();
+        source = "float_data";
+        break;
+      case kDouble:
+        have = t.double_data.size();
+        source = "double_data";
+        break;
+      case kInt64:
+        have = t.int64_data.size();
+        source = "int64_data";
+        break;
+      default:
+        have = t.int32_data.size();
+        source = "int32_data";
+        break;
     }
     if (have != n)
       return Status::error(what + ": " + source + " holds " + std::to_string(have) + " values, but " +

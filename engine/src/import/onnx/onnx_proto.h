@@ -17,9 +17,23 @@ namespace onnx {
 
 // TensorProto.DataType values.
 enum OnnxDataType : int32_t {
-  kUndefined = 0, kFloat = 1, kUInt8 = 2, kInt8 = 3, kUInt16 = 4, kInt16 = 5, kInt32 = 6, kInt64 = 7,
-  kString = 8, kBool = 9, kFloat16 = 10, kDouble = 11, kUInt32 = 12, kUInt64 = 13, kComplex64 = 14,
-  kComplex128 = 15, kBFloat16 = 16,
+  kUndefined = 0,
+  kFloat = 1,
+  kUInt8 = 2,
+  kInt8 = 3,
+  kUInt16 = 4,
+  kInt16 = 5,
+  kInt32 = 6,
+  kInt64 = 7,
+  kString = 8,
+  kBool = 9,
+  kFloat16 = 10,
+  kDouble = 11,
+  kUInt32 = 12,
+  kUInt64 = 13,
+  kComplex64 = 14,
+  kComplex128 = 15,
+  kBFloat16 = 16,
 };
 std::string onnx_dtype_name(int32_t t);  // "float16", "int8", ... or "dtype 99"
 // The engine dtype an ONNX element type maps to (double → float32); an "unsupported dtype ..." error otherwise.
@@ -46,8 +60,21 @@ struct GraphProto;
 struct AttributeProto {
   // AttributeProto.AttributeType values.
   enum Type : int32_t {
-    kUndefined = 0, kFloat = 1, kInt = 2, kString = 3, kTensor = 4, kGraph = 5, kFloats = 6, kInts = 7,
-    kStrings = 8, kTensors = 9, kGraphs = 10, kSparseTensor = 11, kSparseTensors = 12, kTypeProto = 13, kTypeProtos = 14,
+    kUndefined = 0,
+    kFloat = 1,
+    kInt = 2,
+    kString = 3,
+    kTensor = 4,
+    kGraph = 5,
+    kFloats = 6,
+    kInts = 7,
+    kStrings = 8,
+    kTensors = 9,
+    kGraphs = 10,
+    kSparseTensor = 11,
+    kSparseTensors = 12,
+    kTypeProto = 13,
+    kTypeProtos = 14,
   };
   std::string name;
   int32_t type = kUndefined;  // old files may leave it unset: see effective_type()
@@ -74,11 +101,11 @@ struct NodeProto {
 struct ValueInfoProto {
   std::string name;
   bool has_type = false;
-  bool is_tensor = false;        // TypeProto.tensor_type (others: sequence, map, optional, sparse)
-  std::string non_tensor_kind;   // "sequence", "map", ... when !is_tensor
+  bool is_tensor = false;       // TypeProto.tensor_type (others: sequence, map, optional, sparse)
+  std::string non_tensor_kind;  // "sequence", "map", ... when !is_tensor
   int32_t elem_type = kUndefined;
   bool has_shape = false;
-  std::vector<int64_t> dims;     // -1 for dim_param or absent dim_value
+  std::vector<int64_t> dims;  // -1 for dim_param or absent dim_value
 };
 
 struct GraphProto {

@@ -49,8 +49,7 @@ bool is_reduce(const std::string& op) { return OpRegistry::global().traits(op).r
 // to the input's shape (taken with a Shape node, which constant folding resolves).
 Status rewrite_flattening_softmax(ImportContext& ctx, Node n) {
   WEBCNN_ASSIGN(int64_t axis, n.attr_int("axis", 1));
-  if (n.inputs.empty() || n.outputs.empty() || n.inputs[0] == kNoValue)
-    return n.error("expects 1 input and 1 output");
+  if (n.inputs.empty() || n.outputs.empty() || n.inputs[0] == kNoValue) return n.error("expects 1 input and 1 output");
   ValueId x = n.inputs[0], y = n.outputs[0];
   // On the last axis the two forms agree: no rewrite needed.
   if (axis == -1 || (axis >= 0 && axis == known_rank(ctx, x) - 1)) {
@@ -175,8 +174,8 @@ ValueId unsqueeze(ImportContext& ctx, const Node& n, ValueId x, std::vector<int6
 }
 
 bool is_legacy_broadcast_op(const std::string& op) {
-  static const std::set<std::string> ops = {"Add", "Sub", "Mul", "Div", "Pow", "And", "Or", "Xor",
-                                            "Equal", "Greater", "Less"};
+  static const std::set<std::string> ops = {"Add", "Sub", "Mul",   "Div",     "Pow", "And",
+                                            "Or",  "Xor", "Equal", "Greater", "Less"};
   return ops.count(op) != 0;
 }
 
@@ -203,7 +202,8 @@ Status normalize_before_opset7(ImportContext& ctx, Node& n) {
   } else if (op == "PRelu" && n.inputs.size() == 2) {
     // Before opset 7 a 1-D slope was per channel (axis 1); now it broadcasts numpy-style.
     int64_t rank_x = known_rank(ctx, n.inputs[0]), rank_s = known_rank(ctx, n.inputs[1]);
-    if (rank_s < 0 || rank_x < 0) return n.error("unsupported: PRelu before opset 7 with slope or input of unknown rank");
+    if (rank_s < 0 || rank_x < 0)
+      return n.error("unsupported: PRelu before opset 7 with slope or input of unknown rank");
     if (rank_s == 1 && rank_x > 2) {
       std::vector<int64_t> axes;
       for (int64_t i = 1; i < rank_x - 1; ++i) axes.push_back(i);
@@ -262,7 +262,8 @@ Status add_normalized_node(ImportContext& ctx, Node n) {
     set_input(n, 2, add_float_scalar(ctx.graph(), helper_name(n, "value"), value));
     n.attrs.erase("value");
   } else if (op == "Slice" && opset < 10) {
-    if (!n.has_attr("starts") || !n.has_attr("ends")) return n.error("attributes 'starts' and 'ends' are required before opset 10");
+    if (!n.has_attr("starts") || !n.has_attr("ends"))
+      return n.error("attributes 'starts' and 'ends' are required before opset 10");
     WEBCNN_TRY(ints_attr_to_input(ctx, n, "starts", 1));
     WEBCNN_TRY(ints_attr_to_input(ctx, n, "ends", 2));
     WEBCNN_TRY(ints_attr_to_input(ctx, n, "axes", 3));
@@ -273,7 +274,8 @@ Status add_normalized_node(ImportContext& ctx, Node n) {
   } else if (op == "Split") {
     if (opset < 13) WEBCNN_TRY(ints_attr_to_input(ctx, n, "split", 1));
     // Before opset 18 an absent `split` meant equal parts, one per output; 18 says so with num_outputs.
-    if (opset < 18 && !has_input(n, 1)) n.attrs["num_outputs"] = Attribute::of_int(static_cast<int64_t>(n.outputs.size()));
+    if (opset < 18 && !has_input(n, 1))
+      n.attrs["num_outputs"] = Attribute::of_int(static_cast<int64_t>(n.outputs.size()));
   } else if (op == "TopK" && opset < 10) {
     WEBCNN_ASSIGN(int64_t k, n.attr_int("k", -1));
     if (k < 0) return n.error("attribute 'k' is required before opset 10");

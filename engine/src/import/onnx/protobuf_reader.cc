@@ -43,8 +43,7 @@ uint64_t load_le64(const uint8_t* p) { return load_le32(p) | static_cast<uint64_
 
 Result<Field> Reader::next() {
   uint64_t tag = 0;
-  if (!read_varint(&p_, end_, &tag))
-    return Status::error(std::string(message_) + ": truncated or malformed field tag");
+  if (!read_varint(&p_, end_, &tag)) return Status::error(std::string(message_) + ": truncated or malformed field tag");
   Field f;
   uint64_t number = tag >> 3;
   if (number == 0 || number > 0x1fffffff)
@@ -75,17 +74,16 @@ Result<Field> Reader::next() {
       if (!read_varint(&p_, end_, &len)) return error(f, "?", "truncated length");
       const size_t avail = static_cast<size_t>(end_ - p_);
       if (len > avail)
-        return error(f, "?", "length " + std::to_string(len) + " runs past the end of the data (" +
-                                 std::to_string(avail) + " bytes left)");
+        return error(f, "?",
+                     "length " + std::to_string(len) + " runs past the end of the data (" + std::to_string(avail) +
+                         " bytes left)");
       f.bytes = p_;
       f.size = static_cast<size_t>(len);
       p_ += f.size;
       break;
     }
     case 3:
-    case 4:
-      f.wire = static_cast<WireType>(wire);
-      return error(f, "?", "groups are not supported");
+    case 4: f.wire = static_cast<WireType>(wire); return error(f, "?", "groups are not supported");
     default:
       return Status::error(std::string(message_) + ": invalid wire type " + std::to_string(wire) + " for field " +
                            std::to_string(number));
@@ -166,7 +164,8 @@ Status Reader::append_floats(const Field& f, const char* field_name, std::vector
   }
   if (f.wire != WireType::kLengthDelimited)
     return error(f, field_name, std::string("expected fixed32 or packed floats, got ") + wire_type_name(f.wire));
-  if (f.size % 4 != 0) return error(f, field_name, "packed floats take " + std::to_string(f.size) + " bytes, not a multiple of 4");
+  if (f.size % 4 != 0)
+    return error(f, field_name, "packed floats take " + std::to_string(f.size) + " bytes, not a multiple of 4");
   size_t n = f.size / 4;
   if (n == 0) return Status::ok();  // an empty vector's data() may be null, which memcpy must not see
   size_t old = out.size();
@@ -184,7 +183,8 @@ Status Reader::append_doubles(const Field& f, const char* field_name, std::vecto
   }
   if (f.wire != WireType::kLengthDelimited)
     return error(f, field_name, std::string("expected fixed64 or packed doubles, got ") + wire_type_name(f.wire));
-  if (f.size % 8 != 0) return error(f, field_name, "packed doubles take " + std::to_string(f.size) + " bytes, not a multiple of 8");
+  if (f.size % 8 != 0)
+    return error(f, field_name, "packed doubles take " + std::to_string(f.size) + " bytes, not a multiple of 8");
   size_t n = f.size / 8;
   if (n == 0) return Status::ok();  // as in append_floats
   size_t old = out.size();

@@ -15,7 +15,14 @@
 namespace webcnn {
 namespace pb {
 
-enum class WireType : uint8_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kStartGroup = 3, kEndGroup = 4, kFixed32 = 5 };
+enum class WireType : uint8_t {
+  kVarint = 0,
+  kFixed64 = 1,
+  kLengthDelimited = 2,
+  kStartGroup = 3,
+  kEndGroup = 4,
+  kFixed32 = 5
+};
 const char* wire_type_name(WireType w);
 
 // Messages nested deeper than this are refused (a hostile file could otherwise recurse without bound).
@@ -43,9 +50,9 @@ class Reader {
   Result<Reader> nested(const Field& f, const char* message, const char* field_name) const;
 
   // Typed accessors: check the wire type, then convert. `field_name` appears in errors.
-  Result<int64_t> int64(const Field& f, const char* field_name) const;   // int32/int64/enum/bool (varint)
+  Result<int64_t> int64(const Field& f, const char* field_name) const;  // int32/int64/enum/bool (varint)
   Result<uint64_t> uint64(const Field& f, const char* field_name) const;
-  Result<float> float32(const Field& f, const char* field_name) const;   // fixed32
+  Result<float> float32(const Field& f, const char* field_name) const;  // fixed32
   Result<std::string> string(const Field& f, const char* field_name) const;
   // Repeated scalars, packed (one length-delimited field) or not (one field per element): appends.
   Status append_varints(const Field& f, const char* field_name, std::vector<int64_t>& out) const;

@@ -51,7 +51,10 @@ class Parser {
     while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) ++pos_;
   }
   bool eat(char c) {
-    if (pos_ < s_.size() && s_[pos_] == c) { ++pos_; return true; }
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
     return false;
   }
   bool eat_word(const char* w) {
@@ -63,8 +66,7 @@ class Parser {
   }
 
   Result<Value> value(int depth) {
-    if (depth > limits_.max_depth)
-      return fail("nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
+    if (depth > limits_.max_depth) return fail("nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
     if (pos_ >= s_.size()) return fail("unexpected end of text");
     char c = s_[pos_];
     if (c == '{') return object(depth);
@@ -154,7 +156,10 @@ class Parser {
       char c = s_[pos_++];
       if (c == '"') return out;
       if (static_cast<unsigned char>(c) < 0x20) return fail("control character inside a string");
-      if (c != '\\') { out += c; continue; }
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
       if (pos_ >= s_.size()) return fail("unterminated escape");
       char e = s_[pos_++];
       switch (e) {

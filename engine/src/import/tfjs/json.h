@@ -34,19 +34,42 @@ class Value {
   bool as_bool() const { return b_; }
   double as_number() const { return n_; }
   const std::string& as_string() const { return s_; }
-  const std::vector<Value>& items() const { return items_; }                          // arrays
+  const std::vector<Value>& items() const { return items_; }                              // arrays
   const std::vector<std::pair<std::string, Value>>& members() const { return members_; }  // objects, file order
 
   // Object member lookup (first match); nullptr when absent or when this is not an object.
   const Value* find(const std::string& key) const;
 
   static Value null() { return Value(); }
-  static Value boolean(bool b) { Value v; v.type_ = Type::kBool; v.b_ = b; return v; }
-  static Value number(double n) { Value v; v.type_ = Type::kNumber; v.n_ = n; return v; }
-  static Value string(std::string s) { Value v; v.type_ = Type::kString; v.s_ = std::move(s); return v; }
-  static Value array(std::vector<Value> items) { Value v; v.type_ = Type::kArray; v.items_ = std::move(items); return v; }
+  static Value boolean(bool b) {
+    Value v;
+    v.type_ = Type::kBool;
+    v.b_ = b;
+    return v;
+  }
+  static Value number(double n) {
+    Value v;
+    v.type_ = Type::kNumber;
+    v.n_ = n;
+    return v;
+  }
+  static Value string(std::string s) {
+    Value v;
+    v.type_ = Type::kString;
+    v.s_ = std::move(s);
+    return v;
+  }
+  static Value array(std::vector<Value> items) {
+    Value v;
+    v.type_ = Type::kArray;
+    v.items_ = std::move(items);
+    return v;
+  }
   static Value object(std::vector<std::pair<std::string, Value>> m) {
-    Value v; v.type_ = Type::kObject; v.members_ = std::move(m); return v;
+    Value v;
+    v.type_ = Type::kObject;
+    v.members_ = std::move(m);
+    return v;
   }
 
  private:

@@ -92,7 +92,8 @@ Result<KerasTensor> make_input(const Layer& l, Graph& g) {
 }
 
 // Why a call could not run, for the first call left over: a reference to nothing, or a cycle.
-Status explain_unreachable(const Layer& l, const std::vector<TensorRef>& inputs, const std::map<std::string, const Layer*>& layers,
+Status explain_unreachable(const Layer& l, const std::vector<TensorRef>& inputs,
+                           const std::map<std::string, const Layer*>& layers,
                            const std::map<std::string, KerasTensor>& tensors) {
   for (const TensorRef& r : inputs) {
     if (tensors.count(key_of(r))) continue;
@@ -173,7 +174,8 @@ Result<Graph> import_layers_model(const json::Value& model, const ShardReader& r
     std::vector<KerasTensor> inputs;
     for (const TensorRef& r : l.calls[c.index]) {
       auto it = tensors.find(key_of(r));
-      if (it == tensors.end()) return l.error("reads " + r.describe() + ", which that layer does not produce (it has one output)");
+      if (it == tensors.end())
+        return l.error("reads " + r.describe() + ", which that layer does not produce (it has one output)");
       inputs.push_back(it->second);
     }
     const std::string name = c.index == 0 ? l.name : l.name + "/call_" + std::to_string(c.index);
@@ -188,7 +190,8 @@ Result<Graph> import_layers_model(const json::Value& model, const ShardReader& r
 
   for (const TensorRef& r : topo.outputs) {
     auto it = tensors.find(key_of(r));
-    if (it == tensors.end()) return Status::error("model output " + r.describe() + " is not produced by any layer call");
+    if (it == tensors.end())
+      return Status::error("model output " + r.describe() + " is not produced by any layer call");
     g.outputs.push_back(it->second.value);
   }
   WEBCNN_TRY(g.validate());

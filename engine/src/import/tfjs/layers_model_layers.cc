@@ -111,7 +111,8 @@ Status need_inputs(const Layer& l, const std::vector<KerasTensor>& in, size_t mi
 
 Status need_rank(const Layer& l, const KerasTensor& x, int rank) {
   if (x.rank != rank)
-    return l.error("expects an input of rank " + std::to_string(rank) + " (batch included), got rank " + std::to_string(x.rank));
+    return l.error("expects an input of rank " + std::to_string(rank) + " (batch included), got rank " +
+                   std::to_string(x.rank));
   return Status::ok();
 }
 
@@ -123,7 +124,8 @@ Status check_shape(const Layer& l, const char* what, const Tensor& t, const Shap
 }
 
 ValueId clip(GraphBuilder& b, const std::string& name, ValueId x, float lo, float hi) {
-  return b.add1("Clip", name, {x, add_float_scalar(b.graph(), name + "/min", lo), add_float_scalar(b.graph(), name + "/max", hi)});
+  return b.add1("Clip", name,
+                {x, add_float_scalar(b.graph(), name + "/min", lo), add_float_scalar(b.graph(), name + "/max", hi)});
 }
 
 // ---- activations ------------------------------------------------------------------------------------
@@ -139,7 +141,8 @@ Result<std::string> activation_name(const Config& c) {
   } else if (v) {
     return c.error("config 'activation' should be an activation name");
   }
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   return name;
 }
 
@@ -172,21 +175,24 @@ const std::map<std::string, std::pair<const char*, Attrs>>& unary_activations() 
 
 // Keras activation functions (keras.activations, as tfjs-layers implements them) applied to `x`: a row
 // of unary_activations(), or the few composed of several ops below.
-Result<ValueId> activation(const Layer& l, const std::string& act, ValueId x, const std::string& name, GraphBuilder& b) {
+Result<ValueId> activation(const Layer& l, const std::string& act, ValueId x, const std::string& name,
+                           GraphBuilder& b) {
   if (is_linear(act)) return x;
   auto unary = unary_activations().find(act);
   if (unary != unary_activations().end()) return b.add1(unary->second.first, name, {x}, unary->second.second);
   if (act == "relu6") return clip(b, name, x, 0.f, 6.f);
-  if (act == "swish" || act == "silu")
-    return b.add1("Mul", name, {x, b.add1("Sigmoid", name + "/sigmoid", {x})});
+  if (act == "swish" || act == "silu") return b.add1("Mul", name, {x, b.add1("Sigmoid", name + "/sigmoid", {x})});
   if (act == "mish") {
     ValueId sp = b.add1("Softplus", name + "/softplus", {x});
     return b.add1("Mul", name, {x, b.add1("Tanh", name + "/tanh", {sp})});
   }
   if (act == "gelu") {  // exact form: x · ½(1 + erf(x/√2))
-    ValueId e = b.add1("Erf", name + "/erf", {b.add1("Mul", name + "/scaled", {x, add_float_scalar(b.graph(), name + "/rsqrt2", 0.70710678f)})});
-    ValueId half = b.add1("Mul", name + "/half", {b.add1("Add", name + "/one_plus", {e, add_float_scalar(b.graph(), name + "/one", 1.f)}),
-                                                  add_float_scalar(b.graph(), name + "/half_c", 0.5f)});
+    ValueId e =
+        b.add1("Erf", name + "/erf",
+               {b.add1("Mul", name + "/scaled", {x, add_float_scalar(b.graph(), name + "/rsqrt2", 0.70710678f)})});
+    ValueId half = b.add1("Mul", name + "/half",
+                          {b.add1("Add", name + "/one_plus", {e, add_float_scalar(b.graph(), name + "/one", 1.f)}),
+                           add_float_scalar(b.graph(), name + "/half_c", 0.5f)});
     return b.add1("Mul", name, {x, half});
   }
   return l.error("activation '" + act + "' is not supported");
@@ -204,7 +210,8 @@ Result<Attrs> conv_attrs(const Config& c, const std::vector<int64_t>& kernel) {
   a["strides"] = Attribute::of_ints(strides);
   a["dilations"] = Attribute::of_ints(dilations);
   WEBCNN_ASSIGN(std::string padding, c.string("padding", "valid"));
-  std::transform(padding.begin(), padding.end(), padding.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  std::transform(padding.begin(), padding.end(), padding.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   if (padding == "same") a["auto_pad"] = Attribute::of_string("SAME_UPPER");  // TF's SAME: the odd pixel at the end
   else if (padding == "valid") a["auto_pad"] = Attribute::of_string("VALID");
   else return c.error("padding '" + padding + "' is not supported (same, valid)");
@@ -222,11 +229,14 @@ Result<ValueId> bias_of(const Layer& l, const Config& c, LayerWeights& w, int64_
 
 // Depthwise kernel [kH, kW, C, M] → Conv weight [C·M, 1, kH, kW] (one group per input channel).
 ValueId depthwise_weight(GraphBuilder& b, const std::string& name, ValueId kernel, const Shape& s) {
-  ValueId flat = b.add1("Reshape", name + "/kernel_hw1o", {kernel, add_int64_constant(b.graph(), name + "/kernel_hw1o_shape", {s[0], s[1], 1, s[2] * s[3]})});
+  ValueId flat =
+      b.add1("Reshape", name + "/kernel_hw1o",
+             {kernel, add_int64_constant(b.graph(), name + "/kernel_hw1o_shape", {s[0], s[1], 1, s[2] * s[3]})});
   return b.add1("Transpose", name + "/kernel_oihw", {flat}, {{"perm", Attribute::of_ints({3, 2, 0, 1})}});
 }
 
-Result<KerasTensor> conv2d(const Layer& l, const KerasTensor& x, const std::string& name, LayerWeights& w, GraphBuilder& b) {
+Result<KerasTensor> conv2d(const Layer& l, const KerasTensor& x, const std::string& name, LayerWeights& w,
+                           GraphBuilder& b) {
   Config c(l);
   WEBCNN_TRY(c.channels_last());
   WEBCNN_TRY(need_rank(l, x, 4));
@@ -241,7 +251,8 @@ Result<KerasTensor> conv2d(const Layer& l, const KerasTensor& x, const std::stri
   if (ks.size() != 4 || ks[0] != k[0] || ks[1] != k[1] || ks[3] != filters)
     return l.error("weight 'kernel' has shape " + shape_to_string(ks) + ", expected [" + std::to_string(k[0]) + "," +
                    std::to_string(k[1]) + ",in/groups," + std::to_string(filters) + "]");
-  ValueId weight = b.add1("Transpose", name + "/kernel_oihw", {kernel.value}, {{"perm", Attribute::of_ints({3, 2, 0, 1})}});
+  ValueId weight =
+      b.add1("Transpose", name + "/kernel_oihw", {kernel.value}, {{"perm", Attribute::of_ints({3, 2, 0, 1})}});
   WEBCNN_ASSIGN(ValueId bias, bias_of(l, c, w, filters));
   std::vector<ValueId> in = {x.value, weight};
   if (bias != kNoValue) in.push_back(bias);
@@ -265,8 +276,8 @@ Result<KerasTensor> depthwise_conv2d(const Layer& l, const KerasTensor& x, const
   WEBCNN_ASSIGN(LayerWeights::Weight kernel, w.get(l, "depthwise_kernel"));
   const Shape& ks = kernel.tensor->shape();
   if (ks.size() != 4 || ks[0] != k[0] || ks[1] != k[1] || ks[3] != multiplier)
-    return l.error("weight 'depthwise_kernel' has shape " + shape_to_string(ks) + ", expected [" + std::to_string(k[0]) +
-                   "," + std::to_string(k[1]) + ",channels," + std::to_string(multiplier) + "]");
+    return l.error("weight 'depthwise_kernel' has shape " + shape_to_string(ks) + ", expected [" +
+                   std::to_string(k[0]) + "," + std::to_string(k[1]) + ",channels," + std::to_string(multiplier) + "]");
   if (ks[2] < 1) return l.error("weight 'depthwise_kernel' has no channels");
   a["group"] = Attribute::of_int(ks[2]);
   const int64_t depth = ks[2] * multiplier;
@@ -283,7 +294,8 @@ Result<KerasTensor> depthwise_conv2d(const Layer& l, const KerasTensor& x, const
   WEBCNN_ASSIGN(int64_t filters, c.positive("filters"));
   WEBCNN_ASSIGN(LayerWeights::Weight pointwise, w.get(l, "pointwise_kernel"));
   WEBCNN_TRY(check_shape(l, "pointwise_kernel", *pointwise.tensor, {1, 1, depth, filters}));
-  ValueId pw = b.add1("Transpose", name + "/pointwise_oihw", {pointwise.value}, {{"perm", Attribute::of_ints({3, 2, 0, 1})}});
+  ValueId pw =
+      b.add1("Transpose", name + "/pointwise_oihw", {pointwise.value}, {{"perm", Attribute::of_ints({3, 2, 0, 1})}});
   std::vector<ValueId> pin = {dw, pw};
   WEBCNN_ASSIGN(ValueId bias, bias_of(l, c, w, filters));
   if (bias != kNoValue) pin.push_back(bias);
@@ -326,7 +338,8 @@ Result<KerasTensor> conv2d_transpose(const Layer& l, const KerasTensor& x, const
   if (ks.size() != 4 || ks[0] != k[0] || ks[1] != k[1] || ks[2] != filters)
     return l.error("weight 'kernel' has shape " + shape_to_string(ks) + ", expected [" + std::to_string(k[0]) + "," +
                    std::to_string(k[1]) + "," + std::to_string(filters) + ",in]");
-  ValueId weight = b.add1("Transpose", name + "/kernel_iohw", {kernel.value}, {{"perm", Attribute::of_ints({3, 2, 0, 1})}});
+  ValueId weight =
+      b.add1("Transpose", name + "/kernel_iohw", {kernel.value}, {{"perm", Attribute::of_ints({3, 2, 0, 1})}});
   WEBCNN_ASSIGN(ValueId bias, bias_of(l, c, w, filters));
   std::vector<ValueId> in = {x.value, weight};
   if (bias != kNoValue) in.push_back(bias);
@@ -337,14 +350,16 @@ Result<KerasTensor> conv2d_transpose(const Layer& l, const KerasTensor& x, const
 }
 
 // Dense: x · kernel [in, units] + bias over the last axis; Gemm for rank 2, MatMul + Add above.
-Result<KerasTensor> dense(const Layer& l, const KerasTensor& x, const std::string& name, LayerWeights& w, GraphBuilder& b) {
+Result<KerasTensor> dense(const Layer& l, const KerasTensor& x, const std::string& name, LayerWeights& w,
+                          GraphBuilder& b) {
   Config c(l);
   if (x.rank < 2) return l.error("expects an input of rank 2 or more");
   WEBCNN_ASSIGN(int64_t units, c.positive("units"));
   WEBCNN_ASSIGN(LayerWeights::Weight kernel, w.get(l, "kernel"));
   const Shape& ks = kernel.tensor->shape();
   if (ks.size() != 2 || ks[1] != units)
-    return l.error("weight 'kernel' has shape " + shape_to_string(ks) + ", expected [inputs," + std::to_string(units) + "]");
+    return l.error("weight 'kernel' has shape " + shape_to_string(ks) + ", expected [inputs," + std::to_string(units) +
+                   "]");
   WEBCNN_ASSIGN(ValueId bias, bias_of(l, c, w, units));
   WEBCNN_ASSIGN(std::string act, activation_name(c));
   const std::string main = pre_activation_name(act, name);
@@ -364,7 +379,8 @@ Result<KerasTensor> dense(const Layer& l, const KerasTensor& x, const std::strin
 
 // ---- normalization, activation layers ----------------------------------------------------------------
 
-Result<KerasTensor> batch_norm(const Layer& l, const KerasTensor& x, const std::string& name, LayerWeights& w, GraphBuilder& b) {
+Result<KerasTensor> batch_norm(const Layer& l, const KerasTensor& x, const std::string& name, LayerWeights& w,
+                               GraphBuilder& b) {
   Config c(l);
   int64_t axis = -1;
   if (const json::Value* v = c.find("axis"); v && v->is_array()) {  // Keras 3 may write [3]
@@ -401,8 +417,9 @@ Result<KerasTensor> batch_norm(const Layer& l, const KerasTensor& x, const std::
   };
   WEBCNN_ASSIGN(ValueId gamma, param(scale, "gamma", 1.f));
   WEBCNN_ASSIGN(ValueId beta, param(center, "beta", 0.f));
-  ValueId y = b.add1("BatchNormalization", name, {x.value, gamma, beta, mean.value, var.value},
-                     {{"epsilon", Attribute::of_float(static_cast<float>(epsilon))}, {"layout", Attribute::of_string(layout)}});
+  ValueId y =
+      b.add1("BatchNormalization", name, {x.value, gamma, beta, mean.value, var.value},
+             {{"epsilon", Attribute::of_float(static_cast<float>(epsilon))}, {"layout", Attribute::of_string(layout)}});
   return KerasTensor{y, x.rank};
 }
 
@@ -431,9 +448,12 @@ Result<KerasTensor> relu_layer(const Layer& l, const KerasTensor& x, const std::
                          {{"alpha", Attribute::of_float(static_cast<float>(threshold))}});
     if (has_max) pos = clip(b, slope == 0 ? name : name + "/capped", pos, 0.f, hi);
     if (slope == 0) return KerasTensor{pos, x.rank};
-    ValueId shifted = b.add1("Sub", name + "/shifted", {x.value, add_float_scalar(b.graph(), name + "/threshold", static_cast<float>(threshold))});
+    ValueId shifted =
+        b.add1("Sub", name + "/shifted",
+               {x.value, add_float_scalar(b.graph(), name + "/threshold", static_cast<float>(threshold))});
     ValueId below = b.add1("Min", name + "/below", {shifted, add_float_scalar(b.graph(), name + "/zero", 0.f)});
-    ValueId neg = b.add1("Mul", name + "/negative", {below, add_float_scalar(b.graph(), name + "/slope", static_cast<float>(slope))});
+    ValueId neg = b.add1("Mul", name + "/negative",
+                         {below, add_float_scalar(b.graph(), name + "/slope", static_cast<float>(slope))});
     y = b.add1("Add", name, {pos, neg});
   }
   return KerasTensor{y, x.rank};
@@ -503,7 +523,8 @@ Result<KerasTensor> zero_padding2d(const Layer& l, const KerasTensor& x, const s
   WEBCNN_TRY(c.channels_last());
   WEBCNN_TRY(need_rank(l, x, 4));
   WEBCNN_ASSIGN(std::vector<int64_t> p, top_bottom_left_right(c, "padding"));
-  ValueId pads = add_int64_constant(b.graph(), name + "/pads", {0, p[0], p[2], 0, 0, p[1], p[3], 0});  // ONNX: begins, then ends
+  ValueId pads =
+      add_int64_constant(b.graph(), name + "/pads", {0, p[0], p[2], 0, 0, p[1], p[3], 0});  // ONNX: begins, then ends
   return KerasTensor{b.add1("Pad", name, {x.value, pads}, {{"mode", Attribute::of_string("constant")}}), 4};
 }
 
@@ -526,11 +547,14 @@ Result<KerasTensor> upsampling2d(const Layer& l, const KerasTensor& x, const std
   WEBCNN_ASSIGN(std::vector<int64_t> size, c.pair("size", {2, 2}));
   WEBCNN_ASSIGN(std::string interpolation, c.string("interpolation", "nearest"));
   // Bilinear differs between Keras (half-pixel centres) and tfjs-layers (asymmetric): refused, not guessed.
-  if (interpolation != "nearest") return l.error("interpolation '" + interpolation + "' is not supported (only nearest)");
-  Attrs a = {{"mode", Attribute::of_string("nearest")}, {"axes", Attribute::of_ints({1, 2})},
+  if (interpolation != "nearest")
+    return l.error("interpolation '" + interpolation + "' is not supported (only nearest)");
+  Attrs a = {{"mode", Attribute::of_string("nearest")},
+             {"axes", Attribute::of_ints({1, 2})},
              {"coordinate_transformation_mode", Attribute::of_string("asymmetric")},
              {"nearest_mode", Attribute::of_string("floor")}};  // each pixel repeated size times
-  ValueId s = add_float_constant(b.graph(), name + "/scales", {static_cast<float>(size[0]), static_cast<float>(size[1])});
+  ValueId s =
+      add_float_constant(b.graph(), name + "/scales", {static_cast<float>(size[0]), static_cast<float>(size[1])});
   return KerasTensor{b.add1("Resize", name, {x.value, kNoValue, s}, a), 4};
 }
 
@@ -563,7 +587,8 @@ Result<KerasTensor> permute(const Layer& l, const KerasTensor& x, const std::str
 
 // ---- merging ------------------------------------------------------------------------------------------
 
-Result<KerasTensor> merge(const Layer& l, const std::vector<KerasTensor>& in, const std::string& name, GraphBuilder& b) {
+Result<KerasTensor> merge(const Layer& l, const std::vector<KerasTensor>& in, const std::string& name,
+                          GraphBuilder& b) {
   const std::string& cls = l.class_name;
   WEBCNN_TRY(need_inputs(l, in, 2, cls == "Subtract" ? 2 : 1024));
   std::vector<ValueId> v;
@@ -574,7 +599,8 @@ Result<KerasTensor> merge(const Layer& l, const std::vector<KerasTensor>& in, co
   }
   if (cls == "Concatenate") {
     WEBCNN_ASSIGN(int64_t axis, Config(l).integer("axis", -1));
-    if (axis < -rank || axis >= rank) return l.error("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+    if (axis < -rank || axis >= rank)
+      return l.error("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
     return KerasTensor{b.add1("Concat", name, v, {{"axis", Attribute::of_int(axis < 0 ? axis + rank : axis)}}), rank};
   }
   if (cls == "Subtract") return KerasTensor{b.add1("Sub", name, v), rank};
@@ -584,7 +610,10 @@ Result<KerasTensor> merge(const Layer& l, const std::vector<KerasTensor>& in, co
       acc = b.add1("Mul", i + 1 == v.size() ? name : name + "/product_" + std::to_string(i), {acc, v[i]});
     return KerasTensor{acc, rank};
   }
-  const char* op = cls == "Add" ? (v.size() == 2 ? "Add" : "Sum") : cls == "Average" ? "Mean" : cls == "Maximum" ? "Max" : "Min";
+  const char* op = cls == "Add"       ? (v.size() == 2 ? "Add" : "Sum")
+                   : cls == "Average" ? "Mean"
+                   : cls == "Maximum" ? "Max"
+                                      : "Min";
   return KerasTensor{b.add1(op, name, v), rank};
 }
 
@@ -612,7 +641,8 @@ Translator unweighted(F f) {
 
 // A layer that is one unary engine op with the input's rank (the 1:1 rows of translators()).
 Translator unary(const char* op, std::function<Result<Attrs>(const Config&)> attrs = nullptr) {
-  return unweighted([op, attrs](const Layer& l, const KerasTensor& x, const std::string& name, GraphBuilder& b) -> Result<KerasTensor> {
+  return unweighted([op, attrs](const Layer& l, const KerasTensor& x, const std::string& name,
+                                GraphBuilder& b) -> Result<KerasTensor> {
     Attrs a;
     if (attrs) {
       WEBCNN_ASSIGN(a, attrs(Config(l)));
@@ -637,12 +667,13 @@ const std::map<std::string, Translator>& translators() {
     t["Dense"] = one_input(dense);
     t["BatchNormalization"] = one_input(batch_norm);
     t["ReLU"] = unweighted(relu_layer);
-    t["Activation"] = unweighted([](const Layer& l, const KerasTensor& x, const std::string& name, GraphBuilder& b) -> Result<KerasTensor> {
-      WEBCNN_ASSIGN(std::string act, activation_name(Config(l)));
-      if (is_linear(act)) return KerasTensor{b.add1("Identity", name, {x.value}), x.rank};
-      WEBCNN_ASSIGN(ValueId y, activation(l, act, x.value, name, b));
-      return KerasTensor{y, x.rank};
-    });
+    t["Activation"] = unweighted(
+        [](const Layer& l, const KerasTensor& x, const std::string& name, GraphBuilder& b) -> Result<KerasTensor> {
+          WEBCNN_ASSIGN(std::string act, activation_name(Config(l)));
+          if (is_linear(act)) return KerasTensor{b.add1("Identity", name, {x.value}), x.rank};
+          WEBCNN_ASSIGN(ValueId y, activation(l, act, x.value, name, b));
+          return KerasTensor{y, x.rank};
+        });
     // Keras 2 calls LeakyReLU's slope alpha, Keras 3 negative_slope; both default to 0.3.
     t["LeakyReLU"] = unary("LeakyRelu", [](const Config& c) -> Result<Attrs> {
       WEBCNN_ASSIGN(double alpha, c.number("alpha", 0.3));
@@ -660,7 +691,8 @@ const std::map<std::string, Translator>& translators() {
       // alpha has the input's shape without the batch axis (1 on shared_axes): it broadcasts from the right.
       WEBCNN_ASSIGN(LayerWeights::Weight alpha, w.get(l, "alpha"));
       if (alpha.tensor->rank() != x.rank - 1)
-        return l.error("weight 'alpha' has shape " + shape_to_string(alpha.tensor->shape()) + ", expected rank " + std::to_string(x.rank - 1));
+        return l.error("weight 'alpha' has shape " + shape_to_string(alpha.tensor->shape()) + ", expected rank " +
+                       std::to_string(x.rank - 1));
       return KerasTensor{b.add1("PRelu", name, {x.value, alpha.value}), x.rank};
     });
     t["MaxPooling2D"] = t["AveragePooling2D"] = unweighted(pool2d);
@@ -668,11 +700,12 @@ const std::map<std::string, Translator>& translators() {
     t["ZeroPadding2D"] = unweighted(zero_padding2d);
     t["Cropping2D"] = unweighted(cropping2d);
     t["UpSampling2D"] = unweighted(upsampling2d);
-    t["Flatten"] = unweighted([](const Layer& l, const KerasTensor& x, const std::string& name, GraphBuilder& b) -> Result<KerasTensor> {
-      // NHWC data flattens in Keras' channels_last order as it is.
-      WEBCNN_TRY(Config(l).channels_last());
-      return KerasTensor{b.add1("Flatten", name, {x.value}, {{"axis", Attribute::of_int(1)}}), 2};
-    });
+    t["Flatten"] = unweighted(
+        [](const Layer& l, const KerasTensor& x, const std::string& name, GraphBuilder& b) -> Result<KerasTensor> {
+          // NHWC data flattens in Keras' channels_last order as it is.
+          WEBCNN_TRY(Config(l).channels_last());
+          return KerasTensor{b.add1("Flatten", name, {x.value}, {{"axis", Attribute::of_int(1)}}), 2};
+        });
     t["Reshape"] = unweighted(reshape);
     t["Permute"] = unweighted(permute);
     // Training-only layers: the identity at inference.
@@ -695,13 +728,15 @@ Result<std::string> LayerWeights::resolve(const Layer& layer, const std::string&
   const std::string suffix = "/" + exact;
   std::vector<std::string> matches;
   auto scan = [&](const std::string& key) {
-    if (key.size() > suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) matches.push_back(key);
+    if (key.size() > suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0)
+      matches.push_back(key);
   };
   for (const auto& kv : pending_) scan(kv.first);
   for (const auto& kv : used_) scan(kv.first);
   if (matches.size() == 1) return matches[0];
   if (matches.empty()) return layer.error("weight '" + exact + "' is not in weightsManifest");
-  return layer.error("weight '" + what + "' is ambiguous: weightsManifest has '" + matches[0] + "' and '" + matches[1] + "'");
+  return layer.error("weight '" + what + "' is ambiguous: weightsManifest has '" + matches[0] + "' and '" + matches[1] +
+                     "'");
 }
 
 Result<LayerWeights::Weight> LayerWeights::get(const Layer& layer, const std::string& what) {

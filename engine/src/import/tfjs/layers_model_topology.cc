@@ -141,7 +141,8 @@ Result<Topology> read_topology(const json::Value& model_topology) {
   const std::string& kind = cls->as_string();
   bool sequential = kind == "Sequential";
   if (!sequential && kind != "Model" && kind != "Functional")
-    return Status::error("model_config class '" + kind + "' is not a Keras model (expected Model, Functional or Sequential)");
+    return Status::error("model_config class '" + kind +
+                         "' is not a Keras model (expected Model, Functional or Sequential)");
 
   Topology t;
   WEBCNN_ASSIGN(std::vector<const json::Value*> layers, layer_list(*config, sequential));
@@ -174,7 +175,8 @@ Result<Topology> read_topology(const json::Value& model_topology) {
     input.class_name = "InputLayer";
     input.name = t.layers[0].name + "_input";
     input.config = t.layers[0].config;  // holds batch_input_shape and dtype
-    if (names.count(input.name)) return t.layers[0].error("the model's implied input layer '" + input.name + "' clashes with a layer name");
+    if (names.count(input.name))
+      return t.layers[0].error("the model's implied input layer '" + input.name + "' clashes with a layer name");
     t.layers.insert(t.layers.begin(), std::move(input));
   }
   for (size_t i = 1; i < t.layers.size(); ++i) {

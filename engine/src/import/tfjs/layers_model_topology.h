@@ -34,8 +34,8 @@ struct TensorRef {
 struct Layer {
   std::string class_name;
   std::string name;
-  const json::Value* config = nullptr;            // never null after read_topology (an empty object when absent)
-  std::vector<std::vector<TensorRef>> calls;      // the inputs of each call, in call order
+  const json::Value* config = nullptr;        // never null after read_topology (an empty object when absent)
+  std::vector<std::vector<TensorRef>> calls;  // the inputs of each call, in call order
 
   std::string describe() const { return class_name + " '" + name + "'"; }
   Status error(const std::string& what) const { return Status::error("Keras layer " + describe() + ": " + what); }

@@ -68,8 +68,8 @@ Result<std::string> base64_decode(const std::string& in) {
 
 }  // namespace
 
-#define WEBCNN_TF_ATTR(key, kind_field)                                                  \
-  const json::Value* entry = attr ? attr->find(key) : nullptr;                           \
+#define WEBCNN_TF_ATTR(key, kind_field)                        \
+  const json::Value* entry = attr ? attr->find(key) : nullptr; \
   const json::Value* kind_field##_v = entry ? entry->find(#kind_field) : nullptr;
 
 Result<int64_t> TfNode::attr_int(const std::string& key, int64_t def) const {
@@ -181,7 +181,8 @@ Result<ValueId> GraphBuilder::value_of(const TfNode& user, const std::string& re
 
 Result<ValueId> GraphBuilder::input(const TfNode& node, size_t i) const {
   if (i >= node.inputs.size())
-    return node.error("expects at least " + std::to_string(i + 1) + " inputs, has " + std::to_string(node.inputs.size()));
+    return node.error("expects at least " + std::to_string(i + 1) + " inputs, has " +
+                      std::to_string(node.inputs.size()));
   return value_of(node, node.inputs[i]);
 }
 

@@ -16,7 +16,7 @@ namespace tfjs {
 struct TfNode {
   std::string name;
   std::string op;
-  std::vector<std::string> inputs;  // "producer" or "producer:k"; control inputs ("^x") dropped
+  std::vector<std::string> inputs;    // "producer" or "producer:k"; control inputs ("^x") dropped
   const json::Value* attr = nullptr;  // the node's "attr" object (may be null)
 
   std::string describe() const { return op + " '" + name + "'"; }

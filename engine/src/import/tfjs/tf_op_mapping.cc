@@ -96,7 +96,9 @@ Result<ValueId> activation_node(GraphBuilder& b, const TfNode& node, const std::
                                 const std::string& name, ValueId prelu_alpha) {
   if (act == "Relu") return b.add1("Relu", name, {x});
   if (act == "Relu6")
-    return b.add1("Clip", name, {x, add_float_scalar(b.graph(), name + "/min", 0.f), add_float_scalar(b.graph(), name + "/max", 6.f)});
+    return b.add1(
+        "Clip", name,
+        {x, add_float_scalar(b.graph(), name + "/min", 0.f), add_float_scalar(b.graph(), name + "/max", 6.f)});
   if (act == "Sigmoid") return b.add1("Sigmoid", name, {x});
   if (act == "Tanh") return b.add1("Tanh", name, {x});
   if (act == "Elu") return b.add1("Elu", name, {x}, {{"alpha", Attribute::of_float(1.f)}});
@@ -140,20 +142,26 @@ Result<FusedOps> read_fused_ops(GraphBuilder& b, const TfNode& node, size_t firs
   WEBCNN_ASSIGN(std::vector<std::string> ops, node.attr_strings("fused_ops"));
   WEBCNN_ASSIGN(int64_t num_args, node.attr_int("num_args", 0));
   if (num_args < 0 || first_arg + static_cast<size_t>(num_args) != node.inputs.size())
-    return node.error("num_args " + std::to_string(num_args) + " does not match its " + std::to_string(node.inputs.size()) +
-                      " inputs");
+    return node.error("num_args " + std::to_string(num_args) + " does not match its " +
+                      std::to_string(node.inputs.size()) + " inputs");
   for (size_t i = first_arg; i < node.inputs.size(); ++i) {
     WEBCNN_ASSIGN(ValueId v, b.input(node, i));
     f.args.push_back(v);
   }
   size_t k = 0;
-  if (k < ops.size() && ops[k] == "BiasAdd") { f.bias = true; ++k; }
-  else if (k < ops.size() && (ops[k] == "FusedBatchNorm" || ops[k] == "FusedBatchNormV3")) { f.batch_norm = true; ++k; }
+  if (k < ops.size() && ops[k] == "BiasAdd") {
+    f.bias = true;
+    ++k;
+  } else if (k < ops.size() && (ops[k] == "FusedBatchNorm" || ops[k] == "FusedBatchNormV3")) {
+    f.batch_norm = true;
+    ++k;
+  }
   if (k < ops.size()) f.activation = ops[k++];
   if (k != ops.size()) return node.error("unsupported fused_ops sequence");
   size_t want = (f.bias ? 1 : 0) + (f.batch_norm ? 4 : 0) + (f.activation == "Prelu" ? 1 : 0);
   if (f.args.size() != want)
-    return node.error("fused_ops need " + std::to_string(want) + " arguments, node has " + std::to_string(f.args.size()));
+    return node.error("fused_ops need " + std::to_string(want) + " arguments, node has " +
+                      std::to_string(f.args.size()));
   return f;
 }
 
@@ -178,7 +186,9 @@ Status translate_conv(const TfNode& node, GraphBuilder& b) {
   ValueId w;
   if (depthwise) {  // [kH, kW, C, M] → [kH, kW, 1, C*M] → [C*M, 1, kH, kW], one group per input channel
     const Shape& s = f->shape();
-    ValueId flat = b.add1("Reshape", n + "/filter_hw1o", {filter, add_int64_constant(b.graph(), n + "/filter_hw1o_shape", {s[0], s[1], 1, s[2] * s[3]})});
+    ValueId flat =
+        b.add1("Reshape", n + "/filter_hw1o",
+               {filter, add_int64_constant(b.graph(), n + "/filter_hw1o_shape", {s[0], s[1], 1, s[2] * s[3]})});
     w = b.add1("Transpose", n + "/filter_oihw", {flat}, {{"perm", Attribute::of_ints({3, 2, 0, 1})}});
     a["group"] = Attribute::of_int(s[2]);
   } else {  // HWIO → OIHW
@@ -286,7 +296,8 @@ Status translate_pool(const TfNode& node, GraphBuilder& b) {
 Status translate_reduce(const TfNode& node, GraphBuilder& b, const std::string& op) {
   WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 2));
   WEBCNN_ASSIGN(bool keep, node.attr_bool("keep_dims", false));
-  ValueId flat = b.add1("Reshape", node.name + "/axes_1d", {in[1], add_int64_constant(b.graph(), node.name + "/minus1", {-1})});
+  ValueId flat =
+      b.add1("Reshape", node.name + "/axes_1d", {in[1], add_int64_constant(b.graph(), node.name + "/minus1", {-1})});
   ValueId axes = b.to_int64(node.name + "/axes", flat);
   return emit1(b, node, op, {in[0], axes}, {{"keepdims", Attribute::of_int(keep)}});
 }
@@ -345,7 +356,8 @@ Status translate_unpack(const TfNode& node, GraphBuilder& b) {
     Tensor idx(DataType::kInt64, {});
     idx.data<int64_t>()[0] = i;
     std::string out = i == 0 ? node.name : node.name + ":" + std::to_string(i);
-    ValueId v = b.add1("Gather", out, {in[0], b.graph().add_constant(out + "/index", std::move(idx))}, {{"axis", Attribute::of_int(axis)}});
+    ValueId v = b.add1("Gather", out, {in[0], b.graph().add_constant(out + "/index", std::move(idx))},
+                       {{"axis", Attribute::of_int(axis)}});
     b.bind(out, v);
   }
   return Status::ok();
@@ -360,7 +372,8 @@ Status translate_squeeze(const TfNode& node, GraphBuilder& b) {
 
 Status translate_expand_dims(const TfNode& node, GraphBuilder& b) {
   WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 2));
-  ValueId flat = b.add1("Reshape", node.name + "/axis_1d", {in[1], add_int64_constant(b.graph(), node.name + "/minus1", {-1})});
+  ValueId flat =
+      b.add1("Reshape", node.name + "/axis_1d", {in[1], add_int64_constant(b.graph(), node.name + "/minus1", {-1})});
   return emit1(b, node, "Unsqueeze", {in[0], b.to_int64(node.name + "/axes", flat)});
 }
 
@@ -380,7 +393,9 @@ Status translate_resize(const TfNode& node, GraphBuilder& b) {
   Attrs a;
   a["mode"] = Attribute::of_string(bilinear ? "linear" : "nearest");
   a["axes"] = Attribute::of_ints({1, 2});
-  a["coordinate_transformation_mode"] = Attribute::of_string(align ? "align_corners" : half ? "half_pixel" : "asymmetric");
+  a["coordinate_transformation_mode"] = Attribute::of_string(align  ? "align_corners"
+                                                             : half ? "half_pixel"
+                                                                    : "asymmetric");
   // TF nearest: floor(x·scale) plainly, floor((x+0.5)·scale) with half-pixel centers (= round_prefer_ceil
   // of ONNX's half_pixel coordinate), round() with align_corners.
   if (!bilinear) a["nearest_mode"] = Attribute::of_string(half || align ? "round_prefer_ceil" : "floor");
@@ -392,7 +407,8 @@ Status translate_cast(const TfNode& node, GraphBuilder& b) {
   WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 1));
   WEBCNN_ASSIGN(std::string dst, node.attr_type("DstT", ""));
   Result<DataType> dt = dtype_from_tf(dst);
-  if (!dt.is_ok()) return node.error("cast to " + (dst.empty() ? std::string("(missing DstT)") : dst) + " is not supported");
+  if (!dt.is_ok())
+    return node.error("cast to " + (dst.empty() ? std::string("(missing DstT)") : dst) + " is not supported");
   return emit1(b, node, "Cast", in, {{"to", Attribute::of_int(onnx_dtype(dt.value()))}});
 }
 
@@ -410,10 +426,10 @@ Status translate_topk(const TfNode& node, GraphBuilder& b) {
   WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, node, 2));
   WEBCNN_ASSIGN(bool sorted, node.attr_bool("sorted", true));
   ValueId k1 = b.add1("Reshape", node.name + "/k_1d", {in[1], add_int64_constant(b.graph(), node.name + "/one", {1})});
-  std::vector<ValueId> outs = b.add("TopK", node.name + "/topk", {in[0], b.to_int64(node.name + "/k", k1)},
-                                    {{"axis", Attribute::of_int(-1)}, {"largest", Attribute::of_int(1)},
-                                     {"sorted", Attribute::of_int(sorted)}},
-                                    {node.name, node.name + "/indices64"});
+  std::vector<ValueId> outs =
+      b.add("TopK", node.name + "/topk", {in[0], b.to_int64(node.name + "/k", k1)},
+            {{"axis", Attribute::of_int(-1)}, {"largest", Attribute::of_int(1)}, {"sorted", Attribute::of_int(sorted)}},
+            {node.name, node.name + "/indices64"});
   b.bind(node.name, outs[0]);
   b.bind(node.name + ":1",
          b.add1("Cast", node.name + ":1", {outs[1]}, {{"to", Attribute::of_int(onnx_dtype(DataType::kInt32))}}));
@@ -427,7 +443,8 @@ Status translate_argmax(const TfNode& node, GraphBuilder& b, const std::string& 
   if (axis.size() != 1) return node.error("axis should be a scalar");
   WEBCNN_ASSIGN(std::string out_t, node.attr_type("output_type", "DT_INT64"));
   WEBCNN_ASSIGN(DataType dt, dtype_from_tf(out_t));
-  ValueId idx = b.add1(op, node.name + "/int64", {in[0]}, {{"axis", Attribute::of_int(axis[0])}, {"keepdims", Attribute::of_int(0)}});
+  ValueId idx = b.add1(op, node.name + "/int64", {in[0]},
+                       {{"axis", Attribute::of_int(axis[0])}, {"keepdims", Attribute::of_int(0)}});
   if (dt == DataType::kInt64) return bind1(b, node, b.add1("Identity", node.name, {idx}));
   return emit1(b, node, "Cast", {idx}, {{"to", Attribute::of_int(onnx_dtype(dt))}});
 }
@@ -506,19 +523,51 @@ const std::map<std::string, Rename>& renames() {
   static const std::map<std::string, Rename> m = [] {
     std::map<std::string, Rename> r;
     // Binary and unary ops with the same meaning in ONNX.
-    for (const auto& [tf, op] : std::map<std::string, const char*>{
-             {"Add", "Add"}, {"AddV2", "Add"}, {"BiasAdd", "Add"}, {"Sub", "Sub"}, {"Mul", "Mul"}, {"RealDiv", "Div"},
-             {"Maximum", "Max"}, {"Minimum", "Min"}, {"Pow", "Pow"}, {"FloorMod", "Mod"}, {"FloorDiv", "FloorDiv"},
-             {"Equal", "Equal"}, {"Greater", "Greater"}, {"GreaterEqual", "GreaterOrEqual"}, {"Less", "Less"},
-             {"LessEqual", "LessOrEqual"}, {"LogicalAnd", "And"}, {"LogicalOr", "Or"}, {"Prelu", "PRelu"}})
+    for (const auto& [tf, op] : std::map<std::string, const char*>{{"Add", "Add"},
+                                                                   {"AddV2", "Add"},
+                                                                   {"BiasAdd", "Add"},
+                                                                   {"Sub", "Sub"},
+                                                                   {"Mul", "Mul"},
+                                                                   {"RealDiv", "Div"},
+                                                                   {"Maximum", "Max"},
+                                                                   {"Minimum", "Min"},
+                                                                   {"Pow", "Pow"},
+                                                                   {"FloorMod", "Mod"},
+                                                                   {"FloorDiv", "FloorDiv"},
+                                                                   {"Equal", "Equal"},
+                                                                   {"Greater", "Greater"},
+                                                                   {"GreaterEqual", "GreaterOrEqual"},
+                                                                   {"Less", "Less"},
+                                                                   {"LessEqual", "LessOrEqual"},
+                                                                   {"LogicalAnd", "And"},
+                                                                   {"LogicalOr", "Or"},
+                                                                   {"Prelu", "PRelu"}})
       r[tf] = {op, 2};
-    for (const auto& [tf, op] : std::map<std::string, const char*>{
-             {"Relu", "Relu"}, {"Sigmoid", "Sigmoid"}, {"Tanh", "Tanh"}, {"Elu", "Elu"}, {"Selu", "Selu"},
-             {"Sqrt", "Sqrt"}, {"Abs", "Abs"}, {"Exp", "Exp"}, {"Log", "Log"}, {"Neg", "Neg"}, {"Reciprocal", "Reciprocal"},
-             {"Floor", "Floor"}, {"Ceil", "Ceil"}, {"Round", "Round"}, {"Sin", "Sin"}, {"Cos", "Cos"}, {"LogicalNot", "Not"},
-             {"Identity", "Identity"}, {"Snapshot", "Identity"}, {"StopGradient", "Identity"}, {"Erf", "Erf"},
-             {"Softplus", "Softplus"}, {"Sign", "Sign"},
-             {"PlaceholderWithDefault", "Identity"}})  // never fed: its default
+    for (const auto& [tf, op] :
+         std::map<std::string, const char*>{{"Relu", "Relu"},
+                                            {"Sigmoid", "Sigmoid"},
+                                            {"Tanh", "Tanh"},
+                                            {"Elu", "Elu"},
+                                            {"Selu", "Selu"},
+                                            {"Sqrt", "Sqrt"},
+                                            {"Abs", "Abs"},
+                                            {"Exp", "Exp"},
+                                            {"Log", "Log"},
+                                            {"Neg", "Neg"},
+                                            {"Reciprocal", "Reciprocal"},
+                                            {"Floor", "Floor"},
+                                            {"Ceil", "Ceil"},
+                                            {"Round", "Round"},
+                                            {"Sin", "Sin"},
+                                            {"Cos", "Cos"},
+                                            {"LogicalNot", "Not"},
+                                            {"Identity", "Identity"},
+                                            {"Snapshot", "Identity"},
+                                            {"StopGradient", "Identity"},
+                                            {"Erf", "Erf"},
+                                            {"Softplus", "Softplus"},
+                                            {"Sign", "Sign"},
+                                            {"PlaceholderWithDefault", "Identity"}})  // never fed: its default
       r[tf] = {op, 1};
     r["Select"] = r["SelectV2"] = {"Where", 3};
     r["Range"] = {"Range", 3};
@@ -530,16 +579,28 @@ const std::map<std::string, Rename>& renames() {
     r["Fill"] = {"Expand", 2, {{1}, {0, "shape"}}};  // Fill(dims, value) → Expand(value, dims)
     r["Tile"] = {"Tile", 2, {{0}, {1, "repeats"}}};
     r["GatherNd"] = {"GatherND", 2, {{0}, {1, "indices"}}};
-    r["StridedSlice"] = {"StridedSlice", 4, {},
-                         {{"begin_mask", "begin_mask", false, 0}, {"end_mask", "end_mask", false, 0},
-                          {"ellipsis_mask", "ellipsis_mask", false, 0}, {"new_axis_mask", "new_axis_mask", false, 0},
+    r["StridedSlice"] = {"StridedSlice",
+                         4,
+                         {},
+                         {{"begin_mask", "begin_mask", false, 0},
+                          {"end_mask", "end_mask", false, 0},
+                          {"ellipsis_mask", "ellipsis_mask", false, 0},
+                          {"new_axis_mask", "new_axis_mask", false, 0},
                           {"shrink_axis_mask", "shrink_axis_mask", false, 0}}};
-    r["FusedBatchNorm"] = r["FusedBatchNormV2"] = r["FusedBatchNormV3"] =
-        {"BatchNormalization", 5, {}, {{"epsilon", "epsilon", true, 1e-3f}}, {{"layout", Attribute::of_string("NHWC")}},
-         true, "x, scale, offset, mean, variance"};
+    r["FusedBatchNorm"] = r["FusedBatchNormV2"] = r["FusedBatchNormV3"] = {"BatchNormalization",
+                                                                           5,
+                                                                           {},
+                                                                           {{"epsilon", "epsilon", true, 1e-3f}},
+                                                                           {{"layout", Attribute::of_string("NHWC")}},
+                                                                           true,
+                                                                           "x, scale, offset, mean, variance"};
     // TF's DepthToSpace orders channels as (block_h, block_w, C): ONNX's DCR mode.
-    r["DepthToSpace"] = {"DepthToSpace", 1, {}, {{"block_size", "blocksize", false, 0}},
-                         {{"mode", Attribute::of_string("DCR")}, {"layout", Attribute::of_string("NHWC")}}, true};
+    r["DepthToSpace"] = {"DepthToSpace",
+                         1,
+                         {},
+                         {{"block_size", "blocksize", false, 0}},
+                         {{"mode", Attribute::of_string("DCR")}, {"layout", Attribute::of_string("NHWC")}},
+                         true};
     return r;
   }();
   return m;
@@ -587,8 +648,11 @@ const std::map<std::string, Translator>& translators() {
     t["MatMul"] = t["_FusedMatMul"] = translate_matmul;
     t["BatchMatMul"] = t["BatchMatMulV2"] = translate_batch_matmul;
     t["MaxPool"] = t["AvgPool"] = translate_pool;
-    for (const auto& [tf, op] : std::map<std::string, std::string>{
-             {"Mean", "ReduceMean"}, {"Sum", "ReduceSum"}, {"Max", "ReduceMax"}, {"Min", "ReduceMin"}, {"Prod", "ReduceProd"}})
+    for (const auto& [tf, op] : std::map<std::string, std::string>{{"Mean", "ReduceMean"},
+                                                                   {"Sum", "ReduceSum"},
+                                                                   {"Max", "ReduceMax"},
+                                                                   {"Min", "ReduceMin"},
+                                                                   {"Prod", "ReduceProd"}})
       t[tf] = [op = op](const TfNode& n, GraphBuilder& b) { return translate_reduce(n, b, op); };
     t["ArgMax"] = [](const TfNode& n, GraphBuilder& b) { return translate_argmax(n, b, "ArgMax"); };
     t["ArgMin"] = [](const TfNode& n, GraphBuilder& b) { return translate_argmax(n, b, "ArgMin"); };
@@ -608,7 +672,9 @@ const std::map<std::string, Translator>& translators() {
     t["Slice"] = translate_slice;
     t["Relu6"] = [](const TfNode& n, GraphBuilder& b) -> Status {
       WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 1));
-      return emit1(b, n, "Clip", {in[0], add_float_scalar(b.graph(), n.name + "/min", 0.f), add_float_scalar(b.graph(), n.name + "/max", 6.f)});
+      return emit1(b, n, "Clip",
+                   {in[0], add_float_scalar(b.graph(), n.name + "/min", 0.f),
+                    add_float_scalar(b.graph(), n.name + "/max", 6.f)});
     };
     t["Square"] = [](const TfNode& n, GraphBuilder& b) -> Status {
       WEBCNN_ASSIGN(std::vector<ValueId> in, all_inputs(b, n, 1));
@@ -654,8 +720,9 @@ const std::map<std::string, Translator>& translators() {
 bool is_supported_tf_op(const std::string& op) { return translators().count(op) != 0; }
 
 bool is_control_flow_tf_op(const std::string& op) {
-  static const std::set<std::string> cf = {"Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond",
-                                           "While", "StatelessWhile", "If", "StatelessIf", "TensorArrayV3"};
+  static const std::set<std::string> cf = {"Switch",       "Merge", "Enter",          "Exit", "NextIteration",
+                                           "LoopCond",     "While", "StatelessWhile", "If",   "StatelessIf",
+                                           "TensorArrayV3"};
   return cf.count(op) || op.rfind("TensorArray", 0) == 0 || op.rfind("TensorList", 0) == 0;
 }
 

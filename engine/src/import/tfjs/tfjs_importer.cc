@@ -74,7 +74,9 @@ enum class ModelFormat { kGraph, kLayers };
 // Graph model (a TF graph: modelTopology.node) or layers-model (a Keras topology: model_config). The
 // "format" field is optional in older files; when present it must agree with the topology.
 Result<ModelFormat> model_format(const json::Value& model) {
-  if (!model.is_object()) return Status::error("not a TF.js model: the JSON is " + std::string(json::type_name(model.type())) + ", not an object");
+  if (!model.is_object())
+    return Status::error("not a TF.js model: the JSON is " + std::string(json::type_name(model.type())) +
+                         ", not an object");
   const json::Value* topology = model.find("modelTopology");
   if (!topology || !topology->is_object()) return Status::error("not a TF.js model: no 'modelTopology' object");
   const bool keras = keras::is_keras_topology(*topology);
@@ -88,13 +90,17 @@ Result<ModelFormat> model_format(const json::Value& model) {
     return ModelFormat::kLayers;
   }
   if (f == "graph-model") {
-    if (keras) return Status::error("format says \"graph-model\" but modelTopology is a Keras layers topology (model_config): a layers-model with the wrong format field?");
+    if (keras)
+      return Status::error(
+          "format says \"graph-model\" but modelTopology is a Keras layers topology (model_config): a layers-model "
+          "with the wrong format field?");
     return ModelFormat::kGraph;
   }
   if (!f.empty()) return Status::error("unknown TF.js model format '" + f + "' (graph-model, layers-model)");
   if (keras) return ModelFormat::kLayers;
   if (graph) return ModelFormat::kGraph;
-  return Status::error("not a TF.js model: modelTopology is neither a TF graph ('node') nor a Keras topology ('model_config')");
+  return Status::error(
+      "not a TF.js model: modelTopology is neither a TF graph ('node') nor a Keras topology ('model_config')");
 }
 
 // All unsupported ops of the nodes that matter, in one message.
@@ -108,14 +114,16 @@ Status check_ops(const std::vector<const TfNode*>& nodes) {
     std::string s;
     for (const auto& [op, names] : m) {
       if (!s.empty()) s += ", ";
-      s += op + " (" + std::to_string(names.size()) + (names.size() == 1 ? " node: '" : " nodes, e.g. '") + names[0] + "')";
+      s += op + " (" + std::to_string(names.size()) + (names.size() == 1 ? " node: '" : " nodes, e.g. '") + names[0] +
+           "')";
     }
     return s;
   };
   std::string msg;
   if (!unsupported.empty()) msg = "unsupported TF ops: " + list(unsupported);
   if (!control.empty())
-    msg += (msg.empty() ? "" : "; ") + std::string("control flow / TensorArray / TensorList ops (out of scope): ") + list(control);
+    msg += (msg.empty() ? "" : "; ") + std::string("control flow / TensorArray / TensorList ops (out of scope): ") +
+           list(control);
   return msg.empty() ? Status::ok() : Status::error(StatusCode::kUnsupportedOp, msg);
 }
 
@@ -151,21 +159,25 @@ Result<Graph> import_model(const std::string& json_text, const ShardReader& read
 
   // The nodes the outputs need, producers first (iterative DFS: deep graphs must not overflow the stack).
   std::vector<int> state(nodes.size(), 0);  // 0 new, 1 on the stack, 2 done
-  Status cycle;  // reported after the op check, which names the loop's control-flow ops
+  Status cycle;                             // reported after the op check, which names the loop's control-flow ops
   std::vector<size_t> order;
   for (const std::string& o : outputs) {
     std::vector<std::pair<size_t, size_t>> stack = {{by_name[producer_of(o)], 0}};
     while (!stack.empty()) {
       auto& [idx, next] = stack.back();
       if (next == 0) {
-        if (state[idx] == 2) { stack.pop_back(); continue; }
+        if (state[idx] == 2) {
+          stack.pop_back();
+          continue;
+        }
         state[idx] = 1;
       }
       if (next < nodes[idx].inputs.size()) {
         const std::string& ref = nodes[idx].inputs[next++];
         auto it = by_name.find(producer_of(ref));
         if (it == by_name.end()) return nodes[idx].error("input '" + ref + "' is not a node of the model");
-        if (state[it->second] == 1 && cycle.is_ok()) cycle = nodes[idx].error("is part of a cycle (loops are out of scope)");
+        if (state[it->second] == 1 && cycle.is_ok())
+          cycle = nodes[idx].error("is part of a cycle (loops are out of scope)");
         if (state[it->second] == 0) stack.emplace_back(it->second, 0);
         continue;
       }
@@ -233,10 +245,12 @@ Result<std::vector<uint8_t>> read_file_bytes(const std::string& path, size_t max
   std::streamoff size = f.tellg();
   if (size < 0) return Status::error(path + ": cannot read file");
   if (static_cast<uint64_t>(size) > max_bytes)
-    return Status::error(path + ": file is " + std::to_string(size) + " bytes, more than the limit of " + std::to_string(max_bytes));
+    return Status::error(path + ": file is " + std::to_string(size) + " bytes, more than the limit of " +
+                         std::to_string(max_bytes));
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
   f.seekg(0);
-  if (size > 0 && !f.read(reinterpret_cast<char*>(bytes.data()), size)) return Status::error(path + ": cannot read file");
+  if (size > 0 && !f.read(reinterpret_cast<char*>(bytes.data()), size))
+    return Status::error(path + ": cannot read file");
   return bytes;
 }
 }  // namespace

@@ -17,9 +17,12 @@ float half_to_float(uint16_t h) {
     bits = sign | ((exp + 112) << 23) | (mant << 13);
   } else if (mant == 0) {
     bits = sign;  // ±0
-  } else {  // subnormal half: normalise
+  } else {        // subnormal half: normalise
     int e = -1;
-    do { ++e; mant <<= 1; } while ((mant & 0x400) == 0);
+    do {
+      ++e;
+      mant <<= 1;
+    } while ((mant & 0x400) == 0);
     bits = sign | (static_cast<uint32_t>(112 - e) << 23) | ((mant & 0x3FF) << 13);
   }
   float f;
@@ -83,9 +86,11 @@ Result<WeightSpec> parse_spec(const json::Value& w) {
       s.q_scale = sc->as_number();
       if (s.dtype == DataType::kBool) return weight_error(s.name, "bool weights cannot be quantized");
     } else if (s.quantization == "float16") {
-      if (s.dtype != DataType::kFloat32) return weight_error(s.name, "float16 quantization applies to float32 weights only");
+      if (s.dtype != DataType::kFloat32)
+        return weight_error(s.name, "float16 quantization applies to float32 weights only");
     } else {
-      return weight_error(s.name, "unknown quantization dtype '" + s.quantization + "' (supported: uint8, uint16, float16)");
+      return weight_error(s.name,
+                          "unknown quantization dtype '" + s.quantization + "' (supported: uint8, uint16, float16)");
     }
   }
   return s;
@@ -164,7 +169,8 @@ Result<std::map<std::string, Tensor>> read_weights(const json::Value& manifest, 
       WEBCNN_ASSIGN(std::vector<uint8_t> shard, read_shard(path));
       if (bytes.size() + shard.size() > need)  // never hold more than the weights can use
         return Status::error("shard '" + path + "' makes " + where + " " + std::to_string(bytes.size() + shard.size()) +
-                             " bytes, but its weights take " + std::to_string(need) + " bytes (shard longer than the manifest says)");
+                             " bytes, but its weights take " + std::to_string(need) +
+                             " bytes (shard longer than the manifest says)");
       shard_starts.emplace_back(bytes.size(), path);
       bytes.insert(bytes.end(), shard.begin(), shard.end());
     }
@@ -179,8 +185,8 @@ Result<std::map<std::string, Tensor>> read_weights(const json::Value& manifest, 
     for (const WeightSpec& s : parsed) {
       uint64_t n = static_cast<uint64_t>(num_elements(s.shape)) * stored_bytes_per_element(s);
       if (offset + n > bytes.size())
-        return weight_error(s.name, "needs bytes " + std::to_string(offset) + ".." + std::to_string(offset + n) + " of " +
-                                        where + ", but its shards hold only " + std::to_string(bytes.size()) +
+        return weight_error(s.name, "needs bytes " + std::to_string(offset) + ".." + std::to_string(offset + n) +
+                                        " of " + where + ", but its shards hold only " + std::to_string(bytes.size()) +
                                         " bytes (shard '" + shard_at(bytes.size() ? bytes.size() - 1 : 0) +
                                         "' shorter than the manifest says, or missing from 'paths')");
       Tensor t(s.dtype, s.shape);
