@@ -9,6 +9,9 @@ jobs=$(nproc)
 # this command is "every test", so a missing piece must not pass silently.
 export CI="${CI:-1}"
 
+echo "== formatting and lint (clang-format, eslint) [${SECONDS}s]"
+scripts/check-format.sh
+
 echo "== native build (Release) [${SECONDS}s]"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
