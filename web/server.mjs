@@ -1,22 +1,23 @@
 // The demo's static server (Node, no dependencies): serves web/ at / and the fetched models
 // (models/<dir>/, see models/models.json) at /models/<dir>/, with
 //  - the right MIME types (application/wasm lets browsers compile the module while it streams),
-//  - brotli or gzip for text and wasm (compressed once per file version and kept in memory),
-//  - ETag/Last-Modified revalidation (Cache-Control: no-cache), so a rebuilt wasm or re-fetched model is
-//    picked up at once while unchanged files cost a 304,
+//  - brotli or gzip for text and wasm, compressed once per file version (concurrent requests share one
+//    compression, at most 2 run at once) and kept in memory; other bodies streamed from disk, with Range,
+//  - ETag/Last-Modified revalidation (If-None-Match lists, weak comparison; Cache-Control: no-cache), so a
+//    rebuilt wasm or re-fetched model is picked up at once while unchanged files cost a 304,
 //  - COOP/COEP (+ CORP), so the page is cross-origin isolated (SharedArrayBuffer for a threaded build),
 //  - a Content-Security-Policy that lets the page talk to its own origin only: images, frames and face
 //    embeddings cannot be sent anywhere else, whatever a script tried.
 // Nothing is written or uploaded: every request but GET/HEAD is refused.
 //
 //   node web/server.mjs [--port 8080] [--host 127.0.0.1]
-// Importable too: createDemoServer({webRoot, modelsRoot}) returns an http.Server (tests listen on port 0).
+// Importable too: createDemoServer({webRoot, mounts}) returns an http.Server (tests listen on port 0).
 import { createHash } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { createReadStream, promises as fs, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -47,8 +48,10 @@ const SECURITY_HEADERS = {
   ].join('; '),
 };
 
-const brotli = promisify(zlib.brotliCompress);
-const gzip = promisify(zlib.gzip);
+// Compressing is CPU and memory work: at most this many files at once, whatever the number of requests.
+const MAX_CONCURRENT_COMPRESSIONS = 2;
+// Larger compressible files are streamed as they are (their compressed copy would be kept in memory).
+const MAX_COMPRESSED_SOURCE_BYTES = 64 << 20;
 
 function pickEncoding(acceptEncoding = '') {
   const accepted = new Set(acceptEncoding.split(',').map((s) => s.split(';')[0].trim().toLowerCase()));
@@ -57,23 +60,91 @@ function pickEncoding(acceptEncoding = '') {
   return null;
 }
 
+/** Runs at most `max` of the functions given to it at once; the others wait their turn, in order. */
+function concurrencyLimit(max) {
+  let active = 0;
+  const waiting = [];
+  const next = () => {
+    if (active < max && waiting.length) { active++; waiting.shift()(); }
+  };
+  return async (fn) => {
+    await new Promise((resolve) => { waiting.push(resolve); next(); });
+    try {
+      return await fn();
+    } finally {
+      active--;
+      next();
+    }
+  };
+}
+
+/** The file brotli- or gzip-compressed, read as a stream (the raw file is never whole in memory). */
+async function compressFile(file, size, encoding) {
+  const compressor = encoding === 'br'
+    ? zlib.createBrotliCompress({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: size } })
+    : zlib.createGzip({ level: 9 });
+  const chunks = [];
+  await pipeline(createReadStream(file), compressor, async (source) => {
+    for await (const chunk of source) chunks.push(chunk);
+  });
+  return Buffer.concat(chunks);
+}
+
+/**
+ * RFC 9110 13.1.2: If-None-Match is "*" or a list of entity tags, compared weakly (W/"x" matches "x").
+ * True when the header names the current representation.
+ */
+export function noneMatchHits(ifNoneMatch, etag) {
+  if (ifNoneMatch.trim() === '*') return true;
+  const opaque = (tag) => tag.replace(/^W\//, '');
+  return (ifNoneMatch.match(/(?:W\/)?"[^"]*"/g) || []).some((tag) => opaque(tag) === opaque(etag));
+}
+
+/**
+ * RFC 9110 14.2 for a file of `size` bytes: {start, end} (inclusive) for one satisfiable byte range,
+ * 'unsatisfiable' for a bytes range that is malformed or lies past the end, or null to ignore the header
+ * (another unit, or several ranges: the whole file is sent then, which the RFC allows).
+ */
+export function parseRange(header, size) {
+  const match = /^\s*bytes\s*=(.*)$/i.exec(header);
+  if (!match) return null;
+  const specs = match[1].split(',').map((s) => s.trim()).filter(Boolean);
+  if (specs.length > 1) return null;
+  const spec = /^(\d*)-(\d*)$/.exec(specs[0] || '');
+  if (!spec || (spec[1] === '' && spec[2] === '')) return 'unsatisfiable';
+  if (spec[1] === '') { // suffix: the last n bytes
+    const n = Number(spec[2]);
+    return n > 0 && size > 0 ? { start: Math.max(0, size - n), end: size - 1 } : 'unsatisfiable';
+  }
+  const start = Number(spec[1]);
+  const end = spec[2] === '' ? size - 1 : Math.min(Number(spec[2]), size - 1);
+  if (spec[2] !== '' && Number(spec[2]) < start) return 'unsatisfiable';
+  return start < size ? { start, end } : 'unsatisfiable';
+}
+
 /**
  * @param webRoot directory served at /
  * @param mounts {[urlPrefix]: directory}, e.g. {'/models/human/': 'models/human'}
+ * @param onCompress called each time a file is compressed (file, encoding): tests count compressions with it
  */
-export function createDemoServer({ webRoot = here, mounts = defaultMounts() } = {}) {
+export function createDemoServer({ webRoot = here, mounts = defaultMounts(), onCompress = () => {} } = {}) {
   const roots = [...Object.entries(mounts).map(([prefix, dir]) => [prefix, path.resolve(dir)]), ['/', path.resolve(webRoot)]];
-  const compressed = new Map(); // `${file}|${encoding}` → {version, body}
+  // `${file}|${encoding}` → {version, body: Promise<Buffer>}. The promise is stored before the work starts,
+  // so concurrent requests for a file version share one compression (single flight).
+  const compressed = new Map();
+  const compressionSlot = concurrencyLimit(MAX_CONCURRENT_COMPRESSIONS);
 
-  async function encoded(file, version, encoding) {
+  function encoded(file, version, size, encoding) {
     const key = `${file}|${encoding}`;
     const hit = compressed.get(key);
     if (hit && hit.version === version) return hit.body;
-    const raw = await fs.readFile(file);
-    const body = encoding === 'br'
-      ? await brotli(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } })
-      : await gzip(raw, { level: 9 });
+    const body = compressionSlot(() => {
+      onCompress(file, encoding);
+      return compressFile(file, size, encoding);
+    });
     compressed.set(key, { version, body });
+    // A failure is not cached: the next request tries again.
+    body.catch(() => { if (compressed.get(key)?.body === body) compressed.delete(key); });
     return body;
   }
 
@@ -93,6 +164,22 @@ export function createDemoServer({ webRoot = here, mounts = defaultMounts() } = 
       return stat.isFile() ? { file: real, ext: path.extname(file).toLowerCase(), stat } : null;
     }
     return null;
+  }
+
+  // A 304 is due: If-None-Match when sent (it wins, RFC 9110 13.2.2), else If-Modified-Since.
+  function notModified(req, etag, mtime) {
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (ifNoneMatch !== undefined) return noneMatchHits(ifNoneMatch, etag);
+    const since = Date.parse(req.headers['if-modified-since'] ?? '');
+    return Number.isFinite(since) && Math.floor(mtime.getTime() / 1000) * 1000 <= since;
+  }
+
+  // If-Range (RFC 9110 13.1.5): the range applies only to the representation the client already has.
+  function rangeStillValid(req, etag, mtime) {
+    const ifRange = req.headers['if-range'];
+    if (ifRange === undefined) return true;
+    if (ifRange.trim().startsWith('"')) return ifRange.trim() === etag; // strong comparison
+    return ifRange.trim() === mtime.toUTCString();
   }
 
   return createServer(async (req, res) => {
@@ -116,7 +203,8 @@ export function createDemoServer({ webRoot = here, mounts = defaultMounts() } = 
       }
       const { file, ext, stat } = found;
       const version = `${stat.size}-${stat.mtimeMs}`;
-      const encoding = COMPRESSIBLE.has(ext) ? pickEncoding(req.headers['accept-encoding']) : null;
+      const compressible = COMPRESSIBLE.has(ext) && stat.size <= MAX_COMPRESSED_SOURCE_BYTES;
+      const encoding = compressible ? pickEncoding(req.headers['accept-encoding']) : null;
       const etag = `"${createHash('sha1').update(`${file}|${version}|${encoding}`).digest('base64url').slice(0, 20)}"`;
       Object.assign(headers, {
         'Content-Type': MIME[ext] || 'application/octet-stream',
@@ -125,17 +213,49 @@ export function createDemoServer({ webRoot = here, mounts = defaultMounts() } = 
         'Last-Modified': stat.mtime.toUTCString(),
         Vary: 'Accept-Encoding',
       });
-      if (req.headers['if-none-match'] === etag) {
+      if (notModified(req, etag, stat.mtime)) {
         res.writeHead(304, headers).end();
         return;
       }
-      const body = encoding ? await encoded(file, version, encoding) : await fs.readFile(file);
-      if (encoding) headers['Content-Encoding'] = encoding;
-      headers['Content-Length'] = body.length;
-      res.writeHead(200, headers);
-      res.end(req.method === 'HEAD' ? undefined : body);
+      if (encoding) {
+        // One shared buffer per file version: every client's response references it, none copies it.
+        const body = await encoded(file, version, stat.size, encoding);
+        headers['Content-Encoding'] = encoding;
+        headers['Content-Length'] = body.length;
+        res.writeHead(200, headers);
+        res.end(req.method === 'HEAD' ? undefined : body);
+        return;
+      }
+      // Byte ranges of the file as it is (a range of a compressed body would depend on the compressor).
+      headers['Accept-Ranges'] = 'bytes';
+      let status = 200, start = 0, end = stat.size - 1;
+      const range = req.method === 'GET' && req.headers.range !== undefined && rangeStillValid(req, etag, stat.mtime)
+        ? parseRange(req.headers.range, stat.size) : null;
+      if (range === 'unsatisfiable') {
+        res.writeHead(416, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Range': `bytes */${stat.size}` })
+          .end('range not satisfiable');
+        return;
+      }
+      if (range) {
+        ({ start, end } = range);
+        status = 206;
+        headers['Content-Range'] = `bytes ${start}-${end}/${stat.size}`;
+      }
+      headers['Content-Length'] = end - start + 1;
+      res.writeHead(status, headers);
+      if (req.method === 'HEAD' || stat.size === 0) {
+        res.end();
+        return;
+      }
+      // Streamed: pipeline waits for the socket to drain, so a client that never reads holds a few chunks,
+      // not the file; a client that goes away closes the file.
+      await pipeline(createReadStream(file, { start, end }), res).catch(() => res.destroy());
     } catch (e) {
-      if (!res.headersSent) res.writeHead(500, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(500, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(String((e && e.message) || e));
     }
   });

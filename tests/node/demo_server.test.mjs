@@ -1,6 +1,7 @@
 // web/server.mjs, the demo's static server: MIME types, brotli/gzip that decode to the file's bytes,
 // revalidation (ETag → 304), COOP/COEP/CSP on every response, models served from models/human/, and
-// refusals (paths escaping the roots, writes).
+// refusals (paths escaping the roots, writes), compression once per file version however many requests
+// ask at once, byte ranges, and If-None-Match lists with weak entity tags.
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -27,10 +28,17 @@ writeFileSync(join(models, 'm.json'), '{"modelTopology": {}}');
 writeFileSync(join(models, 'm.bin'), weights);
 writeFileSync(outside, 'not for the web');
 symlinkSync(outside, join(web, 'link.txt'));
+// Compressible but not trivially: lines of pseudo-random words.
+const words = ['conv', 'relu', 'pool', 'tensor', 'shape', 'kernel', 'stride', 'pad', 'bias', 'scale'];
+const bigScript = Array.from({ length: 40000 }, (_, i) => `const v${i} = '${words[(i * 7919) % 10]}${(i * 104729) % 997}';`).join('\n');
+writeFileSync(join(web, 'big.js'), bigScript);
+
+const compressions = []; // [file, encoding] for each compression the server does
 
 let server, port;
 before(async () => {
-  server = createDemoServer({ webRoot: web, mounts: { '/models/human/': models } });
+  server = createDemoServer({ webRoot: web, mounts: { '/models/human/': models },
+    onCompress: (file, encoding) => compressions.push([file, encoding]) });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = server.address().port;
 });
@@ -104,4 +112,70 @@ test('refuses escapes, missing files and writes', async () => {
   assert.equal(head.status, 200);
   assert.equal(head.body.length, 0);
   assert.ok(readFileSync(outside, 'utf8').length > 0);
+});
+
+test('concurrent cold requests for a file share one compression per encoding and file version', async () => {
+  const count = (encoding) => compressions.filter(([file, e]) => file.endsWith('big.js') && e === encoding).length;
+  const brs = await Promise.all(Array.from({ length: 50 }, () => get('/big.js', { headers: { 'accept-encoding': 'br' } })));
+  const gzs = await Promise.all(Array.from({ length: 20 }, () => get('/big.js', { headers: { 'accept-encoding': 'gzip' } })));
+  assert.equal(count('br'), 1);
+  assert.equal(count('gzip'), 1);
+  for (const r of brs) assert.equal(zlib.brotliDecompressSync(r.body).toString(), bigScript);
+  for (const r of gzs) assert.equal(zlib.gunzipSync(r.body).toString(), bigScript);
+  // A new version of the file is compressed again, once.
+  writeFileSync(join(web, 'big.js'), bigScript + '\n// v2');
+  const v2 = await Promise.all(Array.from({ length: 10 }, () => get('/big.js', { headers: { 'accept-encoding': 'br' } })));
+  assert.equal(count('br'), 2);
+  for (const r of v2) assert.match(zlib.brotliDecompressSync(r.body).toString(), /\/\/ v2$/);
+});
+
+test('Range: one range gets 206 with its bytes; bad or past-the-end ranges 416; encoded bodies ignore it', async () => {
+  const cases = [['bytes=100-199', 100, 199], ['bytes=4000-', 4000, 4095], ['bytes=-10', 4086, 4095], ['bytes=0-0', 0, 0],
+    ['bytes=4090-99999', 4090, 4095]];
+  for (const [range, start, end] of cases) {
+    const r = await get('/models/human/m.bin', { headers: { range } });
+    assert.equal(r.status, 206, range);
+    assert.equal(r.headers['content-range'], `bytes ${start}-${end}/4096`, range);
+    assert.equal(Number(r.headers['content-length']), end - start + 1, range);
+    assert.deepEqual(r.body, weights.subarray(start, end + 1), range);
+  }
+  for (const range of ['bytes=4096-', 'bytes=200-100', 'bytes=abc', 'bytes=-0', 'bytes=-', 'bytes=1-2-3']) {
+    const r = await get('/models/human/m.bin', { headers: { range } });
+    assert.equal(r.status, 416, range);
+    assert.equal(r.headers['content-range'], 'bytes */4096', range);
+  }
+  const whole = await get('/models/human/m.bin', { headers: { range: 'bytes=0-1, 5-6' } }); // several: the whole file
+  assert.equal(whole.status, 200);
+  assert.deepEqual(whole.body, weights);
+  assert.equal((await get('/models/human/m.bin')).headers['accept-ranges'], 'bytes');
+  // The wasm asked for brotli: no range of a compressed body, the whole of it.
+  const br = await get('/dist/m.wasm', { headers: { range: 'bytes=0-3', 'accept-encoding': 'br' } });
+  assert.equal(br.status, 200);
+  assert.equal(br.headers['content-range'], undefined);
+  assert.deepEqual(zlib.brotliDecompressSync(br.body), wasm);
+  const plain = await get('/dist/m.wasm', { headers: { range: 'bytes=0-3' } });
+  assert.equal(plain.status, 206);
+  assert.deepEqual(plain.body, wasm.subarray(0, 4));
+  // If-Range with another ETag: the range is for a version the client no longer has, so the whole file.
+  const stale = await get('/models/human/m.bin', { headers: { range: 'bytes=0-3', 'if-range': '"old"' } });
+  assert.equal(stale.status, 200);
+  assert.equal(stale.body.length, 4096);
+});
+
+test('If-None-Match: lists, weak tags and * match; other tags and other encodings do not', async () => {
+  const br = await get('/index.html', { headers: { 'accept-encoding': 'br' } });
+  const etag = br.headers.etag;
+  const status = async (ifNoneMatch, encoding = 'br') =>
+    (await get('/index.html', { headers: { 'if-none-match': ifNoneMatch, 'accept-encoding': encoding } })).status;
+  assert.equal(await status(`"a", ${etag}, "b"`), 304);
+  assert.equal(await status(`"a",${etag}`), 304);
+  assert.equal(await status(`W/${etag}`), 304);
+  assert.equal(await status(`"x", W/${etag}`), 304);
+  assert.equal(await status('*'), 304);
+  assert.equal(await status('"a", "b"'), 200);
+  assert.equal(await status(`W/"${etag.slice(1, -1)}x"`), 200);
+  assert.equal(await status(etag, 'gzip'), 200); // the brotli variant's tag does not name the gzip one
+  const notModified = await get('/index.html', { headers: { 'if-none-match': etag, 'accept-encoding': 'br' } });
+  assert.equal(notModified.headers.etag, etag);
+  assert.equal(notModified.body.length, 0);
 });
