@@ -2,8 +2,13 @@
 // inputs checked before anything is converted, no copy kept of a model that failed to load, TF.js shard
 // paths that decode to an escape from model.json's directory.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { test } from 'node:test';
+
+import { scratch, smallCnnFile } from './support/wasm_models.mjs';
 
 const webcnnUrl = new URL('../../web/webcnn.js', import.meta.url).href;
 const webcnn = await import(webcnnUrl);
@@ -13,6 +18,34 @@ const invalid = (code, pattern) => (e) => {
   if (pattern) assert.match(e.message, pattern);
   return true;
 };
+
+test('{worker: true} in Node, after an in-process load: refused with INVALID_ARGUMENT, the process lives on', () => {
+  // In a child process: before the fix the worker thread died of "self is not defined" and took the process with it.
+  const script = `
+    const webcnn = await import(${JSON.stringify(webcnnUrl)});
+    const path = ${JSON.stringify(smallCnnFile())};
+    const model = await webcnn.load(path);
+    const outcome = async (p) => p.then(() => 'resolved', (e) => ({ code: e.code, message: e.message }));
+    const results = {
+      load: await outcome(webcnn.load(path, { worker: true })),
+      preprocess: await outcome(webcnn.preprocess({ data: new Uint8Array(4), width: 1, height: 1 }, 'unit', { worker: true })),
+      memory: await outcome(webcnn.memory({ worker: true })),
+    };
+    await new Promise((resolve) => setTimeout(resolve, 500)); // an error event from a thread would end us here
+    results.inProcessStillWorks = (await model.run({ image: new Float32Array(3 * 16 * 16) })).probs.data.length;
+    console.log(JSON.stringify(results));
+  `;
+  const file = join(scratch, 'worker_in_node.mjs');
+  writeFileSync(file, script);
+  const child = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(child.status, 0, `exit ${child.status}: ${child.stderr}`);
+  const results = JSON.parse(child.stdout.trim().split('\n').at(-1));
+  for (const call of ['load', 'preprocess', 'memory']) {
+    assert.equal(results[call].code, 'INVALID_ARGUMENT', `${call}: ${JSON.stringify(results[call])}`);
+    assert.match(results[call].message, /browser feature.*\{worker: false\}/);
+  }
+  assert.equal(results.inProcessStillWorks, 10);
+});
 
 const ESCAPES = ['%2e%2e/%2e%2e/outside.bin', '%2E%2E/outside.bin', '.%2e/outside.bin', 'a/%2e%2e/%2e%2e/outside.bin',
   '..%2foutside.bin', '..%5Coutside.bin', '%252e%252e/outside.bin', '%2foutside.bin', '..\\outside.bin', 'C:/outside.bin',
