@@ -3,7 +3,7 @@
 // paths that decode to an escape from model.json's directory.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,6 +12,7 @@ import { scratch, smallCnnFile } from './support/wasm_models.mjs';
 
 const webcnnUrl = new URL('../../web/webcnn.js', import.meta.url).href;
 const webcnn = await import(webcnnUrl);
+const { backend } = await import('../../web/webcnn/backends.js');
 
 const invalid = (code, pattern) => (e) => {
   assert.equal(e.code, code, e.message);
@@ -45,6 +46,33 @@ test('{worker: true} in Node, after an in-process load: refused with INVALID_ARG
     assert.match(results[call].message, /browser feature.*\{worker: false\}/);
   }
   assert.equal(results.inProcessStillWorks, 10);
+});
+
+test('a load that fails keeps no copy of the bytes; a model that loads keeps one until dispose()', async () => {
+  const engine = await backend(false);
+  const live = engine.live.size;
+  // Count the Blobs webcnn makes (its copies for restarts are Blobs).
+  const RealBlob = globalThis.Blob;
+  let copies = 0;
+  globalThis.Blob = class CountingBlob extends RealBlob {
+    constructor(...args) {
+      super(...args);
+      ++copies;
+    }
+  };
+  try {
+    const notAModel = new Uint8Array(1 << 20).fill(0xab);
+    for (let i = 0; i < 20; ++i) await assert.rejects(webcnn.load(notAModel), invalid('INVALID_MODEL'));
+    assert.equal(copies, 0, 'copies made for failed loads');
+    assert.equal(engine.live.size, live);
+    const model = await webcnn.load(readFileSync(smallCnnFile()));
+    assert.equal(copies, 1);
+    assert.equal(engine.live.size, live + 1);
+    await model.dispose();
+    assert.equal(engine.live.size, live);
+  } finally {
+    globalThis.Blob = RealBlob;
+  }
 });
 
 const ESCAPES = ['%2e%2e/%2e%2e/outside.bin', '%2E%2E/outside.bin', '.%2e/outside.bin', 'a/%2e%2e/%2e%2e/outside.bin',
