@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { scratch, smallCnnFile } from './support/wasm_models.mjs';
+import { randomFloats } from './support/wasm_onnx.mjs';
 
 const webcnnUrl = new URL('../../web/webcnn.js', import.meta.url).href;
 const webcnn = await import(webcnnUrl);
@@ -73,6 +74,67 @@ test('a load that fails keeps no copy of the bytes; a model that loads keeps one
   } finally {
     globalThis.Blob = RealBlob;
   }
+});
+
+test('run(): data is checked against the shape before it is read or converted', async () => {
+  const model = await webcnn.load(smallCnnFile());
+  const shape = [1, 3, 16, 16];
+  // An array-like that counts reads of its elements: a length mismatch is refused without reading any.
+  let reads = 0;
+  const arrayLike = (length) => new Proxy({ length }, {
+    get(target, key) {
+      if (key !== 'length' && typeof key === 'string' && /^\d+$/.test(key) && ++reads > 1000) throw new Error('read too far');
+      return key === 'length' ? length : 0;
+    },
+  });
+  await assert.rejects(model.run({ image: { data: arrayLike(3072), shape } }), invalid('INVALID_ARGUMENT', /got an object/));
+  await assert.rejects(model.run({ image: { data: arrayLike(2 ** 32 - 1), shape } }), invalid('INVALID_ARGUMENT', /data must be a typed array or an Array/));
+  assert.equal(reads, 0);
+  // A sparse Array of 2^32 - 1 holes: refused by its length, nothing converted.
+  await assert.rejects(model.run({ image: { data: new Array(2 ** 32 - 1), shape } }),
+    invalid('INVALID_ARGUMENT', /data has 17179869180 bytes, the shape needs 3072/));
+  // Bytes rather than a typed array (before: "data has 0 bytes").
+  for (const data of [new ArrayBuffer(3072), new DataView(new ArrayBuffer(3072))]) {
+    await assert.rejects(model.run({ image: { data, shape } }),
+      invalid('INVALID_ARGUMENT', new RegExp(`got an? ${data.constructor.name} \\(wrap the bytes .*new Float32Array\\(buffer\\)`)));
+  }
+  // Strings would become NaN.
+  await assert.rejects(model.run({ image: { data: Array(768).fill('0.5'), shape } }), invalid('INVALID_ARGUMENT', /element 0 is a string/));
+  await assert.rejects(model.run({ image: { data: [...Array(767).fill(0), {}], shape } }), invalid('INVALID_ARGUMENT', /element 767 is an object/));
+  // Shapes: bounded rank and element count, integers only.
+  await assert.rejects(model.run({ image: { data: new Float32Array(1), shape: { length: 2 ** 32 - 1 } } }), invalid('INVALID_ARGUMENT', /shape must be an array/));
+  await assert.rejects(model.run({ image: { data: new Float32Array(1), shape: Array(100).fill(1) } }), invalid('INVALID_ARGUMENT', /rank 100, at most 8/));
+  await assert.rejects(model.run({ image: { data: new Float32Array(1), shape: [65536, 65536, 65536] } }), invalid('INVALID_ARGUMENT', /more than the limit/));
+  await assert.rejects(model.run({ image: { data: new Float32Array(1), shape: [1.5] } }), invalid('INVALID_ARGUMENT', /shape entry 0 is not an integer/));
+  // profile() takes inputs through the same check.
+  await assert.rejects(model.profile({ image: { data: new ArrayBuffer(3072), shape } }, { warmup: 0, runs: 1 }), invalid('INVALID_ARGUMENT', /ArrayBuffer/));
+  // What was accepted before still is: another typed array or an Array of numbers of the right length.
+  const floats = randomFloats(768, 3);
+  const expected = (await model.run({ image: { data: floats, shape } })).probs.data;
+  assert.deepEqual((await model.run({ image: { data: Array.from(floats), shape } })).probs.data, expected);
+  assert.deepEqual((await model.run({ image: { data: Float64Array.from(floats), shape } })).probs.data, expected);
+  await model.dispose();
+});
+
+test('pixels for runImage(), classify() and preprocess(): RGBA bytes of the stated size, checked first', async () => {
+  const model = await webcnn.load(smallCnnFile());
+  const cases = [
+    [{ data: new Uint16Array(16 * 16 * 4), width: 16, height: 16 }, /Uint8Array or Uint8ClampedArray.*got a Uint16Array \(convert/],
+    [{ data: new Float32Array(16 * 16 * 4), width: 16, height: 16 }, /got a Float32Array/],
+    [{ data: new ArrayBuffer(16 * 16 * 4), width: 16, height: 16 }, /got an ArrayBuffer/],
+    [{ data: Array(16 * 16 * 4).fill(0), width: 16, height: 16 }, /got an Array/],
+    [{ data: new Uint8Array(10), width: 16, height: 16 }, /image 16x16 RGBA: data has 10 bytes, the shape needs 1024/],
+    [{ data: new Uint8Array(4), width: 2 ** 20, height: 2 ** 20 }, /integers in 1\.\.16384, got 1048576x1048576/],
+    [{ data: new Uint8Array(4), width: '1', height: 1 }, /integers in 1\.\.16384/],
+  ];
+  for (const [image, pattern] of cases) {
+    await assert.rejects(model.runImage(image, { preprocess: 'unit' }), invalid('INVALID_ARGUMENT', pattern));
+    await assert.rejects(model.classify(image, { preprocess: 'unit' }), invalid('INVALID_ARGUMENT', pattern));
+    await assert.rejects(webcnn.preprocess(image, 'unit'), invalid('INVALID_ARGUMENT', pattern));
+  }
+  const ok = { data: new Uint8ClampedArray(16 * 16 * 4).fill(128), width: 16, height: 16 };
+  assert.equal((await model.runImage(ok, { preprocess: 'unit' })).probs.data.length, 10);
+  await model.dispose();
 });
 
 const ESCAPES = ['%2e%2e/%2e%2e/outside.bin', '%2E%2E/outside.bin', '.%2e/outside.bin', 'a/%2e%2e/%2e%2e/outside.bin',
