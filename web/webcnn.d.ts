@@ -118,7 +118,8 @@ export interface LoadOptions {
   onProgress?: (progress: Progress) => void;
   /**
    * Run inference in a Web Worker (worker.js next to this module). Default: true in a page with Worker
-   * support, false in Node and inside workers (there the calling thread runs it).
+   * support, false in Node and inside workers (there the calling thread runs it). In Node, true is refused
+   * (INVALID_ARGUMENT): workers are a browser feature.
    */
   worker?: boolean;
 }

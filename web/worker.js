@@ -7,6 +7,7 @@
 // abort such as running out of memory) is different: the module's stack and heap may be left
 // inconsistent, so this worker answers that call, and any after it, with {call, error, fatal: true};
 // webcnn.js then terminates it and starts a fresh one.
+import { payloadBuffers } from './webcnn/backend.js';
 import { Engine } from './webcnn/engine.js';
 import { codedError, ErrorCode, errorToMessage } from './webcnn/errors.js';
 
@@ -18,6 +19,7 @@ let trapped = null; // the trap's message once the instance has trapped
 
 // Results hold fresh typed arrays copied out of the wasm heap: their buffers go back without a copy.
 function transferables(method, result) {
+  if (method === 'load') return payloadBuffers(result.payload);
   if (method === 'run' || method === 'runImage')
     return [...Object.values(result.outputs), ...Object.values(result.captured ?? {})].map((t) => t.data.buffer);
   if (method === 'preprocess' || method === 'filters') return [result.data.buffer];
@@ -39,7 +41,9 @@ self.onmessage = async ({ data: { call, method, args } }) => {
   try {
     if (!METHODS.has(method)) throw codedError(`webcnn worker: unknown call '${method}'`, ErrorCode.INTERNAL);
     const e = await engine;
-    const result = e[method](...args);
+    let result = e[method](...args);
+    // The model's bytes go back (transferred) so that webcnn.js keeps them for restarts only once loaded.
+    if (method === 'load') result = { ...result, payload: args[0] };
     self.postMessage({ call, result }, transferables(method, result));
   } catch (error) {
     if (error instanceof WebAssembly.RuntimeError) {

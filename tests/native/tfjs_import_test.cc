@@ -13,6 +13,7 @@
 
 #include "import/model_import.h"
 #include "import/tfjs/json.h"
+#include "import/tfjs/shard_path.h"
 #include "import/tfjs/tfjs_importer.h"
 #include "import/tfjs/weights.h"
 
@@ -184,6 +185,45 @@ TEST_CASE("tfjs weights: bad manifests name the weight or the shard") {
   CHECK(contains(err(R"([{"paths":["missing.bin"],"weights":[{"name":"w","shape":[1],"dtype":"float32"}]}])"),
                  "weight shard missing.bin: cannot open file"));
   CHECK(contains(err(R"([{"paths":["../etc/passwd"],"weights":[]}])"), "without '..'"));
+}
+
+TEST_CASE("tfjs weights: shard paths are checked as the URLs they are (percent escapes decoded first)") {
+  // Every one of these would be read from outside model.json's directory (a browser resolves %2e%2e as '..').
+  const char* escapes[] = {"%2e%2e/%2e%2e/outside.bin",
+                           "%2E%2E/outside.bin",
+                           ".%2e/outside.bin",
+                           "a/%2e%2e/%2e%2e/b.bin",
+                           "..%2foutside.bin",
+                           "..%5Coutside.bin",
+                           "%252e%252e/outside.bin",
+                           "%2fetc/passwd",
+                           "..\\outside.bin",
+                           "\\server/share.bin",
+                           "C:/x.bin",
+                           "http://elsewhere/x.bin",
+                           "a%00.bin",
+                           "%zz.bin",
+                           "a%2",
+                           ""};
+  for (const char* path : escapes) {
+    CAPTURE(path);
+    CHECK_FALSE(tfjs::shard_path_problem(path).empty());
+    MemoryShards s;
+    s.files[path] = std::vector<uint8_t>(4);
+    std::string json_path;  // as a JSON string's contents
+    for (const char* c = path; *c; ++c) json_path += *c == '\\' ? std::string("\\\\") : std::string(1, *c);
+    auto m = json::parse(R"([{"paths":[")" + json_path + R"("],"weights":[]}])");
+    REQUIRE(m.is_ok());
+    auto r = tfjs::read_weights(m.value(), s.reader());
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == StatusCode::kInvalidModel);
+    CHECK(contains(r.status().message(), std::string("shard path '") + path + "'"));
+  }
+  // Names that stay beside model.json, escapes included, are fine.
+  for (const char* path : {"group1-shard1of2.bin", "weights/a.bin", "a..b.bin", "%61.bin", "./a.bin", "a%20b.bin"}) {
+    CAPTURE(path);
+    CHECK(tfjs::shard_path_problem(path).empty());
+  }
 }
 
 TEST_CASE(

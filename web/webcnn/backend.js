@@ -68,10 +68,11 @@ export class Backend {
 
   async load(payload, owned) {
     const id = this.nextId++;
-    const retained = retain(payload);
-    // Bytes we read ourselves go to a worker without a copy (retain() copied them first).
-    const description = await this.call('load', [payload, id], owned ? payloadBuffers(payload) : []);
-    this.live.set(id, { retained, broken: null });
+    // Bytes we read ourselves go to a worker without a copy; the worker hands them back (transferred
+    // again) with its answer. The copy for restarts is made only once the engine has accepted the model:
+    // a load that fails keeps nothing (Blobs hold memory the garbage collector does not see).
+    const { payload: returned, ...description } = await this.call('load', [payload, id], owned ? payloadBuffers(payload) : []);
+    this.live.set(id, { retained: retain(returned ?? payload), broken: null });
     return description;
   }
 

@@ -4,11 +4,7 @@
 
 import { codedError, ErrorCode, invalidArgument, invalidArgumentType } from './errors.js';
 import { isNode } from './environment.js';
-
-export function isRGBAImage(x) {
-  return x != null && typeof x === 'object' && typeof x.width === 'number' && typeof x.height === 'number' &&
-    x.data != null && ArrayBuffer.isView(x.data);
-}
+import { checkPixels, isPixelObject } from './inputs.js';
 
 /** Reads RGBA pixels out of images, reusing one canvas. */
 export class PixelReader {
@@ -19,7 +15,7 @@ export class PixelReader {
   // RGBA pixels of an image: {data, width, height} as is; bitmaps, canvases, <img> and <video> drawn
   // onto a canvas and read back. ImageBitmaps are closed afterwards (they were transferred to us).
   read(image) {
-    if (isRGBAImage(image)) return image;
+    if (isPixelObject(image)) return checkPixels(image);
     const width = image.naturalWidth || image.videoWidth || image.displayWidth || image.width;
     const height = image.naturalHeight || image.videoHeight || image.displayHeight || image.height;
     if (!(width > 0 && height > 0)) throw invalidArgument('the image has no pixels yet (not loaded, or zero size)');
@@ -41,7 +37,8 @@ export class PixelReader {
 
 /** In this thread: images go to the engine's PixelReader as they are. */
 export async function inProcessImagePayload(image) {
-  if (isNode && !isRGBAImage(image))
+  if (isPixelObject(image)) return { image: checkPixels(image), transfer: [] };
+  if (isNode)
     throw invalidArgumentType('in Node, images are {data: Uint8Array | Uint8ClampedArray (RGBA), width, height}');
   return { image, transfer: [] };
 }
@@ -52,7 +49,10 @@ export async function inProcessImagePayload(image) {
  * (a broken file in an <img>, a Blob that is no image) is the caller's: INVALID_ARGUMENT.
  */
 export async function workerImagePayload(image) {
-  if (isRGBAImage(image)) return { image: { data: image.data, width: image.width, height: image.height }, transfer: [] };
+  if (isPixelObject(image)) {
+    const { data, width, height } = checkPixels(image); // before postMessage copies the pixels
+    return { image: { data, width, height }, transfer: [] };
+  }
   let bitmap;
   try {
     bitmap = await createImageBitmap(image);

@@ -2,44 +2,8 @@
 // layers, filters, profile) through a backend.
 
 import { invalidArgument, invalidArgumentType } from './errors.js';
+import { normalizeFeed } from './inputs.js';
 import { preprocessOptions } from './preprocess_options.js';
-
-const TYPED_ARRAYS = {
-  float32: Float32Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-  uint8: Uint8Array,
-  bool: Uint8Array,
-};
-
-// {data, shape} (or a bare typed array/array when the declared shape is fully known) → the typed array
-// the engine wants for the input's dtype.
-function normalizeFeed(spec, value) {
-  const bare = ArrayBuffer.isView(value) || Array.isArray(value);
-  let data = bare ? value : value?.data;
-  let shape = bare ? undefined : value?.shape;
-  if (data == null) throw invalidArgumentType(`input '${spec.name}': expected {data, shape} or a typed array`);
-  if (shape === undefined) {
-    if (spec.shape.some((d) => d < 0))
-      throw invalidArgumentType(`input '${spec.name}' has shape [${spec.shape}] with free dimensions: pass {data, shape}`);
-    shape = spec.shape;
-  }
-  shape = Array.from(shape, Number);
-  const Want = TYPED_ARRAYS[spec.dtype];
-  const ok = data instanceof Want || (Want === Uint8Array && data instanceof Uint8ClampedArray);
-  if (!ok) {
-    if (Want === BigInt64Array) {
-      try {
-        data = BigInt64Array.from(data, (x) => BigInt(x));
-      } catch {
-        throw invalidArgumentType(`input '${spec.name}' is int64: pass a BigInt64Array or integers`);
-      }
-    } else {
-      data = Want.from(data, Number);
-    }
-  }
-  return { data, shape };
-}
 
 function captureOption(capture) {
   if (capture === undefined) return undefined;

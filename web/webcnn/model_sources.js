@@ -128,6 +128,25 @@ function looksLikeJson(bytes) {
 const BYTES_PER_ELEMENT = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
 
 /**
+ * Why a manifest path may not name a shard, or null when it may. Shard paths are URLs relative to
+ * model.json, and URL resolution decodes '%2e%2e' as '..': the path is checked as what it decodes to,
+ * and encodings that hide a separator or a second round of escapes are refused. The C++ importer applies
+ * the same rule (engine/src/import/tfjs/shard_path.cc).
+ */
+export function shardPathProblem(path) {
+  if (typeof path !== 'string') return 'no text';
+  if (path === '') return 'nothing in it';
+  if (/%(?![0-9a-f]{2})/i.test(path)) return 'a malformed percent escape';
+  if (/%(2f|5c|25)/i.test(path)) return "an encoded '/', '\\' or '%'";
+  const decoded = path.replace(/%([0-9a-f]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+  if ([...decoded].some((c) => c < ' ' || c === '\x7f')) return 'a control character';
+  if (/^[/\\]/.test(decoded)) return 'an absolute path';
+  if (/^[^/\\]*:/.test(decoded)) return 'a scheme or drive';
+  if (decoded.split(/[/\\]/).includes('..')) return "a '..' segment";
+  return null;
+}
+
+/**
  * The weight shards model.json names, in manifest order, each with its group's expected byte count
  * (from the weights' shapes and dtypes, for progress). The engine checks everything again; here only
  * what reading the files needs: shard paths stay beside model.json.
@@ -142,9 +161,11 @@ function shardList(manifest, jsonName) {
       need += n * (BYTES_PER_ELEMENT[w?.quantization?.dtype ?? w?.dtype] ?? 0);
     }
     for (const path of Array.isArray(group?.paths) ? group.paths : []) {
-      if (typeof path !== 'string' || path === '' || /^[a-z][a-z0-9+.-]*:|^[/\\]|(^|[/\\])\.\.([/\\]|$)/i.test(path))
-        throw codedError(`${jsonName}: weightsManifest shard path '${path}' must be relative to model.json, without '..'`,
-          ErrorCode.INVALID_MODEL);
+      const problem = shardPathProblem(path);
+      if (problem) {
+        throw codedError(`${jsonName}: weightsManifest shard path '${path}' must be relative to model.json, without '..' ` +
+          `(it has ${problem})`, ErrorCode.INVALID_MODEL);
+      }
       shards.push({ path, group: index, need });
     }
   }

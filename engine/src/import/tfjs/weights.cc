@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "import/tfjs/shard_path.h"
+
 namespace webcnn {
 namespace tfjs {
 
@@ -164,8 +166,11 @@ Result<std::map<std::string, Tensor>> read_weights(const json::Value& manifest, 
     for (const json::Value& p : paths->items()) {
       if (!p.is_string()) return Status::error(where + ": a shard path is not a string");
       const std::string& path = p.as_string();
-      if (path.empty() || path[0] == '/' || path.find("..") != std::string::npos)
-        return Status::error(where + ": shard path '" + path + "' must be relative to model.json, without '..'");
+      const std::string problem = shard_path_problem(path);
+      if (!problem.empty())
+        return Status::error(StatusCode::kInvalidModel, where + ": shard path '" + path +
+                                                            "' must be relative to model.json, without '..' (it has " +
+                                                            problem + ")");
       WEBCNN_ASSIGN(std::vector<uint8_t> shard, read_shard(path));
       if (bytes.size() + shard.size() > need)  // never hold more than the weights can use
         return Status::error("shard '" + path + "' makes " + where + " " + std::to_string(bytes.size() + shard.size()) +

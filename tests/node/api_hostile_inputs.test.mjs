@@ -1,0 +1,179 @@
+// The JS API (web/webcnn.js) against hostile or mistaken arguments (issue 18): {worker: true} in Node,
+// inputs checked before anything is converted, no copy kept of a model that failed to load, TF.js shard
+// paths that decode to an escape from model.json's directory.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { scratch, smallCnnFile } from './support/wasm_models.mjs';
+import { randomFloats } from './support/wasm_onnx.mjs';
+
+const webcnnUrl = new URL('../../web/webcnn.js', import.meta.url).href;
+const webcnn = await import(webcnnUrl);
+const { backend } = await import('../../web/webcnn/backends.js');
+
+const invalid = (code, pattern) => (e) => {
+  assert.equal(e.code, code, e.message);
+  if (pattern) assert.match(e.message, pattern);
+  return true;
+};
+
+test('{worker: true} in Node, after an in-process load: refused with INVALID_ARGUMENT, the process lives on', () => {
+  // In a child process: before the fix the worker thread died of "self is not defined" and took the process with it.
+  const script = `
+    const webcnn = await import(${JSON.stringify(webcnnUrl)});
+    const path = ${JSON.stringify(smallCnnFile())};
+    const model = await webcnn.load(path);
+    const outcome = async (p) => p.then(() => 'resolved', (e) => ({ code: e.code, message: e.message }));
+    const results = {
+      load: await outcome(webcnn.load(path, { worker: true })),
+      preprocess: await outcome(webcnn.preprocess({ data: new Uint8Array(4), width: 1, height: 1 }, 'unit', { worker: true })),
+      memory: await outcome(webcnn.memory({ worker: true })),
+    };
+    await new Promise((resolve) => setTimeout(resolve, 500)); // an error event from a thread would end us here
+    results.inProcessStillWorks = (await model.run({ image: new Float32Array(3 * 16 * 16) })).probs.data.length;
+    console.log(JSON.stringify(results));
+  `;
+  const file = join(scratch, 'worker_in_node.mjs');
+  writeFileSync(file, script);
+  const child = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(child.status, 0, `exit ${child.status}: ${child.stderr}`);
+  const results = JSON.parse(child.stdout.trim().split('\n').at(-1));
+  for (const call of ['load', 'preprocess', 'memory']) {
+    assert.equal(results[call].code, 'INVALID_ARGUMENT', `${call}: ${JSON.stringify(results[call])}`);
+    assert.match(results[call].message, /browser feature.*\{worker: false\}/);
+  }
+  assert.equal(results.inProcessStillWorks, 10);
+});
+
+test('a load that fails keeps no copy of the bytes; a model that loads keeps one until dispose()', async () => {
+  const engine = await backend(false);
+  const live = engine.live.size;
+  // Count the Blobs webcnn makes (its copies for restarts are Blobs).
+  const RealBlob = globalThis.Blob;
+  let copies = 0;
+  globalThis.Blob = class CountingBlob extends RealBlob {
+    constructor(...args) {
+      super(...args);
+      ++copies;
+    }
+  };
+  try {
+    const notAModel = new Uint8Array(1 << 20).fill(0xab);
+    for (let i = 0; i < 20; ++i) await assert.rejects(webcnn.load(notAModel), invalid('INVALID_MODEL'));
+    assert.equal(copies, 0, 'copies made for failed loads');
+    assert.equal(engine.live.size, live);
+    const model = await webcnn.load(readFileSync(smallCnnFile()));
+    assert.equal(copies, 1);
+    assert.equal(engine.live.size, live + 1);
+    await model.dispose();
+    assert.equal(engine.live.size, live);
+  } finally {
+    globalThis.Blob = RealBlob;
+  }
+});
+
+test('run(): data is checked against the shape before it is read or converted', async () => {
+  const model = await webcnn.load(smallCnnFile());
+  const shape = [1, 3, 16, 16];
+  // An array-like that counts reads of its elements: a length mismatch is refused without reading any.
+  let reads = 0;
+  const arrayLike = (length) => new Proxy({ length }, {
+    get(target, key) {
+      if (key !== 'length' && typeof key === 'string' && /^\d+$/.test(key) && ++reads > 1000) throw new Error('read too far');
+      return key === 'length' ? length : 0;
+    },
+  });
+  await assert.rejects(model.run({ image: { data: arrayLike(3072), shape } }), invalid('INVALID_ARGUMENT', /got an object/));
+  await assert.rejects(model.run({ image: { data: arrayLike(2 ** 32 - 1), shape } }), invalid('INVALID_ARGUMENT', /data must be a typed array or an Array/));
+  assert.equal(reads, 0);
+  // A sparse Array of 2^32 - 1 holes: refused by its length, nothing converted.
+  await assert.rejects(model.run({ image: { data: new Array(2 ** 32 - 1), shape } }),
+    invalid('INVALID_ARGUMENT', /data has 17179869180 bytes, the shape needs 3072/));
+  // Bytes rather than a typed array (before: "data has 0 bytes").
+  for (const data of [new ArrayBuffer(3072), new DataView(new ArrayBuffer(3072))]) {
+    await assert.rejects(model.run({ image: { data, shape } }),
+      invalid('INVALID_ARGUMENT', new RegExp(`got an? ${data.constructor.name} \\(wrap the bytes .*new Float32Array\\(buffer\\)`)));
+  }
+  // Strings would become NaN.
+  await assert.rejects(model.run({ image: { data: Array(768).fill('0.5'), shape } }), invalid('INVALID_ARGUMENT', /element 0 is a string/));
+  await assert.rejects(model.run({ image: { data: [...Array(767).fill(0), {}], shape } }), invalid('INVALID_ARGUMENT', /element 767 is an object/));
+  // Shapes: bounded rank and element count, integers only.
+  await assert.rejects(model.run({ image: { data: new Float32Array(1), shape: { length: 2 ** 32 - 1 } } }), invalid('INVALID_ARGUMENT', /shape must be an array/));
+  await assert.rejects(model.run({ image: { data: new Float32Array(1), shape: Array(100).fill(1) } }), invalid('INVALID_ARGUMENT', /rank 100, at most 8/));
+  await assert.rejects(model.run({ image: { data: new Float32Array(1), shape: [65536, 65536, 65536] } }), invalid('INVALID_ARGUMENT', /more than the limit/));
+  await assert.rejects(model.run({ image: { data: new Float32Array(1), shape: [1.5] } }), invalid('INVALID_ARGUMENT', /shape entry 0 is not an integer/));
+  // profile() takes inputs through the same check.
+  await assert.rejects(model.profile({ image: { data: new ArrayBuffer(3072), shape } }, { warmup: 0, runs: 1 }), invalid('INVALID_ARGUMENT', /ArrayBuffer/));
+  // What was accepted before still is: another typed array or an Array of numbers of the right length.
+  const floats = randomFloats(768, 3);
+  const expected = (await model.run({ image: { data: floats, shape } })).probs.data;
+  assert.deepEqual((await model.run({ image: { data: Array.from(floats), shape } })).probs.data, expected);
+  assert.deepEqual((await model.run({ image: { data: Float64Array.from(floats), shape } })).probs.data, expected);
+  await model.dispose();
+});
+
+test('pixels for runImage(), classify() and preprocess(): RGBA bytes of the stated size, checked first', async () => {
+  const model = await webcnn.load(smallCnnFile());
+  const cases = [
+    [{ data: new Uint16Array(16 * 16 * 4), width: 16, height: 16 }, /Uint8Array or Uint8ClampedArray.*got a Uint16Array \(convert/],
+    [{ data: new Float32Array(16 * 16 * 4), width: 16, height: 16 }, /got a Float32Array/],
+    [{ data: new ArrayBuffer(16 * 16 * 4), width: 16, height: 16 }, /got an ArrayBuffer/],
+    [{ data: Array(16 * 16 * 4).fill(0), width: 16, height: 16 }, /got an Array/],
+    [{ data: new Uint8Array(10), width: 16, height: 16 }, /image 16x16 RGBA: data has 10 bytes, the shape needs 1024/],
+    [{ data: new Uint8Array(4), width: 2 ** 20, height: 2 ** 20 }, /integers in 1\.\.16384, got 1048576x1048576/],
+    [{ data: new Uint8Array(4), width: '1', height: 1 }, /integers in 1\.\.16384/],
+  ];
+  for (const [image, pattern] of cases) {
+    await assert.rejects(model.runImage(image, { preprocess: 'unit' }), invalid('INVALID_ARGUMENT', pattern));
+    await assert.rejects(model.classify(image, { preprocess: 'unit' }), invalid('INVALID_ARGUMENT', pattern));
+    await assert.rejects(webcnn.preprocess(image, 'unit'), invalid('INVALID_ARGUMENT', pattern));
+  }
+  const ok = { data: new Uint8ClampedArray(16 * 16 * 4).fill(128), width: 16, height: 16 };
+  assert.equal((await model.runImage(ok, { preprocess: 'unit' })).probs.data.length, 10);
+  await model.dispose();
+});
+
+const ESCAPES = ['%2e%2e/%2e%2e/outside.bin', '%2E%2E/outside.bin', '.%2e/outside.bin', 'a/%2e%2e/%2e%2e/outside.bin',
+  '..%2foutside.bin', '..%5Coutside.bin', '%252e%252e/outside.bin', '%2foutside.bin', '..\\outside.bin', 'C:/outside.bin',
+  '%zz.bin', 'a%00.bin'];
+
+const manifest = (path) => JSON.stringify({
+  format: 'graph-model',
+  modelTopology: { node: [] },
+  weightsManifest: [{ paths: [path], weights: [{ name: 'w', shape: [1], dtype: 'float32' }] }],
+});
+
+test('TF.js shard paths that decode to an escape are refused (INVALID_MODEL, naming the path) before any is fetched', async () => {
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url);
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const match = /^\/m(\d+)\/d\/model\.json$/.exec(path);
+    if (match) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(manifest(ESCAPES[Number(match[1])]));
+    } else {
+      res.writeHead(200);
+      res.end(Buffer.alloc(4));
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const base = `http://127.0.0.1:${server.address().port}`;
+    for (const [i, path] of ESCAPES.entries()) {
+      const shown = new RegExp(`shard path '${path.replace(/[\\.*+?^${}()|[\]]/g, '\\$&')}' must be relative to model.json`);
+      await assert.rejects(webcnn.load(`${base}/m${i}/d/model.json`), invalid('INVALID_MODEL', shown), path);
+      await assert.rejects(webcnn.load({ modelJson: manifest(path), weights: { [path]: new Uint8Array(4), 'outside.bin': new Uint8Array(4) } }),
+        invalid('INVALID_MODEL', shown), path);
+    }
+    assert.deepEqual(requests, ESCAPES.map((_, i) => `/m${i}/d/model.json`), 'only the model.json files were fetched');
+  } finally {
+    server.close();
+  }
+  // A path that stays beside model.json, with an escape in it, is still read from there.
+  await assert.rejects(webcnn.load({ modelJson: manifest('a%20b.bin'), weights: {} }), invalid('INVALID_ARGUMENT', /'a%20b.bin' named by modelJson is missing/));
+});
