@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "webcnn/describe_number.h"
+
 namespace webcnn::js {
 
 using emscripten::typed_memory_view;
@@ -105,9 +107,7 @@ Result<double> number_field(const val& o, const char* key, double lo, double hi)
   val v = o[key];
   if (!v.isNumber()) return Status::error(std::string("preprocess option '") + key + "' must be a number");
   const double x = v.as<double>();
-  if (!(x >= lo && x <= hi))
-    return Status::error(std::string("preprocess option '") + key + "' is " + std::to_string(x) + ", outside " +
-                         std::to_string(lo) + ".." + std::to_string(hi));
+  WEBCNN_TRY(check_number_in_range(std::string("preprocess option '") + key + "'", x, lo, hi));
   return x;
 }
 
@@ -123,10 +123,10 @@ Result<std::array<float, 3>> triple_field(const val& o, const char* key, double 
   std::array<float, 3> r{};
   for (int c = 0; c < 3; ++c) {
     val e = v[c];
-    const double x = e.isNumber() ? e.as<double>() : NAN;
-    if (!(x >= lo && x <= hi))
-      return Status::error(std::string("preprocess option '") + key + "' entry " + std::to_string(c) +
-                           " must be a number in " + std::to_string(lo) + ".." + std::to_string(hi));
+    const std::string what = std::string("preprocess option '") + key + "' entry " + std::to_string(c);
+    if (!e.isNumber()) return Status::error(what + " must be a number");
+    const double x = e.as<double>();
+    WEBCNN_TRY(check_number_in_range(what, x, lo, hi));
     r[c] = static_cast<float>(x);
   }
   return r;

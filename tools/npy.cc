@@ -4,6 +4,7 @@
 // padded with spaces and ended by '\n', then the raw elements.
 #include "npy.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -150,8 +151,13 @@ uint32_t read_le(const uint8_t* p, size_t bytes) {
 }  // namespace
 
 Result<Tensor> parse(const uint8_t* data, size_t size) {
-  if (size < kMagicSize + 2 || std::memcmp(data, kMagic, kMagicSize) != 0)
+  if (size == 0) return Status::error("empty file, not an .npy file");
+  if (std::memcmp(data, kMagic, std::min(size, kMagicSize)) != 0)
     return Status::error("not an .npy file (missing \\x93NUMPY magic)");
+  // The bytes there are all right, the rest is missing.
+  if (size < kMagicSize + 2)
+    return Status::error("truncated .npy file (" + std::to_string(size) + " bytes, shorter than the " +
+                         std::to_string(kMagicSize + 2) + "-byte magic and format version)");
   const uint8_t major = data[6], minor = data[7];
   if (major < 1 || major > 3 || minor != 0)
     return Status::error("unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) +

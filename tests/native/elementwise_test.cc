@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <climits>
+#include <cmath>
 #include <random>
 
 #include "eltwise_test_support.h"
@@ -117,10 +118,11 @@ TEST_CASE("elementwise unary float ops, hand-computed") {
   CHECK(y.value().data<float>()[2] == doctest::Approx(-0.6931471806).epsilon(1e-6));
 }
 
-TEST_CASE("integer semantics: truncating division, x/0 = 0, wrap-around (hand-computed)") {
+TEST_CASE("integer semantics: truncating division, wrap-around (hand-computed)") {
   Tensor a = int32s({6}, {7, -7, 7, -7, 5, INT32_MIN});
   Tensor b = int32s({6}, {2, 2, -2, -2, 0, -1});
-  check_both<int32_t>("Div", {&a, &b}, {6}, {3, -3, -3, 3, 0, INT32_MIN});
+  Tensor b_nonzero = int32s({6}, {2, 2, -2, -2, 3, -1});
+  check_both<int32_t>("Div", {&a, &b_nonzero}, {6}, {3, -3, -3, 3, 1, INT32_MIN});
   check_both<int32_t>("Add", {&a, &b}, {6}, {9, -5, 5, -9, 5, INT32_MAX});  // INT_MIN + -1 wraps
   check_both<int32_t>("Sub", {&a, &b}, {6}, {5, -9, 9, -5, 5, INT32_MIN + 1});
   check_both<int32_t>("Mul", {&a, &b}, {6}, {14, -14, -14, 14, 0, INT32_MIN});
@@ -136,7 +138,28 @@ TEST_CASE("integer semantics: truncating division, x/0 = 0, wrap-around (hand-co
   check_both<uint8_t>("Add", {&u, &v}, {3}, {4, 3, 11});
   check_both<uint8_t>("Sub", {&v, &u}, {3}, {16, 253, 249});
   check_both<uint8_t>("Mul", {&u, &v}, {3}, {196, 0, 18});
-  check_both<uint8_t>("Div", {&u, &v}, {3}, {25, 0, 4});
+  Tensor v_nonzero = tensor_of<uint8_t>(DataType::kUInt8, {3}, {10, 4, 2});
+  check_both<uint8_t>("Div", {&u, &v_nonzero}, {3}, {25, 0, 4});
+}
+
+TEST_CASE("integer Div by zero is an error, as Mod's is (ONNX Runtime's rule); float Div gives inf") {
+  Tensor a = int32s({3}, {7, -7, 5});
+  Tensor b = int32s({3}, {2, 0, 1});
+  Tensor zero = int32s({}, {0});
+  Tensor c = int64s({2}, {9, 1});
+  Tensor d = int64s({1}, {0});
+  Tensor u = tensor_of<uint8_t>(DataType::kUInt8, {2}, {9, 1});
+  Tensor w = tensor_of<uint8_t>(DataType::kUInt8, {2}, {3, 0});
+  for (auto in : std::vector<std::vector<const Tensor*>>{{&a, &b}, {&a, &zero}, {&c, &d}, {&u, &w}}) {
+    auto r = run1("Div", in);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK_MESSAGE(r.status().message().find("integer division by zero") != std::string::npos, r.status().message());
+    CHECK_FALSE(reference::elementwise("Div", in).is_ok());
+  }
+  Tensor one = floats({1}, {1}), fzero = floats({1}, {0});
+  auto f = run1("Div", {&one, &fzero});
+  REQUIRE(f.is_ok());
+  CHECK(std::isinf(values_of<float>(f.value())[0]));
 }
 
 TEST_CASE("Pow with mixed base and exponent types (hand-computed)") {
@@ -227,8 +250,19 @@ TEST_CASE("binary kernels match the reference on every broadcasting pattern and 
         CAPTURE(std::string(dtype_name(t)));
         CAPTURE(shape_to_string(sa));
         CAPTURE(shape_to_string(sb));
-        // Small integers so that Div meets zero and Pow stays in range; Equal needs repeats.
+        // Small integers so that Pow stays in range and Equal meets repeats. An integer divisor of 0 is
+        // an error (tested on its own), so Div's zeros become 1 here.
         Tensor a = random_tensor(rng, t, sa, -4, 4), b = random_tensor(rng, t, sb, -4, 4);
+        if (std::string(c.op) == "Div" && t != DataType::kFloat32) {
+          auto nonzero = [&](auto tag) {
+            using T = decltype(tag);
+            for (int64_t i = 0; i < b.size(); ++i)
+              if (b.data<T>()[i] == 0) b.data<T>()[i] = 1;
+          };
+          if (t == DataType::kInt32) nonzero(int32_t{});
+          else if (t == DataType::kInt64) nonzero(int64_t{});
+          else nonzero(uint8_t{});
+        }
         auto fast = run1(c.op, {&a, &b});
         REQUIRE_MESSAGE(fast.is_ok(), fast.status().message());
         auto ref = reference::elementwise(c.op, {&a, &b});

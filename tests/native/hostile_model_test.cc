@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -389,4 +390,44 @@ TEST_CASE("a model whose output is a float32 scalar runs (fuzz regression reduce
   REQUIRE_MESSAGE(out.is_ok(), out.status().message());
   REQUIRE(out.value()[0].shape() == Shape{});
   CHECK(out.value()[0].data<float>()[0] == -1.5f);
+}
+
+TEST_CASE("ONNX inputs: dims below -1 and float64 inputs are refused, not read as free dims or float32") {
+  auto dims_input = [](int64_t bad) {
+    ProtoWriter shape, d0, d1;
+    d0.varint(1, 1);
+    d1.varint(1, static_cast<uint64_t>(bad));
+    shape.message(1, d0).message(1, d1);
+    ProtoWriter tensor_type, type, vi;
+    tensor_type.varint(1, kOnnxFloat).message(2, shape);
+    type.message(1, tensor_type);
+    vi.string(1, "x").message(2, type);
+    OnnxModel m;
+    m.inputs = {vi};
+    m.outputs = {value_info("y", kOnnxFloat, {})};
+    m.nodes.push_back(node("Relu", {"x"}, {"y"}));
+    return m.bytes();
+  };
+  for (int64_t bad : {int64_t{-5}, INT64_MIN}) {
+    CAPTURE(bad);
+    const std::vector<uint8_t> b = dims_input(bad);
+    auto r = Model::load_onnx(b.data(), b.size());
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == StatusCode::kInvalidModel);
+    CHECK_MESSAGE(contains(r.status().message(), "'x' declares dimension 1 as " + std::to_string(bad)),
+                  r.status().message());
+  }
+  const std::vector<uint8_t> unknown = dims_input(-1);  // -1 still means unknown
+  CHECK(Model::load_onnx(unknown.data(), unknown.size()).is_ok());
+
+  OnnxModel m;
+  m.inputs = {value_info("x", kOnnxDouble, {1, 4})};
+  m.outputs = {value_info("y", kOnnxDouble, {})};
+  m.nodes.push_back(node("Relu", {"x"}, {"y"}));
+  const std::vector<uint8_t> b = m.bytes();
+  auto r = Model::load_onnx(b.data(), b.size());
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == StatusCode::kUnsupportedOp);
+  CHECK_MESSAGE(contains(r.status().message(), "graph input 'x': unsupported dtype float64 for an input"),
+                r.status().message());
 }

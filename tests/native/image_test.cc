@@ -389,3 +389,59 @@ TEST_CASE("decode: damaged, foreign and oversized bytes give clear errors") {
 
   CHECK(decode_image_file("/nonexistent/x.png").status().message().find("cannot open") != std::string::npos);
 }
+
+namespace {
+// A 24-bit BITMAPINFOHEADER BMP of width x rows, pixel (x, y) = (10x+y, 100+x, 200-y); rows bottom-up
+// as usual, or top-down (negative height) when top_down.
+std::vector<uint8_t> make_bmp24(int width, int rows, bool top_down) {
+  const int row_bytes = (width * 3 + 3) / 4 * 4;
+  std::vector<uint8_t> b(54 + static_cast<size_t>(row_bytes) * rows, 0);
+  auto put32 = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
+  };
+  b[0] = 'B';
+  b[1] = 'M';
+  put32(2, static_cast<uint32_t>(b.size()));
+  put32(10, 54);
+  put32(14, 40);
+  put32(18, static_cast<uint32_t>(width));
+  put32(22, static_cast<uint32_t>(top_down ? -rows : rows));
+  b[26] = 1;
+  b[28] = 24;
+  for (int y = 0; y < rows; ++y) {
+    const int stored = top_down ? y : rows - 1 - y;  // file row holding image row y
+    for (int x = 0; x < width; ++x) {
+      uint8_t* p = &b[54 + static_cast<size_t>(stored) * row_bytes + static_cast<size_t>(x) * 3];
+      p[0] = static_cast<uint8_t>(200 - y);  // BGR
+      p[1] = static_cast<uint8_t>(100 + x);
+      p[2] = static_cast<uint8_t>(10 * x + y);
+    }
+  }
+  return b;
+}
+}  // namespace
+
+TEST_CASE("decode: a top-down BMP (negative height) reads the same pixels as its bottom-up twin") {
+  const std::vector<uint8_t> up = make_bmp24(4, 3, false), down = make_bmp24(4, 3, true);
+  Result<Image> a = decode_image(up.data(), up.size());
+  Result<Image> b = decode_image(down.data(), down.size());
+  REQUIRE(a.is_ok());
+  REQUIRE_MESSAGE(b.is_ok(), b.status().message());
+  CHECK(b.value().width == 4);
+  CHECK(b.value().height == 3);
+  CHECK(a.value().pixels == b.value().pixels);
+  CHECK(b.value().pixels[0] == 0);                 // (0,0) red
+  CHECK(b.value().pixels[(2 * 4 + 3) * 3] == 32);  // (3,2) red = 10*3 + 2
+  CHECK(b.value().pixels[(2 * 4 + 3) * 3 + 2] == 198);
+}
+
+TEST_CASE("decode: an empty BMP (0x0) is called empty, not over the limit") {
+  std::vector<uint8_t> bmp = make_bmp24(1, 1, false);
+  bmp[18] = 0;  // width 0
+  bmp[22] = 0;  // height 0
+  Result<Image> r = decode_image(bmp.data(), bmp.size());
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == StatusCode::kInvalidArgument);
+  CHECK_MESSAGE(r.status().message().find("BMP image 0x0 is empty") != std::string::npos, r.status().message());
+  CHECK(r.status().message().find("exceeds") == std::string::npos);
+}

@@ -326,3 +326,23 @@ TEST_CASE("MaxPool on uint8 matches the float path on the same integer values") 
   }
   CHECK_FALSE(run_node(pool_node("AveragePool", {{"kernel_shape", ints({2, 2})}}), xu).is_ok());
 }
+
+TEST_CASE("MaxPool/AveragePool refuse pads not smaller than the kernel, as ONNX Runtime does") {
+  Tensor x(DataType::kFloat32, {1, 1, 3, 3});
+  for (const char* op : {"MaxPool", "AveragePool"}) {
+    CAPTURE(op);
+    // pad == kernel on the end of axis 1: a window there would see only padding (MaxPool: -inf).
+    auto r = run_node(pool_node(op, {{"kernel_shape", ints({2, 2})}, {"pads", ints({0, 0, 0, 2})}}), x);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK_MESSAGE(r.status().message().find("pads 2 on spatial axis 1 must be smaller than the kernel size 2") !=
+                      std::string::npos,
+                  r.status().message());
+    CHECK_FALSE(run_node(pool_node(op, {{"kernel_shape", ints({1, 3})}, {"pads", ints({1, 0, 0, 0})}}), x).is_ok());
+    // One less than the kernel is fine, with or without dilation.
+    CHECK(run_node(pool_node(op, {{"kernel_shape", ints({2, 2})}, {"pads", ints({1, 1, 1, 1})}}), x).is_ok());
+    CHECK(run_node(pool_node(
+                       op, {{"kernel_shape", ints({2, 2})}, {"dilations", ints({2, 2})}, {"pads", ints({1, 1, 1, 1})}}),
+                   x)
+              .is_ok());
+  }
+}

@@ -112,6 +112,11 @@ TEST_CASE("tfjs json: values, escapes, nesting and limits") {
   auto r = json::parse(deep, lim);
   REQUIRE_FALSE(r.is_ok());
   CHECK(contains(r.status().message(), "nesting deeper than 64"));
+  auto bom = json::parse("\xEF\xBB\xBF {\"a\": 1}");
+  REQUIRE_MESSAGE(bom.is_ok(), bom.status().message());
+  CHECK(bom.value().find("a") != nullptr);
+  CHECK_FALSE(json::parse("\xEF\xBB").is_ok());                    // a partial mark is not one
+  CHECK_FALSE(json::parse("\xEF\xBB\xBF\xEF\xBB\xBF{}").is_ok());  // nor is a second one
   lim.max_bytes = 10;
   CHECK_FALSE(json::parse("[1, 2, 3, 4, 5]", lim).is_ok());
 }
@@ -355,6 +360,11 @@ TEST_CASE("tfjs import: files on disk, errors name the model file") {
   REQUIRE_FALSE(bad.is_ok());
   CHECK(contains(bad.status().message(), dir + "/notamodel.json"));
   CHECK(contains(bad.status().message(), "not a TF.js model"));
+  // A UTF-8 byte order mark before the JSON (some editors write one; JSON.parse in the browser takes it).
+  std::ofstream(dir + "/bom.json") << "\xEF\xBB\xBF" << conv_model_json();
+  Result<Graph> bom = import_model_file(dir + "/bom.json");
+  REQUIRE_MESSAGE(bom.is_ok(), bom.status().message());
+  CHECK(find_op(bom.value(), "Conv"));
   Result<Graph> missing = import_model_file(dir + "/nope.json");
   REQUIRE_FALSE(missing.is_ok());
   CHECK(contains(missing.status().message(), "nope.json"));

@@ -40,6 +40,10 @@ inline const char* status_code_name(StatusCode code) {
 
 class Status {
  public:
+  // Messages are for people: one that names a huge list (a 200k-rank shape, a long chain of contexts)
+  // is cut to kMaxMessageBytes, ending in "... (N bytes in all)".
+  static constexpr size_t kMaxMessageBytes = 4096;
+
   Status() = default;  // OK
   static Status ok() { return Status(); }
   static Status error(std::string message) { return Status(StatusCode::kUnknown, std::move(message)); }
@@ -64,7 +68,16 @@ class Status {
   }
 
  private:
-  Status(StatusCode code, std::string message) : message_(std::move(message)), code_(code) {}
+  static std::string capped(std::string m) {
+    if (m.size() <= kMaxMessageBytes) return m;
+    const std::string tail = "... (" + std::to_string(m.size()) + " bytes in all)";
+    size_t keep = kMaxMessageBytes - tail.size();
+    while (keep > 0 && (static_cast<unsigned char>(m[keep]) & 0xC0) == 0x80) --keep;  // whole UTF-8 characters
+    m.resize(keep);
+    return m + tail;
+  }
+  Status(StatusCode code, std::string message) : message_(capped(std::move(message))), code_(code) {}
+
   std::string message_;
   StatusCode code_ = StatusCode::kOk;
 };

@@ -46,11 +46,15 @@ int64_t num_elements(const Shape& shape) {
 }
 
 std::string shape_to_string(const Shape& shape) {
+  // Shapes end up in error messages: a hostile rank-200000 shape is shown by its first dims and its rank.
+  constexpr size_t kShown = 8;
+  const size_t shown = shape.size() > 2 * kShown ? kShown : shape.size();
   std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
+  for (size_t i = 0; i < shown; ++i) {
     if (i) s += ",";
     s += std::to_string(shape[i]);
   }
+  if (shown < shape.size()) s += ",... (rank " + std::to_string(shape.size()) + ")";
   return s + "]";
 }
 

@@ -236,7 +236,15 @@ static Result<Image> decode_bytes(const uint8_t* data, size_t size) {
   // Header first: refuse huge images before stb allocates for them.
   if (!stbi_info_from_memory(data, len, &w, &h, &comp))
     return Status::error(std::string("decode: damaged ") + format + " header (" + failure_reason() + ")");
-  if (w <= 0 || h <= 0 || w > kMaxDecodeSide || h > kMaxDecodeSide || static_cast<int64_t>(w) * h > kMaxDecodePixels)
+  // stb's BMP header reader gives a top-down BMP's negative height as is; its decoder takes |height|.
+  if (std::strcmp(format, "BMP") == 0 && h < 0 && h >= -kMaxDecodeSide) h = -h;
+  if (w == 0 || h == 0)
+    return Status::error(std::string("decode: ") + format + " image " + std::to_string(w) + "x" + std::to_string(h) +
+                         " is empty (no pixels)");
+  if (w < 0 || h < 0)
+    return Status::error(std::string("decode: damaged ") + format + " header (size " + std::to_string(w) + "x" +
+                         std::to_string(h) + ")");
+  if (w > kMaxDecodeSide || h > kMaxDecodeSide || static_cast<int64_t>(w) * h > kMaxDecodePixels)
     return Status::error(std::string("decode: ") + format + " image " + std::to_string(w) + "x" + std::to_string(h) +
                          " exceeds the limit (" + std::to_string(kMaxDecodeSide) + " per side, " +
                          std::to_string(kMaxDecodePixels >> 20) + " Mpx)");

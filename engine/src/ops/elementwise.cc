@@ -308,6 +308,7 @@ class BroadcastKernel : public Kernel {
       if (!in[i].present) return node.error("input " + std::to_string(i) + " is missing");
     if (out.size() != 1) return node.error("expects 1 output, got " + std::to_string(out.size()));
 
+    what_ = node.describe();
     dtype_ = in[0].dtype;
     exponent_dtype_ = in.size() > 1 ? in[1].dtype : dtype_;
     if (spec_.family == Family::kPow) {
@@ -357,6 +358,8 @@ class BroadcastKernel : public Kernel {
       run_pow(io.in[0].data, io.in[1].data, out);
       return Status::ok();
     }
+    if (spec_.op == BinaryOp::kDiv && dtype_ != DataType::kFloat32 && has_zero(io.in[1]))
+      return Status::error(what_ + ": integer division by zero");
     with_type(dtype_, [&](auto tag) {
       using T = decltype(tag);
       for (size_t k = 0; k < loops_.size(); ++k)
@@ -386,7 +389,20 @@ class BroadcastKernel : public Kernel {
     });
   }
 
+  // ONNX leaves integer division by zero undefined; ONNX Runtime refuses it, and so do Div and Mod here.
+  bool has_zero(const TensorView& divisor) const {
+    bool zero = false;
+    with_type(dtype_, [&](auto tag) {
+      using T = decltype(tag);
+      const T* d = divisor.as<const T>();
+      const int64_t n = divisor.size();
+      for (int64_t i = 0; i < n && !zero; ++i) zero = d[i] == T{0};
+    });
+    return zero;
+  }
+
   BinarySpec spec_;
+  std::string what_;
   DataType dtype_ = DataType::kFloat32, exponent_dtype_ = DataType::kFloat32;
   bool square_ = false;
   std::vector<StridedLoop<3>> loops_;
@@ -555,6 +571,13 @@ Result<Tensor> naive_binary_step(const BinarySpec& spec, const Tensor& a, const 
     });
   } else {
     if (a.dtype() != b.dtype()) return Status::error("reference::elementwise: mixed dtypes");
+    if (spec.op == BinaryOp::kDiv && b.dtype() != DataType::kFloat32) {
+      bool zero = false;
+      with_type(b.dtype(), [&](auto tag) {
+        for (int64_t i = 0; i < b.size() && !zero; ++i) zero = b.data<decltype(tag)>()[i] == 0;
+      });
+      if (zero) return Status::error("reference::elementwise: integer division by zero");
+    }
     with_type(a.dtype(), [&](auto tag) { naive_same_type_binary<decltype(tag)>(spec.op, a, b, out); });
   }
   return out;

@@ -100,6 +100,11 @@ Result<WindowAttrs> read_window_attrs(const Node& node, PoolKind kind) {
   if (!in_range(a.strides, 1)) return node.error("strides must be in [1, 2^24]");
   if (!in_range(a.dilations, 1)) return node.error("dilations must be in [1, 2^24]");
   if (!in_range(a.pads, 0)) return node.error("pads must be in [0, 2^24]");
+  // As ONNX Runtime: a window wholly in the padding has no input (MaxPool would output -inf).
+  for (size_t i = 0; i < 2 * k; ++i)
+    if (a.pads[i] >= a.kernel[i % k])
+      return node.error("pads " + std::to_string(a.pads[i]) + " on spatial axis " + std::to_string(i % k) +
+                        " must be smaller than the kernel size " + std::to_string(a.kernel[i % k]));
   if (a.auto_pad != "NOTSET" && a.auto_pad != "SAME_UPPER" && a.auto_pad != "SAME_LOWER" && a.auto_pad != "VALID")
     return node.error("unknown auto_pad '" + a.auto_pad + "'");
   return a;

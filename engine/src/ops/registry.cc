@@ -73,14 +73,14 @@ Result<std::unique_ptr<Kernel>> create_kernel(const Node& node) {
 }
 
 Status expect_inputs(const Node& node, const std::vector<ValueInfo>& in, size_t min, size_t max) {
-  size_t present = in.size();
-  while (present > 0 && !in[present - 1].present) --present;
-  if (present < min || in.size() > max)
+  if (in.size() < min || in.size() > max)
     return node.error("expects " +
                       (min == max ? std::to_string(min) : std::to_string(min) + " to " + std::to_string(max)) +
-                      " inputs, got " + std::to_string(in.size()));
+                      (min == 1 && max == 1 ? " input" : " inputs") + ", got " + std::to_string(in.size()));
+  // An input slot with an empty name is an omitted optional input: a required one cannot be omitted.
   for (size_t i = 0; i < min; ++i)
-    if (!in[i].present) return node.error("required input " + std::to_string(i) + " is missing");
+    if (!in[i].present)
+      return node.error("required input " + std::to_string(i) + " is empty (an unnamed, omitted input)");
   return Status::ok();
 }
 

@@ -244,7 +244,12 @@ Status parse_shape(Reader r, ValueInfoProto& v) {
         value = -1;
       }
     }
-    if (value < -1) value = -1;  // a negative declared dim means "unknown" too
+    // -1 is how some exporters write "unknown"; anything lower is no size at all (it used to become a
+    // free dimension, so -5 or INT64_MIN let any size in).
+    if (value < -1)
+      return Status::error(StatusCode::kInvalidModel, "'" + v.name + "' declares dimension " +
+                                                          std::to_string(v.dims.size()) + " as " +
+                                                          std::to_string(value) + " (sizes are >= 0, -1 for unknown)");
     v.dims.push_back(value);
   }
   return Status::ok();

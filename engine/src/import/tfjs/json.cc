@@ -36,6 +36,9 @@ class Parser {
     if (s_.size() > limits_.max_bytes)
       return Status::error("JSON text is " + std::to_string(s_.size()) + " bytes, more than the limit of " +
                            std::to_string(limits_.max_bytes));
+    // A UTF-8 byte order mark, as some editors write; RFC 8259 lets parsers ignore it (and JSON.parse
+    // after TextDecoder does).
+    if (s_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;
     skip_ws();
     WEBCNN_ASSIGN(Value v, value(0));
     skip_ws();

@@ -154,7 +154,9 @@ Result<Shape> TfNode::attr_shape(const std::string& key) const {
     if (!size) return error("attribute '" + key + "': a dim has no size");
     Result<int64_t> r = json_to_int(*size);
     if (!r.is_ok()) return error("attribute '" + key + "': " + r.status().message());
-    if (r.value() < -1 || r.value() > kMaxElements) return error("attribute '" + key + "': bad dimension");
+    if (r.value() < -1 || r.value() > kMaxElements)
+      return error("attribute '" + key + "': dimension " + std::to_string(r.value()) + " is outside -1.." +
+                   std::to_string(kMaxElements) + " (-1 for unknown)");
     s.push_back(r.value());
   }
   return s;
