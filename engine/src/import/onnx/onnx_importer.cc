@@ -123,13 +123,6 @@ Status declare_input(Graph& g, const ValueInfoProto& vi, ValueId id) {
     return Status::error(what + " has unsupported dtype " +
                          (vi.non_tensor_kind.empty() ? std::string("non-tensor") : vi.non_tensor_kind) +
                          " (only tensors are read)");
-  // engine_dtype() reads double initializers as float32 (converted on import), but a caller feeds an input
-  // in its declared type: a float64 input reported as float32 would be fed wrong data.
-  if (vi.elem_type == kDouble)
-    return Status::error(StatusCode::kUnsupportedOp,
-                         what +
-                             ": unsupported dtype float64 for an input (the engine computes in float32; "
-                             "export the model with float32 inputs, float64 weights are converted)");
   Result<DataType> dt = engine_dtype(vi.elem_type);
   if (!dt.is_ok()) return Status::error(what + ": " + dt.status().message());
   v.dtype = dt.value();
