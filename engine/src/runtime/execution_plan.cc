@@ -70,8 +70,12 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(Graph graph, size_t 
     }
     step.alias = step.kernel->output_aliases_input() && !node.inputs.empty() && node.inputs[0] != kNoValue &&
                  !g.value(node.inputs[0]).constant;
-    if (step.alias && !node.outputs.empty() && node.outputs[0] != kNoValue)
-      plan->slots_[static_cast<size_t>(node.outputs[0])].alias_of = node.inputs[0];
+    if (step.alias && !node.outputs.empty() && node.outputs[0] != kNoValue) {
+      // Point at the root, not the input: steps run in order, so the input's own alias is resolved
+      // already, and every lookup is then one hop (walking a 100k-long chain per lookup was quadratic).
+      const int input_root = plan->slots_[static_cast<size_t>(node.inputs[0])].alias_of;
+      plan->slots_[static_cast<size_t>(node.outputs[0])].alias_of = input_root >= 0 ? input_root : node.inputs[0];
+    }
     step.scratch_bytes = step.kernel->scratch_bytes();
     if (!step.alias) {  // the working set this step needs at once
       size_t bytes = 0;
