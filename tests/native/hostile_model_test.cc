@@ -341,6 +341,28 @@ TEST_CASE("memory budget: constant folding cannot be made to allocate what the f
   for (int i = 0; i < 6; ++i) CHECK(out.value()[0].data<float>()[i] == 3.5f);
 }
 
+TEST_CASE("node limit: a graph over ModelOptions::max_nodes is refused before planning, with the numbers") {
+  // A chain of 50 Relu nodes: loads under the default limit, refused with a limit of 49.
+  OnnxModel m;
+  m.inputs = {value_info("x", kOnnxFloat, {1, 4})};
+  m.outputs = {value_info("y", kOnnxFloat, {1, 4})};
+  for (int i = 0; i < 50; ++i)
+    m.nodes.push_back(
+        node("Relu", {i == 0 ? "x" : "t" + std::to_string(i - 1)}, {i == 49 ? "y" : "t" + std::to_string(i)}));
+  const std::vector<uint8_t> bytes = m.bytes();
+  CHECK(ModelOptions{}.max_nodes >= 100000);
+  auto fine = Model::load_onnx(bytes.data(), bytes.size(), ModelOptions{});
+  CHECK_MESSAGE(fine.is_ok(), fine.status().message());
+  ModelOptions tight;
+  tight.max_nodes = 50;
+  CHECK(Model::load_onnx(bytes.data(), bytes.size(), tight).is_ok());  // the limit is inclusive
+  tight.max_nodes = 49;
+  auto refused = Model::load_onnx(bytes.data(), bytes.size(), tight);
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(refused.status().code() == StatusCode::kResourceExhausted);
+  CHECK(refused.status().message() == "the model has 50 nodes, over the limit of 49 (ModelOptions::max_nodes)");
+}
+
 TEST_CASE("re-planning: runs with a different input shape than the last re-plan, none reuses a stale arena") {
   // y = Concat(Relu(x * c), x) on axis 0, x [N,3] with N free: every intermediate's size follows N.
   OnnxModel m;
