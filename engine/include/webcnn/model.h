@@ -26,8 +26,9 @@ struct TensorSpec {
 };
 
 struct ModelOptions {
-  // Upper bound on the bytes of intermediate tensors a plan may take. A browser tab gets a few GiB
-  // of wasm memory at most; asking for more fails at load with a message instead of dying in malloc.
+  // Upper bound on the bytes of intermediate tensors a plan may take, plus the outputs each run copies
+  // out (the load runs once). A browser tab gets a few GiB of wasm memory at most; asking for more fails
+  // at load with a message instead of dying in malloc.
   size_t memory_budget = size_t{1} << 30;
   bool optimize = true;  // graph passes (fusion, layout); off only to debug them
   // Upper bound on a graph's nodes, checked right after import, before validation, passes and planning.

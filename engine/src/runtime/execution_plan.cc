@@ -154,6 +154,17 @@ Status ExecutionPlan::plan_memory(size_t memory_budget) {
                          "the model needs " + std::to_string(layout.total_bytes >> 20) +
                              " MiB for intermediate tensors, over the memory budget of " +
                              std::to_string(memory_budget >> 20) + " MiB");
+  // Every run copies the outputs out of the arena into tensors of their own, and the load runs once: they
+  // are part of what the budget bounds (a 100-byte Expand to 800 MB held 1.5 GiB past a 1 GiB budget).
+  uint64_t output_bytes = 0;
+  for (ValueId o : g.outputs)
+    output_bytes += static_cast<uint64_t>(num_elements(g.value(o).shape)) * dtype_size(g.value(o).dtype);
+  if (output_bytes > memory_budget - layout.total_bytes)
+    return Status::error(StatusCode::kResourceExhausted, "the model needs " + std::to_string(layout.total_bytes >> 20) +
+                                                             " MiB for intermediate tensors and " +
+                                                             std::to_string(output_bytes >> 20) +
+                                                             " MiB for its outputs, over the memory budget of " +
+                                                             std::to_string(memory_budget >> 20) + " MiB");
   void* arena = std::aligned_alloc(64, (layout.total_bytes + 63) / 64 * 64 + 64);
   if (!arena)
     return Status::error(StatusCode::kResourceExhausted,
