@@ -289,14 +289,19 @@ TEST_CASE("memory budget: intermediates over ModelOptions::memory_budget are ref
   REQUIRE_MESSAGE(roomy.is_ok(), roomy.status().message());
   auto summary = roomy.value()->summary();
   REQUIRE(summary.is_ok());
-  const size_t need = summary.value().arena_bytes;
-  CHECK(need >= (size_t{2} << 20));
-  CHECK(need <= (size_t{8} << 20));
+  const size_t arena = summary.value().arena_bytes;
+  CHECK(arena >= (size_t{2} << 20));
+  CHECK(arena <= (size_t{8} << 20));
+  const size_t need = arena + (size_t{2} << 20);  // plus the output each run copies out
 
   CHECK(load_with_budget(bytes, need).is_ok());  // the budget is inclusive
   auto tight = load_with_budget(bytes, need - 1);
   REQUIRE_FALSE(tight.is_ok());
-  CHECK(contains(tight.status().message(), "intermediate tensors, over the memory budget"));
+  CHECK(tight.status().code() == StatusCode::kResourceExhausted);
+  CHECK(contains(tight.status().message(), "MiB for its outputs, over the memory budget"));
+  auto no_room_for_intermediates = load_with_budget(bytes, arena - 1);
+  REQUIRE_FALSE(no_room_for_intermediates.is_ok());
+  CHECK(contains(no_room_for_intermediates.status().message(), "intermediate tensors, over the memory budget"));
   auto small = load_with_budget(bytes, size_t{1} << 20);
   REQUIRE_FALSE(small.is_ok());
   CHECK(contains(small.status().message(), "over the memory budget of 1 MiB"));
@@ -313,6 +318,22 @@ TEST_CASE("memory budget: a huge intermediate from a few bytes of file is refuse
   REQUIRE_FALSE(model.is_ok());
   // 64-bit builds reach the budget check; in wasm32 the tensor is refused earlier as unaddressable.
   CHECK((contains(model.status().message(), "memory budget") || contains(model.status().message(), "can address")));
+}
+
+TEST_CASE("memory budget: the outputs a load's run copies out count too") {
+  // Expand of a [1] input to [200e6] floats: an 800 MB arena fits a 1 GiB budget, but the run at load
+  // then copied the 800 MB output out as well (1.5 GiB held, 7.5 s from a 79-byte file). Refused at planning.
+  OnnxModel m;
+  m.inputs = {value_info("x", kOnnxFloat, {1})};
+  m.outputs = {value_info("y", kOnnxFloat, {})};
+  m.initializers = {int64_tensor("shape", {1}, {200000000})};
+  m.nodes = {node("Expand", {"x", "shape"}, {"y"}, {}, "grow")};
+  auto model = load_with_budget(m.bytes(), size_t{1} << 30);
+  REQUIRE_FALSE(model.is_ok());
+  CHECK(model.status().code() == StatusCode::kResourceExhausted);
+  CHECK(model.status().message() ==
+        "the model needs 762 MiB for intermediate tensors and 762 MiB for its outputs, over the memory budget of "
+        "1024 MiB");
 }
 
 TEST_CASE("memory budget: constant folding cannot be made to allocate what the file does not justify") {
@@ -340,6 +361,28 @@ TEST_CASE("memory budget: constant folding cannot be made to allocate what the f
   REQUIRE(out.is_ok());
   REQUIRE(out.value()[0].shape() == Shape{2, 3});
   for (int i = 0; i < 6; ++i) CHECK(out.value()[0].data<float>()[i] == 3.5f);
+}
+
+TEST_CASE("node limit: a graph over ModelOptions::max_nodes is refused before planning, with the numbers") {
+  // A chain of 50 Relu nodes: loads under the default limit, refused with a limit of 49.
+  OnnxModel m;
+  m.inputs = {value_info("x", kOnnxFloat, {1, 4})};
+  m.outputs = {value_info("y", kOnnxFloat, {1, 4})};
+  for (int i = 0; i < 50; ++i)
+    m.nodes.push_back(
+        node("Relu", {i == 0 ? "x" : "t" + std::to_string(i - 1)}, {i == 49 ? "y" : "t" + std::to_string(i)}));
+  const std::vector<uint8_t> bytes = m.bytes();
+  CHECK(ModelOptions{}.max_nodes >= 100000);
+  auto fine = Model::load_onnx(bytes.data(), bytes.size(), ModelOptions{});
+  CHECK_MESSAGE(fine.is_ok(), fine.status().message());
+  ModelOptions tight;
+  tight.max_nodes = 50;
+  CHECK(Model::load_onnx(bytes.data(), bytes.size(), tight).is_ok());  // the limit is inclusive
+  tight.max_nodes = 49;
+  auto refused = Model::load_onnx(bytes.data(), bytes.size(), tight);
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(refused.status().code() == StatusCode::kResourceExhausted);
+  CHECK(refused.status().message() == "the model has 50 nodes, over the limit of 49 (ModelOptions::max_nodes)");
 }
 
 TEST_CASE("re-planning: runs with a different input shape than the last re-plan, none reuses a stale arena") {

@@ -26,10 +26,16 @@ struct TensorSpec {
 };
 
 struct ModelOptions {
-  // Upper bound on the bytes of intermediate tensors a plan may take. A browser tab gets a few GiB
-  // of wasm memory at most; asking for more fails at load with a message instead of dying in malloc.
+  // Upper bound on the bytes of intermediate tensors a plan may take, plus the outputs each run copies
+  // out (the load runs once). A browser tab gets a few GiB of wasm memory at most; asking for more fails
+  // at load with a message instead of dying in malloc.
   size_t memory_budget = size_t{1} << 30;
   bool optimize = true;  // graph passes (fusion, layout); off only to debug them
+  // Upper bound on a graph's nodes, checked right after import, before validation, passes and planning.
+  // Real CNNs have hundreds to a few thousand nodes (ResNet-152: ~500 ONNX nodes, exports with unrolled
+  // blocks tens of thousands); 200k is far above them, yet loads in about 3 s natively and keeps the
+  // graph's bookkeeping (~1.3 KB a node) well inside the default memory budget.
+  size_t max_nodes = 200000;
 };
 
 struct ModelSummary {

@@ -1,6 +1,8 @@
 #include "graph/graph.h"
 
 #include <algorithm>
+#include <functional>
+#include <queue>
 
 namespace webcnn {
 
@@ -134,20 +136,19 @@ Result<std::vector<size_t>> Graph::topological_order() const {
       }
     }
   }
-  std::vector<size_t> order, ready;
-  for (size_t i = nodes.size(); i-- > 0;)
-    if (pending[i] == 0) ready.push_back(i);
+  // The lowest-index ready node runs next: a min-heap, not a vector re-sorted per node (quadratic when a
+  // 20k-way Concat's producers are all ready at once).
+  std::vector<size_t> order;
+  order.reserve(nodes.size());
+  std::priority_queue<size_t, std::vector<size_t>, std::greater<size_t>> ready;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (pending[i] == 0) ready.push(i);
   while (!ready.empty()) {
-    size_t i = ready.back();
-    ready.pop_back();
+    size_t i = ready.top();
+    ready.pop();
     order.push_back(i);
-    std::vector<size_t> newly;
     for (size_t u : users[i])
-      if (--pending[u] == 0) newly.push_back(u);
-    std::sort(newly.rbegin(), newly.rend());
-    // Keep ready sorted descending so pop_back takes the lowest index.
-    ready.insert(ready.end(), newly.begin(), newly.end());
-    std::sort(ready.rbegin(), ready.rend());
+      if (--pending[u] == 0) ready.push(u);
   }
   if (order.size() != nodes.size()) {
     for (size_t i = 0; i < nodes.size(); ++i)

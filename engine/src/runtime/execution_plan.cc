@@ -70,8 +70,12 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(Graph graph, size_t 
     }
     step.alias = step.kernel->output_aliases_input() && !node.inputs.empty() && node.inputs[0] != kNoValue &&
                  !g.value(node.inputs[0]).constant;
-    if (step.alias && !node.outputs.empty() && node.outputs[0] != kNoValue)
-      plan->slots_[static_cast<size_t>(node.outputs[0])].alias_of = node.inputs[0];
+    if (step.alias && !node.outputs.empty() && node.outputs[0] != kNoValue) {
+      // Point at the root, not the input: steps run in order, so the input's own alias is resolved
+      // already, and every lookup is then one hop (walking a 100k-long chain per lookup was quadratic).
+      const int input_root = plan->slots_[static_cast<size_t>(node.inputs[0])].alias_of;
+      plan->slots_[static_cast<size_t>(node.outputs[0])].alias_of = input_root >= 0 ? input_root : node.inputs[0];
+    }
     step.scratch_bytes = step.kernel->scratch_bytes();
     if (!step.alias) {  // the working set this step needs at once
       size_t bytes = 0;
@@ -150,6 +154,17 @@ Status ExecutionPlan::plan_memory(size_t memory_budget) {
                          "the model needs " + std::to_string(layout.total_bytes >> 20) +
                              " MiB for intermediate tensors, over the memory budget of " +
                              std::to_string(memory_budget >> 20) + " MiB");
+  // Every run copies the outputs out of the arena into tensors of their own, and the load runs once: they
+  // are part of what the budget bounds (a 100-byte Expand to 800 MB held 1.5 GiB past a 1 GiB budget).
+  uint64_t output_bytes = 0;
+  for (ValueId o : g.outputs)
+    output_bytes += static_cast<uint64_t>(num_elements(g.value(o).shape)) * dtype_size(g.value(o).dtype);
+  if (output_bytes > memory_budget - layout.total_bytes)
+    return Status::error(StatusCode::kResourceExhausted, "the model needs " + std::to_string(layout.total_bytes >> 20) +
+                                                             " MiB for intermediate tensors and " +
+                                                             std::to_string(output_bytes >> 20) +
+                                                             " MiB for its outputs, over the memory budget of " +
+                                                             std::to_string(memory_budget >> 20) + " MiB");
   void* arena = std::aligned_alloc(64, (layout.total_bytes + 63) / 64 * 64 + 64);
   if (!arena)
     return Status::error(StatusCode::kResourceExhausted,

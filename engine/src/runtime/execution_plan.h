@@ -55,7 +55,7 @@ class ExecutionPlan {
   struct Slot {  // where a value lives
     enum class Where { kArena, kConstant } where = Where::kArena;
     size_t offset = 0;
-    int alias_of = -1;  // value id whose storage this value shares
+    int alias_of = -1;  // value id whose storage this value shares: a root, never itself an alias
   };
 
   ExecutionPlan() = default;

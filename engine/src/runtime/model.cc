@@ -79,6 +79,10 @@ Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions optio
 }
 
 Result<std::unique_ptr<Model>> Model::build(Graph graph, ModelOptions options) {
+  if (graph.nodes.size() > options.max_nodes)
+    return Status::error(StatusCode::kResourceExhausted,
+                         "the model has " + std::to_string(graph.nodes.size()) + " nodes, over the limit of " +
+                             std::to_string(options.max_nodes) + " (ModelOptions::max_nodes)");
   WEBCNN_TRY(graph.validate());
   WEBCNN_TRY(check_ops_supported(graph));
   auto impl = std::make_unique<Impl>();
