@@ -271,8 +271,8 @@ export const events: EventTarget;
  *    names all of them, with their nodes);
  *  - 'INVALID_ARGUMENT': the caller's arguments: inputs of the wrong shape, dtype or name, bad options,
  *    an image that cannot be decoded, a file or URL that cannot be read, a disposed model;
- *  - 'RESOURCE_EXHAUSTED': the memory budget (1 GiB of intermediate tensors) or an allocation refused
- *    the model or the run;
+ *  - 'RESOURCE_EXHAUSTED': the memory budget (1 GiB for a plan's intermediate tensors and outputs), the
+ *    node limit (200,000 nodes) or an allocation refused the model or the run;
  *  - 'INTERNAL': a bug in webcnn, or an environment it cannot run in (no WebAssembly SIMD, the wasm
  *    files missing or damaged);
  *  - 'WORKER_RESTARTED': the engine broke during the call and was restarted (see `events`).
