@@ -87,6 +87,9 @@ void register_op(const std::string& op, KernelFactory factory, OpTraits traits =
 Result<std::unique_ptr<Kernel>> create_kernel(const Node& node);
 
 // Helpers shared by kernels' prepare().
+// What the planner knows about each of a node's inputs in `g` (absent optional inputs: present = false).
+std::vector<ValueInfo> input_value_infos(const Graph& g, const Node& node);
+
 Status expect_inputs(const Node& node, const std::vector<ValueInfo>& in, size_t min, size_t max);
 Status expect_dtype(const Node& node, const ValueInfo& v, DataType want, const char* what);
 

@@ -72,6 +72,23 @@ Result<std::unique_ptr<Kernel>> create_kernel(const Node& node) {
   return f(node);
 }
 
+std::vector<ValueInfo> input_value_infos(const Graph& g, const Node& n) {
+  std::vector<ValueInfo> infos;
+  for (ValueId id : n.inputs) {
+    ValueInfo vi;
+    if (id == kNoValue) {
+      vi.present = false;
+    } else {
+      const Value& v = g.value(id);
+      vi.dtype = v.dtype;
+      vi.shape = v.shape;
+      vi.constant = v.constant.get();
+    }
+    infos.push_back(std::move(vi));
+  }
+  return infos;
+}
+
 Status expect_inputs(const Node& node, const std::vector<ValueInfo>& in, size_t min, size_t max) {
   if (in.size() < min || in.size() > max)
     return node.error("expects " +

@@ -53,22 +53,6 @@ uint64_t output_bytes(const std::vector<ValueInfo>& out) {
   return total;
 }
 
-std::vector<ValueInfo> input_infos(const Graph& g, const Node& n) {
-  std::vector<ValueInfo> infos;
-  for (ValueId id : n.inputs) {
-    ValueInfo vi;
-    if (id == kNoValue) {
-      vi.present = false;
-    } else {
-      const Value& v = g.value(id);
-      vi.dtype = v.dtype;
-      vi.shape = v.shape;
-      vi.constant = v.constant.get();
-    }
-    infos.push_back(std::move(vi));
-  }
-  return infos;
-}
 // Runs a prepared kernel whose present inputs are all constant and returns its outputs.
 Result<std::vector<Tensor>> evaluate(Kernel& kernel, const std::vector<ValueInfo>& in,
                                      const std::vector<ValueInfo>& out) {
@@ -121,7 +105,7 @@ Status shape_and_fold(Graph& graph, bool constant_nodes_only) {
       if (in != kNoValue && !graph.value(in).has_shape)
         return node.error("input '" + graph.value(in).name + "' has no known shape");
     WEBCNN_ASSIGN(std::unique_ptr<Kernel> kernel, create_kernel(node));
-    std::vector<ValueInfo> in = input_infos(graph, node);
+    std::vector<ValueInfo> in = input_value_infos(graph, node);
     std::vector<ValueInfo> out(node.outputs.size());
     for (size_t i = 0; i < out.size(); ++i) out[i].present = node.outputs[i] != kNoValue;
     WEBCNN_TRY(kernel->prepare(node, in, out));

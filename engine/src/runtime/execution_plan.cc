@@ -45,19 +45,7 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(Graph graph, size_t 
       if (id != kNoValue) available[static_cast<size_t>(id)] = true;
     Step step;
     WEBCNN_ASSIGN(step.kernel, create_kernel(node));
-    std::vector<ValueInfo> in;
-    for (ValueId id : node.inputs) {
-      ValueInfo vi;
-      if (id == kNoValue) {
-        vi.present = false;
-      } else {
-        const Value& v = g.value(id);
-        vi.dtype = v.dtype;
-        vi.shape = v.shape;
-        vi.constant = v.constant.get();
-      }
-      in.push_back(std::move(vi));
-    }
+    std::vector<ValueInfo> in = input_value_infos(g, node);
     std::vector<ValueInfo> out(node.outputs.size());
     for (size_t i = 0; i < out.size(); ++i) out[i].present = node.outputs[i] != kNoValue;
     WEBCNN_TRY(step.kernel->prepare(node, in, out));
