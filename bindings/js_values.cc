@@ -70,6 +70,7 @@ const char* typed_array_name(DataType t) {
     case DataType::kInt64: return "BigInt64Array";
     case DataType::kUInt8: return "Uint8Array";
     case DataType::kBool: return "Uint8Array";
+    case DataType::kInt8: return "Int8Array";
   }
   return "Uint8Array";
 }

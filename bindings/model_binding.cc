@@ -28,6 +28,7 @@ const char* expected_array_name(DataType t) {
     case DataType::kInt64: return "BigInt64Array";
     case DataType::kUInt8:
     case DataType::kBool: return "Uint8Array";
+    case DataType::kInt8: return "Int8Array";
   }
   return "Uint8Array";
 }

@@ -11,10 +11,24 @@
 
 namespace webcnn {
 
-enum class DataType : uint8_t { kFloat32, kInt32, kInt64, kUInt8, kBool };
+// kInt8 and kUInt8 also carry quantised real numbers (real = scale * (q - zero_point)); their QuantParams
+// travel beside them (Value::quant, TensorSpec::quant), the ops that compute on them take scale and zero
+// point as inputs (ONNX's QLinear* convention; engine/src/ops/README.md "Quantized tensors").
+enum class DataType : uint8_t { kFloat32, kInt32, kInt64, kUInt8, kBool, kInt8 };
 
 size_t dtype_size(DataType t);
-const char* dtype_name(DataType t);  // "float32", "int32", "int64", "uint8", "bool"
+const char* dtype_name(DataType t);  // "float32", "int32", "int64", "uint8", "bool", "int8"
+
+// Affine quantisation of an 8-bit tensor: real = scale[c] * (q - zero_point[c]), where c is the index
+// along `axis` when there is more than one scale (per-channel weights), else 0 for every element.
+// Empty for tensors that are not quantised.
+struct QuantParams {
+  std::vector<float> scale;
+  std::vector<int32_t> zero_point;  // same length as scale
+  int32_t axis = 0;                 // meaningful only when scale.size() > 1
+  bool empty() const { return scale.empty(); }
+  bool per_channel() const { return scale.size() > 1; }
+};
 
 using Shape = std::vector<int64_t>;
 

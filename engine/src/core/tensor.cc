@@ -13,6 +13,7 @@ size_t dtype_size(DataType t) {
     case DataType::kInt64: return 8;
     case DataType::kUInt8: return 1;
     case DataType::kBool: return 1;
+    case DataType::kInt8: return 1;
   }
   return 1;
 }
@@ -24,6 +25,7 @@ const char* dtype_name(DataType t) {
     case DataType::kInt64: return "int64";
     case DataType::kUInt8: return "uint8";
     case DataType::kBool: return "bool";
+    case DataType::kInt8: return "int8";
   }
   return "?";
 }
@@ -123,6 +125,7 @@ std::vector<int64_t> Tensor::to_int64_vector() const {
       case DataType::kInt64: v[i] = data<int64_t>()[i]; break;
       case DataType::kUInt8:
       case DataType::kBool: v[i] = data<uint8_t>()[i]; break;
+      case DataType::kInt8: v[i] = data<int8_t>()[i]; break;
     }
   }
   return v;
@@ -137,6 +140,7 @@ std::vector<float> Tensor::to_float_vector() const {
       case DataType::kInt64: v[i] = static_cast<float>(data<int64_t>()[i]); break;
       case DataType::kUInt8:
       case DataType::kBool: v[i] = data<uint8_t>()[i]; break;
+      case DataType::kInt8: v[i] = data<int8_t>()[i]; break;
     }
   }
   return v;

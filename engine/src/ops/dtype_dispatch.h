@@ -17,6 +17,7 @@ auto dispatch_dtype(DataType t, F&& f) {
     case DataType::kInt64: return f(int64_t{});
     case DataType::kUInt8: return f(uint8_t{});
     case DataType::kBool: return f(uint8_t{});  // stored as one byte, 0 or 1
+    case DataType::kInt8: return f(int8_t{});
   }
   return f(float{});
 }

@@ -272,6 +272,7 @@ void with_type(DataType t, Fn&& fn) {
     case DataType::kInt64: fn(int64_t{}); break;
     case DataType::kUInt8: fn(uint8_t{}); break;
     case DataType::kBool: fn(uint8_t{}); break;
+    case DataType::kInt8: fn(int8_t{}); break;
   }
 }
 

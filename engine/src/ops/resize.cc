@@ -244,6 +244,11 @@ void store_scalar(void* dst, DataType t, float v) {
       std::memcpy(dst, &x, 1);
       break;
     }
+    case DataType::kInt8: {
+      int8_t x = static_cast<int8_t>(std::clamp(v, -128.0f, 127.0f));
+      std::memcpy(dst, &x, 1);
+      break;
+    }
   }
 }
 

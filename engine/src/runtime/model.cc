@@ -91,11 +91,11 @@ Result<std::unique_ptr<Model>> Model::build(Graph graph, ModelOptions options) {
   for (ValueId id : graph.inputs) {
     const Value& v = graph.value(id);
     if (!v.has_shape) return Status::error("graph input '" + v.name + "' has no declared rank");
-    model->inputs_.push_back({v.name, v.dtype, v.shape});
+    model->inputs_.push_back({v.name, v.dtype, v.shape, v.quant});
   }
   for (ValueId id : graph.outputs) {
     const Value& v = graph.value(id);
-    model->outputs_.push_back({v.name, v.dtype, v.has_shape ? v.shape : Shape{}});
+    model->outputs_.push_back({v.name, v.dtype, v.has_shape ? v.shape : Shape{}, v.quant});
   }
   for (const Value& v : graph.values)
     if (v.constant && v.dtype == DataType::kFloat32) model->impl_->parameters += v.constant->size();
