@@ -16,7 +16,6 @@ struct Model::Impl {
   PlanCache plans;  // the imported graph and the plan for the last inputs
   ModelOptions options;
   std::vector<std::string> plan_captures;  // layers whose outputs the plan copies out after the model's
-  std::vector<ConvLayerInfo> conv_layers;  // of the plan, in execution order
   int64_t parameters = 0;                  // elements of the imported float constants, counted before any release
 };
 
@@ -100,30 +99,29 @@ Result<std::unique_ptr<Model>> Model::build(Graph graph, ModelOptions options) {
   for (const Value& v : graph.values)
     if (v.constant && v.dtype == DataType::kFloat32) model->impl_->parameters += v.constant->size();
   WEBCNN_ASSIGN(model->impl_->plans, PlanCache::create(std::move(graph), options));
-  // Plan now when every input shape is static, so a broken model fails at load, not at first run.
+  // Plan now when every input shape is static, so a broken model fails at load, not at first run, and the
+  // first run finds its plan ready.
   const bool all_static = !model->impl_->plans.has_free_dims();
   if (all_static) {
-    std::vector<Tensor> dummies;
-    std::map<std::string, const Tensor*> feed;
-    dummies.reserve(model->inputs_.size());
     // The inputs count against the budget too (the plan copies them into its arena): refuse before
-    // allocating placeholders for them, so a declared [65536,65536] input cannot take 16 GiB at load.
+    // planning for them, so a declared [65536,65536] input fails with a message naming the budget.
     uint64_t input_bytes = 0;
+    std::vector<DataType> dtypes;
+    std::vector<Shape> shapes;
     for (const TensorSpec& s : model->inputs_) {
       WEBCNN_ASSIGN(int64_t n, checked_num_elements(s.shape));
       input_bytes += static_cast<uint64_t>(n) * dtype_size(s.dtype);
+      dtypes.push_back(s.dtype);
+      shapes.push_back(s.shape);
     }
     if (input_bytes > options.memory_budget)
       return Status::error(StatusCode::kResourceExhausted, "the model's inputs take " +
                                                                std::to_string(input_bytes >> 20) +
                                                                " MiB, over the memory budget of " +
                                                                std::to_string(options.memory_budget >> 20) + " MiB");
-    for (const TensorSpec& s : model->inputs_) {
-      WEBCNN_ASSIGN(Tensor t, Tensor::create(s.dtype, s.shape));
-      dummies.push_back(std::move(t));
-      feed[s.name] = &dummies.back();
-    }
-    WEBCNN_TRY(model->run_steps(feed, {}, nullptr).status());  // plans: the constants move from the base into the plan
+    // Plans without running: every kernel's prepare() checks its node and packs its weights, the memory
+    // plan sizes the arena against the budget. The constants move from the base into the plan.
+    WEBCNN_TRY(model->impl_->plans.plan_for_shapes(dtypes, shapes));
   }
   // Output specs from the plan when we have one (importers may not declare output shapes).
   if (const ExecutionPlan* plan = model->impl_->plans.plan())
@@ -175,10 +173,7 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
   // only changes which tensors the plan keeps to the end.
   WEBCNN_ASSIGN(const bool replanned, im.plans.ensure_plan(ordered));
   ExecutionPlan& plan = *im.plans.plan();
-  if (replanned) {
-    im.plan_captures.clear();
-    im.conv_layers = list_conv_layers(plan.graph());
-  }
+  if (replanned) im.plan_captures.clear();
   if (im.plan_captures != layers) {
     const Graph& planned = plan.graph();
     std::vector<ValueId> outputs(planned.outputs.begin(),
@@ -206,7 +201,9 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
   return result;
 }
 
-std::vector<ConvLayerInfo> Model::conv_layers() const { return impl_->conv_layers; }
+std::vector<ConvLayerInfo> Model::conv_layers() const {
+  return impl_->plans.plan() ? list_conv_layers(impl_->plans.plan()->graph()) : std::vector<ConvLayerInfo>{};
+}
 
 Result<Tensor> Model::conv_weights(const std::string& layer) const {
   const Impl& im = *impl_;

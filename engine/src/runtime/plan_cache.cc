@@ -77,6 +77,17 @@ Result<PlanCache> PlanCache::create(Graph base, const ModelOptions& options) {
   return c;
 }
 
+namespace {
+
+// A key tensor that carries only a dtype and a shape (no bytes): what a plan of a non-plan-time input needs.
+Tensor shape_only(DataType dtype, const Shape& shape) {
+  Tensor t(dtype, {0});
+  t.reshape(shape);
+  return t;
+}
+
+}  // namespace
+
 Result<bool> PlanCache::ensure_plan(const std::vector<const Tensor*>& inputs) {
   bool same = plan_ && plan_key_.size() == inputs.size();
   for (size_t i = 0; same && i < inputs.size(); ++i) {
@@ -85,6 +96,25 @@ Result<bool> PlanCache::ensure_plan(const std::vector<const Tensor*>& inputs) {
            (!plan_time_input_[i] || std::memcmp(k.raw(), inputs[i]->raw(), k.bytes()) == 0);
   }
   if (same) return false;
+  std::vector<Tensor> key;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    key.push_back(plan_time_input_[i] ? *inputs[i] : shape_only(inputs[i]->dtype(), inputs[i]->shape()));
+  return ensure_plan_for_key(std::move(key));
+}
+
+Status PlanCache::plan_for_shapes(const std::vector<DataType>& dtypes, const std::vector<Shape>& shapes) {
+  if (dtypes.size() != base_.inputs.size() || shapes.size() != base_.inputs.size())
+    return Status::error(StatusCode::kInternal, "internal error: one shape per model input expected");
+  std::vector<Tensor> key;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    if (plan_time_input_[i])
+      return Status::error(StatusCode::kInternal, "internal error: input values decide shapes; plan at run");
+    key.push_back(shape_only(dtypes[i], shapes[i]));
+  }
+  return ensure_plan_for_key(std::move(key)).status();
+}
+
+Result<bool> PlanCache::ensure_plan_for_key(std::vector<Tensor> key) {
   if (base_constants_released_)
     return Status::error(StatusCode::kInternal, "internal error: a static model asked to re-plan");
   if (plan_) WEBCNN_TRY(restore_packed_constants());
@@ -97,6 +127,8 @@ Result<bool> PlanCache::ensure_plan(const std::vector<const Tensor*>& inputs) {
     for (Value& v : base_.values) v.constant.reset();
     base_constants_released_ = true;
   }
+  std::vector<const Tensor*> inputs;
+  for (const Tensor& k : key) inputs.push_back(&k);
   std::vector<ValueId> plan_inputs;
   WEBCNN_ASSIGN(Graph g, specialize(std::move(copy), inputs, plan_time_input_, options_.optimize, plan_inputs));
   if (free_dims_) {
@@ -106,10 +138,7 @@ Result<bool> PlanCache::ensure_plan(const std::vector<const Tensor*>& inputs) {
     WEBCNN_ASSIGN(plan_, ExecutionPlan::build(std::move(g), options_.memory_budget));
   }
   plan_inputs_ = plan_inputs;
-  plan_key_.clear();
-  for (size_t i = 0; i < inputs.size(); ++i)
-    plan_key_.push_back(plan_time_input_[i] ? *inputs[i] : Tensor(inputs[i]->dtype(), {0}));
-  for (size_t i = 0; i < inputs.size(); ++i) plan_key_[i].reshape(inputs[i]->shape());
+  plan_key_ = std::move(key);
   return true;
 }
 

@@ -30,6 +30,9 @@ class PlanCache {
   // Makes the current plan fit `inputs` (base input order, already checked against the declared specs),
   // building a new one when their shapes or plan-time values differ. Returns true when it built one.
   Result<bool> ensure_plan(const std::vector<const Tensor*>& inputs);
+  // Plans for input shapes alone (base input order), without input data: a model whose inputs are all
+  // static and decide no shapes by their values is planned at load this way, running no kernel.
+  Status plan_for_shapes(const std::vector<DataType>& dtypes, const std::vector<Shape>& shapes);
 
   ExecutionPlan* plan() const { return plan_.get(); }
   // The base input ids the plan is fed, in the plan's input order (plan-time inputs became constants).
@@ -41,6 +44,8 @@ class PlanCache {
     ValueId value;
     size_t step, input;
   };
+  // `key`: per base input, a full copy for plan-time inputs, else a tensor that only carries dtype and shape.
+  Result<bool> ensure_plan_for_key(std::vector<Tensor> key);
   std::vector<PackedConstant> drop_packed_constants(const Graph& specialized);
   Status restore_packed_constants();
 
