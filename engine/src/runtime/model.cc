@@ -6,6 +6,7 @@
 
 #include "graph/graph.h"
 #include "ops/kernel.h"
+#include "passes/shape_inference.h"
 #include "runtime/execution_plan.h"
 #include "runtime/node_cost.h"
 #include "runtime/plan_cache.h"
@@ -13,10 +14,9 @@
 namespace webcnn {
 
 struct Model::Impl {
-  PlanCache plans;  // the imported graph and the plan for the last inputs
+  PlanCache plans;  // the imported graph and the plans for the last input shapes
   ModelOptions options;
-  std::vector<std::string> plan_captures;  // layers whose outputs the plan copies out after the model's
-  int64_t parameters = 0;                  // elements of the imported float constants, counted before any release
+  int64_t parameters = 0;  // elements of the imported float constants, counted before any release
 };
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -71,6 +71,32 @@ Tensor to_nhwc(Tensor t, const Node& conv) {
   return out;
 }
 
+// The output shapes of a model with free input dimensions, -1 where they follow the free dims: shape
+// inference (no planning, no packing) at two sizes for every free input dimension; an output dimension
+// that differs between them is free. Empty when the model does not take the probe sizes (or values of
+// inputs decide shapes): the importer's declaration stands then.
+std::vector<Shape> probe_output_shapes(const Graph& base, const std::vector<bool>& plan_time_inputs) {
+  for (bool p : plan_time_inputs)
+    if (p) return {};
+  std::vector<std::vector<Shape>> probes;
+  for (int64_t size : {64, 96}) {  // multiples of 32: strided backbones and FPN-style concats take them
+    Graph g = base;                // constants are shared, not copied
+    for (ValueId id : g.inputs)
+      for (int64_t& d : g.value(id).shape) d = d < 0 ? size : d;
+    if (!infer_shapes_and_fold_constants(g).is_ok()) return {};
+    std::vector<Shape> shapes;
+    for (ValueId id : g.outputs) shapes.push_back(g.value(id).shape);
+    probes.push_back(std::move(shapes));
+  }
+  std::vector<Shape> merged = probes[0];
+  for (size_t o = 0; o < merged.size(); ++o) {
+    if (probes[1][o].size() != merged[o].size()) return {};
+    for (size_t d = 0; d < merged[o].size(); ++d)
+      if (probes[1][o][d] != merged[o][d]) merged[o][d] = -1;
+  }
+  return merged;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions options) {
@@ -123,6 +149,12 @@ Result<std::unique_ptr<Model>> Model::build(Graph graph, ModelOptions options) {
     // plan sizes the arena against the budget. The constants move from the base into the plan.
     WEBCNN_TRY(model->impl_->plans.plan_for_shapes(dtypes, shapes));
   }
+  // Free dims: what shape inference says at two probe sizes, -1 where the outputs follow the inputs.
+  if (!all_static) {
+    const std::vector<Shape> probed =
+        probe_output_shapes(model->impl_->plans.base(), model->impl_->plans.plan_time_inputs());
+    for (size_t i = 0; i < probed.size() && i < model->outputs_.size(); ++i) model->outputs_[i].shape = probed[i];
+  }
   // Output specs from the plan when we have one (importers may not declare output shapes).
   if (const ExecutionPlan* plan = model->impl_->plans.plan())
     for (size_t i = 0; i < model->outputs_.size(); ++i) {
@@ -171,10 +203,9 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
   }
   // Re-plan when shapes (or integer inputs' values) differ from the plan's; a new set of captured layers
   // only changes which tensors the plan keeps to the end.
-  WEBCNN_ASSIGN(const bool replanned, im.plans.ensure_plan(ordered));
+  WEBCNN_TRY(im.plans.ensure_plan(ordered).status());
   ExecutionPlan& plan = *im.plans.plan();
-  if (replanned) im.plan_captures.clear();
-  if (im.plan_captures != layers) {
+  if (im.plans.plan_captures() != layers) {
     const Graph& planned = plan.graph();
     std::vector<ValueId> outputs(planned.outputs.begin(),
                                  planned.outputs.begin() + static_cast<std::ptrdiff_t>(outputs_.size()));
@@ -184,7 +215,7 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
       outputs.push_back(conv->outputs[0]);
     }
     WEBCNN_TRY(plan.set_outputs(outputs, im.options.memory_budget));
-    im.plan_captures = layers;
+    im.plans.plan_captures() = layers;
   }
   std::vector<const Tensor*> feed;
   for (ValueId id : im.plans.plan_inputs()) {
