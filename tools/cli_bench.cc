@@ -86,8 +86,11 @@ int command_bench(const std::vector<std::string>& raw_args) {
     *target = *v;
   }
 
+  using Clock = std::chrono::steady_clock;
   const std::string& path = parsed->positional[0];
+  const Clock::time_point load_start = Clock::now();
   Result<std::unique_ptr<Model>> loaded = Model::load_file(path);
+  const double load_ms = std::chrono::duration<double, std::milli>(Clock::now() - load_start).count();
   if (!loaded.is_ok()) return fail(loaded.status().message());
   Model& model = **loaded;
 
@@ -127,13 +130,14 @@ int command_bench(const std::vector<std::string>& raw_args) {
   std::map<std::string, const Tensor*> feed;
   for (const auto& kv : tensors) feed[kv.first] = &kv.second;
 
-  using Clock = std::chrono::steady_clock;
   std::vector<double> ms;
+  double first_run_ms = 0;
   for (int64_t r = 0; r < warmup + runs; ++r) {
     const Clock::time_point t0 = Clock::now();
     Result<std::vector<Tensor>> out = model.run(feed);
     const double elapsed = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     if (!out.is_ok()) return fail(path + ": " + out.status().message());
+    if (r == 0) first_run_ms = elapsed;
     if (r >= warmup) ms.push_back(elapsed);
   }
   Result<ModelSummary> summary = model.summary();
@@ -142,6 +146,7 @@ int command_bench(const std::vector<std::string>& raw_args) {
   std::printf("runs: %lld timed after %lld warm-up, one thread, steady clock\n", static_cast<long long>(runs),
               static_cast<long long>(warmup));
   std::printf("time_ms: median %.3f min %.3f p90 %.3f\n", median, percentile(ms, 0.0), percentile(ms, 0.9));
+  std::printf("load_ms: %.3f (file read, import, planning)\nfirst_run_ms: %.3f\n", load_ms, first_run_ms);
   std::printf("MACs: %s -> %.2f GFLOP/s at the median\n", format_count(summary->macs).c_str(),
               2.0 * static_cast<double>(summary->macs) / (median * 1e6));
   std::printf("arena: %s\n", format_bytes(summary->arena_bytes).c_str());

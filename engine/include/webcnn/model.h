@@ -37,6 +37,10 @@ struct ModelOptions {
   // blocks tens of thousands); 200k is far above them, yet loads in about 3 s natively and keeps the
   // graph's bookkeeping (~1.3 KB a node) well inside the default memory budget.
   size_t max_nodes = 200000;
+  // Plans kept for a model with free input dimensions, one per input-shape signature, least recently used
+  // evicted first (also when the cached plans' arenas together would pass memory_budget): alternating
+  // between this many shapes plans each once. Each plan holds its own packed weights and arena.
+  size_t plan_cache_size = 4;
 };
 
 struct ModelSummary {

@@ -29,7 +29,14 @@ Result<Graph> import_model_file(const std::string& path) {
   }
   std::ifstream f(path, std::ios::binary);
   if (!f) return Status::error(StatusCode::kInvalidArgument, path + ": cannot open file");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  // One read of the whole file: a byte-at-a-time stream iterator took about a second for 100 MB.
+  f.seekg(0, std::ios::end);
+  const std::streamoff size = f.tellg();
+  f.seekg(0, std::ios::beg);
+  if (size < 0 || !f) return Status::error(StatusCode::kInvalidArgument, path + ": cannot read file");
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  if (size > 0 && !f.read(reinterpret_cast<char*>(bytes.data()), size))
+    return Status::error(StatusCode::kInvalidArgument, path + ": cannot read file");
   if (ext != ".onnx" && !bytes.empty() && bytes[0] == '{')
     return Status::error(path + ": looks like JSON; TF.js models are loaded from a file named *.json");
   Result<Graph> g = import_onnx(bytes.data(), bytes.size());

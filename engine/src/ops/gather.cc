@@ -102,6 +102,13 @@ class GatherKernel : public Kernel {
     shape.insert(shape.end(), data.begin() + static_cast<ptrdiff_t>(a) + 1, data.end());
     auto n = checked_num_elements(shape);
     if (!n) return n.status().with_context(node.describe());
+    // Constant indices are checked now, so a model that would fail every run fails at load (it runs no
+    // kernel) instead.
+    if (in[1].constant)
+      for (int64_t i = 0; i < in[1].constant->size(); ++i)
+        WEBCNN_TRY(resolve_gather_index(read_index(in[1].constant->raw(), in[1].dtype, i), data[a])
+                       .status()
+                       .with_context(node.describe()));
     data_shape_ = data;
     out[0].dtype = in[0].dtype;
     out[0].shape = shape;

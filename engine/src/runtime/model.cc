@@ -6,6 +6,7 @@
 
 #include "graph/graph.h"
 #include "ops/kernel.h"
+#include "passes/shape_inference.h"
 #include "runtime/execution_plan.h"
 #include "runtime/node_cost.h"
 #include "runtime/plan_cache.h"
@@ -13,11 +14,9 @@
 namespace webcnn {
 
 struct Model::Impl {
-  PlanCache plans;  // the imported graph and the plan for the last inputs
+  PlanCache plans;  // the imported graph and the plans for the last input shapes
   ModelOptions options;
-  std::vector<std::string> plan_captures;  // layers whose outputs the plan copies out after the model's
-  std::vector<ConvLayerInfo> conv_layers;  // of the plan, in execution order
-  int64_t parameters = 0;                  // elements of the imported float constants, counted before any release
+  int64_t parameters = 0;  // elements of the imported float constants, counted before any release
 };
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -72,6 +71,32 @@ Tensor to_nhwc(Tensor t, const Node& conv) {
   return out;
 }
 
+// The output shapes of a model with free input dimensions, -1 where they follow the free dims: shape
+// inference (no planning, no packing) at two sizes for every free input dimension; an output dimension
+// that differs between them is free. Empty when the model does not take the probe sizes (or values of
+// inputs decide shapes): the importer's declaration stands then.
+std::vector<Shape> probe_output_shapes(const Graph& base, const std::vector<bool>& plan_time_inputs) {
+  for (bool p : plan_time_inputs)
+    if (p) return {};
+  std::vector<std::vector<Shape>> probes;
+  for (int64_t size : {64, 96}) {  // multiples of 32: strided backbones and FPN-style concats take them
+    Graph g = base;                // constants are shared, not copied
+    for (ValueId id : g.inputs)
+      for (int64_t& d : g.value(id).shape) d = d < 0 ? size : d;
+    if (!infer_shapes_and_fold_constants(g).is_ok()) return {};
+    std::vector<Shape> shapes;
+    for (ValueId id : g.outputs) shapes.push_back(g.value(id).shape);
+    probes.push_back(std::move(shapes));
+  }
+  std::vector<Shape> merged = probes[0];
+  for (size_t o = 0; o < merged.size(); ++o) {
+    if (probes[1][o].size() != merged[o].size()) return {};
+    for (size_t d = 0; d < merged[o].size(); ++d)
+      if (probes[1][o][d] != merged[o][d]) merged[o][d] = -1;
+  }
+  return merged;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Model>> Model::from_graph(Graph graph, ModelOptions options) {
@@ -100,30 +125,35 @@ Result<std::unique_ptr<Model>> Model::build(Graph graph, ModelOptions options) {
   for (const Value& v : graph.values)
     if (v.constant && v.dtype == DataType::kFloat32) model->impl_->parameters += v.constant->size();
   WEBCNN_ASSIGN(model->impl_->plans, PlanCache::create(std::move(graph), options));
-  // Plan now when every input shape is static, so a broken model fails at load, not at first run.
+  // Plan now when every input shape is static, so a broken model fails at load, not at first run, and the
+  // first run finds its plan ready.
   const bool all_static = !model->impl_->plans.has_free_dims();
   if (all_static) {
-    std::vector<Tensor> dummies;
-    std::map<std::string, const Tensor*> feed;
-    dummies.reserve(model->inputs_.size());
     // The inputs count against the budget too (the plan copies them into its arena): refuse before
-    // allocating placeholders for them, so a declared [65536,65536] input cannot take 16 GiB at load.
+    // planning for them, so a declared [65536,65536] input fails with a message naming the budget.
     uint64_t input_bytes = 0;
+    std::vector<DataType> dtypes;
+    std::vector<Shape> shapes;
     for (const TensorSpec& s : model->inputs_) {
       WEBCNN_ASSIGN(int64_t n, checked_num_elements(s.shape));
       input_bytes += static_cast<uint64_t>(n) * dtype_size(s.dtype);
+      dtypes.push_back(s.dtype);
+      shapes.push_back(s.shape);
     }
     if (input_bytes > options.memory_budget)
       return Status::error(StatusCode::kResourceExhausted, "the model's inputs take " +
                                                                std::to_string(input_bytes >> 20) +
                                                                " MiB, over the memory budget of " +
                                                                std::to_string(options.memory_budget >> 20) + " MiB");
-    for (const TensorSpec& s : model->inputs_) {
-      WEBCNN_ASSIGN(Tensor t, Tensor::create(s.dtype, s.shape));
-      dummies.push_back(std::move(t));
-      feed[s.name] = &dummies.back();
-    }
-    WEBCNN_TRY(model->run_steps(feed, {}, nullptr).status());  // plans: the constants move from the base into the plan
+    // Plans without running: every kernel's prepare() checks its node and packs its weights, the memory
+    // plan sizes the arena against the budget. The constants move from the base into the plan.
+    WEBCNN_TRY(model->impl_->plans.plan_for_shapes(dtypes, shapes));
+  }
+  // Free dims: what shape inference says at two probe sizes, -1 where the outputs follow the inputs.
+  if (!all_static) {
+    const std::vector<Shape> probed =
+        probe_output_shapes(model->impl_->plans.base(), model->impl_->plans.plan_time_inputs());
+    for (size_t i = 0; i < probed.size() && i < model->outputs_.size(); ++i) model->outputs_[i].shape = probed[i];
   }
   // Output specs from the plan when we have one (importers may not declare output shapes).
   if (const ExecutionPlan* plan = model->impl_->plans.plan())
@@ -173,13 +203,9 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
   }
   // Re-plan when shapes (or integer inputs' values) differ from the plan's; a new set of captured layers
   // only changes which tensors the plan keeps to the end.
-  WEBCNN_ASSIGN(const bool replanned, im.plans.ensure_plan(ordered));
+  WEBCNN_TRY(im.plans.ensure_plan(ordered).status());
   ExecutionPlan& plan = *im.plans.plan();
-  if (replanned) {
-    im.plan_captures.clear();
-    im.conv_layers = list_conv_layers(plan.graph());
-  }
-  if (im.plan_captures != layers) {
+  if (im.plans.plan_captures() != layers) {
     const Graph& planned = plan.graph();
     std::vector<ValueId> outputs(planned.outputs.begin(),
                                  planned.outputs.begin() + static_cast<std::ptrdiff_t>(outputs_.size()));
@@ -189,7 +215,7 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
       outputs.push_back(conv->outputs[0]);
     }
     WEBCNN_TRY(plan.set_outputs(outputs, im.options.memory_budget));
-    im.plan_captures = layers;
+    im.plans.plan_captures() = layers;
   }
   std::vector<const Tensor*> feed;
   for (ValueId id : im.plans.plan_inputs()) {
@@ -206,7 +232,9 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
   return result;
 }
 
-std::vector<ConvLayerInfo> Model::conv_layers() const { return impl_->conv_layers; }
+std::vector<ConvLayerInfo> Model::conv_layers() const {
+  return impl_->plans.plan() ? list_conv_layers(impl_->plans.plan()->graph()) : std::vector<ConvLayerInfo>{};
+}
 
 Result<Tensor> Model::conv_weights(const std::string& layer) const {
   const Impl& im = *impl_;

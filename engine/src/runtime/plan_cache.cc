@@ -1,5 +1,6 @@
 #include "runtime/plan_cache.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "ops/kernel.h"
@@ -77,18 +78,61 @@ Result<PlanCache> PlanCache::create(Graph base, const ModelOptions& options) {
   return c;
 }
 
-Result<bool> PlanCache::ensure_plan(const std::vector<const Tensor*>& inputs) {
-  bool same = plan_ && plan_key_.size() == inputs.size();
-  for (size_t i = 0; same && i < inputs.size(); ++i) {
-    const Tensor& k = plan_key_[i];
-    same = k.shape() == inputs[i]->shape() &&
-           (!plan_time_input_[i] || std::memcmp(k.raw(), inputs[i]->raw(), k.bytes()) == 0);
+namespace {
+
+// A key tensor that carries only a dtype and a shape (no bytes): what a plan of a non-plan-time input needs.
+Tensor shape_only(DataType dtype, const Shape& shape) {
+  Tensor t(dtype, {0});
+  t.reshape(shape);
+  return t;
+}
+
+}  // namespace
+
+bool PlanCache::matches(const Entry& e, const std::vector<const Tensor*>& inputs) const {
+  if (e.key.size() != inputs.size()) return false;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& k = e.key[i];
+    if (k.dtype() != inputs[i]->dtype() || k.shape() != inputs[i]->shape()) return false;
+    if (plan_time_input_[i] && std::memcmp(k.raw(), inputs[i]->raw(), k.bytes()) != 0) return false;
   }
-  if (same) return false;
+  return true;
+}
+
+Result<bool> PlanCache::ensure_plan(const std::vector<const Tensor*>& inputs) {
+  for (auto it = entries_.begin(); it != entries_.end(); ++it)
+    if (matches(*it, inputs)) {
+      entries_.splice(entries_.begin(), entries_, it);  // now the most recently used
+      return false;
+    }
+  // Shape-only key tensors have no bytes: never copy one (vector growth moves them).
+  std::vector<Tensor> key;
+  key.reserve(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (plan_time_input_[i]) key.push_back(*inputs[i]);
+    else key.push_back(shape_only(inputs[i]->dtype(), inputs[i]->shape()));
+  }
+  return ensure_plan_for_key(std::move(key));
+}
+
+Status PlanCache::plan_for_shapes(const std::vector<DataType>& dtypes, const std::vector<Shape>& shapes) {
+  if (dtypes.size() != base_.inputs.size() || shapes.size() != base_.inputs.size())
+    return Status::error(StatusCode::kInternal, "internal error: one shape per model input expected");
+  std::vector<Tensor> key;
+  key.reserve(shapes.size());
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    if (plan_time_input_[i])
+      return Status::error(StatusCode::kInternal, "internal error: input values decide shapes; plan at run");
+    key.push_back(shape_only(dtypes[i], shapes[i]));
+  }
+  return ensure_plan_for_key(std::move(key)).status();
+}
+
+Result<bool> PlanCache::ensure_plan_for_key(std::vector<Tensor> key) {
   if (base_constants_released_)
     return Status::error(StatusCode::kInternal, "internal error: a static model asked to re-plan");
-  if (plan_) WEBCNN_TRY(restore_packed_constants());
-  plan_.reset();
+  // The base needs all its constants to specialise from; the holder keeps its own packed copies.
+  WEBCNN_TRY(restore_packed_constants());
   // A static model plans once (at load): its constants move into that plan rather than being shared
   // with the base, so each copy a pass or a kernel makes can free its original at once. Wasm memory
   // never shrinks, so the load's peak is what the page keeps.
@@ -97,28 +141,47 @@ Result<bool> PlanCache::ensure_plan(const std::vector<const Tensor*>& inputs) {
     for (Value& v : base_.values) v.constant.reset();
     base_constants_released_ = true;
   }
-  std::vector<ValueId> plan_inputs;
-  WEBCNN_ASSIGN(Graph g, specialize(std::move(copy), inputs, plan_time_input_, options_.optimize, plan_inputs));
+  std::vector<const Tensor*> inputs;
+  for (const Tensor& k : key) inputs.push_back(&k);
+  Entry entry;
+  WEBCNN_ASSIGN(Graph g, specialize(std::move(copy), inputs, plan_time_input_, options_.optimize, entry.plan_inputs));
   if (free_dims_) {
-    WEBCNN_ASSIGN(plan_, ExecutionPlan::build(Graph(g), options_.memory_budget));
-    in_plan_only_ = drop_packed_constants(g);
+    WEBCNN_ASSIGN(entry.plan, ExecutionPlan::build(Graph(g), options_.memory_budget));
   } else {
-    WEBCNN_ASSIGN(plan_, ExecutionPlan::build(std::move(g), options_.memory_budget));
+    WEBCNN_ASSIGN(entry.plan, ExecutionPlan::build(std::move(g), options_.memory_budget));
   }
-  plan_inputs_ = plan_inputs;
-  plan_key_.clear();
-  for (size_t i = 0; i < inputs.size(); ++i)
-    plan_key_.push_back(plan_time_input_[i] ? *inputs[i] : Tensor(inputs[i]->dtype(), {0}));
-  for (size_t i = 0; i < inputs.size(); ++i) plan_key_[i].reshape(inputs[i]->shape());
+  // The new plan fits the budget alone (build checked); older plans make room for it, least recently
+  // used first, until the cached plans' arenas together fit too.
+  const size_t capacity = std::max<size_t>(1, options_.plan_cache_size);
+  auto arenas = [&] {
+    size_t sum = entry.plan->stats().arena_bytes;
+    for (const Entry& e : entries_) sum += e.plan->stats().arena_bytes;
+    return sum;
+  };
+  while (!entries_.empty() && (entries_.size() >= capacity || arenas() > options_.memory_budget))
+    WEBCNN_TRY(evict_last());
+  entry.key = std::move(key);
+  entries_.push_front(std::move(entry));
+  if (free_dims_) {
+    in_plan_only_ = drop_packed_constants(g, *entries_.front().plan);
+    holder_ = entries_.front().plan.get();
+  }
   return true;
+}
+
+Status PlanCache::evict_last() {
+  if (entries_.back().plan.get() == holder_) WEBCNN_TRY(restore_packed_constants());
+  entries_.pop_back();
+  return Status::ok();
 }
 
 // The base constants the plan's kernels packed exactly as imported — the specialised graph handed the very
 // tensor to the kernel (no pass rewrote it) and the kernel gives back the same bytes — are dropped from
 // the base; the returned list says where each one now lives.
-std::vector<PlanCache::PackedConstant> PlanCache::drop_packed_constants(const Graph& specialized) {
+std::vector<PlanCache::PackedConstant> PlanCache::drop_packed_constants(const Graph& specialized,
+                                                                        const ExecutionPlan& plan) {
   std::vector<PackedConstant> dropped;
-  const Graph& planned = plan_->graph();
+  const Graph& planned = plan.graph();
   for (size_t s = 0; s < planned.nodes.size(); ++s) {
     const Node& node = planned.nodes[s];
     for (size_t i = 0; i < node.inputs.size(); ++i) {
@@ -127,7 +190,7 @@ std::vector<PlanCache::PackedConstant> PlanCache::drop_packed_constants(const Gr
       Value& imported = base_.value(v);
       if (!imported.constant || imported.constant != specialized.value(v).constant || planned.value(v).constant)
         continue;
-      Result<Tensor> recovered = plan_->constant_input(s, i);
+      Result<Tensor> recovered = plan.constant_input(s, i);
       if (!recovered.is_ok() || !same_bytes(recovered.value(), *imported.constant)) continue;
       imported.constant.reset();
       dropped.push_back({v, s, i});
@@ -136,16 +199,18 @@ std::vector<PlanCache::PackedConstant> PlanCache::drop_packed_constants(const Gr
   return dropped;
 }
 
-// Puts the dropped constants back into the base from the plan (all or, on error, none).
+// Puts the dropped constants back into the base from the holder plan (all or, on error, none).
 Status PlanCache::restore_packed_constants() {
+  if (!holder_) return Status::ok();
   std::vector<std::shared_ptr<const Tensor>> restored;
   for (const PackedConstant& p : in_plan_only_) {
-    WEBCNN_ASSIGN(Tensor t, plan_->constant_input(p.step, p.input));
+    WEBCNN_ASSIGN(Tensor t, holder_->constant_input(p.step, p.input));
     restored.push_back(std::make_shared<const Tensor>(std::move(t)));
   }
   for (size_t i = 0; i < in_plan_only_.size(); ++i)
     base_.value(in_plan_only_[i].value).constant = std::move(restored[i]);
   in_plan_only_.clear();
+  holder_ = nullptr;
   return Status::ok();
 }
 

@@ -1,13 +1,21 @@
-// A model's imported graph and the execution plan for the inputs it last ran with.
+// A model's imported graph and the execution plans for the input shapes it ran with, most recent first.
 //
-// A plan is made for concrete input shapes (and the values of inputs that decide shapes). When the next
-// run's inputs differ, the model re-plans from the imported graph. Where the weights live is this class's
-// other job: a static model plans once (at load) and its constants move into that plan; a model with free
-// input dimensions keeps a base graph to re-plan from, whose constants a kernel packed exactly as imported
-// live only in the plan and come back from it before the next plan is built.
+// A plan is made for concrete input shapes (and the values of inputs that decide shapes). A model with free
+// input dimensions keeps up to ModelOptions::plan_cache_size plans, one per input-shape signature, and
+// evicts the least recently used one when a new signature comes (or when the arenas of the cached plans
+// together would pass the memory budget), so alternating between a few shapes plans each of them once.
+// Each plan has an arena of its own, sized for it: views are bound to arena addresses when a plan is
+// built, and the budget bounds the sum over cached plans.
+//
+// Where the weights live is this class's other job: a static model plans once (at load) and its constants
+// move into that plan; a model with free input dimensions keeps a base graph to re-plan from, whose
+// constants a kernel packed exactly as imported live only in one cached plan (the holder) and come back
+// from it before another plan is built or the holder is evicted.
 #pragma once
 
+#include <list>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "graph/graph.h"
@@ -27,33 +35,49 @@ class PlanCache {
   // Per base input: its values decide shapes (integer inputs, Resize scales...), so plans are keyed on them.
   const std::vector<bool>& plan_time_inputs() const { return plan_time_input_; }
 
-  // Makes the current plan fit `inputs` (base input order, already checked against the declared specs),
-  // building a new one when their shapes or plan-time values differ. Returns true when it built one.
+  // Makes the plan for `inputs` (base input order, already checked against the declared specs) the
+  // current one: a cached plan when one was made for the same shapes and plan-time values, else a new
+  // one. Returns true when it built one.
   Result<bool> ensure_plan(const std::vector<const Tensor*>& inputs);
+  // Plans for input shapes alone (base input order), without input data: a model whose inputs are all
+  // static and decide no shapes by their values is planned at load this way, running no kernel.
+  Status plan_for_shapes(const std::vector<DataType>& dtypes, const std::vector<Shape>& shapes);
 
-  ExecutionPlan* plan() const { return plan_.get(); }
-  // The base input ids the plan is fed, in the plan's input order (plan-time inputs became constants).
-  const std::vector<ValueId>& plan_inputs() const { return plan_inputs_; }
+  // The current plan (the most recently used), or null before the first.
+  ExecutionPlan* plan() const { return entries_.empty() ? nullptr : entries_.front().plan.get(); }
+  // The base input ids the current plan is fed, in its input order (plan-time inputs became constants).
+  const std::vector<ValueId>& plan_inputs() const { return entries_.front().plan_inputs; }
+  // The layers whose outputs the current plan copies out after the model's (Model::run_capturing).
+  std::vector<std::string>& plan_captures() { return entries_.front().captures; }
+  size_t cached_plans() const { return entries_.size(); }
 
  private:
-  // A base constant held only by the plan: input `input` of step `step` packed it.
+  struct Entry {
+    std::vector<Tensor> key;  // per input: a full copy for plan-time inputs, else only dtype and shape
+    std::unique_ptr<ExecutionPlan> plan;
+    std::vector<ValueId> plan_inputs;
+    std::vector<std::string> captures;
+  };
+  // A base constant held only by the holder plan: input `input` of step `step` packed it.
   struct PackedConstant {
     ValueId value;
     size_t step, input;
   };
-  std::vector<PackedConstant> drop_packed_constants(const Graph& specialized);
+  Result<bool> ensure_plan_for_key(std::vector<Tensor> key);
+  bool matches(const Entry& e, const std::vector<const Tensor*>& inputs) const;
+  Status evict_last();
+  std::vector<PackedConstant> drop_packed_constants(const Graph& specialized, const ExecutionPlan& plan);
   Status restore_packed_constants();
 
   Graph base_;  // as imported: graph inputs may have -1 dims
   ModelOptions options_;
-  std::unique_ptr<ExecutionPlan> plan_;
-  std::vector<Tensor> plan_key_;  // per input: a full copy for plan-time inputs, else only the shape
-  std::vector<ValueId> plan_inputs_;
+  std::list<Entry> entries_;  // most recently used first
   std::vector<bool> plan_time_input_;
   bool free_dims_ = false;
   // Static models never re-plan, so once planned their imported constants are dropped: the plan holds
   // the weights (packed) it needs, and a second copy would nearly double the model's memory.
   bool base_constants_released_ = false;
+  const ExecutionPlan* holder_ = nullptr;  // the plan the base's dropped constants live in
   std::vector<PackedConstant> in_plan_only_;
 };
 

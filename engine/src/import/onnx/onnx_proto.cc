@@ -1,6 +1,7 @@
 #include "import/onnx/onnx_proto.h"
 
 #include <cstring>
+#include <type_traits>
 
 #include "import/onnx/protobuf_reader.h"
 
@@ -392,6 +393,10 @@ void convert_list(const std::vector<Src>& src, Dst* dst) {
 // Little-endian raw bytes of element type Src → Dst (memcpy per element: raw_data may be unaligned).
 template <typename Dst, typename Src>
 void convert_raw(const uint8_t* raw, size_t n, Dst* dst) {
+  if constexpr (std::is_same_v<Dst, Src>) {  // the common case (float weights): one copy
+    std::memcpy(dst, raw, n * sizeof(Src));
+    return;
+  }
   for (size_t i = 0; i < n; ++i) {
     Src v;
     std::memcpy(&v, raw + i * sizeof(Src), sizeof(Src));

@@ -1,0 +1,174 @@
+// A model with free input dimensions keeps one plan per input-shape signature (ModelOptions::plan_cache_size,
+// least recently used evicted first, and within the memory budget together): alternating between a few
+// shapes plans each once, and gives what a fresh model gives for the same input.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <random>
+
+#include "graph/graph.h"
+#include "ops/kernel.h"
+#include "support/graph_building.h"
+#include "webcnn/model.h"
+
+using namespace webcnn;
+using namespace webcnn::test_graph;
+
+namespace {
+
+int copy_prepares = 0;  // PlanCacheCountingCopy kernels' prepare() calls: shape inference and planning
+
+class CountingCopy : public Kernel {
+ public:
+  Status prepare(const Node&, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
+    ++copy_prepares;
+    out[0].dtype = in[0].dtype;
+    out[0].shape = in[0].shape;
+    return Status::ok();
+  }
+  Status run(const KernelIO& io) override {
+    std::memcpy(io.out[0].data, io.in[0].data, static_cast<size_t>(io.in[0].size()) * sizeof(float));
+    return Status::ok();
+  }
+};
+
+Result<std::unique_ptr<Kernel>> create_counting_copy(const Node&) {
+  return std::unique_ptr<Kernel>(std::make_unique<CountingCopy>());
+}
+
+// x [1, -1] → copy → y
+std::unique_ptr<Model> counting_model(ModelOptions options) {
+  register_op("PlanCacheCountingCopy", create_counting_copy);
+  Graph g;
+  ValueId x = add_input(g, "x", {1, -1});
+  g.outputs.push_back(add_node(g, "PlanCacheCountingCopy", "copy", {x}));
+  auto model = Model::from_graph(std::move(g), options);
+  REQUIRE_MESSAGE(model.is_ok(), model.status().message());
+  return std::move(model).value();
+}
+
+// Runs the counting model on a [1, width] input; true when that planned (some kernel was prepared).
+bool run_planned(Model& m, int64_t width) {
+  Tensor x(DataType::kFloat32, {1, width});
+  for (int64_t i = 0; i < width; ++i) x.data<float>()[i] = static_cast<float>(i);
+  const int before = copy_prepares;
+  auto out = m.run({{"x", &x}});
+  REQUIRE_MESSAGE(out.is_ok(), out.status().message());
+  REQUIRE((*out)[0].shape() == Shape{1, width});
+  CHECK(std::memcmp((*out)[0].raw(), x.raw(), x.bytes()) == 0);
+  return copy_prepares != before;
+}
+
+// x [-1, 3, -1, -1] → Conv 3×3 (pad 1) → Relu → Conv 1×1 → y, random weights.
+Graph conv_net(std::mt19937& rng) {
+  Graph g;
+  ValueId x = add_input(g, "x", {-1, 3, -1, -1});
+  const std::vector<int64_t> pads = {1, 1, 1, 1};
+  ValueId c1 = add_node(
+      g, "Conv", "conv1",
+      {x, g.add_constant("w1", random_tensor({8, 3, 3, 3}, rng)), g.add_constant("b1", random_tensor({8}, rng))},
+      {{"pads", Attribute::of_ints(pads)}});
+  ValueId r1 = add_node(g, "Relu", "relu1", {c1});
+  ValueId y = add_node(
+      g, "Conv", "conv2",
+      {r1, g.add_constant("w2", random_tensor({5, 8, 1, 1}, rng)), g.add_constant("b2", random_tensor({5}, rng))});
+  g.outputs.push_back(y);
+  return g;
+}
+
+}  // namespace
+
+TEST_CASE("plan cache: alternating shapes gives what a fresh model gives, bit for bit") {
+  std::mt19937 rng(11);
+  const Graph net = conv_net(rng);
+  auto model = Model::from_graph(Graph(net));
+  REQUIRE_MESSAGE(model.is_ok(), model.status().message());
+  const std::vector<Shape> shapes = {{1, 3, 16, 24}, {1, 3, 16, 40}, {2, 3, 9, 7}, {1, 3, 5, 33}};
+  for (int round = 0; round < 3; ++round)
+    for (const Shape& s : shapes) {
+      INFO("round " << round << ", input " << shape_to_string(s));
+      Tensor x = random_tensor(s, rng);
+      auto got = (*model)->run({{"x", &x}});
+      REQUIRE_MESSAGE(got.is_ok(), got.status().message());
+      auto fresh = Model::from_graph(Graph(net));
+      REQUIRE(fresh.is_ok());
+      auto want = (*fresh)->run({{"x", &x}});
+      REQUIRE(want.is_ok());
+      REQUIRE((*got)[0].shape() == Shape{s[0], 5, s[2], s[3]});
+      REQUIRE((*want)[0].shape() == (*got)[0].shape());
+      CHECK(std::memcmp((*got)[0].raw(), (*want)[0].raw(), (*want)[0].bytes()) == 0);
+    }
+}
+
+TEST_CASE("plan cache: free output dimensions are -1 in the output specs, concrete in a run's tensors") {
+  std::mt19937 rng(12);
+  auto model = Model::from_graph(conv_net(rng));
+  REQUIRE_MESSAGE(model.is_ok(), model.status().message());
+  CHECK((*model)->outputs()[0].shape == Shape{-1, 5, -1, -1});
+  Tensor x = random_tensor({1, 3, 6, 10}, rng);
+  auto out = (*model)->run({{"x", &x}});
+  REQUIRE(out.is_ok());
+  CHECK((*out)[0].shape() == Shape{1, 5, 6, 10});
+  CHECK((*model)->outputs()[0].shape == Shape{-1, 5, -1, -1});  // the spec stays the model's
+}
+
+TEST_CASE("plan cache: each of up to plan_cache_size shapes is planned once, then never again") {
+  auto model = counting_model(ModelOptions{});  // 4 plans
+  for (int64_t w : {10, 20, 30, 40}) CHECK(run_planned(*model, w));
+  for (int round = 0; round < 3; ++round)
+    for (int64_t w : {40, 10, 30, 20}) CHECK_FALSE(run_planned(*model, w));
+  CHECK(run_planned(*model, 50));  // a fifth shape evicts the least recently used (40)
+  CHECK_FALSE(run_planned(*model, 20));
+  CHECK(run_planned(*model, 40));
+}
+
+TEST_CASE("plan cache: the least recently used plan is evicted first") {
+  ModelOptions options;
+  options.plan_cache_size = 2;
+  auto model = counting_model(options);
+  CHECK(run_planned(*model, 10));        // [10]
+  CHECK(run_planned(*model, 20));        // [20, 10]
+  CHECK_FALSE(run_planned(*model, 10));  // [10, 20]
+  CHECK(run_planned(*model, 30));        // [30, 10]: 20 was the least recently used
+  CHECK_FALSE(run_planned(*model, 10));  // [10, 30]
+  CHECK(run_planned(*model, 20));        // [20, 10]: 30 evicted
+  CHECK_FALSE(run_planned(*model, 10));
+  CHECK(run_planned(*model, 30));
+}
+
+TEST_CASE("plan cache: a size of 1 (or 0) keeps only the last plan") {
+  for (size_t size : {size_t{0}, size_t{1}}) {
+    ModelOptions options;
+    options.plan_cache_size = size;
+    auto model = counting_model(options);
+    CHECK(run_planned(*model, 10));
+    CHECK_FALSE(run_planned(*model, 10));
+    CHECK(run_planned(*model, 20));
+    CHECK(run_planned(*model, 10));
+  }
+}
+
+TEST_CASE("plan cache: the cached plans' arenas together stay within the memory budget") {
+  // One plan for [1, 1000] floats: an arena of about 8 KB (input and output) plus 4 KB of outputs per run.
+  ModelOptions roomy;
+  auto model = counting_model(roomy);
+  CHECK(run_planned(*model, 1000));
+  CHECK(run_planned(*model, 1001));
+  CHECK_FALSE(run_planned(*model, 1000));  // both fit the default budget
+
+  ModelOptions tight;
+  tight.memory_budget = 14000;  // one plan fits (about 12 KB), two arenas (about 16 KB) do not
+  auto small = counting_model(tight);
+  CHECK(run_planned(*small, 1000));
+  CHECK(run_planned(*small, 1001));  // evicts the plan for 1000 to stay within the budget
+  CHECK(run_planned(*small, 1000));
+  CHECK(run_planned(*small, 10));  // two small arenas fit beside each other
+  CHECK_FALSE(run_planned(*small, 1000));
+
+  // A shape whose plan alone is over the budget fails, and the cached plans still serve.
+  Tensor big(DataType::kFloat32, {1, 100000});
+  auto out = small->run({{"x", &big}});
+  REQUIRE_FALSE(out.is_ok());
+  CHECK(out.status().code() == StatusCode::kResourceExhausted);
+  CHECK_FALSE(run_planned(*small, 1000));
+}
