@@ -22,6 +22,7 @@ function reader(bytes) {
     return {
       u8: (id, dflt = 0) => (at(id) ? v.getUint8(at(id)) : dflt),
       u32: (id, dflt = 0) => (at(id) ? v.getUint32(at(id), true) : dflt),
+      i32: (id, dflt = 0) => (at(id) ? v.getInt32(at(id), true) : dflt),
       string: (id) => { const p = ref(id); return p ? new TextDecoder().decode(bytes.subarray(p + 4, p + 4 + v.getUint32(p, true))) : ''; },
       i32s: (id) => vector(id, 4, (p) => v.getInt32(p, true)),
       f32s: (id) => vector(id, 4, (p) => v.getFloat32(p, true)),
@@ -33,7 +34,13 @@ function reader(bytes) {
   return table(v.getUint32(0, true));
 }
 
-/** {inputs, outputs}: each [{name, dtype, shape, scale: number[], zeroPoint: number[]}] of subgraph 0. */
+const DEQUANTIZE = 6; // BuiltinOperator
+
+/**
+ * {inputs, outputs}: each [{name, dtype, shape, scale: number[], zeroPoint: number[]}] of subgraph 0. A float
+ * output that a DEQUANTIZE makes from an 8-bit tensor also has `dequantizedFrom` (that tensor, described the
+ * same way): its values are multiples of that tensor's scale, the unit an oracle's tolerance is stated in.
+ */
 export function tfliteTensors(pathOrBytes) {
   const bytes = typeof pathOrBytes === 'string' ? new Uint8Array(readFileSync(pathOrBytes)) : pathOrBytes;
   const model = reader(bytes);
@@ -45,5 +52,16 @@ export function tfliteTensors(pathOrBytes) {
     return { name: t.string(3), dtype: TENSOR_TYPES[t.u8(1)] ?? `type ${t.u8(1)}`, shape: t.i32s(0),
       scale: q ? q.f32s(2) : [], zeroPoint: q ? q.i64s(3) : [] };
   };
-  return { inputs: graph.i32s(1).map(describe), outputs: graph.i32s(2).map(describe) };
+  // BuiltinOperator of an OperatorCode: the int8 deprecated_builtin_code (field 0) for codes < 127,
+  // builtin_code (field 3) beside it since schema 3a; the larger of the two is the real one.
+  const codes = model.tables(1).map((c) => Math.max(c.u8(0), c.i32(3)));
+  const producer = new Map();
+  for (const op of graph.tables(3)) for (const out of op.i32s(2)) producer.set(out, { code: codes[op.u32(0)], inputs: op.i32s(1) });
+  const output = (index) => {
+    const d = describe(index);
+    const p = producer.get(index);
+    if (p && p.code === DEQUANTIZE) d.dequantizedFrom = describe(p.inputs[0]);
+    return d;
+  };
+  return { inputs: graph.i32s(1).map(describe), outputs: graph.i32s(2).map(output) };
 }
