@@ -127,6 +127,9 @@ export async function startLiteRt({ build = 'relaxed-simd', chromiumFlags = [] }
 
     return {
       browser, page, origin, logs, script: loaded.script, threads: loaded.threads, version: litertVersion, open,
+      /** Serves `bytes` from the page's origin until unserve(path); returns the URL path. */
+      serve,
+      unserve: (path) => delete files[path],
       async close() {
         await browser.close();
         server.close();
