@@ -14,10 +14,21 @@
 // differences are expected; more than that is a bug in one of them.
 // Before any comparison, LiteRT.js itself must see on the photos what they show (ATTRIBUTION.md beside
 // them): that checks the harness and the preprocessing independently of webcnn.
+// A float32 .tflite: models/onnx_to_tflite.py turns a generated MobileNetV2 ONNX into one; LiteRT.js on it
+// must equal onnxruntime-node on the ONNX (max|a−b| ≤ 1e-4·max|b| + 1e-6, as ort_oracle.test.mjs), and
+// webcnn on it must equal LiteRT.js (max|a−b| ≤ 1e-3·max(1, max|b|)).
 // While webcnn's wasm build cannot load .tflite (it parses the FlatBuffer as ONNX), the webcnn comparisons
 // skip with that reason; they turn on once the TFLite importer is merged and web/dist rebuilt.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+
+import ort from 'onnxruntime-node';
+
+import { pseudoRandom, nhwcToNchw } from '../../bench/inputs.mjs';
+import { makeModel, repoRoot, scratchDir } from './support/cli.mjs';
 
 import { noLiteRt, startLiteRt } from './support/litert.mjs';
 import { hasPhoto, photosDir } from './support/photos.mjs';
@@ -42,8 +53,10 @@ before(async () => {
   }
   litert = await startLiteRt();
 });
+const work = scratchDir('webcnn-tflite-oracle-');
 after(async () => {
   if (litert) await litert.close();
+  rmSync(work, { recursive: true, force: true });
 });
 
 const fraction = (n, of) => `${n}/${of} (${((100 * n) / of).toFixed(2)} %)`;
@@ -159,3 +172,50 @@ for (const [name, { photos }] of Object.entries(TFLITE_MODELS)) {
     }
   });
 }
+
+// A generated MobileNetV2 0.35 at 96x96 as ONNX and as float32 .tflite (models/onnx_to_tflite.py), one input.
+let floatCase = null;
+function makeFloatCase() {
+  floatCase ??= (() => {
+    const onnxPath = makeModel('mobilenetv2', join(work, 'mobilenetv2_0.35_96.onnx'), ['--width', '0.35', '--size', '96', '--seed', '4']);
+    const tflitePath = join(work, 'mobilenetv2_0.35_96.tflite');
+    const r = spawnSync('/usr/bin/python3', [join(repoRoot, 'models', 'onnx_to_tflite.py'), onnxPath, tflitePath], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const shape = [1, 96, 96, 3];
+    return { onnxPath, tflitePath, shape, nhwc: pseudoRandom(96 * 96 * 3, 5, -2, 2) };
+  })();
+  return floatCase;
+}
+
+test('float32 .tflite from models/onnx_to_tflite.py: LiteRT.js on it equals onnxruntime-node on the ONNX', { skip, timeout: 300_000 }, async (t) => {
+  const { onnxPath, tflitePath, shape, nhwc } = makeFloatCase();
+  const session = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1 });
+  const feed = { [session.inputNames[0]]: new ort.Tensor('float32', nhwcToNchw(nhwc, shape), [1, 3, 96, 96]) };
+  const want = (await session.run(feed))[session.outputNames[0]];
+  await session.release();
+
+  const reference = await litert.open(tflitePath);
+  assert.deepEqual(reference.inputs.map((s) => [s.dtype, s.shape]), [['float32', shape]]);
+  const [y] = await reference.run([{ data: nhwc, shape }]);
+  await reference.dispose();
+  assert.deepEqual(y.shape, want.dims);
+  const maxAbs = Math.max(...Array.from(y.data, (v, i) => Math.abs(v - want.data[i])));
+  const maxRef = Math.max(...Array.from(want.data, Math.abs));
+  t.diagnostic(`LiteRT.js vs onnxruntime-node: max|a-b| ${maxAbs.toExponential(2)} on max|b| ${maxRef.toFixed(3)}`);
+  assert.ok(maxAbs <= 1e-4 * maxRef + 1e-6, `LiteRT.js vs onnxruntime-node: max|a-b| ${maxAbs}`);
+});
+
+test('float32 .tflite from models/onnx_to_tflite.py: webcnn (wasm, Node) equals LiteRT.js', { skip, timeout: 300_000 }, async (t) => {
+  if (webcnnCannot) return t.skip(webcnnCannot);
+  const { tflitePath, shape, nhwc } = makeFloatCase();
+  const reference = await litert.open(tflitePath);
+  const [y] = await reference.run([{ data: nhwc, shape }]);
+  await reference.dispose();
+  const model = await webcnn.load(tflitePath);
+  try {
+    const out = await model.run({ [model.inputs[0].name]: { data: nhwc, shape } });
+    t.diagnostic(`webcnn vs LiteRT.js: ${assertAgrees('output', out[model.outputs[0].name], y, null)}`);
+  } finally {
+    await model.dispose();
+  }
+});
