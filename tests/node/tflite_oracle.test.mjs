@@ -33,6 +33,7 @@ import { makeModel, repoRoot, scratchDir } from './support/cli.mjs';
 import { noLiteRt, startLiteRt } from './support/litert.mjs';
 import { hasPhoto, photosDir } from './support/photos.mjs';
 import { TFLITE_MODELS, imagenetLabels, modelPath, photoInput, readOutputs, topK } from './support/tflite_cases.mjs';
+import { assertAgrees, maxOf } from './support/tflite_compare.mjs';
 import { tfliteTensors } from './support/tflite_tensors.mjs';
 
 const webcnn = await import('../../web/webcnn.js');
@@ -58,41 +59,6 @@ after(async () => {
   if (litert) await litert.close();
   rmSync(work, { recursive: true, force: true });
 });
-
-const fraction = (n, of) => `${n}/${of} (${((100 * n) / of).toFixed(2)} %)`;
-const maxBad = (n) => Math.floor(0.01 * n); // "≥ 99 % of elements"
-
-/** Asserts webcnn's output `got` against LiteRT.js's `want` by the rule for its dtype; returns a summary. */
-function assertAgrees(label, got, want, fileSpec) {
-  assert.deepEqual(Array.from(got.shape), Array.from(want.shape), `${label}: shape`);
-  const a = Array.from(got.data, Number);
-  const b = Array.from(want.data, Number);
-  const n = b.length;
-  if (want.dtype === 'uint8' || want.dtype === 'int8') {
-    const bad = b.filter((v, i) => Math.abs(a[i] - v) > 1).length;
-    const worst = Math.max(...b.map((v, i) => Math.abs(a[i] - v)));
-    assert.ok(bad <= maxBad(n), `${label}: ${fraction(bad, n)} elements differ by more than 1 unit (worst ${worst})`);
-    return `${fraction(bad, n)} beyond 1 unit, worst ${worst} units`;
-  }
-  if (want.dtype === 'int64' || want.dtype === 'int32') {
-    const bad = b.filter((v, i) => a[i] !== v).length;
-    assert.ok(bad <= maxBad(n), `${label}: ${fraction(bad, n)} values differ`);
-    return `${fraction(bad, n)} differ`;
-  }
-  const diffs = b.map((v, i) => Math.abs(a[i] - v));
-  const source = fileSpec?.dequantizedFrom;
-  if (source?.scale.length === 1) {
-    const unit = source.scale[0];
-    const bad = diffs.filter((d) => d > unit * 1.0001).length;
-    assert.ok(bad <= maxBad(n), `${label}: ${fraction(bad, n)} elements differ by more than 1 unit (${unit}) of ${source.name}; ` +
-      `worst ${(Math.max(...diffs) / unit).toFixed(2)} units`);
-    return `${fraction(bad, n)} beyond 1 unit of ${source.dtype} ${source.name}, worst ${(Math.max(...diffs) / unit).toFixed(2)} units`;
-  }
-  const maxAbs = Math.max(...diffs);
-  const tol = 1e-3 * Math.max(1, ...b.map(Math.abs));
-  assert.ok(maxAbs <= tol, `${label}: max|a-b| = ${maxAbs} > ${tol}`);
-  return `max|a-b| ${maxAbs.toExponential(2)} (tolerance ${tol.toExponential(1)})`;
-}
 
 // What each photo shows, as the labels a sound classifier / segmenter gives it (ATTRIBUTION.md).
 const EXPECTED_TOP1 = {
@@ -199,8 +165,8 @@ test('float32 .tflite from models/onnx_to_tflite.py: LiteRT.js on it equals onnx
   const [y] = await reference.run([{ data: nhwc, shape }]);
   await reference.dispose();
   assert.deepEqual(y.shape, want.dims);
-  const maxAbs = Math.max(...Array.from(y.data, (v, i) => Math.abs(v - want.data[i])));
-  const maxRef = Math.max(...Array.from(want.data, Math.abs));
+  const maxAbs = maxOf(Array.from(y.data, (v, i) => Math.abs(v - want.data[i])));
+  const maxRef = maxOf(Array.from(want.data, Math.abs));
   t.diagnostic(`LiteRT.js vs onnxruntime-node: max|a-b| ${maxAbs.toExponential(2)} on max|b| ${maxRef.toFixed(3)}`);
   assert.ok(maxAbs <= 1e-4 * maxRef + 1e-6, `LiteRT.js vs onnxruntime-node: max|a-b| ${maxAbs}`);
 });
