@@ -12,8 +12,9 @@
 //   node bench/run.mjs [--models mobilenetv2,resnet18,emotion,blazeface,centernet,mobilenetv2-uint8,mobilenetv2-int8]
 //                      [--rounds 5] [--runs 40] [--warmup 10] [--block 5]
 //                      [--engines webcnn,ort-web,tfjs,litert,webcnn-chromium,webcnn-native,ort-node] [--quick]
+// (litert-simd: LiteRT.js's plain-SIMD128 build, beside its default relaxed-SIMD one `litert`)
 // --quick: 1 round of 10 runs after 3 warm-up runs (a smoke test, not a measurement).
-// Env: WEBCNN_CLI (native CLI, default build/webcnn), WEBCNN_LITERT_BUILD (relaxed-simd, default, or simd).
+// Env: WEBCNN_CLI (native CLI, default build/webcnn).
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -27,7 +28,7 @@ import { compareOutputs, verifyGraphModelTwin } from './verify.mjs';
 
 const USAGE = `usage: node bench/run.mjs [--models a,b,...] [--rounds N] [--runs N] [--warmup N] [--block N] [--engines a,b,...] [--quick]
 models:  ${Object.keys(MODELS).join(', ')}
-engines: webcnn, ort-web, tfjs (wasm, in this process); litert, webcnn-chromium (wasm, one Chromium page; .tflite models);
+engines: webcnn, ort-web, tfjs (wasm, in this process); litert, litert-simd, webcnn-chromium (wasm, Chromium; .tflite models);
          webcnn-native, ort-node (native)`;
 
 function parseOptions(argv) {
@@ -72,7 +73,8 @@ async function main() {
     webcnn: () => import('./engines/webcnn_wasm.mjs'),
     'ort-web': () => import('./engines/ort_web.mjs'),
     tfjs: () => import('./engines/tfjs_wasm.mjs'),
-    litert: () => import('./engines/litert.mjs'),
+    litert: () => import('./engines/litert.mjs').then((m) => m.litertEngine('relaxed-simd')),
+    'litert-simd': () => import('./engines/litert.mjs').then((m) => m.litertEngine('simd')),
     'webcnn-chromium': () => import('./engines/webcnn_chromium.mjs'),
     'webcnn-native': () => import('./engines/webcnn_native.mjs'),
     'ort-node': () => import('./engines/ort_node.mjs'),
