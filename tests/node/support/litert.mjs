@@ -15,11 +15,12 @@
 // builds run one thread whatever cpuOptions.numThreads says; we pass numThreads: 1 and check
 // getThreadCount() === 1.
 //
-// In Node: LiteRT.js's loader injects a <script> (or calls importScripts in a worker), so
-// loadLiteRt() throws "document is not defined". With importScripts/self/require shimmed (vm.runInThisContext
-// of the Emscripten glue), the wasm does start and run in Node 20, but Node 20's V8 has no relaxed SIMD
-// without --experimental-wasm-relaxed-simd, so it gets the "compat" build. The oracle and the bench use
-// Chromium: the browser LiteRT.js is made for, and the one the issue's numbers come from.
+// In Node: `import '@litertjs/core'` works, but loadLiteRt() injects a <script> (or calls importScripts in a
+// worker) and throws "document is not defined". With globalThis.self, importScripts (vm.runInThisContext
+// of the Emscripten glue), require and __dirname shimmed, the wasm starts and runs the models in Node 20
+// (WebGPU device creation fails and is skipped), but Node 20's V8 has relaxed SIMD only behind
+// --experimental-wasm-relaxed-simd, so by default it loads the "compat" build. The oracle and the bench use
+// Chromium: the browser LiteRT.js is made for, unshimmed, and the one the issue's numbers come from.
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
