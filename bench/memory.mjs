@@ -69,7 +69,7 @@ function measure(engineId, modelName) {
 async function main() {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') return child(argv[1], argv[2]);
-  const o = { models: Object.keys(MODELS), engines: Object.keys(ENGINES) };
+  const o = { models: Object.keys(MODELS).filter((m) => !MODELS[m].tfliteOnly), engines: Object.keys(ENGINES) };
   try {
     readFlags(argv, { '--models': { list: true }, '--engines': { list: true }, '-h': { flag: true }, '--help': { flag: true } },
       (flag, value) => { if (flag === '-h' || flag === '--help') o.help = true; else o[flag.slice(2)] = value; });

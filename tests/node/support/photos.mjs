@@ -34,3 +34,36 @@ export function decodePhoto(name) {
   if (rgb.byteLength !== width * height * 3) throw new Error(`ffmpeg gave ${rgb.byteLength} bytes for ${width}x${height} ${name}`);
   return { width, height, rgb };
 }
+
+/** Whether the repository has the photo (tests that need one skip or fail by their own rule). */
+export const hasPhoto = (name) => existsSync(join(photosDir, name));
+
+/** The image padded with black to a square (centred), as MoveNet's examples feed it. */
+export function padToSquare(image) {
+  const side = Math.max(image.width, image.height);
+  const rgb = new Uint8Array(side * side * 3);
+  const ox = (side - image.width) >> 1;
+  const oy = (side - image.height) >> 1;
+  for (let y = 0; y < image.height; ++y)
+    rgb.set(image.rgb.subarray(y * image.width * 3, (y + 1) * image.width * 3), ((y + oy) * side + ox) * 3);
+  return { width: side, height: side, rgb };
+}
+
+/** Bilinear resize (half-pixel centres, like tfjs_oracle.test.mjs) to w x h, rounded to uint8 RGB. */
+export function resizeRgb(image, w, h) {
+  const out = new Uint8Array(w * h * 3);
+  const px = (x, y, c) => image.rgb[(y * image.width + x) * 3 + c];
+  for (let y = 0; y < h; ++y) {
+    const sy = Math.min(Math.max(((y + 0.5) * image.height) / h - 0.5, 0), image.height - 1);
+    const y0 = Math.floor(sy), y1 = Math.min(y0 + 1, image.height - 1), fy = sy - y0;
+    for (let x = 0; x < w; ++x) {
+      const sx = Math.min(Math.max(((x + 0.5) * image.width) / w - 0.5, 0), image.width - 1);
+      const x0 = Math.floor(sx), x1 = Math.min(x0 + 1, image.width - 1), fx = sx - x0;
+      for (let c = 0; c < 3; ++c) {
+        const v = (px(x0, y0, c) * (1 - fx) + px(x1, y0, c) * fx) * (1 - fy) + (px(x0, y1, c) * (1 - fx) + px(x1, y1, c) * fx) * fy;
+        out[(y * w + x) * 3 + c] = Math.round(v);
+      }
+    }
+  }
+  return out;
+}
