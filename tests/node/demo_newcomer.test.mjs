@@ -184,17 +184,19 @@ test('issue 16 point 6: face i in the list is box i; gender and age carry the mo
   const { page, errors, close, shot } = await openDemo();
   try {
     await page.locator('#tab-faces').click();
+    await page.locator('#stat-model', { hasText: 'BlazeFace' }).waitFor({ timeout: 60_000 });
     await openPhoto(page, 'face.jpg');
     await page.waitForFunction(() => document.querySelectorAll('#face-list li.face').length >= 2, null, { timeout: 60_000 });
     const rows = await page.locator('#face-list li.face').evaluateAll((rs) => rs.map((r) => r.textContent));
-    const drawn = await page.evaluate(() => window.webcnnDemo.overlay.drawn.map((d) => d.shown ?? d.lines));
-    assert.equal(drawn.length, rows.length, 'one box per list entry');
     rows.forEach((row, i) => {
       assert.match(row, new RegExp(`^Face ${i + 1} — `), row);
-      assert.match(drawn[i][0], new RegExp(`^${i + 1}\\b`), `box ${i + 1} is labelled with its number: ${drawn[i]}`);
       assert.match(row, /\b(male|female) \d+%/, `gender with its probability: ${row}`);
       assert.match(row, /about \d+ \(\d+% within ±5 y\)/, `age with its spread: ${row}`);
     });
+    // What the overlay drew, box by box (Overlay.drawn), in the list's order.
+    const drawn = await page.evaluate(() => window.webcnnDemo.overlay.drawn.map((d) => d.shown ?? d.lines));
+    assert.equal(drawn.length, rows.length, 'one box per list entry');
+    drawn.forEach((lines, i) => assert.match(lines[0], new RegExp(`^${i + 1}\\b`), `box ${i + 1} is labelled with its number: ${lines}`));
     await shot('6-faces-numbered');
     assert.deepEqual(errors, []);
   } finally {

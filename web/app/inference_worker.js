@@ -23,8 +23,9 @@ import { captureLayer } from './pipelines/inside.js';
 import { classify } from './pipelines/classify.js';
 import { analyseFaces, forgetFaces } from './pipelines/faces.js';
 import { detectObjects } from './pipelines/objects.js';
+import { estimatePose } from './pipelines/pose.js';
 
-const PIPELINES = { objects: detectObjects, faces: analyseFaces, classify, inside: captureLayer };
+const PIPELINES = { objects: detectObjects, faces: analyseFaces, classify, inside: captureLayer, pose: estimatePose };
 const models = {}; // key → webcnn Model
 
 // webcnn runs in-process here (no window, so no worker of its own): when the wasm instance traps it

@@ -21,6 +21,7 @@ import { CustomMode } from './modes/custom.js';
 import { FacesMode } from './modes/faces.js';
 import { InsideMode } from './modes/inside.js';
 import { ObjectsMode } from './modes/objects.js';
+import { PoseMode } from './modes/pose.js';
 import { Overlay } from './overlay.js';
 import { Sources } from './sources.js';
 import { FrameStats } from './stats.js';
@@ -45,6 +46,7 @@ class App {
     this.modes = {
       objects: new ObjectsMode({ requestRender }),
       faces: new FacesMode({ requestRender }),
+      pose: new PoseMode({ requestRender }),
       custom,
       inside: new InsideMode({ requestRender, customModel: () => custom.loaded, customPreprocess: () => custom.preprocess() }),
     };

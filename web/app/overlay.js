@@ -29,6 +29,31 @@ export class Overlay {
     this.drawn = [];
   }
 
+  /** A line between two points (picture pixels), e.g. a bone of a skeleton. */
+  line([x1, y1], [x2, y2], color) {
+    const [ax, ay] = this.map(x1, y1), [bx, by] = this.map(x2, y2);
+    this.ctx.lineWidth = 4 * this.scale;
+    this.ctx.lineCap = 'round';
+    this.ctx.strokeStyle = color;
+    this.ctx.beginPath();
+    this.ctx.moveTo(ax, ay);
+    this.ctx.lineTo(bx, by);
+    this.ctx.stroke();
+  }
+
+  /** A dot at a point (picture pixels), outlined so it shows on light and dark pictures alike. */
+  point([x, y], color) {
+    const [px, py] = this.map(x, y);
+    this.ctx.beginPath();
+    this.ctx.arc(px, py, 5 * this.scale, 0, 2 * Math.PI);
+    this.ctx.fillStyle = color;
+    this.ctx.fill();
+    this.ctx.lineWidth = 2 * this.scale;
+    this.ctx.strokeStyle = '#ffffff';
+    this.ctx.stroke();
+    this.drawn.push({ point: [px, py], color });
+  }
+
   /**
    * A box with a label tag (lines of text) above it (or inside when there is no room). When the tag would
    * be much wider than the box or taller than it (a small face), only `short` (e.g. its number) is drawn,
