@@ -18,13 +18,13 @@ cd "$(dirname "$0")/.."
 names() {
   # The patterns are written so that they do not match this file's own text.
   local hits
-  hits=$(git grep -nIE '[.][.]/shared|/work/shared|'"'"'[.][.]'"'"', *'"'"'shared'"'" -- ':!*.md' || true)
+  hits=$(git grep -nIE '[.][.]/shared|/work[/]shared|'"'"'[.][.]'"'"', *'"'"'shared'"'" -- ':!*.md' || true)
   if [ -n "$hits" ]; then
     echo "these name a folder outside the repository (copy what they need into it, e.g. tests/data/photos):" >&2
     echo "$hits" >&2
     return 1
   fi
-  echo "no file outside the docs names ../shared"
+  echo "no file outside the docs names a folder beside the repository"
 }
 
 clone() {

@@ -12,7 +12,7 @@ export CI="${CI:-1}"
 echo "== formatting and lint (clang-format, eslint) [${SECONDS}s]"
 scripts/check-format.sh
 
-echo "== self-contained: nothing outside the docs names ../shared [${SECONDS}s]"
+echo "== self-contained: nothing outside the docs names a folder beside the repository [${SECONDS}s]"
 scripts/check-self-contained.sh names
 
 echo "== native build (Release) [${SECONDS}s]"

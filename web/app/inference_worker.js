@@ -23,8 +23,9 @@ import { captureLayer } from './pipelines/inside.js';
 import { classify } from './pipelines/classify.js';
 import { analyseFaces, forgetFaces } from './pipelines/faces.js';
 import { detectObjects } from './pipelines/objects.js';
+import { estimatePose } from './pipelines/pose.js';
 
-const PIPELINES = { objects: detectObjects, faces: analyseFaces, classify, inside: captureLayer };
+const PIPELINES = { objects: detectObjects, faces: analyseFaces, classify, inside: captureLayer, pose: estimatePose };
 const models = {}; // key → webcnn Model
 
 // webcnn runs in-process here (no window, so no worker of its own): when the wasm instance traps it
@@ -80,7 +81,17 @@ const handlers = {
     return { result: true };
   },
   async layers({ key }) {
-    return { result: await models[key].layers() };
+    const model = models[key];
+    let list = await model.layers();
+    // A model with a free input dimension ([-1, 64, 64, 1]) is planned at its first run, and its layers
+    // are those of the plan: run it once on zeros (free dimensions 1) so that they can be listed.
+    const input = model.inputs[0];
+    if (!list.length && model.inputs.length === 1 && input.shape.some((d) => !(d > 0)) && input.dtype === 'float32') {
+      const shape = input.shape.map((d) => (d > 0 ? d : 1));
+      await model.run({ [input.name]: { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape } });
+      list = await model.layers();
+    }
+    return { result: list };
   },
   async filters({ key, layer }) {
     const f = await models[key].filters(layer);

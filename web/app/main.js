@@ -8,6 +8,9 @@
 // and again only when a setting that changes the model's input changes. Settings that only change the
 // decoding (thresholds) redraw the last result without running anything.
 //
+// While a photo waits for its first result (models downloading, then the analysis) the stage says so
+// (#analysing); a new picture or mode clears the previous results at once, so nothing stale stays.
+//
 // If the engine or the worker has to be replaced (inference_client.js 'restart'), the page says so; the
 // picture that was being analysed is analysed again (a photo) or the next camera frame is (live).
 import { FrameLoop } from './frame_loop.js';
@@ -18,6 +21,7 @@ import { CustomMode } from './modes/custom.js';
 import { FacesMode } from './modes/faces.js';
 import { InsideMode } from './modes/inside.js';
 import { ObjectsMode } from './modes/objects.js';
+import { PoseMode } from './modes/pose.js';
 import { Overlay } from './overlay.js';
 import { Sources } from './sources.js';
 import { FrameStats } from './stats.js';
@@ -29,6 +33,7 @@ class App {
     this.overlay = new Overlay($('overlay'));
     this.stats = new FrameStats(30);
     this.generation = 0; // bumped whenever results in flight become stale (mode or source change)
+    this.activation = 0; // bumped per activate(): only the latest one's models make the mode ready
     this.lastResult = null;
     this.ready = false;
     this.stillBusy = false;
@@ -36,10 +41,12 @@ class App {
     this.lastError = '';
 
     const requestRender = (options) => this.requestRender(options);
-    const custom = new CustomMode({ requestRender, onModelChanged: () => this.#modelChanged('custom') });
+    const custom = new CustomMode({ requestRender, onModelChanged: () => this.#modelChanged('custom'),
+      hasPicture: () => this.sources.kind !== 'none' });
     this.modes = {
       objects: new ObjectsMode({ requestRender }),
       faces: new FacesMode({ requestRender }),
+      pose: new PoseMode({ requestRender }),
       custom,
       inside: new InsideMode({ requestRender, customModel: () => custom.loaded, customPreprocess: () => custom.preprocess() }),
     };
@@ -54,6 +61,13 @@ class App {
     this.activate('objects');
   }
 
+  /** The stage's status line: text while the current picture waits for its result, '' to hide it. */
+  #busy(text) {
+    const el = $('analysing');
+    el.textContent = text;
+    el.hidden = !text;
+  }
+
   get mode() { return this.modes[this.modeId]; }
 
   activate(id) {
@@ -63,6 +77,8 @@ class App {
     this.lastResult = null;
     this.stats.reset();
     this.overlay.clear();
+    this.mode.clear?.();
+    if (this.sources.kind !== 'none') this.#busy('Loading the model…');
     this.#renderStats();
     for (const tab of document.querySelectorAll('[role="tab"]')) {
       const on = tab.dataset.mode === id;
@@ -70,20 +86,25 @@ class App {
       tab.tabIndex = on ? 0 : -1;
       $(tab.getAttribute('aria-controls')).hidden = !on;
     }
-    const generation = this.generation;
+    // A new picture while the models load must not strand the mode: readiness follows the activation,
+    // not the picture (a photo opened meanwhile is analysed as soon as the models are there).
+    const activation = ++this.activation;
     const mode = this.mode;
     this.prepared[id] ??= mode.prepare();
     const prepared = this.prepared[id];
     prepared.then((info) => {
-      if (generation !== this.generation) return;
+      if (activation !== this.activation) return;
       this.modelInfo = info;
       this.ready = true;
       this.#renderStats();
 
       if (this.sources.kind === 'photo') this.#runStill();
+      else if (this.sources.kind === 'camera') this.#busy('Analysing…');
+      else this.#busy('');
     }, (e) => {
       if (this.prepared[id] === prepared) delete this.prepared[id];
-      if (generation !== this.generation) return;
+      if (activation !== this.activation) return;
+      this.#busy('');
       this.modelInfo = null;
       $('stat-model').textContent = 'not loaded';
       showError(describeError(e));
@@ -126,6 +147,7 @@ class App {
       return;
     }
     this.stillBusy = true;
+    this.#busy('Analysing…');
     try {
       const frame = await this.sources.grab();
       if (frame) await this.#analyse(frame, false);
@@ -150,13 +172,16 @@ class App {
       const t1 = performance.now();
       if (generation !== this.generation) return;
       if (!result.idle) this.stats.record(t1 - t0, t1, { live });
+      if (!this.stillPending) this.#busy('');
       this.lastResult = { ...result, ...size };
       this.lastError = '';
       this.#redraw();
       this.#renderStats();
     } catch (e) {
       if (generation !== this.generation || isRestartError(e)) return; // a restart is announced once, by #restarted
+      this.#busy('');
       const text = describeError(e);
+      this.mode.showFailure?.(text);
       if (text !== this.lastError) showError(text);
       this.lastError = text;
     } finally {
@@ -183,6 +208,7 @@ class App {
     this.stats.reset();
     this.overlay.clear();
     this.mode.clear?.();
+    this.#busy(kind === 'none' ? '' : this.ready ? 'Analysing…' : 'Loading the model…');
     if (kind === 'camera') this.loop.start();
     else this.loop.stop();
     if (kind === 'photo') this.#runStill();

@@ -11,6 +11,7 @@ export const CATALOG = {
   blazeface: { title: 'BlazeFace (face detector)', url: 'models/human/blazeface.json' },
   emotion: { title: 'Expression classifier', url: 'models/human/emotion.json' },
   faceres: { title: 'FaceRes (age, gender, signature)', url: 'models/human/faceres.json' },
+  movenet: { title: 'MoveNet Lightning (pose)', url: 'models/human/movenet-lightning.json' },
 };
 
 const loaded = new Map(); // key → Promise<{key, inputs, outputs, bytes, title}>

@@ -1,5 +1,5 @@
 // Where pictures come from: the camera (with a picker, start/stop and a mirrored preview) or a photo
-// (file picker, drag and drop, paste). Calls onChange({kind: 'camera' | 'photo' | 'none', width, height})
+// (file picker, drag and drop, paste, or one of the sample photos served at /photos/, one click each). Calls onChange({kind: 'camera' | 'photo' | 'none', width, height})
 // whenever the picture source changes; the current photo is `photo` (an ImageBitmap), the camera is
 // `video`.
 import { showError, showInfo } from './messages.js';
@@ -51,6 +51,8 @@ export class Sources {
       if (file) this.openFile(file);
     });
     this.#wireDrop();
+    for (const button of document.querySelectorAll('.samples [data-photo]'))
+      button.addEventListener('click', () => this.openSample(button.dataset.photo));
     document.addEventListener('paste', (e) => {
       if (e.target.closest?.('input, textarea')) return;
       const file = [...(e.clipboardData?.files || [])][0];
@@ -109,6 +111,21 @@ export class Sources {
     this.#stopStream();
     if (this.kind === 'camera') this.#setKind('none');
     this.#syncToggle();
+  }
+
+  /** One of the sample photos (tests/data/photos, served at /photos/; credits in the page's footer). */
+  async openSample(name) {
+    let file;
+    try {
+      const response = await fetch(`photos/${encodeURIComponent(name)}`);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const blob = await response.blob();
+      file = new File([blob], name, { type: blob.type });
+    } catch (e) {
+      showError(`The sample photo ${name} could not be fetched (${e?.message || e}).`);
+      return;
+    }
+    await this.openFile(file);
   }
 
   async openFile(file) {

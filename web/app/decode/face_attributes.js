@@ -33,7 +33,11 @@ export const FACERES_PREPROCESS = {
   width: FACERES_SIZE, height: FACERES_SIZE, fit: 'stretch', scale: 1, mean: 0, std: 1, layout: 'NHWC',
 };
 
-/** @returns {age (years), gender: 'female'|'male', genderScore (0..1 confidence), descriptor: Float32Array} */
+/**
+ * @returns {age (years), ageWithin5 (the model's probability that the age lies within ±5 years of `age`),
+ *   gender: 'female'|'male', genderProbability (the model's probability of that gender, 0.5..1),
+ *   genderScore (0..1 confidence), descriptor: Float32Array}
+ */
 export function decodeFaceRes(outputs) {
   const all = Object.values(outputs);
   const find = (n) => all.find((t) => t.data.length === n);
@@ -46,9 +50,16 @@ export function decodeFaceRes(outputs) {
   for (let i = 1; i < a.length; ++i) if (a[i] > a[best]) best = i;
   const before = best > 0 ? a[best - 1] : 0, after = best < a.length - 1 ? a[best + 1] : 0;
   const years = before > after ? best - 10 * before : best + 10 * after;
+  let total = 0, near = 0;
+  for (let i = 0; i < a.length; ++i) {
+    total += a[i];
+    if (Math.abs(i - years) <= 5) near += a[i];
+  }
   return {
     age: Math.round(years * 10) / 10,
+    ageWithin5: total > 0 ? near / total : 0,
     gender: p <= 0.5 ? 'female' : 'male',
+    genderProbability: Math.max(p, 1 - p),
     genderScore: Math.min(0.99, 2 * Math.abs(p - 0.5)),
     descriptor: Float32Array.from(descriptor.data),
   };

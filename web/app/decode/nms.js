@@ -1,5 +1,7 @@
-// Greedy non-maximum suppression: keep the best-scoring box, drop every later box overlapping a kept one
-// by more than `iou` (intersection over union), repeat. Boxes are {x1, y1, x2, y2, score, ...}.
+// Greedy non-maximum suppression: keep the best-scoring box, drop every later box of the same class
+// overlapping a kept one by more than `iou` (intersection over union), repeat. Boxes are
+// {x1, y1, x2, y2, score, classIndex?}; boxes without a class are one class. Per class, because boxes of
+// different classes may rightly overlap (a cat on a bed: CenterNet gives both nearly the same box).
 
 export function iou(a, b) {
   const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
@@ -15,7 +17,7 @@ export function nonMaxSuppression(boxes, { iouThreshold, maxBoxes = Infinity }) 
   const kept = [];
   for (const box of sorted) {
     if (kept.length >= maxBoxes) break;
-    if (kept.every((k) => iou(k, box) <= iouThreshold)) kept.push(box);
+    if (kept.every((k) => k.classIndex !== box.classIndex || iou(k, box) <= iouThreshold)) kept.push(box);
   }
   return kept;
 }

@@ -1,6 +1,10 @@
 // Your model: any image classifier the engine can load (an .onnx file, or a TF.js model.json with its
-// .bin shards), from files or a URL, with an optional labels file, the input size, normalisation, layout
-// and fit chosen by the visitor; the top 5 classes are shown as bars.
+// .bin shards), from files, a URL (relative to this server or absolute) or the examples this server has,
+// with an optional labels file, the input size, normalisation, layout and fit chosen by the visitor; the
+// top 5 classes are shown as bars. Grey models (one input channel) work too (pipelines/classify.js). A
+// labels file must name as many classes as the model has (one more whose first name is 'background' is
+// taken without it): otherwise every name would be shifted, so it is refused with the two counts.
+import { EMOTIONS } from '../decode/face_attributes.js';
 import { percent } from '../format.js';
 import { parseLabels } from '../labels.js';
 import { infer } from '../inference_client.js';
@@ -9,15 +13,30 @@ import { loadWithProgress } from '../model_library.js';
 
 const MODEL_FILE = /\.(onnx|json|bin)$/i;
 
+// The served models a visitor can try in one click, with the settings they need.
+export const EXAMPLES = {
+  emotion: { url: 'models/human/emotion.json', labels: EMOTIONS, width: 64, height: 64, norm: 'minus1to1', fit: 'center-crop' },
+  nsfwjs: { url: 'models/nsfwjs/model.json', labels: ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'], width: 224, height: 224,
+    norm: 'unit', fit: 'stretch' },
+};
+
+/** Classes in a classifier's first output as the model declares it (its last dimension), or undefined. */
+function declaredClasses(loaded) {
+  const n = loaded?.outputs?.[0]?.shape?.at(-1);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
 export class CustomMode {
   id = 'custom';
 
-  constructor({ requestRender, onModelChanged }) {
+  constructor({ requestRender, onModelChanged, hasPicture }) {
     this.requestRender = requestRender;
+    this.hasPicture = hasPicture;
     this.onModelChanged = onModelChanged;
     this.top = document.getElementById('custom-top');
     this.info = document.getElementById('custom-info');
-    this.labels = null;
+    this.labels = null; // as the visitor gave them
+    this.labelsName = '';
     this.loaded = null; // {key: 'custom', inputs, outputs, bytes, title}: the model lives in the worker
     document.getElementById('custom-files').addEventListener('change', (e) => {
       const files = [...e.target.files];
@@ -29,13 +48,28 @@ export class CustomMode {
       const url = document.getElementById('custom-url').value.trim();
       if (url) this.#load(url, url.split('/').pop() || url);
     });
+    document.getElementById('custom-example-load').addEventListener('click', () => {
+      const key = document.getElementById('custom-example').value;
+      const example = EXAMPLES[key];
+      if (!example) return;
+      document.getElementById('custom-width').value = example.width;
+      document.getElementById('custom-height').value = example.height;
+      document.getElementById('custom-norm').value = example.norm;
+      document.getElementById('custom-fit').value = example.fit;
+      document.getElementById('custom-layout').value = '';
+      document.getElementById('custom-url').value = example.url;
+      this.labels = example.labels;
+      this.labelsName = `the ${key} example`;
+      this.#load(example.url, example.url.split('/').pop());
+    });
     document.getElementById('custom-labels').addEventListener('change', async (e) => {
       const file = e.target.files?.[0];
       e.target.value = '';
       if (!file) return;
       try {
         this.labels = parseLabels(await file.text(), file.name);
-        document.getElementById('custom-labels-info').textContent = `${this.labels.length} labels from ${file.name}.`;
+        this.labelsName = file.name;
+        this.#checkLabels();
         requestRender();
       } catch (err) {
         showError(`The labels file ${file.name} could not be used: ${describeError(err)}`);
@@ -65,13 +99,37 @@ export class CustomMode {
       // A model that fails to load leaves the previous one in place (the worker swaps only on success).
       const loaded = await loadWithProgress('custom', source, name);
       this.loaded = loaded;
+      this.classes = declaredClasses(loaded); // until a run tells
       const input = loaded.inputs[0];
       this.info.textContent = `${name}: input ${input?.name} [${input?.shape.join(', ')}], ${loaded.outputs.length} output(s).`;
+      this.#checkLabels();
+      this.top.innerHTML = `<li class="muted">${this.hasPicture() ? 'Analysing…' : 'Open a photo, pick a sample or start the camera.'}</li>`;
       showInfo(`${name} is loaded.`);
       this.onModelChanged();
     } catch (e) {
       showError(describeError(e));
     }
+  }
+
+  /** The labels to show: the visitor's, when their count fits the model's classes. */
+  #checkLabels() {
+    const info = document.getElementById('custom-labels-info');
+    this.usableLabels = null;
+    if (!this.labels) {
+      info.textContent = 'No labels: classes are shown by index.';
+      return;
+    }
+    const classes = this.classes;
+    let labels = this.labels;
+    if (classes && labels.length === classes + 1 && /^(background|unused|\?*)$/i.test(labels[0].trim())) labels = labels.slice(1);
+    if (classes && labels.length !== classes) {
+      const text = `${this.labelsName} has ${this.labels.length} labels but the model has ${classes} classes: every name would be wrong, so classes are shown by index. Choose the labels made for this model.`;
+      info.textContent = text;
+      showError(text);
+      return;
+    }
+    this.usableLabels = labels;
+    info.textContent = `${labels.length} labels from ${this.labelsName}${labels !== this.labels ? ` (without its first, '${this.labels[0]}')` : ''}.`;
   }
 
   preprocess() {
@@ -112,13 +170,17 @@ export class CustomMode {
 
   render(result) {
     if (!result.top) {
-      this.top.innerHTML = '<li class="muted">Load a model to see its top 5.</li>';
+      this.top.innerHTML = `<li class="muted">${this.loaded ? 'Analysing…' : 'Load a model to see its top 5.'}</li>`;
       return;
+    }
+    if (result.classes !== this.classes) {
+      this.classes = result.classes;
+      this.#checkLabels();
     }
     this.top.replaceChildren(...result.top.map(({ index, score }) => {
       const li = document.createElement('li');
       const label = document.createElement('span');
-      label.textContent = this.labels?.[index] ?? `class ${index}`;
+      label.textContent = this.usableLabels?.[index] ?? `class ${index}`;
       const pct = document.createElement('span');
       pct.className = 'pct';
       pct.textContent = percent(score);
@@ -130,6 +192,14 @@ export class CustomMode {
       li.append(label, pct, bar);
       return li;
     }));
+  }
+
+  /** The picture could not be classified (the message says why): the list says so instead of going stale. */
+  showFailure(text) {
+    const li = document.createElement('li');
+    li.className = 'muted';
+    li.textContent = `No result: ${text}`;
+    this.top.replaceChildren(li);
   }
 
   clear() {

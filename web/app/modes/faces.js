@@ -1,13 +1,27 @@
 // Faces: BlazeFace finds faces; per face the expression classifier and FaceRes (age, gender and a
 // 1024-number face signature) describe it (all in the demo's worker: pipelines/faces.js). Enrolled
 // people (IndexedDB) are recognised here by the cosine similarity of signatures, against a threshold
-// the visitor sees and sets; moving it redraws at once.
+// the visitor sees and sets; moving it redraws at once. Faces are numbered largest first, the same
+// number on the box and in the list; every attribute shows how sure the model is.
 import { cosineSimilarity } from '../decode/face_attributes.js';
 import { addPerson, deletePerson, listPeople } from '../enrolment_store.js';
 import { percent } from '../format.js';
 import { infer, resetTracking } from '../inference_client.js';
 import { describeError, showError, showInfo } from '../messages.js';
 import { getModel } from '../model_library.js';
+
+const KNOWN_COLOR = '#1a7a43';
+const FACE_COLOR = '#2f6fde';
+
+/** The list's and the box's wording of one face's attributes, with the model's confidence in each. */
+export function describeFace(f) {
+  const expression = f.emotions[0];
+  return {
+    expression: `${expression.emotion} ${percent(expression.score)}`,
+    gender: `${f.attributes.gender} ${percent(f.attributes.genderProbability)}`,
+    age: `about ${Math.round(f.attributes.age)} (${percent(f.attributes.ageWithin5)} within ±5 y)`,
+  };
+}
 
 export class FacesMode {
   id = 'faces';
@@ -20,7 +34,7 @@ export class FacesMode {
     this.enrolled = document.getElementById('enrolled-list');
     this.people = [];
     this.latest = null; // the last analysed frame: {faces, thumb} (thumb: the largest face, for enrolment)
-    this.lastListText = '';
+    this.lastListText = null; // what the list shows, so live frames rebuild it only when it changes
     this.threshold.addEventListener('input', () => {
       this.thresholdValue.textContent = Number(this.threshold.value).toFixed(2);
       requestRender();
@@ -47,17 +61,19 @@ export class FacesMode {
 
   render(result, overlay) {
     const threshold = Number(this.threshold.value);
-    const rows = result.faces.map((f) => {
+    const rows = result.faces.map((f, i) => {
       const match = this.#bestMatch(f.attributes.descriptor);
       const known = match && match.similarity >= threshold;
       const expression = f.emotions[0];
+      const words = describeFace(f);
       const lines = [
-        known ? `${match.person.name} (${match.similarity.toFixed(2)})` : `face ${percent(f.face.score)}`,
-        `${expression.emotion} ${percent(expression.score)}`,
-        `${f.attributes.gender} · ${Math.round(f.attributes.age)} y`,
+        `${i + 1} · ${known ? `${match.person.name} (${match.similarity.toFixed(2)})` : `face ${percent(f.face.score)}`}`,
+        words.expression,
+        `${words.gender} · ${Math.round(f.attributes.age)} y`,
       ];
-      overlay.box(f.face, lines, known ? '#1f8a4c' : '#2f6fde');
-      return { f, match, known, expression };
+      const color = known ? KNOWN_COLOR : FACE_COLOR;
+      overlay.box(f.face, lines, color, { short: i + 1 });
+      return { f, match, known, expression, color };
     });
     this.#list(rows);
   }
@@ -72,25 +88,30 @@ export class FacesMode {
   }
 
   #list(rows) {
-    const text = rows.map((r) => `${r.known ? r.match.person.name : ''}|${r.expression.emotion}|${r.f.attributes.gender}|${Math.round(r.f.attributes.age)}`).join(';');
+    const text = rows.map((r) => `${r.known ? r.match.person.name : ''}|${Object.values(describeFace(r.f)).join('|')}`).join(';');
     if (text === this.lastListText) return;
     this.lastListText = text;
     if (!rows.length) {
       this.list.innerHTML = '<li class="muted">No face found.</li>';
       return;
     }
-    this.list.replaceChildren(...rows.map(({ f, match, known, expression }, i) => {
+    this.list.replaceChildren(...rows.map(({ f, match, known, expression, color }, i) => {
       const li = document.createElement('li');
       li.className = 'face';
+      li.dataset.number = String(i + 1);
       li.dataset.expression = expression.emotion;
       li.dataset.name = known ? match.person.name : '';
       li.dataset.similarity = match ? match.similarity.toFixed(3) : '';
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = color;
       const who = document.createElement('strong');
-      who.textContent = known ? match.person.name : `Face ${i + 1}`;
+      who.textContent = known ? `${i + 1} · ${match.person.name}` : `Face ${i + 1}`;
       if (known) who.className = 'name';
-      const details = [`${expression.emotion} (${percent(expression.score)})`, `${f.attributes.gender}`, `about ${Math.round(f.attributes.age)}`];
+      const words = describeFace(f);
+      const details = [words.expression, words.gender, words.age];
       if (match) details.push(`best match ${match.person.name} ${match.similarity.toFixed(2)}`);
-      li.append(who, ` — ${details.join(', ')}`);
+      li.append(swatch, who, ` — ${details.join(', ')}`);
       return li;
     }));
   }
@@ -160,12 +181,12 @@ export class FacesMode {
         return li;
       }));
     }
-    this.lastListText = '';
+    this.lastListText = null;
     this.requestRender();
   }
 
   clear() {
-    this.lastListText = '';
+    this.lastListText = null;
     resetTracking().catch(() => {});
     this.list.innerHTML = '<li class="muted">No face yet.</li>';
   }

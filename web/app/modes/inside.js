@@ -10,6 +10,25 @@ import { getModel } from '../model_library.js';
 const MAX_MAPS = 48;
 const MAX_MAP_SIDE = 96;
 
+/**
+ * A layer's name as a reader wants it: the graph path without the wrappers every layer shares
+ * (StatefulPartitionedCall/functional_1/...) and without the op that ends it (/BiasAdd, /Relu,
+ * /depthwise): 'StatefulPartitionedCall/functional_1/conv2d_1/BiasAdd' → 'conv2d_1'.
+ */
+export function readableLayerName(name) {
+  const parts = name.split('/').filter((p) => !/^(StatefulPartitionedCall|PartitionedCall|functional_\d+|model(_\d+)?|sequential(_\d+)?)$/.test(p));
+  while (parts.length > 1 && /^(BiasAdd|Relu6?|depthwise|Conv2D|convolution|add|FusedBatchNorm(V3)?|Identity|Sigmoid|Elu|LeakyRelu|Add|Mul|BatchNorm)$/i.test(parts.at(-1))) parts.pop();
+  // 'separable_conv2d_1/separable_conv2d': the layer, named once
+  while (parts.length > 1 && parts.at(-2).startsWith(parts.at(-1))) parts.pop();
+  return parts.join('/') || name;
+}
+
+/** What a convolution does, in words: '24 filters 5×5 over 3 channels' or 'depthwise 3×3, 24 channels'. */
+function describeLayer({ weights: [o, inC, kh, kw], group }) {
+  if (group > 1 && inC === 1) return `depthwise ${kh}×${kw}, ${o} channels`;
+  return `${o} filters ${kh}×${kw} over ${inC * group} channels${group > 1 ? ` (groups ${group})` : ''}`;
+}
+
 // Values → 0..255 grey by the map's own min and max (each map gets its full contrast).
 function normalise(values) {
   let lo = Infinity, hi = -Infinity;
@@ -43,11 +62,24 @@ export class InsideMode {
     this.info = document.getElementById('inside-info');
     this.shape = document.getElementById('inside-shape');
     this.modelSelect.addEventListener('change', () => requestRender({ reprepare: true }));
-    this.layerSelect.addEventListener('change', () => requestRender({ rerun: true }));
+    this.layerSelect.addEventListener('change', () => {
+      (this.previousLayer ??= {})[this.key] = this.layerSelect.value;
+      requestRender({ rerun: true });
+    });
+  }
+
+  /** Everything the previous network drew, gone before the next one is shown. */
+  #forget() {
+    this.layers = [];
+    this.filtersBox.replaceChildren();
+    this.layerSelect.replaceChildren();
+    this.clear();
+    this.info.textContent = '';
   }
 
   async prepare() {
     const key = this.modelSelect.value;
+    this.#forget();
     let entry;
     if (key === 'custom') {
       entry = this.customModel();
@@ -65,10 +97,11 @@ export class InsideMode {
       this.info.textContent = `The layers of this network cannot be shown: ${e.message}`;
       return { title: entry.title, bytes: entry.bytes };
     }
-    const previous = this.layerSelect.value;
+    const previous = this.previousLayer?.[key];
     this.layerSelect.replaceChildren(...this.layers.map((l, i) => {
-      const [o, inC, kh, kw] = l.weights;
-      return new Option(`${i + 1}. ${l.name} — ${o} filters ${kh}×${kw}×${inC}${l.group > 1 ? ` (groups ${l.group})` : ''}`, l.name);
+      const option = new Option(`${i + 1}. ${readableLayerName(l.name)}: ${describeLayer(l)}`, l.name);
+      option.title = l.name;
+      return option;
     }));
     if (this.layers.some((l) => l.name === previous)) this.layerSelect.value = previous;
     else if (this.layers.length > 1) this.layerSelect.value = this.layers[Math.min(2, this.layers.length - 1)].name;

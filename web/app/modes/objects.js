@@ -18,7 +18,7 @@ export class ObjectsMode {
       this.value.textContent = Number(this.slider.value).toFixed(2);
       requestRender();
     });
-    this.lastListText = '';
+    this.lastListText = null; // what the list shows, so live frames rebuild it only when it changes
   }
 
   async prepare() {
@@ -62,7 +62,7 @@ export class ObjectsMode {
   }
 
   clear() {
-    this.lastListText = '';
+    this.lastListText = null;
     this.list.innerHTML = '<li class="muted">Nothing yet.</li>';
   }
 }
