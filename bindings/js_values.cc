@@ -195,9 +195,14 @@ Result<ImageView> rgba_image_from_js(const val& image, std::vector<uint8_t>& sto
     return Status::error("image width and height must be integers in 1.." + std::to_string(kMaxDecodeSide));
   const size_t width = static_cast<size_t>(wd), height = static_cast<size_t>(hd);
   const size_t bytes = width * height * 4;
+  const std::string what = "image " + std::to_string(width) + "x" + std::to_string(height) + " RGBA";
+  // Checked before storage grows: a 16384x16384 claim with 4 bytes of data must not take 1 GiB of heap
+  // (wasm memory never shrinks).
+  WEBCNN_ASSIGN(size_t have, byte_length_of(image["data"], what));
+  if (have != bytes)
+    return Status::error(what + ": data has " + std::to_string(have) + " bytes, the size needs " + std::to_string(bytes));
   storage.resize(bytes);  // capacity is kept: the next frame of the same size does not allocate
-  WEBCNN_TRY(copy_from_js(image["data"], storage.data(), bytes,
-                          "image " + std::to_string(width) + "x" + std::to_string(height) + " RGBA"));
+  WEBCNN_TRY(copy_from_js(image["data"], storage.data(), bytes, what));
   return ImageView{storage.data(), static_cast<int>(width), static_cast<int>(height), PixelFormat::kRGBA8, 0};
 }
 

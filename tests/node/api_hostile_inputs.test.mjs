@@ -216,3 +216,14 @@ test('releaseMemory() gives back the heap a huge run left behind; live models ke
   assert.equal(again.released, false, 'nothing to give back: no fresh engine');
   await small.dispose();
 });
+
+test('the engine checks pixels against the stated size before it makes room for them', async () => {
+  // Below the JS API (which checks first too): the worker hands pixels straight to the engine.
+  const { Engine } = await import('../../web/webcnn/engine.js');
+  const engine = await Engine.create();
+  const { heapBytes } = engine.memory();
+  assert.throws(() => engine.preprocess({ data: new Uint8Array(4), width: 16384, height: 16384 }, { size: 8 }),
+    invalid('INVALID_ARGUMENT', /image 16384x16384 RGBA: data has 4 bytes, the size needs 1073741824/));
+  assert.equal(engine.memory().heapBytes, heapBytes, 'no heap growth for a claim the data does not back');
+  engine.terminate();
+});
