@@ -25,7 +25,7 @@ export const TFLITE_MODELS = {
   deeplabv3_mnv2_pascal_quant: { file: 'deeplabv3_mnv2_pascal_quant.tflite', kind: 'segmentation',
     photos: ['pets.jpg', 'cat_720p.jpg', 'face.jpg', 'bird.bmp'] },
   movenet_single_pose_lightning_ptq: { file: 'movenet_single_pose_lightning_ptq.tflite', kind: 'pose',
-    photos: ['squat.bmp', 'grace_hopper.bmp'] }, // squat.bmp (Pexels licence) may exist only in ../shared
+    photos: ['face.jpg', 'grace_hopper.bmp'] }, // people; the full-body squat photo's licence keeps it out of the repo
 };
 
 export const modelPath = (name) => join(tfliteDir, TFLITE_MODELS[name].file);
