@@ -67,7 +67,7 @@ const EXPECTED_TOP1 = {
 };
 const EXPECTED_CLASS = { 'pets.jpg': 'dog', 'cat_720p.jpg': 'cat', 'face.jpg': 'person', 'bird.bmp': 'bird' };
 
-test('LiteRT.js on the photos: the MobileNetV2s name what each photo shows, DeepLabV3 finds its subject, MoveNet sees the squat',
+test('LiteRT.js on the photos: the MobileNetV2s name what each photo shows, DeepLabV3 finds its subject, MoveNet sees a face above shoulders',
   { skip, timeout: 300_000 }, async (t) => {
     for (const name of ['mobilenet_v2_1.0_224_quant', 'tf2_mobilenet_v2_1.0_224_ptq']) {
       const m = await litert.open(modelPath(name));
@@ -89,17 +89,15 @@ test('LiteRT.js on the photos: the MobileNetV2s name what each photo shows, Deep
       assert.ok(share && Number(share[0]) >= 5, `DeepLabV3 on ${photo}: ${cls} on < 5 % of the pixels (${lines.join(', ')})`);
     }
     await seg.dispose();
-    const photo = hasPhoto('squat.bmp') ? 'squat.bmp' : null;
-    if (photo) {
-      const pose = await litert.open(modelPath('movenet_single_pose_lightning_ptq'));
-      const [y] = await pose.run([photoInput('movenet_single_pose_lightning_ptq', pose.inputs[0], photo)]);
-      await pose.dispose();
-      // One person, full body: hips above knees above ankles (image y grows downwards), all confident.
-      const kp = (i) => ({ y: y.data[3 * i], score: y.data[3 * i + 2] });
-      for (const [upper, lower] of [[11, 13], [12, 14], [13, 15], [14, 16], [5, 11], [6, 12]]) {
-        assert.ok(kp(upper).y < kp(lower).y, `MoveNet on ${photo}: keypoint ${upper} not above ${lower}`);
-        assert.ok(kp(upper).score > 0.5 && kp(lower).score > 0.5, `MoveNet on ${photo}: keypoints ${upper}/${lower} not confident`);
-      }
+    // MoveNet on a portrait: the face above the shoulders, both seen (the body below the frame is not asserted).
+    const pose = await litert.open(modelPath('movenet_single_pose_lightning_ptq'));
+    const [y] = await pose.run([photoInput('movenet_single_pose_lightning_ptq', pose.inputs[0], 'grace_hopper.bmp')]);
+    await pose.dispose();
+    const kp = (i) => ({ y: y.data[3 * i], score: y.data[3 * i + 2] });
+    for (const [upper, lower] of [[0, 5], [0, 6], [1, 5], [2, 6]]) {
+      t.diagnostic(`movenet grace_hopper.bmp: keypoint ${upper} y ${kp(upper).y.toFixed(2)} score ${kp(upper).score.toFixed(2)}, ${lower} y ${kp(lower).y.toFixed(2)} score ${kp(lower).score.toFixed(2)}`);
+      assert.ok(kp(upper).y < kp(lower).y, `MoveNet on grace_hopper.bmp: keypoint ${upper} not above ${lower}`);
+      assert.ok(kp(upper).score > 0.2 && kp(lower).score > 0.2, `MoveNet on grace_hopper.bmp: keypoints ${upper}/${lower} not confident`);
     }
   });
 
