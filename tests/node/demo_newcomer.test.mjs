@@ -219,6 +219,18 @@ test('issue 16 point 7: slider names, label contrast ≥ 4.5:1, and the page at 
       return Math.min(...colors.map((c) => contrast(c, inkOn(c))));
     });
     assert.ok(worst >= 4.5, `worst tag contrast ${worst.toFixed(2)}:1`);
+    // The page's text colours on its backgrounds, light and dark (a recognised name is --good on a card).
+    for (const colorScheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme });
+      const pairs = await page.evaluate(async () => {
+        const { contrast } = await import('./app/overlay.js');
+        const v = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+        return [['--good', '--card'], ['--muted', '--card'], ['--muted', '--bg'], ['--ink', '--card'], ['--accent', '--card']]
+          .map(([fg, bg]) => ({ pair: `${fg} on ${bg}`, ratio: contrast(v(fg), v(bg)) }));
+      });
+      for (const { pair, ratio } of pairs) assert.ok(ratio >= 4.5, `${colorScheme}: ${pair} ${ratio.toFixed(2)}:1`);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
     // And what was really drawn on a photo.
     await page.locator('#stat-model', { hasText: 'CenterNet' }).waitFor({ timeout: 60_000 });
     await openPhoto(page, 'pets.jpg');
