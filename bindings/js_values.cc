@@ -200,7 +200,8 @@ Result<ImageView> rgba_image_from_js(const val& image, std::vector<uint8_t>& sto
   // (wasm memory never shrinks).
   WEBCNN_ASSIGN(size_t have, byte_length_of(image["data"], what));
   if (have != bytes)
-    return Status::error(what + ": data has " + std::to_string(have) + " bytes, the size needs " + std::to_string(bytes));
+    return Status::error(what + ": data has " + std::to_string(have) + " bytes, the size needs " +
+                         std::to_string(bytes));
   storage.resize(bytes);  // capacity is kept: the next frame of the same size does not allocate
   WEBCNN_TRY(copy_from_js(image["data"], storage.data(), bytes, what));
   return ImageView{storage.data(), static_cast<int>(width), static_cast<int>(height), PixelFormat::kRGBA8, 0};

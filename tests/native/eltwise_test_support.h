@@ -100,7 +100,9 @@ inline Tensor random_tensor(std::mt19937& rng, DataType dtype, const Shape& shap
       case DataType::kInt64: t.data<int64_t>()[i] = std::lround(v); break;
       case DataType::kUInt8: t.data<uint8_t>()[i] = static_cast<uint8_t>(std::lround(std::fabs(v))); break;
       case DataType::kBool: t.data<uint8_t>()[i] = v > (lo + hi) / 2; break;
-      case DataType::kInt8: t.data<int8_t>()[i] = static_cast<int8_t>(std::clamp<long>(std::lround(v), -128, 127)); break;
+      case DataType::kInt8:
+        t.data<int8_t>()[i] = static_cast<int8_t>(std::clamp<long>(std::lround(v), -128, 127));
+        break;
     }
   }
   return t;

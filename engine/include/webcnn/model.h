@@ -22,7 +22,7 @@ using TfjsShardReader = std::function<Result<std::vector<uint8_t>>(const std::st
 struct TensorSpec {
   std::string name;
   DataType dtype = DataType::kFloat32;
-  Shape shape;  // -1 marks a dimension fixed only when the model runs (e.g. batch)
+  Shape shape;        // -1 marks a dimension fixed only when the model runs (e.g. batch)
   QuantParams quant;  // uint8/int8 tensors of quantised models: real = scale * (q - zero_point)
 };
 

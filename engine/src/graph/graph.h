@@ -74,7 +74,7 @@ struct Value {
   Shape shape;                             // dims; -1 = unknown (only before planning)
   bool has_shape = false;                  // false: rank unknown
   std::shared_ptr<const Tensor> constant;  // set for initializers and folded values
-  QuantParams quant;                       // 8-bit values from quantised models (informational: ops read theirs as inputs)
+  QuantParams quant;  // 8-bit values from quantised models (informational: ops read theirs as inputs)
 };
 
 struct Node {
