@@ -51,12 +51,19 @@ function tfliteModel(file) {
     input: { size: [224, 224], channels: 3, range: [0, 255], dtype: 'uint8' } };
 }
 
-/** The float32 .tflite twin of a generated ONNX file, when models/onnx_to_tflite.py exists (else null). */
+/** Where models/onnx_to_tflite.py finds models/tflite_writer.py (beside it, or $WEBCNN_TFLITE_WRITER_DIR), or null. */
+export function tfliteWriter() {
+  const dirs = [join(repoRoot, 'models'), process.env.WEBCNN_TFLITE_WRITER_DIR].filter(Boolean);
+  return dirs.map((d) => join(d, 'tflite_writer.py')).find(existsSync) ?? null;
+}
+
+/** The float32 .tflite twin of a generated ONNX file (models/onnx_to_tflite.py), or null without the writer. */
 function tfliteTwin(onnx) {
   const converter = join(repoRoot, 'models', 'onnx_to_tflite.py');
-  if (!existsSync(converter)) return null;
+  const writer = tfliteWriter();
+  if (!existsSync(converter) || !writer) return null;
   const tflite = onnx.replace(/\.onnx$/, '.tflite');
-  if (mtime(tflite) < Math.max(mtime(onnx), mtime(converter))) runPython('onnx_to_tflite.py', [onnx, tflite]);
+  if (mtime(tflite) < Math.max(mtime(onnx), mtime(converter), mtime(writer))) runPython('onnx_to_tflite.py', [onnx, tflite]);
   return tflite;
 }
 

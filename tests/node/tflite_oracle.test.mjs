@@ -14,9 +14,10 @@
 // differences are expected; more than that is a bug in one of them.
 // Before any comparison, LiteRT.js itself must see on the photos what they show (ATTRIBUTION.md beside
 // them): that checks the harness and the preprocessing independently of webcnn.
-// A float32 .tflite: models/onnx_to_tflite.py turns a generated MobileNetV2 ONNX into one; LiteRT.js on it
-// must equal onnxruntime-node on the ONNX (max|a−b| ≤ 1e-4·max|b| + 1e-6, as ort_oracle.test.mjs), and
-// webcnn on it must equal LiteRT.js (max|a−b| ≤ 1e-3·max(1, max|b|)).
+// A float32 .tflite: models/onnx_to_tflite.py (writing through models/tflite_writer.py) turns a generated
+// MobileNetV2 ONNX into one; LiteRT.js on it must equal onnxruntime-node on the ONNX (max|a−b| ≤
+// 1e-4·max|b| + 1e-6, as ort_oracle.test.mjs), and webcnn on it must equal LiteRT.js (max|a−b| ≤
+// 1e-3·max(1, max|b|)).
 // While webcnn's wasm build cannot load .tflite (it parses the FlatBuffer as ONNX), the webcnn comparisons
 // skip with that reason; they turn on once the TFLite importer is merged and web/dist rebuilt.
 import assert from 'node:assert/strict';
@@ -28,6 +29,7 @@ import { after, before, test } from 'node:test';
 import ort from 'onnxruntime-node';
 
 import { pseudoRandom, nhwcToNchw } from '../../bench/inputs.mjs';
+import { tfliteWriter } from '../../bench/models.mjs';
 import { makeModel, repoRoot, scratchDir } from './support/cli.mjs';
 
 import { noLiteRt, startLiteRt } from './support/litert.mjs';
@@ -151,7 +153,10 @@ function makeFloatCase() {
   return floatCase;
 }
 
-test('float32 .tflite from models/onnx_to_tflite.py: LiteRT.js on it equals onnxruntime-node on the ONNX', { skip, timeout: 300_000 }, async (t) => {
+// onnx_to_tflite.py writes through models/tflite_writer.py, which comes with the TFLite importer's branch.
+const noWriter = !tfliteWriter() && 'no models/tflite_writer.py (comes with the TFLite importer; or set WEBCNN_TFLITE_WRITER_DIR)';
+
+test('float32 .tflite from models/onnx_to_tflite.py: LiteRT.js on it equals onnxruntime-node on the ONNX', { skip: skip || noWriter, timeout: 300_000 }, async (t) => {
   const { onnxPath, tflitePath, shape, nhwc } = makeFloatCase();
   const session = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1 });
   const feed = { [session.inputNames[0]]: new ort.Tensor('float32', nhwcToNchw(nhwc, shape), [1, 3, 96, 96]) };
@@ -169,7 +174,7 @@ test('float32 .tflite from models/onnx_to_tflite.py: LiteRT.js on it equals onnx
   assert.ok(maxAbs <= 1e-4 * maxRef + 1e-6, `LiteRT.js vs onnxruntime-node: max|a-b| ${maxAbs}`);
 });
 
-test('float32 .tflite from models/onnx_to_tflite.py: webcnn (wasm, Node) equals LiteRT.js', { skip, timeout: 300_000 }, async (t) => {
+test('float32 .tflite from models/onnx_to_tflite.py: webcnn (wasm, Node) equals LiteRT.js', { skip: skip || noWriter, timeout: 300_000 }, async (t) => {
   if (webcnnCannot) return t.skip(webcnnCannot);
   const { tflitePath, shape, nhwc } = makeFloatCase();
   const reference = await litert.open(tflitePath);

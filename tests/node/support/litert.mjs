@@ -142,6 +142,3 @@ export async function startLiteRt({ build = 'relaxed-simd', chromiumFlags = [] }
     throw e;
   }
 }
-
-/** Fills any missing `shape` from the spec: a convenience for single-input models. */
-export const tensorFor = (spec, data) => ({ data, shape: spec.shape });
