@@ -89,4 +89,11 @@ export const MODELS = {
   emotion: { label: 'human emotion 64 (gray)', prepare: () => humanModel('emotion') },
   blazeface: { label: 'human blazeface 256', prepare: () => humanModel('blazeface') },
   centernet: { label: 'human centernet 512', prepare: () => humanModel('centernet') },
+  // Opt-in (--models resnet50): a 100 MB file, for load time on a large model (issue 15).
+  resnet50: {
+    label: 'ResNet-50 224',
+    optIn: true,
+    prepare: () => ({ ...generatedPair('resnet50_224', 'make_resnet_onnx.py', ['--depth', '50']),
+      input: { size: [224, 224], channels: 3, range: [-2, 2] } }),
+  },
 };

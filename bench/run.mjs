@@ -9,11 +9,13 @@
 // mean over its engines' medians) and, beside each ratio webcnn/peer from that round, the range the ratio
 // took over all rounds.
 //
-//   node bench/run.mjs [--models mobilenetv2,resnet18,emotion,blazeface,centernet,mobilenetv2-uint8,mobilenetv2-int8]
+//   node bench/run.mjs [--models mobilenetv2,resnet18,emotion,blazeface,centernet,mobilenetv2-uint8,mobilenetv2-int8,resnet50]
 //                      [--rounds 5] [--runs 40] [--warmup 10] [--block 5]
 //                      [--engines webcnn,ort-web,tfjs,litert,webcnn-chromium,webcnn-native,ort-node] [--quick]
 // (litert-simd: LiteRT.js's plain-SIMD128 build, beside its default relaxed-SIMD one `litert`)
 // --quick: 1 round of 10 runs after 3 warm-up runs (a smoke test, not a measurement).
+// Default models: all but the opt-in ones (resnet50, 100 MB). Load and first run are timed once per model
+// and engine, after every engine was started on a small CNN (so they exclude compiling the engine's wasm).
 // Env: WEBCNN_CLI (native CLI, default build/webcnn).
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -32,7 +34,7 @@ engines: webcnn, ort-web, tfjs (wasm, in this process); litert, litert-simd, web
          webcnn-native, ort-node (native)`;
 
 function parseOptions(argv) {
-  const o = { models: Object.keys(MODELS), rounds: 5, runs: 40, warmup: 10, block: 5,
+  const o = { models: Object.keys(MODELS).filter((m) => !MODELS[m].optIn), rounds: 5, runs: 40, warmup: 10, block: 5,
     engines: ['webcnn', 'ort-web', 'tfjs', 'litert', 'webcnn-chromium', 'webcnn-native', 'ort-node'] };
   const spec = { '--models': { list: true }, '--engines': { list: true }, '--rounds': { count: 1 }, '--runs': { count: 1 },
     '--warmup': { count: 0 }, '--block': { count: 1 }, '--quick': { flag: true }, '-h': { flag: true }, '--help': { flag: true } };
@@ -83,10 +85,18 @@ async function main() {
   const engines = [];
   for (const e of o.engines) engines.push(await engineModules[e]());
   const native = await import('./engines/webcnn_native.mjs');
+  const startMs = {};
+  for (const e of engines) {
+    if (!e.start) continue;
+    const t0 = performance.now();
+    await e.start();
+    startMs[e.id] = performance.now() - t0;
+  }
 
   console.log(machineHeader(process.argv));
   console.log(`plan:    ${o.rounds} round(s) × (${o.warmup} warm-up + ${o.runs} timed runs, in-process engines taking turns in blocks of ${o.block}) per model and engine, one thread each`);
-  console.log(`engines: ${engines.map((e) => e.label).join('; ')}\n`);
+  console.log(`engines: ${engines.map((e) => e.label).join('; ')}`);
+  console.log(`engine start (wasm compile, a small CNN loaded and run 5 times): ${Object.entries(startMs).map(([id, ms]) => `${id} ${fmt(ms, 0)} ms`).join(', ')}\n`);
 
   // Models, inputs, facts from the native CLI, and the TF.js twins checked against ONNX Runtime.
   const models = [];
@@ -126,6 +136,8 @@ async function main() {
           throw err;
         }
         handles.set(`${m.name}/${e.id}`, h);
+        m.startup ??= {};
+        m.startup[e.id] = { loadMs: h.loadMs, firstRunMs: h.firstRunMs };
         if (h.heapBytes !== undefined) m.heapBytes = h.heapBytes;
         if (!out) continue;
         // Reference: ONNX Runtime for ONNX models, TF.js for TF.js ones, LiteRT.js for .tflite ones, else
@@ -175,6 +187,24 @@ async function main() {
   printTables(models, engines, results, o);
 }
 
+// Load and first run per model: once each, so a rough figure on a shared machine (ratios webcnn/peer).
+function printStartup(models, engines) {
+  console.log('\nLoad (file to a runnable model) and first run, ms, once per model and engine; ratio = webcnn/peer ' +
+    '(wasm peers against webcnn wasm, native against webcnn native).\n');
+  console.log('| model | engine | load | first run | load + first run | webcnn/peer load | webcnn/peer load + first |');
+  console.log('|---|---|---:|---:|---:|---:|---:|');
+  for (const m of models) {
+    for (const e of engines) {
+      const s = m.startup?.[e.id];
+      if (!s) continue;
+      const own = m.startup[counterpart(e)];
+      const ratio = (a, b) => (e.id !== counterpart(e) && own ? fmt(a / b, 2) : '');
+      console.log(`| ${m.label} | ${e.label} | ${fmt(s.loadMs)} | ${fmt(s.firstRunMs)} | ${fmt(s.loadMs + s.firstRunMs)} | ` +
+        `${ratio(own?.loadMs, s.loadMs)} | ${ratio(own?.loadMs + own?.firstRunMs, s.loadMs + s.firstRunMs)} |`);
+    }
+  }
+}
+
 // webcnn's counterpart for a peer: the wasm build against wasm peers, the native CLI against native ones,
 // webcnn in the same Chromium page against LiteRT.js.
 const counterpart = (e) => e.counterpart ?? (e.native ? 'webcnn-native' : 'webcnn');
@@ -213,6 +243,8 @@ function printTables(models, engines, results, o) {
   console.log('| model | engine | median ms | GFLOP/s | webcnn/peer |');
   console.log('|---|---|---:|---:|---|');
   for (const r of rows) console.log(r);
+
+  printStartup(models, engines);
 
   console.log('\nMemory (webcnn, planned at load): arena = planned peak of intermediates; largest step = a node\'s ' +
     'non-constant inputs + outputs (the largest pair of live activations); wasm heap held = bytes the wasm ' +

@@ -12,7 +12,7 @@ Concat(with -1) -> Reshape, which the engine must fold to a constant shape. `--f
 Flatten instead.
 
 Usage: /usr/bin/python3 models/make_mobilenetv2_onnx.py OUT.onnx [--width 1.0] [--size 224]
-           [--classes 1000] [--seed 0] [--flatten] [--dynamic-batch]
+           [--classes 1000] [--seed 0] [--flatten] [--dynamic-batch] [--free-hw]
 Needs Debian's python3-onnx and python3-numpy (apt-get install -y python3-onnx python3-numpy).
 """
 import argparse
@@ -118,7 +118,7 @@ class Builder:
         return out
 
 
-def build(width, size, classes, seed, plain_flatten, dynamic_batch):
+def build(width, size, classes, seed, plain_flatten, dynamic_batch, free_hw=False):
     b = Builder(seed)
     b.const("clip_min", np.array(0.0, dtype=np.float32))
     b.const("clip_max", np.array(6.0, dtype=np.float32))
@@ -149,7 +149,8 @@ def build(width, size, classes, seed, plain_flatten, dynamic_batch):
     batch = "batch" if dynamic_batch else 1
     graph = helper.make_graph(
         b.nodes, f"mobilenet_v2_{width}_{size}",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [batch, 3, size, size])],
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT,
+                                       [batch, 3, "height", "width"] if free_hw else [batch, 3, size, size])],
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, [batch, classes])],
         initializer=b.initializers)
     model = helper.make_model(graph, producer_name="webcnn make_mobilenetv2_onnx.py",
@@ -168,8 +169,9 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--flatten", action="store_true", help="plain Flatten instead of torch's view pattern")
     p.add_argument("--dynamic-batch", action="store_true", help="symbolic batch dimension 'batch'")
+    p.add_argument("--free-hw", action="store_true", help="symbolic input height and width (any image size)")
     a = p.parse_args()
-    onnx.save(build(a.width, a.size, a.classes, a.seed, a.flatten, a.dynamic_batch), a.output)
+    onnx.save(build(a.width, a.size, a.classes, a.seed, a.flatten, a.dynamic_batch, a.free_hw), a.output)
 
 
 if __name__ == "__main__":

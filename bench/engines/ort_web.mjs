@@ -29,13 +29,20 @@ export function supports(model) {
 }
 
 export async function open(model, input) {
+  const t0 = performance.now();
   const session = await ort.InferenceSession.create(model.onnx, {
     executionProviders: ['wasm'], graphOptimizationLevel: 'all', executionMode: 'sequential',
   });
   const x = new ort.Tensor('float32', input.nchw.data, input.nchw.shape);
   const feed = { [session.inputNames[0]]: x };
   const run = () => session.run(feed);
+  const loadMs = performance.now() - t0;
+  const t1 = performance.now();
+  await run();
+  const firstRunMs = performance.now() - t1;
   return {
+    loadMs,
+    firstRunMs,
     runOnce: run,
     async outputs() {
       const out = await run();

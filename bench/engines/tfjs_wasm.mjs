@@ -34,7 +34,9 @@ export function supports(model) {
 
 export async function open(model, input) {
   await wasmBackend();
+  const t0 = performance.now();
   const m = await loadGraphModel(fileHandler(model.tfjs));
+  const loadMs = performance.now() - t0;
   const x = tf.tensor(input.nhwc.data, input.nhwc.shape, 'float32');
   const feed = { [m.inputs[0].name]: x };
   const names = m.outputs.map((o) => o.name);
@@ -47,7 +49,12 @@ export async function open(model, input) {
     for (const y of ys) y.dataSync(); // results out of the backend, as the other engines hand them back
     tf.dispose(ys);
   };
+  const t1 = performance.now();
+  await run();
+  const firstRunMs = performance.now() - t1;
   return {
+    loadMs,
+    firstRunMs,
     runOnce: run,
     wasmMemoryBytes: () => tf.backend().wasm.HEAPU8.byteLength,
     async outputs() {

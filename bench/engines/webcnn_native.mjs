@@ -26,7 +26,12 @@ export function cliBench(file, extra) {
 export async function open(model) {
   const file = model.onnx ?? model.tfjs ?? model.tflite;
   if (!existsSync(cliPath)) throw new Error(`${cliPath} does not exist: build the webcnn target or set WEBCNN_CLI`);
+  // Load and first run as the CLI times them in a process of its own (file read, import, planning; one run).
+  const once = cliBench(file, ['--warmup', '0', '--runs', '1']);
+  const number = (re) => Number((re.exec(once) ?? [])[1]);
   return {
+    loadMs: number(/^load_ms: ([\d.]+)/m),
+    firstRunMs: number(/^first_run_ms: ([\d.]+)/m),
     // One sample: the CLI's own median over `runs` runs.
     measure(warmup, runs) {
       const out = cliBench(file, ['--warmup', String(warmup), '--runs', String(runs)]);

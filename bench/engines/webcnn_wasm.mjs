@@ -25,16 +25,22 @@ export function supports(model) {
 
 export async function open(model, input) {
   const before = (await webcnn.memory({ worker: false })).usedBytes;
+  const t0 = performance.now();
   const m = await webcnn.load(model.onnx ?? model.tfjs ?? model.tflite, { worker: false });
+  const loadMs = performance.now() - t0;
   const threads = webcnn.features.threads;
   if (threads && threads.enabled) throw new Error(`webcnn loaded its threaded build (${threads.count} threads)`);
   const x = model.onnx ? input.nchw : input.nhwc;
   const feed = { [m.inputs[0].name]: { data: x.data, shape: x.shape } };
   const run = () => m.run(feed);
+  const t1 = performance.now();
   await run();
+  const firstRunMs = performance.now() - t1;
   // What the model holds in the wasm heap once loaded and run: weights (packed), plan, arena.
   const heapBytes = (await webcnn.memory({ worker: false })).usedBytes - before;
   return {
+    loadMs,
+    firstRunMs,
     heapBytes,
     wasmMemoryBytes: async () => (await webcnn.memory({ worker: false })).heapBytes,
     runOnce: run,

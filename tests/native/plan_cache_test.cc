@@ -36,12 +36,14 @@ Result<std::unique_ptr<Kernel>> create_counting_copy(const Node&) {
   return std::unique_ptr<Kernel>(std::make_unique<CountingCopy>());
 }
 
-// x [1, -1] → copy → y
-std::unique_ptr<Model> counting_model(ModelOptions options) {
+// x [1, -1] → copy → y; with `weight_floats`, the copy also takes a constant of that many floats (unread).
+std::unique_ptr<Model> counting_model(ModelOptions options, int64_t weight_floats = 0) {
   register_op("PlanCacheCountingCopy", create_counting_copy);
   Graph g;
   ValueId x = add_input(g, "x", {1, -1});
-  g.outputs.push_back(add_node(g, "PlanCacheCountingCopy", "copy", {x}));
+  std::vector<ValueId> in = {x};
+  if (weight_floats) in.push_back(g.add_constant("weights", Tensor(DataType::kFloat32, {weight_floats})));
+  g.outputs.push_back(add_node(g, "PlanCacheCountingCopy", "copy", in));
   auto model = Model::from_graph(std::move(g), options);
   REQUIRE_MESSAGE(model.is_ok(), model.status().message());
   return std::move(model).value();
@@ -171,4 +173,19 @@ TEST_CASE("plan cache: the cached plans' arenas together stay within the memory 
   REQUIRE_FALSE(out.is_ok());
   CHECK(out.status().code() == StatusCode::kResourceExhausted);
   CHECK_FALSE(run_planned(*small, 1000));
+}
+
+TEST_CASE("plan cache: each plan beyond the newest counts its packed weights against the budget") {
+  const int64_t weight_floats = 100000;  // 400 KB of weights, a few KB of arena per plan
+  auto roomy = counting_model(ModelOptions{}, weight_floats);
+  CHECK(run_planned(*roomy, 100));
+  CHECK(run_planned(*roomy, 200));
+  CHECK_FALSE(run_planned(*roomy, 100));  // 2 plans: 800 KB of weights, well inside 1 GiB
+
+  ModelOptions tight;
+  tight.memory_budget = 300000;  // one plan fits; a second one's copy of the weights does not
+  auto model = counting_model(tight, weight_floats);
+  CHECK(run_planned(*model, 100));
+  CHECK(run_planned(*model, 200));
+  CHECK(run_planned(*model, 100));  // was evicted to make room
 }

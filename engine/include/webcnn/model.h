@@ -38,8 +38,9 @@ struct ModelOptions {
   // graph's bookkeeping (~1.3 KB a node) well inside the default memory budget.
   size_t max_nodes = 200000;
   // Plans kept for a model with free input dimensions, one per input-shape signature, least recently used
-  // evicted first (also when the cached plans' arenas together would pass memory_budget): alternating
-  // between this many shapes plans each once. Each plan holds its own packed weights and arena.
+  // evicted first: alternating between this many shapes plans each once. Each plan holds its own arena
+  // and packed weights; older plans are also evicted when the cached plans' arenas plus the weights of
+  // every plan beyond the newest would pass memory_budget.
   size_t plan_cache_size = 4;
 };
 

@@ -71,6 +71,8 @@ Result<PlanCache> PlanCache::create(Graph base, const ModelOptions& options) {
       if (d < 0) c.free_dims_ = true;
     if (c.plan_time_input_[i]) c.free_dims_ = true;  // values decide shapes; plan at run
   }
+  for (const Value& v : base.values)
+    if (v.constant) c.weight_bytes_ += v.constant->bytes();
   c.base_ = std::move(base);
   // Weight re-layouts (TF.js's HWIO → OIHW Transposes) are folded now, so the constants reach their
   // kernels as they sit in `base` and can live only in the plan (drop_packed_constants).
@@ -151,14 +153,15 @@ Result<bool> PlanCache::ensure_plan_for_key(std::vector<Tensor> key) {
     WEBCNN_ASSIGN(entry.plan, ExecutionPlan::build(std::move(g), options_.memory_budget));
   }
   // The new plan fits the budget alone (build checked); older plans make room for it, least recently
-  // used first, until the cached plans' arenas together fit too.
+  // used first, until the cached plans together fit too: their arenas, and the weights each plan beyond
+  // the newest holds packed (a copy per plan: counted as the imported constants' bytes).
   const size_t capacity = std::max<size_t>(1, options_.plan_cache_size);
-  auto arenas = [&] {
-    size_t sum = entry.plan->stats().arena_bytes;
-    for (const Entry& e : entries_) sum += e.plan->stats().arena_bytes;
+  auto cached_bytes = [&] {
+    uint64_t sum = entry.plan->stats().arena_bytes;
+    for (const Entry& e : entries_) sum += e.plan->stats().arena_bytes + weight_bytes_;
     return sum;
   };
-  while (!entries_.empty() && (entries_.size() >= capacity || arenas() > options_.memory_budget))
+  while (!entries_.empty() && (entries_.size() >= capacity || cached_bytes() > options_.memory_budget))
     WEBCNN_TRY(evict_last());
   entry.key = std::move(key);
   entries_.push_front(std::move(entry));

@@ -4,8 +4,9 @@
 // input dimensions keeps up to ModelOptions::plan_cache_size plans, one per input-shape signature, and
 // evicts the least recently used one when a new signature comes (or when the arenas of the cached plans
 // together would pass the memory budget), so alternating between a few shapes plans each of them once.
-// Each plan has an arena of its own, sized for it: views are bound to arena addresses when a plan is
-// built, and the budget bounds the sum over cached plans.
+// Each plan has an arena of its own, sized for it (views are bound to arena addresses when a plan is
+// built), and packed weights of its own; the budget bounds the arenas of the cached plans plus the
+// weights of every plan beyond the newest.
 //
 // Where the weights live is this class's other job: a static model plans once (at load) and its constants
 // move into that plan; a model with free input dimensions keeps a base graph to re-plan from, whose
@@ -78,6 +79,7 @@ class PlanCache {
   // the weights (packed) it needs, and a second copy would nearly double the model's memory.
   bool base_constants_released_ = false;
   const ExecutionPlan* holder_ = nullptr;  // the plan the base's dropped constants live in
+  uint64_t weight_bytes_ = 0;              // the imported constants: what each extra cached plan packs again
   std::vector<PackedConstant> in_plan_only_;
 };
 
