@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "import/model_import.h"
+#include "import/tflite/tflite_schema.h"
 
 namespace webcnn {
 
@@ -30,6 +31,12 @@ Result<Graph> import_model_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) return Status::error(StatusCode::kInvalidArgument, path + ": cannot open file");
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  // A FlatBuffer's file identifier sits at bytes 4..8: "TFL3" whatever the file is called.
+  if (ext == ".tflite" || (ext != ".onnx" && tflite::has_tflite_identifier(bytes.data(), bytes.size()))) {
+    Result<Graph> g = import_tflite(bytes.data(), bytes.size());
+    if (!g.is_ok()) return g.status().with_context(path);
+    return g;
+  }
   if (ext != ".onnx" && !bytes.empty() && bytes[0] == '{')
     return Status::error(path + ": looks like JSON; TF.js models are loaded from a file named *.json");
   Result<Graph> g = import_onnx(bytes.data(), bytes.size());
