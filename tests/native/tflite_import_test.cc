@@ -10,8 +10,8 @@
 
 #include <doctest/doctest.h>
 #include "import/model_import.h"
-#include "ops/kernel.h"
 #include "npy.h"
+#include "ops/kernel.h"
 #include "webcnn/image.h"
 #include "webcnn/model.h"
 
@@ -258,10 +258,8 @@ std::string classify_quantized(const std::string& model_file, const std::string&
   Tensor x(in.dtype, in.shape);
   for (int64_t i = 0; i < x.size(); ++i) {
     const int v = static_cast<int>(std::lround(pixels.value().data<float>()[i]));
-    if (in.dtype == DataType::kUInt8)
-      x.data<uint8_t>()[i] = static_cast<uint8_t>(v);
-    else
-      x.data<int8_t>()[i] = static_cast<int8_t>(v - 128);
+    if (in.dtype == DataType::kUInt8) x.data<uint8_t>()[i] = static_cast<uint8_t>(v);
+    else x.data<int8_t>()[i] = static_cast<int8_t>(v - 128);
   }
   auto out = m.run({{in.name, &x}});
   if (!out.is_ok()) {

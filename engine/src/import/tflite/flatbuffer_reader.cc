@@ -23,7 +23,8 @@ Result<Table> Table::at(const uint8_t* data, size_t size, size_t pos, int depth,
   const std::string field = std::string("field '") + name + "'";
   if (depth > kMaxNestingDepth)
     return invalid(field + ": tables nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
-  if (pos > size || size - pos < 4) return invalid(field + ": table" + at_offset(pos) + " runs past the end of the file");
+  if (pos > size || size - pos < 4)
+    return invalid(field + ": table" + at_offset(pos) + " runs past the end of the file");
   // soffset: vtable = table - soffset (signed; the vtable may sit before or after the table).
   int32_t soff;
   std::memcpy(&soff, data + pos, 4);
@@ -58,7 +59,8 @@ Result<size_t> Table::field_pos(int index, const char* name, size_t bytes) const
   const size_t off = load_u16(data_ + vtable_ + 4 + 2 * static_cast<size_t>(index));
   if (off < 4 || off + bytes > obj_bytes_)
     return invalid(std::string("field '") + name + "' of the table" + at_offset(pos_) + " lies outside the table (" +
-                   std::to_string(off) + " + " + std::to_string(bytes) + " > " + std::to_string(obj_bytes_) + " bytes)");
+                   std::to_string(off) + " + " + std::to_string(bytes) + " > " + std::to_string(obj_bytes_) +
+                   " bytes)");
   return pos_ + off;  // inside [pos_, pos_ + obj_bytes_), which Table::at checked lies in the file
 }
 
@@ -81,7 +83,8 @@ Result<Table> Table::table(int index, const char* name, bool* present) const {
 Result<Vector> Table::vector_at(size_t at, const char* name, size_t elem_size) const {
   WEBCNN_ASSIGN(size_t start, follow(at, name));
   if (size_ - start < 4)
-    return invalid(std::string("field '") + name + "': vector length" + at_offset(start) + " runs past the end of the file");
+    return invalid(std::string("field '") + name + "': vector length" + at_offset(start) +
+                   " runs past the end of the file");
   Vector v;
   v.size = load_u32(data_ + start);
   v.pos = start + 4;
@@ -106,14 +109,16 @@ Result<std::string> Table::string(int index, const char* name) const {
 }
 
 Result<Table> Table::table_at(const Vector& v, uint32_t i, const char* name) const {
-  if (i >= v.size || v.elem != 4) return invalid(std::string("field '") + name + "': element " + std::to_string(i) + " out of range");
+  if (i >= v.size || v.elem != 4)
+    return invalid(std::string("field '") + name + "': element " + std::to_string(i) + " out of range");
   const size_t at = v.pos + static_cast<size_t>(i) * 4;
   WEBCNN_ASSIGN(size_t target, follow(at, name));
   return Table::at(data_, size_, target, depth_ + 1, name);
 }
 
 Result<Table> root(const uint8_t* data, size_t size) {
-  if (data == nullptr || size < 8) return invalid("file of " + std::to_string(size) + " bytes is too small for a FlatBuffer");
+  if (data == nullptr || size < 8)
+    return invalid("file of " + std::to_string(size) + " bytes is too small for a FlatBuffer");
   const uint32_t off = load_u32(data);
   if (off >= size)
     return invalid("root table offset " + std::to_string(off) + " points past the end of the file (" +

@@ -26,7 +26,7 @@ Status invalid(const std::string& what);
 
 // A vector's element count and where its first element sits.
 struct Vector {
-  size_t pos = 0;    // byte offset of element 0
+  size_t pos = 0;     // byte offset of element 0
   uint32_t size = 0;  // element count
   size_t elem = 0;    // bytes per element
 };
@@ -78,8 +78,8 @@ class Table {
 
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
-  size_t pos_ = 0;       // the table's start (where its soffset to the vtable is)
-  size_t vtable_ = 0;    // the vtable's start
+  size_t pos_ = 0;          // the table's start (where its soffset to the vtable is)
+  size_t vtable_ = 0;       // the vtable's start
   uint16_t vt_bytes_ = 0;   // vtable size in bytes (including its two header fields)
   uint16_t obj_bytes_ = 0;  // table inline size in bytes
   int depth_ = 0;

@@ -81,7 +81,8 @@ Tensor permuted(const Tensor& in, const std::vector<int>& perm) {
   auto* dst = static_cast<uint8_t*>(out.raw());
   for (int64_t k = 0; k < n; ++k) {
     int64_t off = 0;
-    for (int i = 0; i < r; ++i) off += idx[static_cast<size_t>(i)] * in_strides[static_cast<size_t>(perm[static_cast<size_t>(i)])];
+    for (int i = 0; i < r; ++i)
+      off += idx[static_cast<size_t>(i)] * in_strides[static_cast<size_t>(perm[static_cast<size_t>(i)])];
     std::memcpy(dst + static_cast<size_t>(k) * es, src + static_cast<size_t>(off) * es, es);
     for (int i = r - 1; i >= 0; --i) {
       if (++idx[static_cast<size_t>(i)] < os[static_cast<size_t>(i)]) break;
@@ -100,7 +101,14 @@ std::pair<int64_t, int64_t> same_pads(int64_t in, int64_t k, int64_t stride, int
 }
 
 // A TFLite ActivationFunctionType.
-enum Activation : int8_t { kActNone = 0, kActRelu = 1, kActReluN1To1 = 2, kActRelu6 = 3, kActTanh = 4, kActSignBit = 5 };
+enum Activation : int8_t {
+  kActNone = 0,
+  kActRelu = 1,
+  kActReluN1To1 = 2,
+  kActRelu6 = 3,
+  kActTanh = 4,
+  kActSignBit = 5
+};
 
 class Importer;
 
@@ -115,8 +123,12 @@ struct OpContext {
   // Data movement on 8-bit data: results carry input 0's parameters (requantised when the output's differ).
   bool passthrough = false;
 
-  std::string describe() const { return "operator " + std::to_string(index) + " " + tfl::builtin_name(code) + " '" + name + "'"; }
-  Status error(const std::string& what) const { return Status::error(StatusCode::kInvalidModel, describe() + ": " + what); }
+  std::string describe() const {
+    return "operator " + std::to_string(index) + " " + tfl::builtin_name(code) + " '" + name + "'";
+  }
+  Status error(const std::string& what) const {
+    return Status::error(StatusCode::kInvalidModel, describe() + ": " + what);
+  }
   Status unsupported(const std::string& what) const {
     return Status::error(StatusCode::kUnsupportedOp, describe() + ": " + what);
   }
@@ -221,7 +233,8 @@ Status emit_with_activation(Importer& im, const OpContext& c, const std::string&
   switch (act) {
     case kActRelu: return im.emit(c, "Relu", {y});
     case kActRelu6:
-      return im.emit(c, "Clip", {y, add_float_scalar(g, c.name + "/min", 0.f), add_float_scalar(g, c.name + "/max", 6.f)});
+      return im.emit(c, "Clip",
+                     {y, add_float_scalar(g, c.name + "/min", 0.f), add_float_scalar(g, c.name + "/max", 6.f)});
     case kActReluN1To1:
       return im.emit(c, "Clip",
                      {y, add_float_scalar(g, c.name + "/min", -1.f), add_float_scalar(g, c.name + "/max", 1.f)});
@@ -368,10 +381,12 @@ Status translate_fully_connected(Importer& im, OpContext& c) {
   const Shape in_shape = tfl_shape(im.input_tensor(c, 0));
   Attrs a;
   a["transB"] = Attribute::of_int(1);
-  const bool quantised = !c.generic && (im.input_tensor(c, 0).type == tfl::kUInt8 || im.input_tensor(c, 0).type == tfl::kInt8);
+  const bool quantised =
+      !c.generic && (im.input_tensor(c, 0).type == tfl::kUInt8 || im.input_tensor(c, 0).type == tfl::kInt8);
   WEBCNN_ASSIGN(ValueId x, quantised ? im.raw_input(c, 0) : im.input(c, 0));
   if (in_shape.size() != 2)
-    x = im.add("Reshape", c.name + "/flatten", {x, add_int64_constant(im.graph(), c.name + "/flatten_shape", {-1, inner})});
+    x = im.add("Reshape", c.name + "/flatten",
+               {x, add_int64_constant(im.graph(), c.name + "/flatten_shape", {-1, inner})});
   WEBCNN_ASSIGN(ValueId w, im.weights(c, 1, {0, 1}, {}));
   const bool reshape_out = keep_dims && in_shape.size() != 2;
   if (quantised) {
@@ -496,7 +511,8 @@ Status translate_reduce(Importer& im, OpContext& c) {
     im.graph().value(pooled).dtype = im.input_tensor(c, 0).type == tfl::kInt8 ? DataType::kInt8 : DataType::kUInt8;
     OpContext move = c;
     move.passthrough = true;
-    return im.emit(move, "Reshape", {pooled, add_int64_constant(im.graph(), c.name + "/shape", {in_shape[0], in_shape[3]})});
+    return im.emit(move, "Reshape",
+                   {pooled, add_int64_constant(im.graph(), c.name + "/shape", {in_shape[0], in_shape[3]})});
   }
   WEBCNN_ASSIGN(ValueId x, im.input(c, 0));
   const std::string op = c.code == tfl::kMean ? "ReduceMean" : c.code == tfl::kSum ? "ReduceSum" : "ReduceMax";
@@ -584,9 +600,11 @@ Status translate_unary(Importer& im, OpContext& c) {
     case tfl::kLeakyRelu: return im.emit(c, "LeakyRelu", {x}, a);
     case tfl::kRelu: return im.emit(c, "Relu", {x});
     case tfl::kRelu6:
-      return im.emit(c, "Clip", {x, add_float_scalar(g, c.name + "/min", 0.f), add_float_scalar(g, c.name + "/max", 6.f)});
+      return im.emit(c, "Clip",
+                     {x, add_float_scalar(g, c.name + "/min", 0.f), add_float_scalar(g, c.name + "/max", 6.f)});
     case tfl::kReluN1To1:
-      return im.emit(c, "Clip", {x, add_float_scalar(g, c.name + "/min", -1.f), add_float_scalar(g, c.name + "/max", 1.f)});
+      return im.emit(c, "Clip",
+                     {x, add_float_scalar(g, c.name + "/min", -1.f), add_float_scalar(g, c.name + "/max", 1.f)});
     case tfl::kTanh: return im.emit(c, "Tanh", {x});
     case tfl::kHardSwish: return im.emit(c, "HardSwish", {x});
     case tfl::kExp: return im.emit(c, "Exp", {x});
@@ -680,7 +698,9 @@ Status translate_resize(Importer& im, OpContext& c) {
   a["axes"] = Attribute::of_ints({1, 2});
   // TFLite's bilinear with half_pixel_centers is TF2's (ONNX half_pixel); without either flag the legacy
   // asymmetric mapping x·in/out.
-  a["coordinate_transformation_mode"] = Attribute::of_string(align ? "align_corners" : half ? "half_pixel" : "asymmetric");
+  a["coordinate_transformation_mode"] = Attribute::of_string(align  ? "align_corners"
+                                                             : half ? "half_pixel"
+                                                                    : "asymmetric");
   // TF nearest: floor(x·scale) plainly, floor((x+0.5)·scale) with half-pixel centers (= round_prefer_ceil of
   // ONNX's half_pixel coordinate), round() with align_corners.
   if (!bilinear) a["nearest_mode"] = Attribute::of_string(half || align ? "round_prefer_ceil" : "floor");
@@ -742,8 +762,9 @@ Status translate_split(Importer& im, OpContext& c) {
   const size_t n = c.op->outputs.size();
   if (n == 0) return c.error("has no outputs");
   WEBCNN_ASSIGN(ValueId x, im.input(c, 1));
-  return im.emit_all(c, "Split", {x},
-                     {{"axis", Attribute::of_int(axis[0])}, {"num_outputs", Attribute::of_int(static_cast<int64_t>(n))}});
+  return im.emit_all(
+      c, "Split", {x},
+      {{"axis", Attribute::of_int(axis[0])}, {"num_outputs", Attribute::of_int(static_cast<int64_t>(n))}});
 }
 
 Status translate_gather(Importer& im, OpContext& c) {
@@ -1070,7 +1091,8 @@ Result<ValueId> Importer::scale_of(const OpContext& c, int32_t t) {
   const std::string where = tt.describe(static_cast<size_t>(t));
   if (tt.quant.scale.empty()) return c.error(where + " has no quantization parameters");
   for (float s : tt.quant.scale)
-    if (!(s > 0) || !std::isfinite(s)) return c.error(where + ": scale " + std::to_string(s) + " is not a positive number");
+    if (!(s > 0) || !std::isfinite(s))
+      return c.error(where + ": scale " + std::to_string(s) + " is not a positive number");
   Tensor s = tt.quant.scale.size() == 1 ? float_scalar_tensor(tt.quant.scale[0]) : float_tensor(tt.quant.scale);
   ValueId v = g_.add_constant(unique_value_name(g_, (tt.name.empty() ? "tensor" : tt.name) + "/scale"), std::move(s));
   scales_[t] = v;
@@ -1092,12 +1114,11 @@ Result<ValueId> Importer::zero_point_of(const OpContext& c, int32_t t) {
   for (size_t k = 0; k < zp.size(); ++k) {
     if (zp[k] < (u8 ? 0 : -128) || zp[k] > (u8 ? 255 : 127))
       return c.error(where + ": zero point " + std::to_string(zp[k]) + " does not fit its 8-bit type");
-    if (u8)
-      z.data<uint8_t>()[k] = static_cast<uint8_t>(zp[k]);
-    else
-      z.data<int8_t>()[k] = static_cast<int8_t>(zp[k]);
+    if (u8) z.data<uint8_t>()[k] = static_cast<uint8_t>(zp[k]);
+    else z.data<int8_t>()[k] = static_cast<int8_t>(zp[k]);
   }
-  ValueId v = g_.add_constant(unique_value_name(g_, (tt.name.empty() ? "tensor" : tt.name) + "/zero_point"), std::move(z));
+  ValueId v =
+      g_.add_constant(unique_value_name(g_, (tt.name.empty() ? "tensor" : tt.name) + "/zero_point"), std::move(z));
   zero_points_[t] = v;
   return v;
 }
@@ -1128,7 +1149,8 @@ Status Importer::bind_output(const OpContext& c, size_t out, ValueId v) {
 Status Importer::alias(const OpContext& c, size_t out, ValueId v) { return bind_output(c, out, v); }
 
 Status Importer::emit(const OpContext& c, const std::string& op, std::vector<ValueId> inputs, Attrs attrs, size_t out) {
-  if (out >= c.op->outputs.size() || c.op->outputs[out] < 0) return c.error("output " + std::to_string(out) + " is absent");
+  if (out >= c.op->outputs.size() || c.op->outputs[out] < 0)
+    return c.error("output " + std::to_string(out) + " is absent");
   const int32_t t = c.op->outputs[out];
   if (values_[static_cast<size_t>(t)] != kNoValue)
     return c.error("writes " + tensor(t).describe(static_cast<size_t>(t)) +
@@ -1141,8 +1163,8 @@ Status Importer::emit(const OpContext& c, const std::string& op, std::vector<Val
   n.attrs = std::move(attrs);
   const bool requantise_after =
       eight && (c.generic || (c.passthrough && !c.op->inputs.empty() && c.op->inputs[0] >= 0 &&
-                                                (tensor(c.op->inputs[0]).quant.scale != tensor(t).quant.scale ||
-                                                 tensor(c.op->inputs[0]).quant.zero_point != tensor(t).quant.zero_point)));
+                              (tensor(c.op->inputs[0]).quant.scale != tensor(t).quant.scale ||
+                               tensor(c.op->inputs[0]).quant.zero_point != tensor(t).quant.zero_point)));
   if (!requantise_after) {
     ValueId v = make_value(t, dt);
     n.name = g_.value(v).name;
@@ -1204,10 +1226,8 @@ Status Importer::check_unsupported() const {
       return invalid("operator " + std::to_string(i) + ": opcode index " + std::to_string(op.opcode_index) +
                      " out of range (" + std::to_string(m_.operator_codes.size()) + " operator codes)");
     const tfl::OperatorCode& code = m_.operator_codes[op.opcode_index];
-    if (code.builtin == tfl::kCustom)
-      ++unsupported["custom op '" + code.custom_code + "'"];
-    else if (!translators().count(code.builtin))
-      ++unsupported[tfl::builtin_name(code.builtin)];
+    if (code.builtin == tfl::kCustom) ++unsupported["custom op '" + code.custom_code + "'"];
+    else if (!translators().count(code.builtin)) ++unsupported[tfl::builtin_name(code.builtin)];
   }
   if (unsupported.empty()) return Status::ok();
   std::string msg;
@@ -1252,22 +1272,25 @@ Result<Graph> Importer::run() {
       return invalid(t.describe(i) + ": buffer index " + std::to_string(t.buffer) + " out of range (" +
                      std::to_string(m_.buffers.size()) + " buffers)");
     for (int32_t d : t.shape)
-      if (d < 0) return invalid(t.describe(i) + ": shape " + shape_to_string(tfl_shape(t)) + " has a negative dimension");
+      if (d < 0)
+        return invalid(t.describe(i) + ": shape " + shape_to_string(tfl_shape(t)) + " has a negative dimension");
     const bool eight = t.type == tfl::kUInt8 || t.type == tfl::kInt8;
     if (eight && !t.quant.scale.empty()) {
       const size_t ns = t.quant.scale.size();
       if (!t.quant.zero_point.empty() && t.quant.zero_point.size() != ns)
         return invalid(t.describe(i) + ": " + std::to_string(ns) + " scales but " +
                        std::to_string(t.quant.zero_point.size()) + " zero points");
-      if (ns > 1 && (t.quant.quantized_dimension < 0 || static_cast<size_t>(t.quant.quantized_dimension) >= t.shape.size() ||
-                     t.shape[static_cast<size_t>(t.quant.quantized_dimension)] != static_cast<int32_t>(ns)))
+      if (ns > 1 &&
+          (t.quant.quantized_dimension < 0 || static_cast<size_t>(t.quant.quantized_dimension) >= t.shape.size() ||
+           t.shape[static_cast<size_t>(t.quant.quantized_dimension)] != static_cast<int32_t>(ns)))
         return invalid(t.describe(i) + ": " + std::to_string(ns) + " scales do not match dimension " +
                        std::to_string(t.quant.quantized_dimension) + " of its shape " + shape_to_string(tfl_shape(t)));
     }
   }
   auto check_index = [&](int32_t t, const std::string& what) -> Status {
     if (t < 0 || static_cast<size_t>(t) >= nt)
-      return invalid(what + ": tensor index " + std::to_string(t) + " out of range (" + std::to_string(nt) + " tensors)");
+      return invalid(what + ": tensor index " + std::to_string(t) + " out of range (" + std::to_string(nt) +
+                     " tensors)");
     return Status::ok();
   };
   for (size_t i = 0; i < sg_.operators.size(); ++i) {
@@ -1286,9 +1309,11 @@ Result<Graph> Importer::run() {
       return invalid("subgraph input " + std::to_string(k) + " (" + tt.describe(static_cast<size_t>(t)) +
                      ") is also a constant");
     if (values_[static_cast<size_t>(t)] != kNoValue)
-      return invalid("subgraph input " + std::to_string(k) + " (" + tt.describe(static_cast<size_t>(t)) + ") is listed twice");
+      return invalid("subgraph input " + std::to_string(k) + " (" + tt.describe(static_cast<size_t>(t)) +
+                     ") is listed twice");
     if (tt.type == tfl::kFloat16)
-      return Status::error(StatusCode::kUnsupportedOp, tt.describe(static_cast<size_t>(t)) + ": float16 inputs are not supported");
+      return Status::error(StatusCode::kUnsupportedOp,
+                           tt.describe(static_cast<size_t>(t)) + ": float16 inputs are not supported");
     WEBCNN_ASSIGN(DataType dt, dtype_of(t));
     ValueId v = make_value(t, dt);
     Shape shape = tfl_shape(tt);

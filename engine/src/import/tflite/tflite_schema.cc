@@ -28,24 +28,139 @@ namespace buffer_f {
 constexpr int kData = 0, kOffset = 1, kSize = 2;
 }
 
-const char* const kBuiltinNames[] = {
-    "ADD", "AVERAGE_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D", "DEPTH_TO_SPACE", "DEQUANTIZE",
-    "EMBEDDING_LOOKUP", "FLOOR", "FULLY_CONNECTED", "HASHTABLE_LOOKUP", "L2_NORMALIZATION", "L2_POOL_2D",
-    "LOCAL_RESPONSE_NORMALIZATION", "LOGISTIC", "LSH_PROJECTION", "LSTM", "MAX_POOL_2D", "MUL", "RELU",
-    "RELU_N1_TO_1", "RELU6", "RESHAPE", "RESIZE_BILINEAR", "RNN", "SOFTMAX", "SPACE_TO_DEPTH", "SVDF", "TANH",
-    "CONCAT_EMBEDDINGS", "SKIP_GRAM", "CALL", "CUSTOM", "EMBEDDING_LOOKUP_SPARSE", "PAD",
-    "UNIDIRECTIONAL_SEQUENCE_RNN", "GATHER", "BATCH_TO_SPACE_ND", "SPACE_TO_BATCH_ND", "TRANSPOSE", "MEAN", "SUB",
-    "DIV", "SQUEEZE", "UNIDIRECTIONAL_SEQUENCE_LSTM", "STRIDED_SLICE", "BIDIRECTIONAL_SEQUENCE_RNN", "EXP",
-    "TOPK_V2", "SPLIT", "LOG_SOFTMAX", "DELEGATE", "BIDIRECTIONAL_SEQUENCE_LSTM", "CAST", "PRELU", "MAXIMUM",
-    "ARG_MAX", "MINIMUM", "LESS", "NEG", "PADV2", "GREATER", "GREATER_EQUAL", "LESS_EQUAL", "SELECT", "SLICE",
-    "SIN", "TRANSPOSE_CONV", "SPARSE_TO_DENSE", "TILE", "EXPAND_DIMS", "EQUAL", "NOT_EQUAL", "LOG", "SUM", "SQRT",
-    "RSQRT", "SHAPE", "POW", "ARG_MIN", "FAKE_QUANT", "REDUCE_PROD", "REDUCE_MAX", "PACK", "LOGICAL_OR",
-    "ONE_HOT", "LOGICAL_AND", "LOGICAL_NOT", "UNPACK", "REDUCE_MIN", "FLOOR_DIV", "REDUCE_ANY", "SQUARE",
-    "ZEROS_LIKE", "FILL", "FLOOR_MOD", "RANGE", "RESIZE_NEAREST_NEIGHBOR", "LEAKY_RELU", "SQUARED_DIFFERENCE",
-    "MIRROR_PAD", "ABS", "SPLIT_V", "UNIQUE", "CEIL", "REVERSE_V2", "ADD_N", "GATHER_ND", "COS", "WHERE", "RANK",
-    "ELU", "REVERSE_SEQUENCE", "MATRIX_DIAG", "QUANTIZE", "MATRIX_SET_DIAG", "ROUND", "HARD_SWISH", "IF", "WHILE",
-    "NON_MAX_SUPPRESSION_V4", "NON_MAX_SUPPRESSION_V5", "SCATTER_ND", "SELECT_V2", "DENSIFY", "SEGMENT_SUM",
-    "BATCH_MATMUL"};
+const char* const kBuiltinNames[] = {"ADD",
+                                     "AVERAGE_POOL_2D",
+                                     "CONCATENATION",
+                                     "CONV_2D",
+                                     "DEPTHWISE_CONV_2D",
+                                     "DEPTH_TO_SPACE",
+                                     "DEQUANTIZE",
+                                     "EMBEDDING_LOOKUP",
+                                     "FLOOR",
+                                     "FULLY_CONNECTED",
+                                     "HASHTABLE_LOOKUP",
+                                     "L2_NORMALIZATION",
+                                     "L2_POOL_2D",
+                                     "LOCAL_RESPONSE_NORMALIZATION",
+                                     "LOGISTIC",
+                                     "LSH_PROJECTION",
+                                     "LSTM",
+                                     "MAX_POOL_2D",
+                                     "MUL",
+                                     "RELU",
+                                     "RELU_N1_TO_1",
+                                     "RELU6",
+                                     "RESHAPE",
+                                     "RESIZE_BILINEAR",
+                                     "RNN",
+                                     "SOFTMAX",
+                                     "SPACE_TO_DEPTH",
+                                     "SVDF",
+                                     "TANH",
+                                     "CONCAT_EMBEDDINGS",
+                                     "SKIP_GRAM",
+                                     "CALL",
+                                     "CUSTOM",
+                                     "EMBEDDING_LOOKUP_SPARSE",
+                                     "PAD",
+                                     "UNIDIRECTIONAL_SEQUENCE_RNN",
+                                     "GATHER",
+                                     "BATCH_TO_SPACE_ND",
+                                     "SPACE_TO_BATCH_ND",
+                                     "TRANSPOSE",
+                                     "MEAN",
+                                     "SUB",
+                                     "DIV",
+                                     "SQUEEZE",
+                                     "UNIDIRECTIONAL_SEQUENCE_LSTM",
+                                     "STRIDED_SLICE",
+                                     "BIDIRECTIONAL_SEQUENCE_RNN",
+                                     "EXP",
+                                     "TOPK_V2",
+                                     "SPLIT",
+                                     "LOG_SOFTMAX",
+                                     "DELEGATE",
+                                     "BIDIRECTIONAL_SEQUENCE_LSTM",
+                                     "CAST",
+                                     "PRELU",
+                                     "MAXIMUM",
+                                     "ARG_MAX",
+                                     "MINIMUM",
+                                     "LESS",
+                                     "NEG",
+                                     "PADV2",
+                                     "GREATER",
+                                     "GREATER_EQUAL",
+                                     "LESS_EQUAL",
+                                     "SELECT",
+                                     "SLICE",
+                                     "SIN",
+                                     "TRANSPOSE_CONV",
+                                     "SPARSE_TO_DENSE",
+                                     "TILE",
+                                     "EXPAND_DIMS",
+                                     "EQUAL",
+                                     "NOT_EQUAL",
+                                     "LOG",
+                                     "SUM",
+                                     "SQRT",
+                                     "RSQRT",
+                                     "SHAPE",
+                                     "POW",
+                                     "ARG_MIN",
+                                     "FAKE_QUANT",
+                                     "REDUCE_PROD",
+                                     "REDUCE_MAX",
+                                     "PACK",
+                                     "LOGICAL_OR",
+                                     "ONE_HOT",
+                                     "LOGICAL_AND",
+                                     "LOGICAL_NOT",
+                                     "UNPACK",
+                                     "REDUCE_MIN",
+                                     "FLOOR_DIV",
+                                     "REDUCE_ANY",
+                                     "SQUARE",
+                                     "ZEROS_LIKE",
+                                     "FILL",
+                                     "FLOOR_MOD",
+                                     "RANGE",
+                                     "RESIZE_NEAREST_NEIGHBOR",
+                                     "LEAKY_RELU",
+                                     "SQUARED_DIFFERENCE",
+                                     "MIRROR_PAD",
+                                     "ABS",
+                                     "SPLIT_V",
+                                     "UNIQUE",
+                                     "CEIL",
+                                     "REVERSE_V2",
+                                     "ADD_N",
+                                     "GATHER_ND",
+                                     "COS",
+                                     "WHERE",
+                                     "RANK",
+                                     "ELU",
+                                     "REVERSE_SEQUENCE",
+                                     "MATRIX_DIAG",
+                                     "QUANTIZE",
+                                     "MATRIX_SET_DIAG",
+                                     "ROUND",
+                                     "HARD_SWISH",
+                                     "IF",
+                                     "WHILE",
+                                     "NON_MAX_SUPPRESSION_V4",
+                                     "NON_MAX_SUPPRESSION_V5",
+                                     "SCATTER_ND",
+                                     "SELECT_V2",
+                                     "DENSIFY",
+                                     "SEGMENT_SUM",
+                                     "BATCH_MATMUL",
+                                     "PLACEHOLDER_FOR_GREATER_OP_CODES",
+                                     "CUMSUM",
+                                     "CALL_ONCE",
+                                     "BROADCAST_TO",
+                                     "RFFT2D",
+                                     "CONV_3D"};
 
 Result<Quantization> read_quantization(const fb::Table& q) {
   Quantization out;
@@ -88,9 +203,13 @@ Result<SubGraph> read_subgraph(const fb::Table& t) {
   WEBCNN_ASSIGN(fb::Vector tensors, t.vector(subgraph_f::kTensors, "tensors", 4));
   out.tensors.reserve(tensors.size);
   for (uint32_t i = 0; i < tensors.size; ++i) {
-    const std::string where = "tensor " + std::to_string(i);
-    WEBCNN_ASSIGN(fb::Table tt, t.table_at(tensors, i, "tensors"));
-    Result<Tensor> tensor = read_tensor(tt);
+    std::string where = "tensor " + std::to_string(i);
+    Result<fb::Table> tt = t.table_at(tensors, i, "tensors");
+    if (!tt.is_ok()) return tt.status().with_context(where);
+    // Name the tensor in errors about its other fields when its name itself reads.
+    Result<std::string> name = tt.value().string(tensor_f::kName, "name");
+    if (name.is_ok()) where += " '" + name.value() + "'";
+    Result<Tensor> tensor = read_tensor(tt.value());
     if (!tensor.is_ok()) return tensor.status().with_context(where);
     out.tensors.push_back(std::move(tensor).value());
   }
@@ -165,7 +284,8 @@ Result<Model> read_model(const uint8_t* data, size_t size) {
     Result<fb::Table> t = root.table_at(codes, i, "operator_codes");
     if (!t.is_ok()) return t.status().with_context(where);
     OperatorCode c;
-    Result<int8_t> deprecated = t.value().scalar<int8_t>(opcode_f::kDeprecatedBuiltinCode, "deprecated_builtin_code", 0);
+    Result<int8_t> deprecated =
+        t.value().scalar<int8_t>(opcode_f::kDeprecatedBuiltinCode, "deprecated_builtin_code", 0);
     Result<int32_t> builtin = t.value().scalar<int32_t>(opcode_f::kBuiltinCode, "builtin_code", 0);
     Result<std::string> custom = t.value().string(opcode_f::kCustomCode, "custom_code");
     Result<int32_t> version = t.value().scalar<int32_t>(opcode_f::kVersion, "version", 1);
