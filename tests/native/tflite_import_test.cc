@@ -98,6 +98,11 @@ TEST_CASE("tflite: MobileNetV2 int8 (TF2 PTQ) takes uint8, requantises to int8, 
   CHECK(h["QLinearAdd"] == 10);
   CHECK(h["QLinearGlobalAveragePool"] == 1);
   CHECK(h["QLinearSoftmax"] == 1);
+  // Both QUANTIZEs (uint8 input → int8, int8 scores → uint8 output) requantise through float.
+  CHECK(h["QuantizeLinear"] == 2);
+  CHECK(h["DequantizeLinear"] == 2);
+  for (const Node& n : g.nodes)
+    if (n.op == "QuantizeLinear") CHECK(producer(g, n.inputs[0])->op == "DequantizeLinear");
   const Value& in = g.value(g.inputs[0]);
   CHECK(in.dtype == DataType::kUInt8);
   REQUIRE(!in.quant.empty());

@@ -857,7 +857,16 @@ Status translate_expand_dims(Importer& im, OpContext& c) {
 Status translate_quantize(Importer& im, OpContext& c) {
   WEBCNN_TRY(im.need_inputs(c, 1, 1));
   const int32_t yi = c.op->outputs[0];
-  WEBCNN_ASSIGN(ValueId x, im.input(c, 0));  // generic mode (8-bit in): already dequantized
+  const int8_t xt = im.input_tensor(c, 0).type;
+  WEBCNN_ASSIGN(ValueId x, im.raw_input(c, 0));
+  if (xt == tfl::kUInt8 || xt == tfl::kInt8) {  // a requantisation: through float
+    const int32_t xi = im.input_index(c, 0);
+    WEBCNN_ASSIGN(ValueId xs, im.scale_of(c, xi));
+    WEBCNN_ASSIGN(ValueId xz, im.zero_point_of(c, xi));
+    x = im.add("DequantizeLinear", c.name + "/dequantized", {x, xs, xz});
+  } else if (xt != tfl::kFloat32) {
+    return c.unsupported(std::string("QUANTIZE from ") + tflite::tensor_type_name(xt) + " is not supported");
+  }
   WEBCNN_ASSIGN(ValueId ys, im.scale_of(c, yi));
   WEBCNN_ASSIGN(ValueId yz, im.zero_point_of(c, yi));
   OpContext plain = c;
@@ -1029,6 +1038,23 @@ Result<ValueId> Importer::raw_input(const OpContext& c, size_t i) {
 Result<ValueId> Importer::input(const OpContext& c, size_t i) {
   WEBCNN_ASSIGN(ValueId v, raw_input(c, i));
   const int32_t t = c.op->inputs[i];
+  if (c.generic && tensor(t).type == tfl::kInt32 && !tensor(t).quant.scale.empty() && g_.value(v).constant) {
+    // A quantised int32 bias of an op computed in float: real = scale[c] * q, folded here.
+    const Tensor& q = *g_.value(v).constant;
+    const std::vector<float>& scale = tensor(t).quant.scale;
+    const int axis = tensor(t).quant.quantized_dimension;
+    if (scale.size() > 1 &&
+        (axis < 0 || axis >= q.rank() || q.shape()[static_cast<size_t>(axis)] != static_cast<int64_t>(scale.size())))
+      return c.error(tensor(t).describe(static_cast<size_t>(t)) + ": scales do not match its shape");
+    int64_t inner = 1;
+    for (int d = axis + 1; d < q.rank(); ++d) inner *= q.shape()[static_cast<size_t>(d)];
+    Tensor real(DataType::kFloat32, q.shape());
+    for (int64_t k = 0; k < q.size(); ++k) {
+      const size_t ch = scale.size() > 1 ? static_cast<size_t>((k / inner) % static_cast<int64_t>(scale.size())) : 0;
+      real.data<float>()[k] = scale[ch] * static_cast<float>(q.data<int32_t>()[k]);
+    }
+    return g_.add_constant(unique_value_name(g_, g_.value(v).name + "/real"), std::move(real));
+  }
   if (!c.generic || (tensor(t).type != tfl::kUInt8 && tensor(t).type != tfl::kInt8)) return v;
   WEBCNN_ASSIGN(ValueId s, scale_of(c, t));
   WEBCNN_ASSIGN(ValueId z, zero_point_of(c, t));
