@@ -63,11 +63,16 @@ def pool(x, k, s, pad, kind):
 
 
 def save(name, model, x=None, y=None):
+    """y: the expected output, or a list of them (one .expected<k>.npy per model output)."""
     with open(os.path.join(HERE, name + ".tflite"), "wb") as f:
         f.write(model.serialize())
     if x is not None:
         np.save(os.path.join(HERE, name + ".input.npy"), f32(x))
-        np.save(os.path.join(HERE, name + ".expected.npy"), f32(y))
+        if isinstance(y, list):
+            for k, yk in enumerate(y):
+                np.save(os.path.join(HERE, "%s.expected%d.npy" % (name, k)), f32(yk))
+        else:
+            np.save(os.path.join(HERE, name + ".expected.npy"), f32(y))
 
 
 def conv_chain():
@@ -255,8 +260,79 @@ def quantized_chain():
     save("quantized_chain", m)
 
 
+def nearest_index(o, n_in, n_out, align, half):
+    # TFLite's GetNearestNeighbor (reference_ops.h).
+    scale = (n_in - 1) / (n_out - 1) if align and n_out > 1 else n_in / n_out
+    v = (o + (0.5 if half else 0.0)) * scale
+    i = int(np.floor(v + 0.5)) if align else int(np.floor(v))  # TfLiteRound: half away from zero
+    return max(min(i, n_in - 1), 0)
+
+
+def resize_bilinear_align(x, oh, ow):
+    _, H, W, C = x.shape
+    out = np.zeros((1, oh, ow, C))
+    for y in range(oh):
+        fy = y * (H - 1) / (oh - 1)
+        y0 = int(np.floor(fy))
+        y1, ly = min(y0 + 1, H - 1), fy - y0
+        for xx in range(ow):
+            fx = xx * (W - 1) / (ow - 1)
+            x0 = int(np.floor(fx))
+            x1, lx = min(x0 + 1, W - 1), fx - x0
+            top = x[0, y0, x0] * (1 - lx) + x[0, y0, x1] * lx
+            bot = x[0, y1, x0] * (1 - lx) + x[0, y1, x1] * lx
+            out[0, y, xx] = top * (1 - ly) + bot * ly
+    return out
+
+
+def shape_ops():
+    """One op per output: nearest resizes (align_corners, half-pixel), align-corners bilinear,
+    STRIDED_SLICE with a shrink mask, SPLIT, GATHER, PRELU, HARD_SWISH, SLICE, SQUEEZE."""
+    m = TFLiteModel("shape ops")
+    x = f32(rng.uniform(-3, 3, (1, 6, 8, 4)))
+    ti = m.add_tensor("input", [1, 6, 8, 4], "float32")
+    outs, ys = [], []
+
+    def out(name, y):
+        t = m.add_tensor(name, list(y.shape), "float32")
+        outs.append(t)
+        ys.append(y)
+        return t
+
+    def i32(name, v):
+        v = np.asarray(v, np.int32)
+        return m.add_tensor(name, list(v.shape), "int32", data=v)
+
+    for name, (oh, ow), align, half in [("nearest_align", (9, 13), True, False), ("nearest_half", (4, 5), False, True),
+                                        ("nearest_plain", (11, 3), False, False)]:
+        y = x[:, [nearest_index(o, 6, oh, align, half) for o in range(oh)]][:, :, [nearest_index(o, 8, ow, align, half) for o in range(ow)]]
+        m.add_operator("RESIZE_NEAREST_NEIGHBOR", [ti, i32(name + "/size", [oh, ow])], [out(name, y)],
+                       align_corners=align, half_pixel_centers=half)
+    y = resize_bilinear_align(x.astype(np.float64), 11, 3)
+    m.add_operator("RESIZE_BILINEAR", [ti, i32("bilinear/size", [11, 3])], [out("bilinear_align", y)], align_corners=True)
+    y = x[0, 1:6:2, 0:8:3, 0:3]
+    m.add_operator("STRIDED_SLICE", [ti, i32("ss/begin", [0, 1, 0, 0]), i32("ss/end", [1, 6, 8, 3]),
+                                     i32("ss/strides", [1, 2, 3, 1])], [out("strided_slice", y)], shrink_axis_mask=1)
+    a, b = np.split(x, 2, axis=3)
+    m.add_operator("SPLIT", [i32("split/axis", 3), ti], [out("split0", a), out("split1", b)], num_splits=2)
+    y = x[:, :, [3, 0, 3], :]
+    m.add_operator("GATHER", [ti, i32("gather/indices", [3, 0, 3])], [out("gather", y)], axis=2)
+    alpha = f32([0.1, -0.2, 0.3, 2.0])
+    ta = m.add_tensor("prelu/alpha", [4], "float32", data=alpha)
+    m.add_operator("PRELU", [ti, ta], [out("prelu", np.where(x >= 0, x, x * alpha))])
+    m.add_operator("HARD_SWISH", [ti], [out("hard_swish", x * np.clip(x + 3, 0, 6) / 6)])
+    m.add_operator("SLICE", [ti, i32("slice/begin", [0, 2, 1, 0]), i32("slice/size", [-1, 3, -1, 2])],
+                   [out("slice", x[:, 2:5, 1:, 0:2])])
+    tr = m.add_tensor("reshaped", [1, 6, 1, 32], "float32")
+    m.add_operator("RESHAPE", [ti, i32("reshape/shape", [1, 6, 1, 32])], [tr])
+    m.add_operator("SQUEEZE", [tr], [out("squeeze", x.reshape(1, 6, 32))], squeeze_dims=[2])
+    m.inputs, m.outputs = [ti], outs
+    save("shape_ops", m, x, ys)
+
+
 if __name__ == "__main__":
     conv_chain()
     misc_ops()
     float16_transpose_conv()
     quantized_chain()
+    shape_ops()
