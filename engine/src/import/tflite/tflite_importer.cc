@@ -208,6 +208,12 @@ Result<T> option(const OpContext& c, int field, const char* name, T def) {
   return v;
 }
 
+// A bool field: read as a byte (any non-zero byte is true; a hostile 2 must not become an invalid bool).
+Result<bool> flag(const OpContext& c, int field, const char* name) {
+  WEBCNN_ASSIGN(uint8_t v, option<uint8_t>(c, field, name, 0));
+  return v != 0;
+}
+
 // Conv/Gemm fused_activation attributes for a TFLite activation (Relu, Clip, Tanh).
 void fused_attrs(Activation act, Attrs& a) {
   switch (act) {
@@ -373,7 +379,7 @@ Status translate_fully_connected(Importer& im, OpContext& c) {
   WEBCNN_TRY(im.need_inputs(c, 2, 3));
   WEBCNN_ASSIGN(Activation act, activation_field(c, 0));
   WEBCNN_ASSIGN(int8_t format, option<int8_t>(c, 1, "weights_format", 0));
-  WEBCNN_ASSIGN(bool keep_dims, option<bool>(c, 2, "keep_num_dims", false));
+  WEBCNN_ASSIGN(bool keep_dims, flag(c, 2, "keep_num_dims"));
   if (format != 0) return c.unsupported("shuffled weights formats are not supported");
   WEBCNN_ASSIGN(const Tensor* w_data, im.constant(c, 1, "weights"));
   if (w_data->rank() != 2) return c.error("the weights must be [outputs, inputs]");
@@ -491,7 +497,7 @@ Status translate_pool(Importer& im, OpContext& c) {
 Status translate_reduce(Importer& im, OpContext& c) {
   WEBCNN_TRY(im.need_inputs(c, 2, 2));
   WEBCNN_ASSIGN(std::vector<int64_t> axes, im.constant_ints(c, 1, "axes"));
-  WEBCNN_ASSIGN(bool keep, option<bool>(c, 0, "keep_dims", false));
+  WEBCNN_ASSIGN(bool keep, flag(c, 0, "keep_dims"));
   const Shape in_shape = tfl_shape(im.input_tensor(c, 0));
   const bool eight = im.input_tensor(c, 0).type == tfl::kUInt8 || im.input_tensor(c, 0).type == tfl::kInt8;
   std::vector<int64_t> sorted = axes;
@@ -688,8 +694,8 @@ Status translate_pad(Importer& im, OpContext& c) {
 Status translate_resize(Importer& im, OpContext& c) {
   WEBCNN_TRY(im.need_inputs(c, 2, 2));
   const bool bilinear = c.code == tfl::kResizeBilinear;
-  WEBCNN_ASSIGN(bool align, option<bool>(c, bilinear ? 2 : 0, "align_corners", false));
-  WEBCNN_ASSIGN(bool half, option<bool>(c, bilinear ? 3 : 1, "half_pixel_centers", false));
+  WEBCNN_ASSIGN(bool align, flag(c, bilinear ? 2 : 0, "align_corners"));
+  WEBCNN_ASSIGN(bool half, flag(c, bilinear ? 3 : 1, "half_pixel_centers"));
   if (align && half) return c.error("align_corners and half_pixel_centers cannot both be set");
   WEBCNN_ASSIGN(std::vector<int64_t> size, im.constant_ints(c, 1, "size"));
   if (size.size() != 2) return c.error("size must hold 2 integers");
@@ -724,7 +730,7 @@ Status translate_strided_slice(Importer& im, OpContext& c) {
     WEBCNN_ASSIGN(int32_t v, option<int32_t>(c, f, names[f], 0));
     a[names[f]] = Attribute::of_int(v);
   }
-  WEBCNN_ASSIGN(bool offset, option<bool>(c, 5, "offset", false));
+  WEBCNN_ASSIGN(bool offset, flag(c, 5, "offset"));
   if (offset) return c.unsupported("STRIDED_SLICE with offset = true is not supported");
   std::vector<ValueId> in;
   WEBCNN_ASSIGN(ValueId x, im.input(c, 0));
