@@ -128,6 +128,10 @@ TEST_CASE("tflite hostile: indices, shapes and parameters that do not hold toget
   check_refused(read_tiny("hostile_cycle.tflite"), StatusCode::kInvalidModel, "which no earlier operator produces");
 }
 
+TEST_CASE("tflite hostile: a bool option byte of 81 reads as true (never as an invalid C++ bool)") {
+  CHECK(import_bytes(read_tiny("hostile_bool_81.tflite")).is_ok());
+}
+
 TEST_CASE("tflite hostile: every unsupported op named in one error") {
   Status s = import_bytes(read_tiny("hostile_unsupported_ops.tflite"));
   REQUIRE(!s.is_ok());

@@ -71,6 +71,14 @@ def main():
     m.inputs, m.outputs = [x], [b]
     save("cycle", m)
 
+    m = TFLiteModel("bool 81")  # a bool option byte that is neither 0 nor 1 (UB if loaded as a C++ bool)
+    x = m.add_tensor("x", [1, 2, 2, 1], "float32")
+    size = m.add_tensor("size", [2], "int32", data=struct.pack("2i", 3, 3))
+    y = m.add_tensor("y", [1, 3, 3, 1], "float32")
+    m.add_operator("RESIZE_BILINEAR", [x, size], [y], align_corners=81)
+    m.inputs, m.outputs = [x], [y]
+    save("bool_81", m)
+
     m = relu_model()  # unsupported builtins and a custom op, all named at once
     z = m.add_tensor("z", [1, 4], "float32")
     w = m.add_tensor("w", [1, 4], "float32")
