@@ -6,8 +6,8 @@
 # hang; libFuzzer measures it on the wall clock, so raise it if you pause a campaign (kill -STOP).
 # Fuzzers: onnx_load_run_fuzzer (.onnx bytes: import, plan, run), tfjs_import_fuzzer (model.json NUL
 # shard: import, load, run), tfjs_layers_fuzzer (the same on Keras layers-models), image_fuzzer (image file: decode, preprocess), preprocess_fuzzer (raw
-# pixels + options). One fuzzer process at a time, at low priority (the machine is shared).
-# Corpora are seeded from the ONNX conformance models, pieces of the TF.js models in models/human
+# pixels + options), tflite_import_fuzzer (.tflite bytes: import, plan, run). One fuzzer process at a time, at low priority (the machine is shared).
+# Corpora are seeded from the ONNX conformance models, the tiny .tflite files of tests/data/tflite, pieces of the TF.js models in models/human
 # (tests/fuzz/make_tfjs_seeds.mjs), small re-encodings of the test photos, and grow under
 # build-fuzz/corpus/<fuzzer>. Crashes land in build-fuzz/crashes/; minimise one with
 #   build-fuzz/<fuzzer> -minimize_crash=1 -runs=10000 CRASH
@@ -38,6 +38,10 @@ if empty $corpus/tfjs_import_fuzzer; then
 fi
 if empty $corpus/tfjs_layers_fuzzer; then
   node tests/fuzz/make_tfjs_seeds.mjs --layers $corpus/tfjs_layers_fuzzer
+fi
+if empty $corpus/tflite_import_fuzzer; then  # the tiny test models (the real ones are megabytes)
+  mkdir -p $corpus/tflite_import_fuzzer
+  cp tests/data/tflite/*.tflite $corpus/tflite_import_fuzzer/
 fi
 if empty $corpus/image_fuzzer; then  # the photos, shrunk (fast to decode), in every format and pixel layout
   mkdir -p $corpus/image_fuzzer
@@ -70,12 +74,13 @@ fi
 max_len() {
   case $1 in
     onnx_load_run_fuzzer) echo 131072 ;; tfjs_import_fuzzer) echo 65536 ;; tfjs_layers_fuzzer) echo 16384 ;;
-    image_fuzzer) echo 65536 ;; *) echo 16384 ;;
+    image_fuzzer) echo 65536 ;; tflite_import_fuzzer) echo 16384 ;; *) echo 16384 ;;
   esac
 }
 
 fuzzers=("$@")
-[ ${#fuzzers[@]} -eq 0 ] && fuzzers=(onnx_load_run_fuzzer tfjs_import_fuzzer tfjs_layers_fuzzer image_fuzzer preprocess_fuzzer)
+[ ${#fuzzers[@]} -eq 0 ] && fuzzers=(onnx_load_run_fuzzer tfjs_import_fuzzer tfjs_layers_fuzzer image_fuzzer preprocess_fuzzer
+  tflite_import_fuzzer)
 mkdir -p build-fuzz/crashes build-fuzz/logs
 for f in "${fuzzers[@]}"; do
   echo "== $f for ${seconds}s (runs ${runs})"

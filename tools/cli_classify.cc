@@ -14,7 +14,8 @@ const char kUsage[] =
     "usage: webcnn classify MODEL IMAGE [options]\n"
     "\n"
     "Decodes IMAGE (JPEG, PNG or BMP), preprocesses it for the model's image input (the one float input\n"
-    "of rank 4 with 3 channels), runs the model and prints the top classes of its first float output as\n"
+    "of rank 4 with 3 channels; a quantised uint8/int8 input gets the raw pixels), runs the model and prints\n"
+    "the top classes of its first float output (or quantised 8-bit output, dequantised) as\n"
     "`rank label score`. Scores are probabilities: the output is taken as is when every value lies in\n"
     "[0, 1] and they sum to 1 within 1e-3 (the model ends in a softmax); otherwise softmax is applied.\n"
     "\n"
@@ -35,9 +36,10 @@ Result<ImageInput> find_image_input(const Model& model, const ParsedArgs& parsed
     return Status::error("classify needs a model with exactly one input; this one has " +
                          std::to_string(model.inputs().size()));
   const TensorSpec& s = model.inputs()[0];
-  if (s.dtype != DataType::kFloat32 || s.shape.size() != 4)
+  const bool quantised = (s.dtype == DataType::kUInt8 || s.dtype == DataType::kInt8) && s.quant.scale.size() == 1;
+  if ((s.dtype != DataType::kFloat32 && !quantised) || s.shape.size() != 4)
     return Status::error("input '" + s.name + "' is " + dtype_name(s.dtype) + " " + shape_to_string(s.shape) +
-                         "; classify needs a float32 image tensor of rank 4");
+                         "; classify needs a float32 (or quantised uint8/int8) image tensor of rank 4");
   const bool nchw = s.shape[1] == 3, nhwc = s.shape[3] == 3;
   if (!parsed.single("--layout")) {
     if (nchw) o.layout = TensorLayout::kNCHW;
@@ -136,16 +138,47 @@ int command_classify(const std::vector<std::string>& args) {
 
   Result<Image> image = decode_image_file(image_path);
   if (!image.is_ok()) return fail(image.status().message());
+  const DataType in_type = input->spec->dtype;
+  if (in_type != DataType::kFloat32) {
+    // Quantised image inputs take the raw pixels, which is what TFLite image classifiers expect (their
+    // input scale and zero point map 0..255 onto the range they were trained with): uint8 q = pixel,
+    // int8 q = pixel - 128. The normalisation options do not apply.
+    options.scale = 1.0f;
+    options.mean = {0.0f, 0.0f, 0.0f};
+    options.std = {1.0f, 1.0f, 1.0f};
+  }
   Result<Tensor> tensor = preprocess_image(image->view(), options);
   if (!tensor.is_ok()) return fail(image_path + ": " + tensor.status().message());
+  if (in_type != DataType::kFloat32) {
+    Tensor q(in_type, tensor->shape());
+    const float* px = tensor->data<float>();
+    for (int64_t i = 0; i < q.size(); ++i) {
+      const long v = std::clamp(std::lround(px[i]), 0L, 255L);
+      if (in_type == DataType::kUInt8) q.data<uint8_t>()[i] = static_cast<uint8_t>(v);
+      else q.data<int8_t>()[i] = static_cast<int8_t>(v - 128);
+    }
+    tensor = std::move(q);
+  }
   Result<std::vector<Tensor>> outputs = model.run({{input->spec->name, &tensor.value()}});
   if (!outputs.is_ok()) return fail(model_path + ": " + outputs.status().message());
 
-  const Tensor* scores = nullptr;
-  for (const Tensor& t : *outputs)
-    if (!scores && t.dtype() == DataType::kFloat32) scores = &t;
-  if (!scores || scores->size() == 0) return fail(model_path + ": the model has no non-empty float output to rank");
-  const std::vector<float> probs = to_probabilities(scores->to_float_vector());
+  // The first float output, or the first quantised 8-bit one, dequantised: real = scale * (q - zero_point).
+  std::vector<float> raw_scores;
+  for (size_t i = 0; i < outputs->size() && raw_scores.empty(); ++i) {
+    const Tensor& t = (*outputs)[i];
+    const QuantParams& q = model.outputs()[i].quant;
+    if (t.dtype() == DataType::kFloat32) {
+      raw_scores = t.to_float_vector();
+    } else if ((t.dtype() == DataType::kUInt8 || t.dtype() == DataType::kInt8) && q.scale.size() == 1) {
+      const int32_t zp = q.zero_point.empty() ? 0 : q.zero_point[0];
+      for (int64_t k = 0; k < t.size(); ++k) {
+        const int32_t v = t.dtype() == DataType::kUInt8 ? t.data<uint8_t>()[k] : t.data<int8_t>()[k];
+        raw_scores.push_back(q.scale[0] * static_cast<float>(v - zp));
+      }
+    }
+  }
+  if (raw_scores.empty()) return fail(model_path + ": the model has no non-empty float or quantised output to rank");
+  const std::vector<float> probs = to_probabilities(raw_scores);
   const size_t classes = probs.size();
   const bool background_first = !labels.empty() && labels.size() + 1 == classes;
   if (!labels.empty() && labels.size() != classes && !background_first)

@@ -9,14 +9,22 @@ namespace {
 const char kUsage[] =
     "usage: webcnn info MODEL\n"
     "\n"
-    "Prints the model's inputs and outputs (name, dtype, shape; -1 = set at run time), the op histogram,\n"
+    "Prints the model's inputs and outputs (name, dtype, shape; -1 = set at run time; for 8-bit tensors of\n"
+    "quantised models the scale and zero point, real = scale * (q - zero_point)), the op histogram,\n"
     "the parameter count (float weight elements), multiply-accumulates of Conv/Gemm/MatMul and the planned\n"
     "arena bytes, all at the declared input shapes (unknown dimensions taken as 1).\n";
 
 void print_specs(const char* title, const std::vector<TensorSpec>& specs) {
   std::printf("%s:\n", title);
-  for (const TensorSpec& s : specs)
-    std::printf("  %-24s %-8s %s\n", s.name.c_str(), dtype_name(s.dtype), shape_to_string(s.shape).c_str());
+  for (const TensorSpec& s : specs) {
+    std::printf("  %-24s %-8s %s", s.name.c_str(), dtype_name(s.dtype), shape_to_string(s.shape).c_str());
+    if (s.quant.scale.size() == 1)
+      std::printf("  scale %.9g zero_point %d", s.quant.scale[0],
+                  s.quant.zero_point.empty() ? 0 : s.quant.zero_point[0]);
+    else if (!s.quant.empty())
+      std::printf("  per-channel along axis %d (%zu scales)", s.quant.axis, s.quant.scale.size());
+    std::printf("\n");
+  }
 }
 
 }  // namespace

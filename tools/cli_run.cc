@@ -15,7 +15,7 @@ namespace {
 const char kUsage[] =
     "usage: webcnn run MODEL --input NAME=FILE.npy [--input NAME=FILE.npy ...] --output DIR\n"
     "\n"
-    "  --input NAME=FILE.npy  a graph input from a .npy file (float32, int32, int64, uint8 or bool;\n"
+    "  --input NAME=FILE.npy  a graph input from a .npy file (float32, int32, int64, uint8, int8 or bool;\n"
     "                         C order). NAME= may be left out when the model has one input.\n"
     "  --output DIR           created if missing; each output goes to DIR/<name>.npy, with characters\n"
     "                         outside [A-Za-z0-9._-] in <name> replaced by '_'.\n";

@@ -22,6 +22,9 @@ webcnn::Status onnx_load_run(const uint8_t* data, size_t size);
 // loaded (planned and run once when shapes are static).
 webcnn::Status tfjs_import(const uint8_t* data, size_t size);
 
+// Bytes as a .tflite file: import, then load (planned and run once when shapes are static). Budget 64 MiB.
+webcnn::Status tflite_import(const uint8_t* data, size_t size);
+
 // Bytes as an image file (JPEG/PNG/BMP...), decoded and preprocessed as `webcnn classify` does.
 webcnn::Status image_decode_preprocess(const uint8_t* data, size_t size);
 

@@ -210,3 +210,33 @@ TEST_CASE("cli: bench times a model; --profile accounts for its nodes, MACs and 
   CHECK(o.exit_code == 1);
   CHECK(contains(o.err, "model.onnx"));
 }
+
+TEST_CASE("cli: run takes a .tflite model and writes what numpy computed for it") {
+  TempDir dir;
+  const std::string data = std::string(WEBCNN_SOURCE_DIR) + "/tests/data/tflite/";
+  Outcome o = run_cli(
+      {"run", data + "conv_chain.tflite", "--input", "input=" + data + "conv_chain.input.npy", "--output", dir.path});
+  REQUIRE_MESSAGE(o.exit_code == 0, o.err);
+  Result<Tensor> got = npy::read_file(dir.path + "/probs.npy");
+  Result<Tensor> want = npy::read_file(data + "conv_chain.expected.npy");
+  REQUIRE(got.is_ok());
+  REQUIRE(want.is_ok());
+  REQUIRE(got->shape() == want->shape());
+  for (int64_t i = 0; i < got->size(); ++i)
+    CHECK(got->data<float>()[i] == doctest::Approx(want->data<float>()[i]).epsilon(1e-5));
+  o = run_cli({"info", data + "conv_chain.tflite"});
+  CHECK(o.exit_code == 0);
+  CHECK(contains(o.out, "probs                    float32  [1,7]"));
+}
+
+TEST_CASE("cli: classify feeds a quantised model raw pixels and dequantises its scores") {
+  Outcome o = run_cli({"classify", std::string(WEBCNN_SOURCE_DIR) + "/models/tflite/mobilenet_v2_1.0_224_quant.tflite",
+                       photo("grace_hopper.bmp"), "--labels",
+                       std::string(WEBCNN_SOURCE_DIR) + "/models/tflite/imagenet_labels.txt", "--top", "1"});
+  if (o.exit_code != 0 && contains(o.err, "unsupported ops: QLinear")) {
+    MESSAGE("skipped: the 8-bit ops (QLinearConv, ...) are not registered in this build");
+    return;
+  }
+  REQUIRE_MESSAGE(o.exit_code == 0, o.err);
+  CHECK(contains(o.out, "1 military uniform"));
+}

@@ -18,6 +18,7 @@
 #include "../fuzz/onnx_load_run_target.cc"
 #include "../fuzz/preprocess_target.cc"
 #include "../fuzz/tfjs_import_target.cc"
+#include "../fuzz/tflite_import_target.cc"
 
 namespace {
 
@@ -31,7 +32,7 @@ struct Fuzzer {
 const Fuzzer kFuzzers[] = {
     {"onnx_load_run_fuzzer", webcnn_fuzz::onnx_load_run},  {"tfjs_import_fuzzer", webcnn_fuzz::tfjs_import},
     {"tfjs_layers_fuzzer", webcnn_fuzz::tfjs_import},      {"image_fuzzer", webcnn_fuzz::image_decode_preprocess},
-    {"preprocess_fuzzer", webcnn_fuzz::preprocess_pixels},
+    {"preprocess_fuzzer", webcnn_fuzz::preprocess_pixels}, {"tflite_import_fuzzer", webcnn_fuzz::tflite_import},
 };
 
 std::filesystem::path regressions_dir() { return std::filesystem::path(WEBCNN_SOURCE_DIR) / "tests/fuzz/regressions"; }
@@ -99,6 +100,15 @@ TEST_CASE("fuzz targets accept a valid input of their format") {
     st = replay(webcnn_fuzz::tfjs_import, bytes);
     REQUIRE_FALSE(st.is_ok());
     CHECK(st.message().find("'b'") != std::string::npos);
+  }
+  SUBCASE("tflite_import: a tiny float model loads and runs") {
+    std::vector<uint8_t> bytes;
+    REQUIRE(webcnn_test::read_file_bytes(
+        std::filesystem::path(WEBCNN_SOURCE_DIR) / "tests/data/tflite/conv_chain.tflite", bytes));
+    webcnn::Status st = replay(webcnn_fuzz::tflite_import, bytes);
+    CHECK_MESSAGE(st.is_ok(), st.message());
+    bytes.resize(bytes.size() / 2);
+    CHECK_FALSE(replay(webcnn_fuzz::tflite_import, bytes).is_ok());
   }
   SUBCASE("image: a 2x2 24-bit BMP decodes and preprocesses") {
     // BITMAPFILEHEADER (14) + BITMAPINFOHEADER (40) + 2 rows of 2 BGR pixels padded to 8 bytes.

@@ -131,3 +131,16 @@ TEST_CASE("npy: file helpers name the file") {
   CHECK(npy::read_file("/nonexistent/in.npy").status().message().find("/nonexistent/in.npy") != std::string::npos);
   CHECK_FALSE(npy::write_file("/nonexistent/dir/out.npy", Tensor(DataType::kFloat32, {1})).is_ok());
 }
+
+TEST_CASE("npy: int8 ('|i1', what numpy writes for np.int8) reads and writes") {
+  const std::vector<uint8_t> bytes = with_header(1, dict_of("|i1", "False", "(3,)"), {0x80, 0xff, 0x7f});
+  Result<Tensor> t = npy::parse(bytes.data(), bytes.size());
+  REQUIRE(t.is_ok());
+  CHECK(t->dtype() == DataType::kInt8);
+  CHECK(t->data<int8_t>()[0] == -128);
+  CHECK(t->data<int8_t>()[1] == -1);
+  CHECK(t->data<int8_t>()[2] == 127);
+  const std::vector<uint8_t> out = npy::serialize(*t);
+  const std::string text(out.begin(), out.end());
+  CHECK(text.find("'descr': '|i1'") != std::string::npos);
+}

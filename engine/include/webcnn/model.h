@@ -98,11 +98,14 @@ class Model {
   static Result<std::unique_ptr<Model>> load_onnx(const uint8_t* data, size_t size, ModelOptions options = {});
   // .onnx bytes handed over: freed once imported, before planning, so loading peaks lower.
   static Result<std::unique_ptr<Model>> load_onnx(std::vector<uint8_t> bytes, ModelOptions options = {});
+  // .tflite bytes (TFLite FlatBuffer, schema 3, subgraph 0), freed once imported as load_onnx's.
+  static Result<std::unique_ptr<Model>> load_tflite(std::vector<uint8_t> bytes, ModelOptions options = {});
   // A TF.js model (graph model or layers-model) from the text of its model.json; weight shards are read
   // through `read_shard` one at a time as the importer needs them.
   static Result<std::unique_ptr<Model>> load_tfjs(const std::string& model_json, const TfjsShardReader& read_shard,
                                                   ModelOptions options = {});
-  // A file: .onnx, or a TF.js model.json (weights beside it). Errors name the file.
+  // A file: .onnx, .tflite (or "TFL3" at bytes 4..8), or a TF.js model.json (weights beside it). Errors
+  // name the file.
   static Result<std::unique_ptr<Model>> load_file(const std::string& path, ModelOptions options = {});
 
   const std::vector<TensorSpec>& inputs() const { return inputs_; }

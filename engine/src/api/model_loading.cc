@@ -21,6 +21,14 @@ Result<std::unique_ptr<Model>> Model::load_onnx(std::vector<uint8_t> bytes, Mode
   return from_graph(std::move(g).value(), options);
 }
 
+Result<std::unique_ptr<Model>> Model::load_tflite(std::vector<uint8_t> bytes, ModelOptions options) {
+  // As load_onnx: the graph holds its own copies of the weights, so the file's bytes go before planning.
+  Result<Graph> g = import_tflite(bytes.data(), bytes.size()).with_default_code(StatusCode::kInvalidModel);
+  std::vector<uint8_t>().swap(bytes);
+  if (!g.is_ok()) return g.status();
+  return from_graph(std::move(g).value(), options);
+}
+
 Result<std::unique_ptr<Model>> Model::load_tfjs(const std::string& model_json, const TfjsShardReader& read_shard,
                                                 ModelOptions options) {
   WEBCNN_ASSIGN(Graph g, tfjs::import_model(model_json, read_shard).with_default_code(StatusCode::kInvalidModel));

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "import/model_import.h"
+#include "import/tflite/tflite_schema.h"
 
 namespace webcnn {
 
@@ -37,6 +38,12 @@ Result<Graph> import_model_file(const std::string& path) {
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
   if (size > 0 && !f.read(reinterpret_cast<char*>(bytes.data()), size))
     return Status::error(StatusCode::kInvalidArgument, path + ": cannot read file");
+  // A FlatBuffer's file identifier sits at bytes 4..8: "TFL3" whatever the file is called.
+  if (ext == ".tflite" || (ext != ".onnx" && tflite::has_tflite_identifier(bytes.data(), bytes.size()))) {
+    Result<Graph> g = import_tflite(bytes.data(), bytes.size());
+    if (!g.is_ok()) return g.status().with_context(path);
+    return g;
+  }
   if (ext != ".onnx" && !bytes.empty() && bytes[0] == '{')
     return Status::error(path + ": looks like JSON; TF.js models are loaded from a file named *.json");
   Result<Graph> g = import_onnx(bytes.data(), bytes.size());
