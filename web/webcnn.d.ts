@@ -314,3 +314,15 @@ export function preprocess(
 
 /** The wasm heap: memory size, and bytes malloc has handed out and not had back. */
 export function memory(where?: { worker?: boolean }): Promise<{ heapBytes: number; usedBytes: number }>;
+
+/**
+ * Gives wasm memory back: a wasm heap never shrinks, so after a run on a huge input the heap stays at that
+ * run's peak. When the heap is more than twice the bytes in use plus 64 MiB, a fresh engine (or worker)
+ * replaces the current one and the live models are loaded into it again from their kept bytes; Model
+ * objects keep working and no call in flight fails. `failed` counts models that could not be loaded
+ * again (their calls then reject with the reason).
+ */
+export function releaseMemory(where?: { worker?: boolean }): Promise<
+  | { released: false; heapBytes: number; usedBytes: number }
+  | { released: true; heapBytesBefore: number; heapBytes: number; usedBytes: number; failed: number }
+>;

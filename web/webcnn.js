@@ -44,6 +44,9 @@
 // .code === 'WORKER_RESTARTED', and dispatches a 'workerrestart' event on webcnn.events
 // (event.detail: {reason, restored, failed}). Model objects keep working across a restart.
 //
+// Memory: a wasm heap only grows; webcnn.releaseMemory() starts a fresh engine when the heap is far above
+// what the live models use, and loads them into it again (no call fails).
+//
 // The pieces, one concept per module in webcnn/:
 //   environment.js         Node, page or worker
 //   errors.js              error codes, and Errors as plain data for the worker
@@ -102,6 +105,21 @@ export async function preprocess(image, options, { worker = defaultUseWorker() }
 /** Wasm heap: {heapBytes: size of wasm memory, usedBytes: bytes allocated and not yet freed}. */
 export async function memory({ worker = defaultUseWorker() } = {}) {
   return (await backend(worker)).call('memory', []);
+}
+
+/**
+ * Gives wasm memory back. A wasm heap only grows: one run on a huge input leaves it at that run's peak
+ * for the life of the page. When the heap is more than twice what is in use (plus 64 MiB), this starts a
+ * fresh engine (or worker) and loads the live models into it from their kept bytes; Model objects keep
+ * working and no call fails. Resolves to {released, heapBytes, usedBytes} (and heapBytesBefore, failed:
+ * models that could not be loaded again, when released).
+ */
+export async function releaseMemory({ worker = defaultUseWorker() } = {}) {
+  try {
+    return await (await backend(worker)).releaseMemory();
+  } catch (e) {
+    throw withCode(e);
+  }
 }
 
 /**

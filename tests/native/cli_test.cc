@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../../tools/npy.h"  // compiled into this binary by npy_test.cc
+#include "support/test_photos.h"
 #include "webcnn/image.h"
 
 using namespace webcnn;
@@ -77,7 +78,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-std::string photo(const char* name) { return std::string(WEBCNN_SOURCE_DIR) + "/../shared/testdata/images/" + name; }
+std::string photo(const char* name) { return webcnn_test::test_photo(name); }
 
 }  // namespace
 

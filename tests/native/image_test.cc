@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/test_photos.h"
 #include "webcnn/image.h"
 
 using namespace webcnn;
@@ -88,7 +89,7 @@ std::vector<double> reference_preprocess(const Image& img, const PreprocessOptio
   return out;
 }
 
-std::string testdata(const char* name) { return std::string(WEBCNN_SOURCE_DIR) + "/../shared/testdata/images/" + name; }
+std::string testdata(const char* name) { return webcnn_test::test_photo(name); }
 
 }  // namespace
 

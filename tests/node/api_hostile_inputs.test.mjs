@@ -177,3 +177,42 @@ test('TF.js shard paths that decode to an escape are refused (INVALID_MODEL, nam
   // A path that stays beside model.json, with an escape in it, is still read from there.
   await assert.rejects(webcnn.load({ modelJson: manifest('a%20b.bin'), weights: {} }), invalid('INVALID_ARGUMENT', /'a%20b.bin' named by modelJson is missing/));
 });
+
+test('an oversized model.json is refused before it is parsed or copied into wasm memory', async () => {
+  await webcnn.memory(); // the engine is up, so the heap size below is the engine's own
+  const { heapBytes } = await webcnn.memory();
+  const limit = 256 * 2 ** 20;
+  // Valid JSON all the way: only its size is wrong.
+  const text = `{"format":"graph-model","modelTopology":{"node":[]},"padding":"${' '.repeat(limit)}"}`;
+  const tooLarge = invalid('INVALID_MODEL', new RegExp(`is ${text.length} bytes, more than the limit of ${limit}`));
+  await assert.rejects(webcnn.load({ modelJson: text, weights: {} }), tooLarge);
+  const bytes = new TextEncoder().encode(text);
+  await assert.rejects(webcnn.load(bytes), tooLarge);
+  await assert.rejects(webcnn.load([new File([bytes], 'model.json')]), tooLarge);
+  const after = await webcnn.memory();
+  assert.ok(after.heapBytes - heapBytes < 16 * 2 ** 20, `the heap grew from ${heapBytes} to ${after.heapBytes} bytes`);
+});
+
+test('releaseMemory() gives back the heap a huge run left behind; live models keep their results', async () => {
+  const small = await webcnn.load(smallCnnFile({ seed: 7 }));
+  const input = { image: randomFloats(3 * 16 * 16, 3) };
+  const before = (await small.run(input)).probs.data;
+  // A run at 2048x2048 plans a couple of hundred MiB of activations: the heap grows to that and stays there.
+  const big = await webcnn.load(smallCnnFile({ seed: 7, size: 2048 }));
+  await big.run({ image: randomFloats(3 * 2048 * 2048, 4) });
+  await big.dispose();
+  const grown = await webcnn.memory();
+  assert.ok(grown.heapBytes > 160 * 2 ** 20, `the big run should have grown the heap (${grown.heapBytes} bytes)`);
+
+  const released = await webcnn.releaseMemory();
+  assert.equal(released.released, true);
+  assert.equal(released.failed, 0);
+  assert.equal(released.heapBytesBefore, grown.heapBytes);
+  assert.ok(released.heapBytes < grown.heapBytes / 3, `heap ${grown.heapBytes} -> ${released.heapBytes} bytes`);
+  assert.deepEqual((await small.run(input)).probs.data, before, 'the model, loaded again, gives the same result');
+  assert.equal((await webcnn.memory()).heapBytes, released.heapBytes);
+
+  const again = await webcnn.releaseMemory();
+  assert.equal(again.released, false, 'nothing to give back: no fresh engine');
+  await small.dispose();
+});

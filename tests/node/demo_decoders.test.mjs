@@ -7,8 +7,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { cliPath, repoRoot, runCli, sanitize, scratchDir, testImages } from './support/cli.mjs';
+import { cliPath, repoRoot, runCli, sanitize, scratchDir } from './support/cli.mjs';
 import { readNpy } from './support/npy.mjs';
+import { photoPath } from './support/photos.mjs';
 import { BLAZEFACE_PREPROCESS, decodeBlazeFace } from '../../web/app/decode/blazeface.js';
 import { CENTERNET_OUTPUT, CENTERNET_PREPROCESS, decodeCenterNet } from '../../web/app/decode/centernet.js';
 import { cosineSimilarity, decodeEmotion, decodeFaceRes, emotionInput } from '../../web/app/decode/face_attributes.js';
@@ -111,8 +112,8 @@ test('labels files: lines, JSON arrays and {index: name} objects', () => {
 // ---- the real models, run by the native CLI (the same engine; preprocessing by the same C++) ----
 
 const human = join(repoRoot, 'models', 'human');
-const skipModels = !(existsSync(cliPath) && existsSync(join(human, 'centernet.bin')) && existsSync(join(testImages, 'pets.jpg'))) &&
-  'needs the native CLI (build/webcnn or $WEBCNN_CLI), models/human and the test photos';
+const skipModels = !(existsSync(cliPath) && existsSync(join(human, 'centernet.bin'))) &&
+  'needs the native CLI (build/webcnn or $WEBCNN_CLI) and models/human';
 
 function cliArgs(p) {
   const triple = (v) => (Array.isArray(v) ? v : [v, v, v]).join(',');
@@ -134,12 +135,12 @@ function runModel(model, image, preprocess, inputName) {
 }
 
 test('CenterNet on pets.jpg and cat_720p.jpg, as TF.js sees them', { skip: skipModels }, () => {
-  const pets = decodeCenterNet(runModel('centernet', join(testImages, 'pets.jpg'), CENTERNET_PREPROCESS, 'tower_0/images')(CENTERNET_OUTPUT),
+  const pets = decodeCenterNet(runModel('centernet', photoPath('pets.jpg'), CENTERNET_PREPROCESS, 'tower_0/images')(CENTERNET_OUTPUT),
     { imageWidth: 512, imageHeight: 430, threshold: 0.3 });
   assert.deepEqual(pets.map((b) => b.label), ['dog', 'dog']);
   close(pets[0].score, 0.77, 0.03, 'first dog');
   close(pets[1].score, 0.60, 0.03, 'second dog');
-  const cat = decodeCenterNet(runModel('centernet', join(testImages, 'cat_720p.jpg'), CENTERNET_PREPROCESS, 'tower_0/images')(CENTERNET_OUTPUT),
+  const cat = decodeCenterNet(runModel('centernet', photoPath('cat_720p.jpg'), CENTERNET_PREPROCESS, 'tower_0/images')(CENTERNET_OUTPUT),
     { imageWidth: 1280, imageHeight: 720, threshold: 0.3 });
   assert.deepEqual(cat.map((b) => b.label), ['cat']);
   close(cat[0].score, 0.39, 0.03, 'cat');
@@ -148,13 +149,13 @@ test('CenterNet on pets.jpg and cat_720p.jpg, as TF.js sees them', { skip: skipM
 test('BlazeFace finds the one face in grace_hopper.bmp and several in face.jpg', { skip: skipModels }, () => {
   const names = ['Identity', 'Identity_1', 'Identity_2', 'Identity_3'];
   const outputsOf = (get) => Object.fromEntries(names.map((n) => [n, get(n)]));
-  const grace = decodeBlazeFace(outputsOf(runModel('blazeface', join(testImages, 'grace_hopper.bmp'), BLAZEFACE_PREPROCESS, 'input')),
+  const grace = decodeBlazeFace(outputsOf(runModel('blazeface', photoPath('grace_hopper.bmp'), BLAZEFACE_PREPROCESS, 'input')),
     { imageWidth: 512, imageHeight: 600, threshold: 0.6 });
   assert.equal(grace.length, 1);
   // Her face is in the upper middle of the portrait.
   const [cx, cy] = [(grace[0].x1 + grace[0].x2) / 2, (grace[0].y1 + grace[0].y2) / 2];
   assert.ok(cx > 150 && cx < 360 && cy > 120 && cy < 350, `face centre (${cx}, ${cy})`);
-  const group = decodeBlazeFace(outputsOf(runModel('blazeface', join(testImages, 'face.jpg'), BLAZEFACE_PREPROCESS, 'input')),
+  const group = decodeBlazeFace(outputsOf(runModel('blazeface', photoPath('face.jpg'), BLAZEFACE_PREPROCESS, 'input')),
     { imageWidth: 512, imageHeight: 355, threshold: 0.6 });
   assert.ok(group.length >= 2, `${group.length} faces in face.jpg`);
 });

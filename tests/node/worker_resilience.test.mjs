@@ -145,3 +145,48 @@ test('in Chromium: failed loads leave the worker usable; a trap or a dead worker
       server.close();
     }
   });
+
+test('in Chromium: releaseMemory() replaces the worker without failing the calls in flight or around it',
+  { skip: !process.env.CI && noChromium, timeout: 240_000 }, async () => {
+    const big = smallCnn({ size: 2048 });
+    const { server, origin } = await serveRepository({ files: { ...BLANK_PAGE, '/model.onnx': modelBytes, '/big.onnx': big } });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const pageErrors = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(`${origin}/page.html`);
+      const input = Array.from(randomFloats(3 * 16 * 16, 7));
+      const r = await page.evaluate(async ({ input }) => {
+        const webcnn = await import('/web/webcnn.js');
+        let restartEvents = 0;
+        webcnn.events.addEventListener('workerrestart', () => ++restartEvents);
+        const feeds = { image: { data: new Float32Array(input), shape: [1, 3, 16, 16] } };
+        const plain = (out) => Array.from(out.probs.data);
+        const model = await webcnn.load('/model.onnx');
+        const before = plain(await model.run(feeds));
+        const bigModel = await webcnn.load('/big.onnx');
+        await bigModel.run({ image: { data: new Float32Array(3 * 2048 * 2048), shape: [1, 3, 2048, 2048] } });
+        await bigModel.dispose();
+        const grown = await webcnn.memory();
+        // A run posted before, one made while the worker is being replaced.
+        const inFlight = model.run(feeds);
+        const released = webcnn.releaseMemory();
+        const during = model.run(feeds);
+        const results = await Promise.all([inFlight, released, during]);
+        return { before, grown, inFlight: plain(results[0]), released: results[1], during: plain(results[2]),
+          after: plain(await model.run(feeds)), again: await webcnn.releaseMemory(), restartEvents };
+      }, { input });
+      assert.ok(r.grown.heapBytes > 160 * 2 ** 20, `the big run should have grown the heap (${r.grown.heapBytes} bytes)`);
+      assert.equal(r.released.released, true);
+      assert.equal(r.released.failed, 0);
+      assert.ok(r.released.heapBytes < r.grown.heapBytes / 3, `heap ${r.grown.heapBytes} -> ${r.released.heapBytes} bytes`);
+      for (const k of ['inFlight', 'during', 'after']) assert.deepEqual(r[k], r.before, k);
+      assert.equal(r.again.released, false);
+      assert.equal(r.restartEvents, 0, 'a planned replacement is not announced as a restart');
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  });

@@ -22,6 +22,11 @@ export function dispatchRestart(detail) {
   events.dispatchEvent(event);
 }
 
+// A heap this far above the bytes in use is worth a fresh engine: a wasm instance starts at 16 MiB and a
+// reload peaks at about the model files' size again, so below this little would come back.
+const RELEASE_SLACK_BYTES = 64 * 2 ** 20;
+const worthReleasing = (usedBytes) => 2 * usedBytes + RELEASE_SLACK_BYTES;
+
 /** Copies of a payload's bytes that survive the engine (and a transfer of the originals). */
 function retain(payload) {
   const keep = (bytes) => new Blob([bytes]);
@@ -80,6 +85,21 @@ export class Backend {
     const entry = this.live.get(id);
     if (entry?.broken) throw entry.broken;
     return this.call(method, [id, ...args], transfer);
+  }
+
+  /**
+   * Wasm memory never shrinks: a run on a huge input leaves the heap at its peak. When the heap is well
+   * above what is in use, start a fresh engine and load the live models into it again (as a restart does,
+   * but planned: nothing in flight fails, no 'workerrestart' event). Subclasses provide replace().
+   */
+  async releaseMemory() {
+    const before = await this.call('memory', []);
+    if (before.heapBytes <= worthReleasing(before.usedBytes)) return { released: false, ...before };
+    const failedBefore = [...this.live.values()].filter((e) => e.broken).length;
+    await this.replace();
+    const after = await this.call('memory', []);
+    const failed = [...this.live.values()].filter((e) => e.broken).length - failedBefore;
+    return { released: true, heapBytesBefore: before.heapBytes, failed, ...after };
   }
 
   lostReason(id) {

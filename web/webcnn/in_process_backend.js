@@ -26,15 +26,22 @@ export class InProcessBackend extends Backend {
     }
   }
 
-  async replaceEngine(reason) {
+  async replaceEngine(reason, { announce = true } = {}) {
     for (;;) {
       this.engine.terminate();
       this.engine = await Engine.create();
       const { crashed, restored, failed } = await this.reloadLive((payload, id) => this.engine.load(payload, id), isTrap);
       if (crashed) continue;
-      dispatchRestart({ reason, restored, failed });
+      if (announce) dispatchRestart({ reason, restored, failed });
       return;
     }
+  }
+
+  /** A planned replacement (releaseMemory): calls here are synchronous, so none is in flight. */
+  async replace() {
+    await this.ready;
+    this.ready = this.replaceEngine('releaseMemory', { announce: false });
+    await this.ready;
   }
 
   // Images go to Engine.pixels as they are.

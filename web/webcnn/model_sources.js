@@ -172,7 +172,21 @@ function shardList(manifest, jsonName) {
   return shards;
 }
 
+// The engine's bound on model.json (kMaxJsonBytes in engine/src/import/tfjs/tfjs_importer.cc), checked
+// here too so an oversized file is refused before it is parsed and copied into wasm memory, which would
+// keep the copy's size for good (wasm memory never shrinks).
+const MAX_MODEL_JSON_BYTES = 256 * 2 ** 20;
+
+function checkModelJsonSize(byteLength, name) {
+  if (byteLength > MAX_MODEL_JSON_BYTES) {
+    throw codedError(`${name} is ${byteLength} bytes, more than the limit of ${MAX_MODEL_JSON_BYTES} for a model.json`,
+      ErrorCode.INVALID_MODEL);
+  }
+}
+
 function parseModelJson(text, name) {
+  // UTF-8 takes at least one byte per UTF-16 code unit: a text this long is over the limit as bytes too.
+  checkModelJsonSize(text.length, name);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -203,7 +217,11 @@ async function tfjsPayload(text, jsonName, progress, readShard) {
   return { format: 'tfjs', json: text, shards };
 }
 
-const decodeText = (bytes) => new TextDecoder().decode(bytes);
+/** model.json's bytes as text, refused before decoding when there are too many. */
+function decodeText(bytes, name) {
+  checkModelJsonSize(bytes.byteLength, name);
+  return new TextDecoder().decode(bytes);
+}
 
 /** A model at a URL or path: ONNX, or a TF.js model.json whose shards are beside it. */
 async function readFromLocation(source, progress) {
@@ -213,7 +231,7 @@ async function readFromLocation(source, progress) {
     invalidArgument(location.url ? `cannot load model ${location.name}: ${detail}` : `cannot open model file ${location.name}: ${detail}`));
   const pathname = location.url ? location.url.pathname : location.path;
   if (!/\.json$/i.test(pathname) && !looksLikeJson(bytes)) return { format: 'onnx', bytes };
-  return tfjsPayload(decodeText(bytes), location.name, progress, async (path, shardFile) =>
+  return tfjsPayload(decodeText(bytes, location.name), location.name, progress, async (path, shardFile) =>
     readLocation(await beside(location, path), shardFile, progress, (detail) =>
       invalidArgument(`cannot load weights shard '${path}' beside ${location.name}: ${detail}`)));
 }
@@ -221,7 +239,7 @@ async function readFromLocation(source, progress) {
 /** Bytes in memory: ONNX, or a model.json that needs no shards. */
 function fromBytes(bytes, name) {
   if (!looksLikeJson(bytes)) return { format: 'onnx', bytes };
-  const text = decodeText(bytes);
+  const text = decodeText(bytes, name);
   const shards = shardList(parseModelJson(text, name), name);
   if (shards.length) {
     throw invalidArgument(`${name} is a TF.js model.json; its weight shards (${quoted(shards.map((s) => s.path))}) are needed ` +
@@ -266,10 +284,11 @@ async function readFromFiles(list, progress) {
   else if (onnx.length === 1 || files.length === 1) main = onnx[0] ?? files[0];
   else throw invalidArgument(`no model among the files (${quoted(names)}): give a model.json with its .bin shards, or one .onnx file`);
   const mainName = main.name || 'the model file';
+  if (main === jsons[0]) checkModelJsonSize(main.size, mainName);
   const bytes = await readBlob(main, progress.file(), progress, mainName);
   if (main !== jsons[0] && !looksLikeJson(bytes)) return { format: 'onnx', bytes };
   const others = files.filter((f) => f !== main).map((f) => ({ name: f.name ?? '', relative: f.webkitRelativePath || '', value: f }));
-  return tfjsPayload(decodeText(bytes), mainName, progress, async (path, shardFile) => {
+  return tfjsPayload(decodeText(bytes, mainName), mainName, progress, async (path, shardFile) => {
     const value = matchShard(path, others, (p) => `weights shard '${p}' named by ${mainName} is not among the given files (${quoted(names)})`);
     return shardBytes(value, path, shardFile, progress);
   });
@@ -279,8 +298,10 @@ async function readFromFiles(list, progress) {
 async function readFromParts({ modelJson, weights = {} }, progress) {
   let text;
   if (typeof modelJson === 'string') text = modelJson;
-  else if (isBlob(modelJson)) text = decodeText(await readBlob(modelJson, progress.file(), progress, modelJson.name || 'modelJson'));
-  else if (isBytes(modelJson)) text = decodeText(viewOf(modelJson));
+  else if (isBlob(modelJson)) {
+    checkModelJsonSize(modelJson.size, modelJson.name || 'modelJson');
+    text = decodeText(await readBlob(modelJson, progress.file(), progress, modelJson.name || 'modelJson'), modelJson.name || 'modelJson');
+  } else if (isBytes(modelJson)) text = decodeText(viewOf(modelJson), 'modelJson');
   else if (modelJson && typeof modelJson === 'object') text = JSON.stringify(modelJson);
   else throw invalidArgumentType('load({modelJson, weights}): modelJson must be model.json\'s text, its parsed object or a Blob');
   if (!isBlob(modelJson)) {

@@ -64,10 +64,14 @@ export class WorkerBackend extends Backend {
 
   post(method, args, transfer = []) {
     const call = this.nextCall++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(call, { resolve, reject });
+    let entry;
+    const answer = new Promise((resolve, reject) => {
+      entry = { resolve, reject };
+      this.pending.set(call, entry);
       this.worker.postMessage({ call, method, args }, transfer);
     });
+    entry.settled = answer.then(() => {}, () => {});
+    return answer;
   }
 
   /** The worker trapped or died: end it, fail what it was doing, and bring up a fresh one. */
@@ -87,7 +91,7 @@ export class WorkerBackend extends Backend {
     this.ready.catch(() => {});
   }
 
-  async restart(reason) {
+  async restart(reason, { announce = true } = {}) {
     this.restoring = true;
     try {
       for (;;) {
@@ -95,12 +99,31 @@ export class WorkerBackend extends Backend {
         const { crashed, restored, failed } = await this.reloadLive(
           (payload, id) => this.post('load', [payload, id], payloadBuffers(payload)), (e) => e.code === 'WORKER_RESTARTED');
         if (crashed) continue;
-        dispatchRestart({ reason, restored, failed });
+        if (announce) dispatchRestart({ reason, restored, failed });
         return;
       }
     } finally {
       this.restoring = false;
     }
+  }
+
+  /**
+   * A planned replacement (releaseMemory): calls made from now on wait for the new worker; the calls
+   * already posted are answered by the old one before it is ended.
+   */
+  async replace() {
+    await this.ready;
+    const old = this.worker;
+    const drained = (async () => {
+      while (this.pending.size) await Promise.allSettled([...this.pending.values()].map((p) => p.settled));
+    })();
+    this.ready = drained.then(() => {
+      if (this.worker !== old) return undefined; // it crashed meanwhile and crashed() restarted it
+      old.terminate();
+      this.worker = null;
+      return this.restart('releaseMemory', { announce: false });
+    });
+    await this.ready;
   }
 
   // Pixels already in memory are copied once by postMessage; anything drawable becomes an ImageBitmap

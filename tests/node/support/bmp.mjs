@@ -1,4 +1,4 @@
-// Decoding the uncompressed BMP test photos (../shared/testdata/images) in plain JS, so every engine gets identical bytes.
+// Decoding the uncompressed BMP test photos (tests/data/photos) in plain JS, so every engine gets identical bytes.
 import { readFileSync } from 'node:fs';
 
 /** Uncompressed 24/32-bit BMP → {width, height, rgb: Uint8Array (row-major, top row first)}. */

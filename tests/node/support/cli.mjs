@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { photosDir } from './photos.mjs';
+
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /** The CLI binary: $WEBCNN_CLI, default build/webcnn. */
 export const cliPath = process.env.WEBCNN_CLI || join(repoRoot, 'build', 'webcnn');
-export const testImages = join(repoRoot, '..', 'shared', 'testdata', 'images');
+export const testImages = photosDir;
 const python = '/usr/bin/python3';
 const generators = {
   mobilenetv2: join(repoRoot, 'models', 'make_mobilenetv2_onnx.py'),

@@ -4,9 +4,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { chromiumPath, root } from './browser.mjs';
+import { photoPath, photosDir } from './photos.mjs';
 
 export { launchChromium, root } from './browser.mjs';
-export const images = join(root, '..', 'shared', 'testdata', 'images');
+export const images = photosDir;
 /** Screenshots, the fake webcam's clip and generated models go here. */
 export const out = join(root, 'test-output', 'demo');
 
@@ -15,8 +16,7 @@ const wasmReady = existsSync(join(root, 'web', 'dist', 'webcnn_wasm.wasm'));
 /** Why the demo cannot be tested on this machine (a node:test `skip` value), or false. */
 export const skip = (!existsSync(chromiumPath) && `no Chromium at ${chromiumPath}`) ||
   (!modelsReady && 'models missing: run node models/fetch-models.mjs') ||
-  (!wasmReady && 'web/dist has no wasm build: run scripts/build-wasm.sh') ||
-  (!existsSync(join(images, 'grace_hopper.bmp')) && `no test photos in ${images}`);
+  (!wasmReady && 'web/dist has no wasm build: run scripts/build-wasm.sh');
 
 /** Flags for a camera that is always allowed and shows the clip y4m. */
 export const fakeWebcamFlags = (y4m) => ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
@@ -34,7 +34,7 @@ export function run(cmd, args) {
  */
 export function fakeWebcam(fileName) {
   const file = join(out, fileName);
-  run('ffmpeg', ['-loglevel', 'error', '-y', '-loop', '1', '-i', join(images, 'grace_hopper.bmp'), '-t', '1', '-r', '10',
+  run('ffmpeg', ['-loglevel', 'error', '-y', '-loop', '1', '-i', photoPath('grace_hopper.bmp'), '-t', '1', '-r', '10',
     '-pix_fmt', 'yuv420p', file]);
   return file;
 }
