@@ -262,7 +262,9 @@ class ModelBinding {
       if (s[2] > 0) defaults.height = static_cast<int>(std::min<int64_t>(s[2], kMaxPreprocessSide));
       if (s[3] > 0) defaults.width = static_cast<int>(std::min<int64_t>(s[3], kMaxPreprocessSide));
     }
-    if (quantized) WEBCNN_ASSIGN(defaults, quantized_image_defaults(defaults, specs[0].dtype, specs[0].quant));
+    if (quantized) {
+      WEBCNN_ASSIGN(defaults, quantized_image_defaults(defaults, specs[0].dtype, specs[0].quant));
+    }
     WEBCNN_ASSIGN(PreprocessOptions o, preprocess_options_from_js(options, defaults));
     WEBCNN_ASSIGN(ImageView view, rgba_image_from_js(image, pixels_));
     const Shape shape =
