@@ -55,6 +55,7 @@ test('classify() on quantised classifiers names what the photos show', async () 
   const cases = [
     ['grace_hopper.bmp', /military uniform/],
     ['bird.bmp', /chickadee/],
+    ['parrot.jpg', /macaw/],
   ];
   for (const file of ['mobilenet_v2_1.0_224_quant.tflite', 'tf2_mobilenet_v2_1.0_224_ptq.tflite']) {
     const model = await webcnn.load(modelPath(file));
