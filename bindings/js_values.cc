@@ -94,11 +94,28 @@ val tensor_to_js(const Tensor& tensor) {
   return o;
 }
 
-val spec_to_js(const std::string& name, const Shape& shape, DataType dtype) {
+val spec_to_js(const std::string& name, const Shape& shape, DataType dtype, const QuantParams& quant) {
   val o = val::object();
   o.set("name", name);
   o.set("shape", shape_to_js(shape));
   o.set("dtype", std::string(dtype_name(dtype)));
+  if (!quant.empty()) {
+    val q = val::object();
+    if (quant.per_channel()) {
+      val scale = val::array(), zero_point = val::array();
+      for (size_t i = 0; i < quant.scale.size(); ++i) {
+        scale.call<void>("push", static_cast<double>(quant.scale[i]));
+        zero_point.call<void>("push", i < quant.zero_point.size() ? quant.zero_point[i] : 0);
+      }
+      q.set("scale", scale);
+      q.set("zeroPoint", zero_point);
+      q.set("axis", quant.axis);
+    } else {
+      q.set("scale", static_cast<double>(quant.scale[0]));
+      q.set("zeroPoint", quant.zero_point.empty() ? 0 : quant.zero_point[0]);
+    }
+    o.set("quant", q);
+  }
   return o;
 }
 

@@ -44,7 +44,9 @@ val tensor_data_to_js(const Tensor& tensor);
 val tensor_to_js(const Tensor& tensor);
 
 // {name, shape, dtype}
-val spec_to_js(const std::string& name, const Shape& shape, DataType dtype);
+// {name, shape, dtype} and, for 8-bit tensors of quantised models, quant: {scale, zeroPoint} (numbers) or,
+// per channel, {scale: number[], zeroPoint: number[], axis}.
+val spec_to_js(const std::string& name, const Shape& shape, DataType dtype, const QuantParams& quant = {});
 
 // Preprocessing options from JS, laid over `defaults`:
 //   {width, height, fit: 'center-crop'|'letterbox'|'stretch', cropFraction, padColor: [r, g, b],

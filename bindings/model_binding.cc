@@ -54,12 +54,12 @@ class ModelBinding {
 
   val inputs() const {
     val a = val::array();
-    for (const TensorSpec& s : model_->inputs()) a.call<void>("push", spec_to_js(s.name, s.shape, s.dtype));
+    for (const TensorSpec& s : model_->inputs()) a.call<void>("push", spec_to_js(s.name, s.shape, s.dtype, s.quant));
     return a;
   }
   val outputs() const {
     val a = val::array();
-    for (const TensorSpec& s : model_->outputs()) a.call<void>("push", spec_to_js(s.name, s.shape, s.dtype));
+    for (const TensorSpec& s : model_->outputs()) a.call<void>("push", spec_to_js(s.name, s.shape, s.dtype, s.quant));
     return a;
   }
 
@@ -140,9 +140,12 @@ class ModelBinding {
     Result<std::vector<Tensor>> out = run_inputs();
     if (!out.is_ok()) return error_object(out.status());
     const Tensor& scores = out.value()[0];
-    if (scores.dtype() != DataType::kFloat32)
-      return error_object("classify: the first output '" + model_->outputs()[0].name + "' is " +
-                          dtype_name(scores.dtype()) + ", not float32 scores");
+    const TensorSpec& spec = model_->outputs()[0];
+    const bool quantized = !spec.quant.empty() &&
+                           (scores.dtype() == DataType::kUInt8 || scores.dtype() == DataType::kInt8);
+    if (scores.dtype() != DataType::kFloat32 && !quantized)
+      return error_object("classify: the first output '" + spec.name + "' is " + dtype_name(scores.dtype()) +
+                          ", not float32 or quantised 8-bit scores");
     int top_k = 5;
     val softmax = val::undefined();
     if (has_options) {
@@ -155,9 +158,15 @@ class ModelBinding {
       }
       softmax = options["softmax"];
     }
-    const float* s = scores.data<float>();
     const size_t n = static_cast<size_t>(scores.size());
-    probabilities_.assign(s, s + n);
+    if (quantized) {
+      Result<std::vector<float>> real = dequantized_values(scores, spec.quant);
+      if (!real.is_ok()) return error_object(real.status());
+      probabilities_ = std::move(real).value();
+    } else {
+      const float* s = scores.data<float>();
+      probabilities_.assign(s, s + n);
+    }
     bool apply = softmax.isTrue();
     if (softmax.isUndefined()) {  // auto: already probabilities when all lie in [0, 1] and sum to ~1
       double sum = 0;
@@ -166,7 +175,9 @@ class ModelBinding {
         sum += v;
         in_range = in_range && v >= 0.0f && v <= 1.0f;
       }
-      apply = !(in_range && std::fabs(sum - 1.0) < 1e-3);
+      // 8-bit probabilities (scale 1/256) each round by up to half a unit: their sum strays further.
+      const double tolerance = quantized ? 0.02 + 0.5 * static_cast<double>(spec.quant.scale[0]) * n : 1e-3;
+      apply = !(in_range && std::fabs(sum - 1.0) < tolerance);
     }
     if (apply && n > 0) {
       const float m = *std::max_element(probabilities_.begin(), probabilities_.end());
@@ -233,9 +244,13 @@ class ModelBinding {
 
   Status set_image_input(const val& image, const val& options) {
     const std::vector<TensorSpec>& specs = model_->inputs();
-    if (specs.size() != 1 || specs[0].dtype != DataType::kFloat32 || specs[0].shape.size() != 4)
-      return Status::error("image input: the model must have one float32 input of rank 4 (NCHW or NHWC), it has " +
-                           std::to_string(specs.size()) + " inputs");
+    const bool quantized = specs.size() == 1 && !specs[0].quant.empty() &&
+                           (specs[0].dtype == DataType::kUInt8 || specs[0].dtype == DataType::kInt8);
+    if (specs.size() != 1 || (specs[0].dtype != DataType::kFloat32 && !quantized) || specs[0].shape.size() != 4)
+      return Status::error(
+          "image input: the model must have one float32 or quantised 8-bit input of rank 4 (NCHW or NHWC), it has " +
+          std::to_string(specs.size()) + " inputs" +
+          (specs.size() == 1 ? " (" + std::string(dtype_name(specs[0].dtype)) + ")" : std::string()));
     const Shape& s = specs[0].shape;
     PreprocessOptions defaults = imagenet_defaults();
     if (s[3] == 3 && s[1] != 3) {
@@ -247,12 +262,19 @@ class ModelBinding {
       if (s[2] > 0) defaults.height = static_cast<int>(std::min<int64_t>(s[2], kMaxPreprocessSide));
       if (s[3] > 0) defaults.width = static_cast<int>(std::min<int64_t>(s[3], kMaxPreprocessSide));
     }
+    if (quantized) {
+      WEBCNN_ASSIGN(defaults, quantized_image_defaults(defaults, specs[0].dtype, specs[0].quant));
+    }
     WEBCNN_ASSIGN(PreprocessOptions o, preprocess_options_from_js(options, defaults));
     WEBCNN_ASSIGN(ImageView view, rgba_image_from_js(image, pixels_));
     const Shape shape =
         o.layout == TensorLayout::kNCHW ? Shape{1, 3, o.height, o.width} : Shape{1, o.height, o.width, 3};
     WEBCNN_ASSIGN(Tensor * t, input_tensor(0, shape));
-    return preprocess_image_into(view, o, t->data<float>(), static_cast<size_t>(t->size()));
+    if (!quantized) return preprocess_image_into(view, o, t->data<float>(), static_cast<size_t>(t->size()));
+    // Real numbers first (the one preprocessing path), then the input's 8-bit type.
+    real_pixels_.resize(static_cast<size_t>(t->size()));
+    WEBCNN_TRY(preprocess_image_into(view, o, real_pixels_.data(), real_pixels_.size()));
+    return quantize_real_into(real_pixels_.data(), real_pixels_.size(), specs[0].dtype, specs[0].quant, t->raw());
   }
 
   Result<std::vector<Tensor>> run_inputs() {
@@ -303,23 +325,31 @@ class ModelBinding {
   std::vector<Tensor> inputs_;
   std::vector<uint8_t> pixels_;       // last image's RGBA copy, reused
   std::vector<float> probabilities_;  // classify scratch, reused
+  std::vector<float> real_pixels_;    // a quantised image input's real values before quantising, reused
   std::vector<uint32_t> order_;
 };
 
-// bytes: Uint8Array | ArrayBuffer of an .onnx file → {model: Model} | {error}
-val load_model(const val& bytes) {
+// A model file's bytes copied into the heap and handed over to `load` (Model::load_onnx or load_tflite),
+// which frees them once imported, before planning → {model: Model} | {error}.
+using BytesLoader = Result<std::unique_ptr<Model>> (*)(std::vector<uint8_t>, ModelOptions);
+val load_from_bytes(const val& bytes, BytesLoader load) {
   Result<size_t> size = byte_length_of(bytes, "model bytes");
   if (!size.is_ok()) return error_object(size.status());
   std::vector<uint8_t> copy(size.value());
   const Status copied = copy_from_js(bytes, copy.data(), copy.size(), "model bytes");
   if (!copied.is_ok()) return error_object(copied, StatusCode::kInvalidModel);
-  // Handed over: Model frees the bytes once imported, before planning.
-  Result<std::unique_ptr<Model>> model = Model::load_onnx(std::move(copy));
+  Result<std::unique_ptr<Model>> model = load(std::move(copy), ModelOptions{});
   if (!model.is_ok()) return error_object(model.status(), StatusCode::kInvalidModel);
   val r = val::object();
   r.set("model", val(ModelBinding(std::move(model).value())));
   return r;
 }
+
+// bytes: Uint8Array | ArrayBuffer of an .onnx file → {model: Model} | {error}
+val load_model(const val& bytes) { return load_from_bytes(bytes, &Model::load_onnx); }
+
+// bytes: Uint8Array | ArrayBuffer of a .tflite file → {model: Model} | {error}
+val load_tflite_model(const val& bytes) { return load_from_bytes(bytes, &Model::load_tflite); }
 
 // json: the text of a TF.js model.json; shards: {[manifest path or file name]: Uint8Array | ArrayBuffer}
 // → {model: Model} | {error}. Shards are copied into the heap one at a time as the importer reads them
@@ -373,6 +403,7 @@ EMSCRIPTEN_BINDINGS(webcnn) {
       .function("profile", &ModelBinding::profile);
   function("loadModel", &webcnn::js::load_model);
   function("loadTfjsModel", &webcnn::js::load_tfjs_model);
+  function("loadTfliteModel", &webcnn::js::load_tflite_model);
   function("preprocess", &webcnn::js::preprocess);
   function("heapStats", &webcnn::js::heap_stats);
   function("simdBackend", &webcnn::js::simd_backend);

@@ -1,6 +1,6 @@
 // Types for web/webcnn.js: CNN inference in the browser and in Node (WebAssembly SIMD128).
 
-export type DType = 'float32' | 'int32' | 'int64' | 'uint8' | 'bool';
+export type DType = 'float32' | 'int32' | 'int64' | 'uint8' | 'int8' | 'bool';
 
 /** The typed array each dtype uses; bool is one byte per element (0 or 1). */
 export interface DTypeArrays {
@@ -8,6 +8,7 @@ export interface DTypeArrays {
   int32: Int32Array;
   int64: BigInt64Array;
   uint8: Uint8Array;
+  int8: Int8Array;
   bool: Uint8Array;
 }
 export type TypedArray = DTypeArrays[DType];
@@ -17,6 +18,13 @@ export interface TensorSpec {
   /** -1 marks a dimension set when the model runs (e.g. batch). */
   shape: number[];
   dtype: DType;
+  /**
+   * uint8/int8 tensors of quantised models (TFLite): real = scale × (q − zeroPoint). Per-tensor parameters
+   * are numbers; per-channel ones (rare on inputs and outputs) arrays along `axis`. run() takes and returns
+   * such tensors raw (Uint8Array/Int8Array); runImage() and classify() quantise pixels and dequantise
+   * scores themselves.
+   */
+  quant?: { scale: number; zeroPoint: number } | { scale: number[]; zeroPoint: number[]; axis: number };
 }
 
 export interface Tensor<T extends TypedArray = TypedArray> {
@@ -148,7 +156,7 @@ export interface Model {
   readonly inputs: TensorSpec[];
   readonly outputs: TensorSpec[];
   /** Which importer read the model. */
-  readonly format: 'onnx' | 'tfjs';
+  readonly format: 'onnx' | 'tfjs' | 'tflite';
   /** Size of the model's files in bytes (model.json and shards for TF.js). */
   readonly bytes: number;
   /**
@@ -240,7 +248,7 @@ export interface TfjsModelParts {
 export type ModelSource = string | URL | ArrayBuffer | ArrayBufferView | Blob | ArrayLike<Blob> | FileList | TfjsModelParts;
 
 /**
- * Loads an ONNX or TF.js graph model. Rejects with a WebcnnError: 'INVALID_MODEL', 'UNSUPPORTED_OP',
+ * Loads an ONNX, TFLite or TF.js graph model. Rejects with a WebcnnError: 'INVALID_MODEL', 'UNSUPPORTED_OP',
  * 'RESOURCE_EXHAUSTED', 'INVALID_ARGUMENT' (the source cannot be read or is of the wrong type), 'INTERNAL'.
  */
 export function load(source: ModelSource, options?: LoadOptions): Promise<Model>;

@@ -3,17 +3,18 @@
 //   import * as webcnn from './webcnn.js';
 //   const model = await webcnn.load('mobilenetv2.onnx', { onProgress: ({ loaded, total }) => ... });
 //   model.inputs; model.outputs;                       // [{name, shape, dtype}]
-//   model.format; model.bytes;                         // 'onnx' | 'tfjs'; bytes downloaded or read
+//   model.format; model.bytes;                         // 'onnx' | 'tfjs' | 'tflite'; bytes downloaded or read
 //   const out = await model.run({ input: { data: Float32Array, shape: [1, 3, 224, 224] } });
 //   const top = await model.classify(imageOrVideo, { topK: 5, labels });
 //   model.dispose();
 //
 // What load() takes:
-//   - an ONNX file: URL, path (Node), ArrayBuffer, typed array, Blob/File;
+//   - an ONNX or TFLite file: URL, path (Node), ArrayBuffer, typed array, Blob/File (a .tflite is known by
+//     its name or its "TFL3" identifier; its 8-bit inputs and outputs carry spec.quant = {scale, zeroPoint});
 //   - a TF.js graph model: the URL or path of its model.json (a name ending in .json, or a file starting
 //     with '{'); the weight shards its weightsManifest names are fetched (page) or read (Node) beside it;
 //   - files as <input type=file multiple> or a drop gives them (FileList or array of Blobs/Files): a
-//     model.json with its .bin shards, matched by file name, or a single .onnx;
+//     model.json with its .bin shards, matched by file name, or a single .onnx or .tflite;
 //   - {modelJson: text | parsed object | Blob, weights: {[shard path or file name]: ArrayBuffer | typed array | Blob}}.
 // onProgress({loaded, total}) counts every file; total is the sum of the sizes known so far (a TF.js
 // manifest says how many bytes its weights take, so the total is right once model.json has arrived),
@@ -76,7 +77,7 @@ export { events } from './webcnn/backend.js';
 export { Engine } from './webcnn/engine.js';
 
 /**
- * Loads an ONNX or TF.js graph model (see the top of this file for the accepted sources).
+ * Loads an ONNX, TFLite or TF.js graph model (see the top of this file for the accepted sources).
  * @param options.onProgress called with {loaded, total} bytes over all files as they arrive.
  * @param options.worker run inference in a Web Worker (default: true in a page, false elsewhere).
  */

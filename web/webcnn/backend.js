@@ -35,7 +35,7 @@ function retain(payload) {
     for (const [path, bytes] of Object.entries(payload.shards)) shards[path] = keep(bytes);
     return { format: 'tfjs', json: payload.json, shards };
   }
-  return { format: 'onnx', bytes: keep(payload.bytes) };
+  return { format: payload.format, bytes: keep(payload.bytes) };
 }
 
 async function restore(retained) {
@@ -45,7 +45,7 @@ async function restore(retained) {
     for (const [path, blob] of Object.entries(retained.shards)) shards[path] = await bytes(blob);
     return { format: 'tfjs', json: retained.json, shards };
   }
-  return { format: 'onnx', bytes: await bytes(retained.bytes) };
+  return { format: retained.format, bytes: await bytes(retained.bytes) };
 }
 
 export function payloadBuffers(payload) {

@@ -28,14 +28,17 @@ export class Engine {
   }
 
   /**
-   * payload: {format: 'onnx', bytes} | {format: 'tfjs', json: text, shards: {[path]: Uint8Array}}, or bare
+   * payload: {format: 'onnx' | 'tflite', bytes} | {format: 'tfjs', json: text, shards: {[path]: Uint8Array}}, or bare
    * ONNX bytes. id: the caller's id for the model (a restarted engine gets the same ids back).
    */
   load(payload, id = this.nextId++) {
     if (payload instanceof ArrayBuffer || ArrayBuffer.isView(payload)) payload = { format: 'onnx', bytes: payload };
-    const { model } = unwrap(payload.format === 'tfjs'
-      ? this.module.loadTfjsModel(payload.json, payload.shards)
-      : this.module.loadModel(payload.bytes));
+    const loaders = {
+      tfjs: () => this.module.loadTfjsModel(payload.json, payload.shards),
+      tflite: () => this.module.loadTfliteModel(payload.bytes),
+      onnx: () => this.module.loadModel(payload.bytes),
+    };
+    const { model } = unwrap((loaders[payload.format] ?? loaders.onnx)());
     this.dispose(id);
     this.models.set(id, model);
     this.nextId = Math.max(this.nextId, id + 1);

@@ -10,6 +10,7 @@ const TYPED_ARRAYS = {
   int32: Int32Array,
   int64: BigInt64Array,
   uint8: Uint8Array,
+  int8: Int8Array,
   bool: Uint8Array,
 };
 

@@ -1,5 +1,5 @@
 // Model files from wherever they are (URL, path in Node, bytes, Blobs and Files, {modelJson, weights}),
-// read with progress into the payload Engine.load takes: {format: 'onnx', bytes} or
+// read with progress into the payload Engine.load takes: {format: 'onnx' | 'tflite', bytes} or
 // {format: 'tfjs', json, shards}.
 
 import { codedError, ErrorCode, invalidArgument, invalidArgumentType, withCode } from './errors.js';
@@ -125,6 +125,16 @@ function looksLikeJson(bytes) {
   return bytes[i] === 0x7b;
 }
 
+/** A TFLite FlatBuffer: its file identifier "TFL3" sits at bytes 4..7, after the root table offset. */
+function looksLikeTflite(bytes) {
+  return bytes.length >= 8 && bytes[4] === 0x54 && bytes[5] === 0x46 && bytes[6] === 0x4c && bytes[7] === 0x33;
+}
+
+/** A single-file model (ONNX or TFLite) by its name or, failing that, its bytes. */
+function binaryPayload(bytes, name = '') {
+  return { format: /\.tflite$/i.test(name) || looksLikeTflite(bytes) ? 'tflite' : 'onnx', bytes };
+}
+
 const BYTES_PER_ELEMENT = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
 
 /**
@@ -223,22 +233,22 @@ function decodeText(bytes, name) {
   return new TextDecoder().decode(bytes);
 }
 
-/** A model at a URL or path: ONNX, or a TF.js model.json whose shards are beside it. */
+/** A model at a URL or path: ONNX, TFLite, or a TF.js model.json whose shards are beside it. */
 async function readFromLocation(source, progress) {
   const location = await locate(source);
   const file = progress.file();
   const bytes = await readLocation(location, file, progress, (detail) =>
     invalidArgument(location.url ? `cannot load model ${location.name}: ${detail}` : `cannot open model file ${location.name}: ${detail}`));
   const pathname = location.url ? location.url.pathname : location.path;
-  if (!/\.json$/i.test(pathname) && !looksLikeJson(bytes)) return { format: 'onnx', bytes };
+  if (!/\.json$/i.test(pathname) && !looksLikeJson(bytes)) return binaryPayload(bytes, pathname);
   return tfjsPayload(decodeText(bytes, location.name), location.name, progress, async (path, shardFile) =>
     readLocation(await beside(location, path), shardFile, progress, (detail) =>
       invalidArgument(`cannot load weights shard '${path}' beside ${location.name}: ${detail}`)));
 }
 
-/** Bytes in memory: ONNX, or a model.json that needs no shards. */
+/** Bytes in memory: ONNX, TFLite, or a model.json that needs no shards. */
 function fromBytes(bytes, name) {
-  if (!looksLikeJson(bytes)) return { format: 'onnx', bytes };
+  if (!looksLikeJson(bytes)) return binaryPayload(bytes);
   const text = decodeText(bytes, name);
   const shards = shardList(parseModelJson(text, name), name);
   if (shards.length) {
@@ -270,23 +280,23 @@ async function shardBytes(value, path, shardFile, progress) {
   return bytes;
 }
 
-/** Files from <input type=file multiple> or a drop: a model.json and its shards, or one .onnx. */
+/** Files from <input type=file multiple> or a drop: a model.json and its shards, or one .onnx or .tflite. */
 async function readFromFiles(list, progress) {
   const files = Array.from(list);
   if (!files.length) throw invalidArgument('load(files): no files were given');
   for (const f of files) if (!isBlob(f)) throw invalidArgumentType('load(files): every entry must be a File or Blob');
   const names = files.map((f, i) => f.name || `file ${i + 1}`);
   const jsons = files.filter((f) => /\.json$/i.test(f.name ?? ''));
-  const onnx = files.filter((f) => /\.onnx$/i.test(f.name ?? ''));
+  const single = files.filter((f) => /\.(onnx|tflite)$/i.test(f.name ?? ''));
   let main;
   if (jsons.length === 1) main = jsons[0];
   else if (jsons.length > 1) throw invalidArgument(`several .json files were given (${quoted(jsons.map((f) => f.name))}): give one model.json and its .bin shards`);
-  else if (onnx.length === 1 || files.length === 1) main = onnx[0] ?? files[0];
-  else throw invalidArgument(`no model among the files (${quoted(names)}): give a model.json with its .bin shards, or one .onnx file`);
+  else if (single.length === 1 || files.length === 1) main = single[0] ?? files[0];
+  else throw invalidArgument(`no model among the files (${quoted(names)}): give a model.json with its .bin shards, or one .onnx or .tflite file`);
   const mainName = main.name || 'the model file';
   if (main === jsons[0]) checkModelJsonSize(main.size, mainName);
   const bytes = await readBlob(main, progress.file(), progress, mainName);
-  if (main !== jsons[0] && !looksLikeJson(bytes)) return { format: 'onnx', bytes };
+  if (main !== jsons[0] && !looksLikeJson(bytes)) return binaryPayload(bytes, main.name ?? '');
   const others = files.filter((f) => f !== main).map((f) => ({ name: f.name ?? '', relative: f.webkitRelativePath || '', value: f }));
   return tfjsPayload(decodeText(bytes, mainName), mainName, progress, async (path, shardFile) => {
     const value = matchShard(path, others, (p) => `weights shard '${p}' named by ${mainName} is not among the given files (${quoted(names)})`);

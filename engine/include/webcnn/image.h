@@ -76,6 +76,20 @@ Status preprocess_image_into(const ImageView& image, const PreprocessOptions& op
 // The same into a new tensor of shape [1,3,H,W] (NCHW) or [1,H,W,3] (NHWC).
 Result<Tensor> preprocess_image(const ImageView& image, const PreprocessOptions& options);
 
+// ---- Quantised (8-bit) image inputs, as TFLite image models take them ----
+// Such models are trained on pixels that fill the input's 8-bit range: q = pixel for uint8, q = pixel − 128
+// for int8 (MobileNet's uint8 input has scale 1/128, zero point 128: real = (pixel − 128) / 128, its −1..1).
+// These options say that in real numbers: scale 1, mean = zero point (+128 for int8), std = 1 / scale, so
+// that quantize_real_into() gives back exactly those q. Other normalisations may still be given: pixels go
+// through them to real numbers, which are then quantised with the input's parameters.
+// `base` keeps its size, fit and layout. Per-tensor parameters only (an image input has one scale).
+Result<PreprocessOptions> quantized_image_defaults(PreprocessOptions base, DataType dtype, const QuantParams& quant);
+// Real numbers into an 8-bit tensor's storage: q = clamp(round_half_even(real / scale) + zero_point), as
+// ONNX QuantizeLinear and TFLite QUANTIZE do; per-tensor parameters, dtype kUInt8 or kInt8.
+Status quantize_real_into(const float* real, size_t n, DataType dtype, const QuantParams& quant, void* out);
+// An 8-bit tensor's real values (per-tensor or per-channel along quant.axis); other tensors as float.
+Result<std::vector<float>> dequantized_values(const Tensor& t, const QuantParams& quant);
+
 // ---- Native only (link webcnn_decode) ----
 
 // Decoding refuses images with a side above this or more pixels than kMaxDecodePixels.
