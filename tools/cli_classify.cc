@@ -138,25 +138,24 @@ int command_classify(const std::vector<std::string>& args) {
 
   Result<Image> image = decode_image_file(image_path);
   if (!image.is_ok()) return fail(image.status().message());
-  const DataType in_type = input->spec->dtype;
-  if (in_type != DataType::kFloat32) {
-    // Quantised image inputs take the raw pixels, which is what TFLite image classifiers expect (their
-    // input scale and zero point map 0..255 onto the range they were trained with): uint8 q = pixel,
-    // int8 q = pixel - 128. The normalisation options do not apply.
-    options.scale = 1.0f;
-    options.mean = {0.0f, 0.0f, 0.0f};
-    options.std = {1.0f, 1.0f, 1.0f};
+  const TensorSpec& spec = *input->spec;
+  const bool quantised = spec.dtype != DataType::kFloat32;
+  if (quantised) {
+    // Quantised image inputs take the pixels that fill their 8-bit range (uint8 q = pixel, int8 q = pixel -
+    // 128), which is what TFLite image classifiers were trained on (image.h); the normalisation options
+    // do not apply.
+    Result<PreprocessOptions> q = quantized_image_defaults(options, spec.dtype, spec.quant);
+    if (!q.is_ok()) return fail(model_path + ": " + q.status().message());
+    options = q.value();
   }
   Result<Tensor> tensor = preprocess_image(image->view(), options);
   if (!tensor.is_ok()) return fail(image_path + ": " + tensor.status().message());
-  if (in_type != DataType::kFloat32) {
-    Tensor q(in_type, tensor->shape());
-    const float* px = tensor->data<float>();
-    for (int64_t i = 0; i < q.size(); ++i) {
-      const long v = std::clamp(std::lround(px[i]), 0L, 255L);
-      if (in_type == DataType::kUInt8) q.data<uint8_t>()[i] = static_cast<uint8_t>(v);
-      else q.data<int8_t>()[i] = static_cast<int8_t>(v - 128);
-    }
+  if (quantised) {
+    Tensor q(spec.dtype, tensor->shape());
+    if (Status st = quantize_real_into(tensor->data<float>(), static_cast<size_t>(q.size()), spec.dtype, spec.quant,
+                                       q.raw());
+        !st.is_ok())
+      return fail(model_path + ": " + st.message());
     tensor = std::move(q);
   }
   Result<std::vector<Tensor>> outputs = model.run({{input->spec->name, &tensor.value()}});
@@ -167,15 +166,10 @@ int command_classify(const std::vector<std::string>& args) {
   for (size_t i = 0; i < outputs->size() && raw_scores.empty(); ++i) {
     const Tensor& t = (*outputs)[i];
     const QuantParams& q = model.outputs()[i].quant;
-    if (t.dtype() == DataType::kFloat32) {
-      raw_scores = t.to_float_vector();
-    } else if ((t.dtype() == DataType::kUInt8 || t.dtype() == DataType::kInt8) && q.scale.size() == 1) {
-      const int32_t zp = q.zero_point.empty() ? 0 : q.zero_point[0];
-      for (int64_t k = 0; k < t.size(); ++k) {
-        const int32_t v = t.dtype() == DataType::kUInt8 ? t.data<uint8_t>()[k] : t.data<int8_t>()[k];
-        raw_scores.push_back(q.scale[0] * static_cast<float>(v - zp));
-      }
-    }
+    const bool eight_bit = (t.dtype() == DataType::kUInt8 || t.dtype() == DataType::kInt8) && q.scale.size() == 1;
+    if (t.dtype() != DataType::kFloat32 && !eight_bit) continue;
+    Result<std::vector<float>> real = dequantized_values(t, q);
+    if (real.is_ok()) raw_scores = std::move(real).value();
   }
   if (raw_scores.empty()) return fail(model_path + ": the model has no non-empty float or quantised output to rank");
   const std::vector<float> probs = to_probabilities(raw_scores);
