@@ -120,7 +120,7 @@ TEST_CASE("q8 reference gemm matches a hand-computed product") {
 
 TEST_CASE("q8 gemm matches the reference: uint8/int8 operands, extreme zero points, per-channel scales, odd sizes") {
   std::mt19937 rng(81);
-  const size_t sizes[][3] = {{1, 1, 1},  {3, 5, 7},   {4, 8, 16},  {5, 9, 17},   {13, 24, 27},
+  const size_t sizes[][3] = {{1, 1, 1},   {3, 5, 7},    {4, 8, 16},  {5, 9, 17},   {13, 24, 27},
                              {7, 33, 96}, {17, 8, 144}, {33, 40, 3}, {6, 1000, 5}, {2, 17, 1}};
   Coverage coverage;
   for (int types = 0; types < 8; ++types) {
@@ -256,9 +256,9 @@ TEST_CASE("q8 depthwise conv matches the reference over kernel sizes, strides, d
   struct Case {
     int64_t h, w, c, kh, kw, stride, dilation, pad;
   };
-  const Case cases[] = {{7, 9, 8, 3, 3, 1, 1, 1},  {8, 8, 13, 3, 3, 2, 1, 1}, {6, 5, 24, 5, 5, 1, 1, 2},
-                        {9, 7, 3, 3, 3, 1, 2, 2},  {5, 6, 17, 1, 1, 1, 1, 0}, {4, 4, 32, 3, 3, 2, 1, 0},
-                        {3, 3, 9, 3, 3, 1, 1, 3},  {10, 3, 16, 2, 4, 3, 1, 1}, {1, 1, 40, 3, 3, 1, 1, 1}};
+  const Case cases[] = {{7, 9, 8, 3, 3, 1, 1, 1}, {8, 8, 13, 3, 3, 2, 1, 1},  {6, 5, 24, 5, 5, 1, 1, 2},
+                        {9, 7, 3, 3, 3, 1, 2, 2}, {5, 6, 17, 1, 1, 1, 1, 0},  {4, 4, 32, 3, 3, 2, 1, 0},
+                        {3, 3, 9, 3, 3, 1, 1, 3}, {10, 3, 16, 2, 4, 3, 1, 1}, {1, 1, 40, 3, 3, 1, 1, 1}};
   Coverage coverage;
   for (int types = 0; types < 8; ++types) {
     const bool x_signed = types & 1, w_signed = types & 2, y_signed = types & 4;

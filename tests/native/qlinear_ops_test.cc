@@ -55,10 +55,12 @@ std::vector<int32_t> reference_conv(const ConvCase& k, const Tensor& x, int32_t 
           for (int64_t c = 0; c < cg; ++c)
             for (int64_t ky = 0; ky < k.kh; ++ky)
               for (int64_t kx = 0; kx < k.kw; ++kx) {
-                const int64_t iy = oy * k.stride - k.pad + ky * k.dilation, ix = ox * k.stride - k.pad + kx * k.dilation;
+                const int64_t iy = oy * k.stride - k.pad + ky * k.dilation,
+                              ix = ox * k.stride - k.pad + kx * k.dilation;
                 if (iy < 0 || iy >= k.h || ix < 0 || ix >= k.w) continue;
-                acc += (at(x, ((n * k.h + iy) * k.w + ix) * k.c + g * cg + c) - zx) *
-                       (at(w, ((o * cg + c) * k.kh + ky) * k.kw + kx) - zw[zw.size() == 1 ? 0 : static_cast<size_t>(o)]);
+                acc +=
+                    (at(x, ((n * k.h + iy) * k.w + ix) * k.c + g * cg + c) - zx) *
+                    (at(w, ((o * cg + c) * k.kh + ky) * k.kw + kx) - zw[zw.size() == 1 ? 0 : static_cast<size_t>(o)]);
               }
           y.push_back(kernels::requantize(acc, mult[mult.size() == 1 ? 0 : static_cast<size_t>(o)], zy, lo, hi));
         }
@@ -76,14 +78,14 @@ std::vector<int32_t> output_values(const Tensor& t) {
 TEST_CASE("QLinearConv matches the integer formula: depthwise, channel multiplier, groups, 1x1, im2col, types") {
   std::mt19937 rng(14);
   const ConvCase cases[] = {
-      {1, 9, 8, 16, 16, 3, 3, 16, 1, 1, 1},   // depthwise 3×3
-      {2, 7, 7, 13, 13, 3, 3, 13, 2, 1, 1},   // depthwise, stride 2, channels not a multiple of 8
-      {1, 6, 6, 5, 5, 5, 5, 5, 1, 2, 4},      // depthwise 5×5 dilated, padding wider than the input reach
-      {1, 5, 6, 4, 8, 3, 3, 4, 1, 1, 1},      // channel multiplier 2 (grouped GEMM)
-      {1, 5, 5, 8, 6, 3, 3, 2, 1, 1, 1},      // two groups
-      {2, 4, 5, 24, 40, 1, 1, 1, 1, 1, 0},    // 1×1: the input widened in place of im2col
-      {1, 9, 7, 3, 17, 3, 3, 1, 2, 1, 1},     // stem-like im2col, odd K = 27
-      {1, 8, 8, 7, 9, 2, 3, 1, 1, 2, 2},      // dilation, rectangular kernel
+      {1, 9, 8, 16, 16, 3, 3, 16, 1, 1, 1},  // depthwise 3×3
+      {2, 7, 7, 13, 13, 3, 3, 13, 2, 1, 1},  // depthwise, stride 2, channels not a multiple of 8
+      {1, 6, 6, 5, 5, 5, 5, 5, 1, 2, 4},     // depthwise 5×5 dilated, padding wider than the input reach
+      {1, 5, 6, 4, 8, 3, 3, 4, 1, 1, 1},     // channel multiplier 2 (grouped GEMM)
+      {1, 5, 5, 8, 6, 3, 3, 2, 1, 1, 1},     // two groups
+      {2, 4, 5, 24, 40, 1, 1, 1, 1, 1, 0},   // 1×1: the input widened in place of im2col
+      {1, 9, 7, 3, 17, 3, 3, 1, 2, 1, 1},    // stem-like im2col, odd K = 27
+      {1, 8, 8, 7, 9, 2, 3, 1, 1, 2, 2},     // dilation, rectangular kernel
       {1, 3, 3, 16, 10, 1, 1, 1, 2, 1, 0}};  // 1×1 stride 2 (im2col path)
   int which = 0;
   for (const ConvCase& k : cases) {
@@ -124,11 +126,11 @@ TEST_CASE("QLinearConv matches the integer formula: depthwise, channel multiplie
         hi = std::min<int32_t>(hi, zy + static_cast<int32_t>(std::round(6.0 / y_scale)));
         lo = std::min(lo, hi);
       }
-      auto run = run_node(node, {var(x), konst(floats({}, {x_scale})), konst(q8_values(xt, {}, {zx})), konst(w),
-                                 konst(floats({static_cast<int64_t>(w_scale.size())}, w_scale)),
-                                 konst(q8_values(wt, {static_cast<int64_t>(zw.size())}, zw)),
-                                 konst(floats({}, {y_scale})), konst(q8_values(yt, {}, {zy})),
-                                 konst(i32({k.o}, bias))});
+      auto run =
+          run_node(node, {var(x), konst(floats({}, {x_scale})), konst(q8_values(xt, {}, {zx})), konst(w),
+                          konst(floats({static_cast<int64_t>(w_scale.size())}, w_scale)),
+                          konst(q8_values(wt, {static_cast<int64_t>(zw.size())}, zw)), konst(floats({}, {y_scale})),
+                          konst(q8_values(yt, {}, {zy})), konst(i32({k.o}, bias))});
       REQUIRE_MESSAGE(run.is_ok(), run.status().message());
       const Tensor& y = (*run)[0];
       const int64_t oh = (k.h + 2 * k.pad - (k.kh - 1) * k.dilation - 1) / k.stride + 1;
@@ -148,9 +150,14 @@ TEST_CASE("QLinearConv: NCHW shapes at prepare, registered layout-sensitive, err
   std::mt19937 rng(2);
   const Tensor x = random_q8(DataType::kUInt8, {1, 3, 5, 5}, rng), w = random_q8(DataType::kUInt8, {4, 3, 3, 3}, rng);
   const auto args = [&](Tensor xz) {
-    return std::vector<Arg>{var(x),        konst(floats({}, {0.1f})), konst(std::move(xz)), konst(w),
-                            konst(floats({}, {0.1f})), konst(q8_values(DataType::kUInt8, {}, {3})),
-                            konst(floats({}, {0.5f})), konst(q8_values(DataType::kInt8, {}, {0}))};
+    return std::vector<Arg>{var(x),
+                            konst(floats({}, {0.1f})),
+                            konst(std::move(xz)),
+                            konst(w),
+                            konst(floats({}, {0.1f})),
+                            konst(q8_values(DataType::kUInt8, {}, {3})),
+                            konst(floats({}, {0.5f})),
+                            konst(q8_values(DataType::kInt8, {}, {0}))};
   };
   const FloatRun nchw = run_float_node(make_node("QLinearConv"), args(q8_values(DataType::kUInt8, {}, {128})));
   CHECK(nchw.shape == Shape{1, 4, 3, 3});  // prepare infers NCHW; run refuses (convert_to_nhwc's job)
@@ -184,12 +191,8 @@ TEST_CASE("QGemm and QLinearMatMul match the integer formula (transA/transB, bia
     if (trans_b) node.attrs["transB"] = Attribute::of_int(1);
     const bool relu = variant == 3;
     if (relu) node.attrs["fused_activation"] = Attribute::of_string("Relu");
-    std::vector<Arg> args = {var(a),
-                             konst(floats({}, {a_scale})),
-                             konst(q8_values(at_, {}, {za})),
-                             konst(b),
-                             konst(floats({n}, b_scale)),
-                             konst(q8_values(bt, {n}, zb))};
+    std::vector<Arg> args = {var(a),   konst(floats({}, {a_scale})), konst(q8_values(at_, {}, {za})),
+                             konst(b), konst(floats({n}, b_scale)),  konst(q8_values(bt, {n}, zb))};
     const bool with_bias = gemm && variant != 2;
     if (gemm) args.push_back(with_bias ? konst(i32({n}, bias)) : absent());
     args.push_back(konst(floats({}, {y_scale})));

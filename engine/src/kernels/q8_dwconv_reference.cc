@@ -23,7 +23,8 @@ void q8_dwconv_nhwc(const Conv2dGeometry& g, const void* input, const Q8Input& i
               const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
               const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
               if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) continue;  // the zero point: contributes 0
-              const int32_t x = q8_at(input, static_cast<size_t>(((n * g.in_h + iy) * g.in_w + ix) * ch + c), in.is_signed);
+              const int32_t x =
+                  q8_at(input, static_cast<size_t>(((n * g.in_h + iy) * g.in_w + ix) * ch + c), in.is_signed);
               const int32_t w = q8_at(weights, static_cast<size_t>((c * g.kernel_h + ky) * g.kernel_w + kx), w_signed);
               acc += (x - in.zero_point) * (w - w_zp[c]);
             }

@@ -52,8 +52,7 @@ void q8_gemm_tile(size_t mr, size_t nc, size_t pairs, const int16_t* a, size_t a
 }
 
 template <typename T>
-void widen_rows(size_t m, size_t k, const T* x, size_t x_stride, int32_t zero_point, int16_t* rows,
-                size_t row_stride) {
+void widen_rows(size_t m, size_t k, const T* x, size_t x_stride, int32_t zero_point, int16_t* rows, size_t row_stride) {
   for (size_t i = 0; i < m; ++i) {
     const T* src = x + i * x_stride;
     int16_t* dst = rows + i * row_stride;

@@ -16,8 +16,7 @@ namespace webcnn::kernels {
 // channel_begin + channels) under each tap minus the zero point, 0 in the padding, then one 0 when that
 // count is odd (q8_gemm_kp). Runs the active table's q8_im2col_nhwc (q8_im2col_nhwc.cc).
 inline void q8_im2col_nhwc(const Conv2dGeometry& g, const void* input, const Q8Input& in, int64_t channel_begin,
-                           int64_t channels, int64_t pixel_begin, int64_t pixel_end, int16_t* rows,
-                           size_t row_stride) {
+                           int64_t channels, int64_t pixel_begin, int64_t pixel_end, int16_t* rows, size_t row_stride) {
   active().q8_im2col_nhwc(g, input, in, channel_begin, channels, pixel_begin, pixel_end, rows, row_stride);
 }
 

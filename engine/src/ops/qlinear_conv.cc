@@ -64,7 +64,8 @@ class QLinearConvKernel : public Kernel {
     WEBCNN_ASSIGN(std::vector<float> w_scale, qlinear::read_scale(node, in[kWScale], "w_scale", out_c));
     WEBCNN_ASSIGN(std::vector<float> y_scale, qlinear::read_scale(node, in[kYScale], "y_scale", 0));
     WEBCNN_ASSIGN(std::vector<int32_t> x_zp, qlinear::read_zero_point(node, in, kXZp, x_type_, "x_zero_point", 0));
-    WEBCNN_ASSIGN(std::vector<int32_t> w_zp, qlinear::read_zero_point(node, in, kWZp, in[kW].dtype, "w_zero_point", out_c));
+    WEBCNN_ASSIGN(std::vector<int32_t> w_zp,
+                  qlinear::read_zero_point(node, in, kWZp, in[kW].dtype, "w_zero_point", out_c));
     WEBCNN_ASSIGN(std::vector<int32_t> y_zp, qlinear::read_zero_point(node, in, kYZp, out[0].dtype, "y_zero_point", 0));
     if (!in[kW].constant || (has_bias && !in[kBias].constant))
       return node.error("unsupported: weights or bias computed at run time (8-bit weights are packed at load)");
@@ -87,10 +88,10 @@ class QLinearConvKernel : public Kernel {
     tile_ = tile_pixels(static_cast<int64_t>(row_stride_) / 2, pixels);  // int16 rows: half a float's bytes
     if (threads_ > 1) tile_ = std::min(tile_, std::max<int64_t>(4, (pixels + threads_ - 1) / threads_ + 3) / 4 * 4);
 
-    const size_t words = depthwise_ ? kernels::q8_dwconv_packed_words(static_cast<size_t>(out_c), static_cast<size_t>(taps_))
-                                    : kernels::q8_gemm_packed_words(static_cast<size_t>(gemm_k_),
-                                                                    static_cast<size_t>(out_per_group_)) *
-                                          static_cast<size_t>(group);
+    const size_t words =
+        depthwise_ ? kernels::q8_dwconv_packed_words(static_cast<size_t>(out_c), static_cast<size_t>(taps_))
+                   : kernels::q8_gemm_packed_words(static_cast<size_t>(gemm_k_), static_cast<size_t>(out_per_group_)) *
+                         static_cast<size_t>(group);
     if (words > static_cast<size_t>(kMaxElements))
       return node.error("weight " + shape_to_string(in[kW].shape) + " is too large to pack");
     packed_.clear();
@@ -106,7 +107,9 @@ class QLinearConvKernel : public Kernel {
       const size_t taps = static_cast<size_t>(taps_);
       kernels::q8_dwconv_pack_with(
           static_cast<size_t>(out_c), taps,
-          [&](size_t c, size_t t) { return qlinear::q8_value(w, c * taps + t, w_type) - w_zp_of(static_cast<int64_t>(c)); },
+          [&](size_t c, size_t t) {
+            return qlinear::q8_value(w, c * taps + t, w_type) - w_zp_of(static_cast<int64_t>(c));
+          },
           [&](size_t c) { return bias ? bias[c] : 0; }, [&](size_t c) { return mult[c]; }, packed_.data());
       zero_row_.assign(static_cast<size_t>(g_.in.c), static_cast<uint8_t>(x_in_.zero_point));
     } else {

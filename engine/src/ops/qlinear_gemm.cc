@@ -43,7 +43,8 @@ class QuantizedGemmKernel : public Kernel {
     const Shape& bs = in[3].shape;
     if (bs.size() != 2) return node.error("unsupported: B of rank " + std::to_string(bs.size()) + " (only a matrix)");
     if (gemm_ ? as.size() != 2 : as.size() < 2)
-      return node.error(std::string("A must be ") + (gemm_ ? "a matrix" : "of rank ≥ 2") + ", got " + shape_to_string(as));
+      return node.error(std::string("A must be ") + (gemm_ ? "a matrix" : "of rank ≥ 2") + ", got " +
+                        shape_to_string(as));
     m_ = trans_a_ ? as[1] : as[as.size() - 2];
     k_ = trans_a_ ? as[0] : as.back();
     n_ = trans_b_ ? bs[0] : bs[1];
@@ -73,8 +74,8 @@ class QuantizedGemmKernel : public Kernel {
       bias_count = num_elements(c.shape);
       const bool row = c.shape.size() <= 1 || (c.shape.size() == 2 && c.shape[0] == 1);
       if (!c.constant || !row || (bias_count != 1 && bias_count != n_))
-        return node.error("C " + shape_to_string(c.shape) + " must be a constant int32 bias of [" +
-                          std::to_string(n_) + "] or one value");
+        return node.error("C " + shape_to_string(c.shape) + " must be a constant int32 bias of [" + std::to_string(n_) +
+                          "] or one value");
       bias = c.constant->data<int32_t>();
     }
     a_in_.zero_point = a_zp[0];
@@ -87,7 +88,8 @@ class QuantizedGemmKernel : public Kernel {
     packed_.assign(words, 0);
     const void* b = in[3].constant->raw();
     const DataType b_type = in[3].dtype;
-    const size_t row_stride = trans_b_ ? 1 : static_cast<size_t>(n_), col_stride = trans_b_ ? static_cast<size_t>(k_) : 1;
+    const size_t row_stride = trans_b_ ? 1 : static_cast<size_t>(n_),
+                 col_stride = trans_b_ ? static_cast<size_t>(k_) : 1;
     kernels::q8_gemm_pack_b_with(
         static_cast<size_t>(k_), static_cast<size_t>(n_),
         [&](size_t kk, size_t j) {
@@ -114,7 +116,8 @@ class QuantizedGemmKernel : public Kernel {
     uint8_t* y = static_cast<uint8_t*>(io.out[0].data);
     char* buffers = static_cast<char*>(io.scratch);
     const int64_t tiles = (rows_ + tile_ - 1) / tile_;
-    const size_t threads = static_cast<uint64_t>(rows_ * n_ * k_) < kMinParallelMacs ? 1 : static_cast<size_t>(threads_);
+    const size_t threads =
+        static_cast<uint64_t>(rows_ * n_ * k_) < kMinParallelMacs ? 1 : static_cast<size_t>(threads_);
     ThreadPool::global().parallel_for(static_cast<size_t>(tiles), threads, [&](size_t task, size_t thread) {
       int16_t* tile = reinterpret_cast<int16_t*>(buffers + thread * tile_bytes());
       const int64_t r0 = static_cast<int64_t>(task) * tile_, r1 = std::min(rows_, r0 + tile_);
@@ -125,10 +128,10 @@ class QuantizedGemmKernel : public Kernel {
         for (size_t i = 0; i < count; ++i) {
           int16_t* row = tile + i * kp_;
           for (size_t kk = 0; kk < k; ++kk)
-            row[kk] = static_cast<int16_t>(
-                qlinear::q8_value(a, kk * static_cast<size_t>(m_) + static_cast<size_t>(r0) + i,
-                                  a_in_.is_signed ? DataType::kInt8 : DataType::kUInt8) -
-                a_in_.zero_point);
+            row[kk] =
+                static_cast<int16_t>(qlinear::q8_value(a, kk * static_cast<size_t>(m_) + static_cast<size_t>(r0) + i,
+                                                       a_in_.is_signed ? DataType::kInt8 : DataType::kUInt8) -
+                                     a_in_.zero_point);
           if (k & 1) row[k] = 0;
         }
       }

@@ -22,7 +22,8 @@ Status expect_count(const Node& node, const ValueInfo& v, const char* what, int6
 
 Result<std::vector<float>> read_scale(const Node& node, const ValueInfo& v, const char* what, int64_t channels) {
   if (!v.present || v.dtype != DataType::kFloat32) return node.error(std::string(what) + " must be a float32 tensor");
-  if (!v.constant) return node.error(std::string("unsupported: ") + what + " computed at run time (8-bit kernels fix it at load)");
+  if (!v.constant)
+    return node.error(std::string("unsupported: ") + what + " computed at run time (8-bit kernels fix it at load)");
   WEBCNN_TRY(expect_count(node, v, what, channels));
   std::vector<float> s = v.constant->to_float_vector();
   for (float x : s)
@@ -35,7 +36,8 @@ Result<std::vector<int32_t>> read_zero_point(const Node& node, const std::vector
   if (index >= in.size() || !in[index].present) return std::vector<int32_t>{0};
   const ValueInfo& v = in[index];
   if (v.dtype != dtype) return node.error(std::string(what) + " must be " + dtype_name(dtype) + " (its data's type)");
-  if (!v.constant) return node.error(std::string("unsupported: ") + what + " computed at run time (8-bit kernels fix it at load)");
+  if (!v.constant)
+    return node.error(std::string("unsupported: ") + what + " computed at run time (8-bit kernels fix it at load)");
   WEBCNN_TRY(expect_count(node, v, what, channels));
   std::vector<int32_t> zp(static_cast<size_t>(v.constant->size()));
   for (size_t i = 0; i < zp.size(); ++i) zp[i] = q8_value(v.constant->raw(), i, dtype);
