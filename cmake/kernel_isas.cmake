@@ -23,6 +23,9 @@ set(WEBCNN_KERNEL_ISA_SOURCES
   dwconv_nhwc_f32x4.cc
   gemm_driver.cc
   im2col_nhwc.cc
+  q8_dwconv_nhwc.cc
+  q8_gemm_driver.cc
+  q8_im2col_nhwc.cc
   kernel_table_isa.cc)
 list(TRANSFORM WEBCNN_KERNEL_ISA_SOURCES PREPEND ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/kernels/)
 

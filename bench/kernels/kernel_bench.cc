@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@
 #include "kernels/dwconv.h"
 #include "kernels/gemm.h"
 #include "kernels/gemm_tile_f32x4.h"
+#include "kernels/q8_dwconv.h"
+#include "kernels/q8_gemm.h"
 
 using namespace webcnn;
 using namespace webcnn::kernels;
@@ -68,6 +71,7 @@ struct Candidate {
   std::function<void()> run;
   double flops;
   std::vector<double> ms;
+  double best = 1e30;  // the fastest single call (set by measure)
 };
 
 // Interleaved rounds of ≥ 5 ms each; every call is timed on its own. Printed: the median round (calls
@@ -93,6 +97,7 @@ void measure(std::vector<Candidate>& cands, int rounds) {
     }
   for (size_t ci = 0; ci < cands.size(); ++ci) {
     Candidate& c = cands[ci];
+    c.best = best[ci];
     std::vector<double> s = c.ms;
     std::sort(s.begin(), s.end());
     const double med = s[s.size() / 2];
@@ -228,12 +233,146 @@ void bench_dwconv(const std::string& filter, int rounds) {
   }
 }
 
+// 8-bit kernels against the engine's f32 ones on the same MobileNetV2-224 layers, per layer and summed:
+// q8 GEMM time includes widening A to int16 (the op does it per tile), the f32 GEMM reads A in place.
+// Multipliers ~2^-9 (typical of real models: the vector requantisation path in wasm).
+void bench_q8(const std::string& filter, int rounds) {
+  std::mt19937 rng(3);
+  const auto bytes = [&](size_t n) {
+    std::vector<uint8_t> v(n);
+    for (uint8_t& x : v) x = static_cast<uint8_t>(rng());
+    return v;
+  };
+  const kernels::QuantizedMultiplier mult = kernels::quantize_multiplier(1.0 / 700.0);
+  kernels::Q8Input in;
+  in.zero_point = 128;
+  kernels::Q8Output out;
+  out.zero_point = 3;
+  out.qmin = 3;
+  out.qmax = 255;
+  FusedActivation relu6;
+  relu6.kind = FusedActivation::Kind::kClip;
+  relu6.min = 0;
+  relu6.max = 6;
+  double f32_total = 0, q8_total = 0, f32_best = 0, q8_best = 0;  // sums of the median rounds, best calls
+  // Per layer: best-call times of f32 and q8 from the same interleaved rounds.
+  auto run_pair = [&](const char* title, Candidate f, Candidate q) {
+    std::vector<Candidate> cands = {std::move(f), std::move(q)};
+    std::printf("%s\n", title);
+    measure(cands, rounds);
+    double median[2];
+    for (int i = 0; i < 2; ++i) {
+      std::vector<double> s = cands[i].ms;
+      std::sort(s.begin(), s.end());
+      median[i] = s[s.size() / 2];
+    }
+    f32_total += median[0];
+    q8_total += median[1];
+    f32_best += cands[0].best;
+    q8_best += cands[1].best;
+    std::printf("  q8 speed-up over f32: %.2fx median rounds, %.2fx best calls\n", median[0] / median[1],
+                cands[0].best / cands[1].best);
+  };
+  if (filter.find("dw") == std::string::npos) {
+    const GemmShape shapes[] = {{12544, 32, 16}, {12544, 16, 96}, {3136, 96, 24}, {3136, 24, 144}, {3136, 144, 24},
+                                {784, 144, 32},  {784, 192, 32},  {196, 192, 64}, {196, 64, 384},  {196, 384, 64},
+                                {196, 576, 96},  {49, 576, 160},  {49, 960, 160}, {49, 320, 1280}};
+    for (const GemmShape& s : shapes) {
+      char title[96];
+      std::snprintf(title, sizeof title, "q8 gemm M=%zu K=%zu N=%zu", s.m, s.k, s.n);
+      std::vector<float> a = random_floats(s.m * s.k, rng), b = random_floats(s.k * s.n, rng),
+                         bias = random_floats(s.n, rng);
+      auto c = std::make_shared<std::vector<float>>(s.m * s.n);
+      auto packed = std::make_shared<std::vector<float>>(gemm_packed_b_floats(s.k, s.n));
+      gemm_pack_b(s.k, s.n, b.data(), s.n, 1, bias.data(), packed->data());
+      auto a_shared = std::make_shared<std::vector<float>>(std::move(a));
+      auto qa = std::make_shared<std::vector<uint8_t>>(bytes(s.m * s.k));
+      auto qb = bytes(s.k * s.n);
+      auto qc = std::make_shared<std::vector<uint8_t>>(s.m * s.n);
+      auto qpacked = std::make_shared<std::vector<int32_t>>(q8_gemm_packed_words(s.k, s.n));
+      q8_gemm_pack_b_with(
+          s.k, s.n, [&](size_t kk, size_t j) { return int32_t{qb[kk * s.n + j]} - 120; },
+          [](size_t j) { return static_cast<int32_t>(j * 37); }, [&](size_t) { return mult; }, qpacked->data());
+      const size_t kp = q8_gemm_kp(s.k), tile = std::max<size_t>(4, (size_t{32} << 10) / kp / 4 * 4);
+      auto rows = std::make_shared<std::vector<int16_t>>(tile * kp);
+      const double flops = 2.0 * s.m * s.n * s.k;
+      run_pair(title,
+               {"f32 gemm_f32",
+                [=] { gemm_f32(s.m, s.n, s.k, a_shared->data(), s.k, packed->data(), c->data(), s.n, relu6); },
+                flops,
+                {}},
+               {"q8 widen+q8_gemm",
+                [=] {
+                  for (size_t p0 = 0; p0 < s.m; p0 += tile) {
+                    const size_t mc = std::min(tile, s.m - p0);
+                    q8_widen_rows(mc, s.k, qa->data() + p0 * s.k, s.k, in, rows->data(), kp);
+                    q8_gemm(mc, s.n, s.k, rows->data(), kp, qpacked->data(), qc->data() + p0 * s.n, s.n, out);
+                  }
+                },
+                flops,
+                {}});
+    }
+  }
+  if (filter.find("gemm") == std::string::npos) {
+    struct Layer {
+      int64_t hw, c, stride;
+    };
+    const Layer layers[] = {{112, 32, 1}, {112, 96, 2}, {56, 144, 1}, {56, 144, 2}, {28, 192, 1},
+                            {28, 192, 2}, {14, 384, 1}, {14, 576, 1}, {14, 576, 2}, {7, 960, 1}};
+    for (const Layer& l : layers) {
+      char title[96];
+      std::snprintf(title, sizeof title, "q8 dw 3x3 %lldx%lldx%lld s%lld", (long long)l.hw, (long long)l.hw,
+                    (long long)l.c, (long long)l.stride);
+      Conv2dGeometry g;
+      g.in_h = g.in_w = l.hw;
+      g.in_c = l.c;
+      g.kernel_h = g.kernel_w = 3;
+      g.stride_h = g.stride_w = l.stride;
+      g.pad_top = g.pad_left = 1;
+      g.out_h = g.out_w = (l.hw + 2 - 3) / l.stride + 1;
+      const size_t ch = static_cast<size_t>(l.c), taps = 9;
+      auto x = std::make_shared<std::vector<float>>(random_floats(static_cast<size_t>(l.hw * l.hw) * ch, rng));
+      std::vector<float> w = random_floats(ch * taps, rng), bias = random_floats(ch, rng);
+      auto y = std::make_shared<std::vector<float>>(static_cast<size_t>(g.out_h * g.out_w) * ch);
+      auto packed = std::make_shared<std::vector<float>>(dwconv_packed_floats(ch, taps));
+      dwconv_pack_with(
+          ch, taps, [&](size_t c, size_t t) { return w[c * taps + t]; }, bias.data(), packed->data());
+      auto qx = std::make_shared<std::vector<uint8_t>>(bytes(x->size()));
+      auto qw = bytes(ch * taps);
+      auto qy = std::make_shared<std::vector<uint8_t>>(y->size());
+      auto qpacked = std::make_shared<std::vector<int32_t>>(q8_dwconv_packed_words(ch, taps));
+      q8_dwconv_pack_with(
+          ch, taps, [&](size_t c, size_t t) { return int32_t{qw[c * taps + t]} - 120; },
+          [](size_t c) { return static_cast<int32_t>(c * 11); }, [&](size_t) { return mult; }, qpacked->data());
+      auto zero_row = std::make_shared<std::vector<uint8_t>>(ch, static_cast<uint8_t>(in.zero_point));
+      const double flops = 2.0 * g.out_h * g.out_w * l.c * 9;
+      run_pair(
+          title,
+          {"f32 dwconv_nhwc",
+           [=] { dwconv_nhwc_f32x4(g, x->data(), packed->data(), y->data(), 0, g.out_h, relu6); },
+           flops,
+           {}},
+          {"q8 dwconv_nhwc",
+           [=] { q8_dwconv_nhwc(g, qx->data(), in, qpacked->data(), zero_row->data(), qy->data(), out, 0, g.out_h); },
+           flops,
+           {}});
+    }
+  }
+  std::printf("sum of medians: f32 %.3f ms, q8 %.3f ms, q8 speed-up %.2fx\n", f32_total, q8_total,
+              f32_total / q8_total);
+  std::printf("sum of best calls: f32 %.3f ms, q8 %.3f ms, q8 speed-up %.2fx\n", f32_best, q8_best, f32_best / q8_best);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string filter = argc > 1 ? argv[1] : "";
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 7;
   std::printf("backend %s\n", simd::kBackend);
+  if (filter.rfind("q8", 0) == 0) {  // "q8", "q8 gemm", "q8 dw"
+    bench_q8(filter, rounds);
+    return 0;
+  }
   if (filter == "" || filter.find("gemm") != std::string::npos || filter.find("M=") != std::string::npos)
     bench_gemm(filter, rounds);
   if (filter == "" || filter.find("dw") != std::string::npos) bench_dwconv(filter, rounds);

@@ -16,6 +16,7 @@
 
 #include "kernels/conv2d_geometry.h"
 #include "kernels/fused_activation.h"
+#include "kernels/q8_params.h"
 
 namespace webcnn::kernels {
 
@@ -92,6 +93,17 @@ struct KernelTable {
                           int64_t row_begin, int64_t row_end, const FusedActivation& act);
   void (*f32_im2col_nhwc)(const Conv2dGeometry& g, const float* input, int64_t channel_begin, int64_t channels,
                           int64_t pixel_begin, int64_t pixel_end, float* rows);
+
+  // ---- q8_gemm_driver.cc, q8_dwconv_nhwc.cc, q8_im2col_nhwc.cc: 8-bit kernels (q8_gemm.h, q8_dwconv.h,
+  // q8_im2col.h); every table gives the same bits (integer arithmetic, TFLite's requantisation) ----
+  void (*q8_gemm)(size_t m, size_t n, size_t k, const int16_t* a, size_t a_stride, const int32_t* packed_b, void* c,
+                  size_t c_stride, const Q8Output& out);
+  void (*q8_widen_rows)(size_t m, size_t k, const void* x, size_t x_stride, const Q8Input& in, int16_t* rows,
+                        size_t row_stride);
+  void (*q8_im2col_nhwc)(const Conv2dGeometry& g, const void* input, const Q8Input& in, int64_t channel_begin,
+                         int64_t channels, int64_t pixel_begin, int64_t pixel_end, int16_t* rows, size_t row_stride);
+  void (*q8_dwconv_nhwc)(const Conv2dGeometry& g, const void* input, const Q8Input& in, const int32_t* packed,
+                         const void* zero_row, void* output, const Q8Output& out, int64_t row_begin, int64_t row_end);
 };
 
 // The table ops use: chosen on the first call, then fixed for the life of the process.

@@ -57,6 +57,10 @@ KernelTable make_table() {
   t.f32_gemm = f32_gemm;
   t.f32_dwconv_nhwc = f32_dwconv_nhwc;
   t.f32_im2col_nhwc = f32_im2col_nhwc;
+  t.q8_gemm = q8_gemm;
+  t.q8_widen_rows = q8_widen_rows;
+  t.q8_im2col_nhwc = q8_im2col_nhwc;
+  t.q8_dwconv_nhwc = q8_dwconv_nhwc;
   return t;
 }
 

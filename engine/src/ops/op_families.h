@@ -33,4 +33,7 @@ void register_tile_ops(OpRegistry& r);            // tile.cc: Tile
 void register_depth_to_space_ops(OpRegistry& r);  // depth_to_space.cc: DepthToSpace (NCHW/NHWC)
 void register_split_ops(OpRegistry& r);           // split.cc: Split
 void register_range_ops(OpRegistry& r);           // range.cc: Range
+// 8-bit ops (README.md "Quantized tensors").
+void register_qlinear_conv_ops(OpRegistry& r);  // qlinear_conv.cc: QLinearConv
+void register_qlinear_gemm_ops(OpRegistry& r);  // qlinear_gemm.cc: QGemm, QLinearMatMul
 }  // namespace webcnn

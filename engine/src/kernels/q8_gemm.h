@@ -1,0 +1,74 @@
+// 8-bit GEMM for quantised 1×1 conv, im2col conv and fully connected layers (TFLite's integer formula):
+//   C[i][j] = requantize(bias[j] + Σ_k (A[i][k] − a_zp)·(B[k][j] − b_zp[j]), multiplier[j]) + c_zp, clamped,
+// with A, B, C uint8 or int8 and per-column (per output channel) b_zp and multiplier.
+//
+// Both operands are widened to int16 with their zero points subtracted (values in [−255, 255]) so that
+// products of two K steps sum into one int32 lane (i32x4.dot_i16x8_s, pmaddwd):
+//   A: rows of kp = q8_gemm_kp(k) int16 (k rounded up to even, the pad 0), written by q8_widen_rows or
+//      q8_im2col_nhwc (q8_im2col.h) into a caller's buffer;
+//   B: packed once into panels of kQ8Lanes columns, each [requantisation header (q8_params.h)]
+//      [kp/2 rows of kQ8Lanes pairs (B[2r][j] − zp, B[2r+1][j] − zp) as int16] (int32 words), columns past N 0.
+// The microkernel holds 4 rows × 8 columns in eight i32x4 accumulators, loads each row's (A[2r], A[2r+1])
+// pair into all lanes and multiplies it with two vectors of B pairs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/kernel_table.h"
+#include "kernels/q8_params.h"
+
+namespace webcnn::kernels {
+
+constexpr size_t kQ8GemmMR = 4;  // rows per microkernel call
+
+inline size_t q8_gemm_kp(size_t k) { return (k + 1) / 2 * 2; }
+
+// int32 words a packed B of K rows and N columns occupies.
+inline size_t q8_gemm_packed_words(size_t k, size_t n) {
+  return (n + kQ8Lanes - 1) / kQ8Lanes * (kQ8HeaderWords + q8_gemm_kp(k) / 2 * kQ8Lanes);
+}
+
+// Packs B: b_at(kk, j) → int32 B[kk][j] − b_zp[j] (within int16), bias_at(j) → int32, multiplier_at(j) →
+// QuantizedMultiplier (s_a · s_b[j] / s_c).
+template <typename ElementAt, typename BiasAt, typename MultiplierAt>
+void q8_gemm_pack_b_with(size_t k, size_t n, ElementAt b_at, BiasAt bias_at, MultiplierAt multiplier_at,
+                         int32_t* packed) {
+  const size_t kp = q8_gemm_kp(k);
+  for (size_t n0 = 0; n0 < n; n0 += kQ8Lanes) {
+    const size_t nc = n - n0 < kQ8Lanes ? n - n0 : kQ8Lanes;
+    q8_fill_header(n0, nc, bias_at, multiplier_at, packed);
+    int16_t* pairs = reinterpret_cast<int16_t*>(packed + kQ8HeaderWords);
+    for (size_t r = 0; r < kp / 2; ++r)
+      for (size_t j = 0; j < kQ8Lanes; ++j)
+        for (size_t h = 0; h < 2; ++h) {
+          const size_t kk = 2 * r + h;
+          *pairs++ = static_cast<int16_t>(j < nc && kk < k ? b_at(kk, n0 + j) : 0);
+        }
+    packed += kQ8HeaderWords + kp / 2 * kQ8Lanes;
+  }
+}
+
+// The whole product: A as int16 rows (stride a_stride elements, kp = q8_gemm_kp(k) of them used), C as
+// 8-bit rows (stride c_stride bytes). Runs the active table's q8_gemm (q8_gemm_driver.cc).
+inline void q8_gemm(size_t m, size_t n, size_t k, const int16_t* a, size_t a_stride, const int32_t* packed_b, void* c,
+                    size_t c_stride, const Q8Output& out) {
+  active().q8_gemm(m, n, k, a, a_stride, packed_b, c, c_stride, out);
+}
+
+// A's rows from 8-bit data: rows[i][kk] = x[i·x_stride + kk] − zero point for kk < k, 0 for the odd pad.
+// Runs the active table's q8_widen_rows.
+inline void q8_widen_rows(size_t m, size_t k, const void* x, size_t x_stride, const Q8Input& in, int16_t* rows,
+                          size_t row_stride) {
+  active().q8_widen_rows(m, k, x, x_stride, in, rows, row_stride);
+}
+
+namespace reference {
+// TFLite's formula as written, for tests: A [M,K] (row stride a_stride), B [K,N] (row stride b_stride), 8-bit
+// of the types in a/b/out; b_zp, multiplier per column; bias may be null.
+void q8_gemm(size_t m, size_t n, size_t k, const void* a, size_t a_stride, const Q8Input& a_in, const void* b,
+             size_t b_stride, bool b_signed, const int32_t* b_zp, const int32_t* bias,
+             const QuantizedMultiplier* multiplier, void* c, size_t c_stride, const Q8Output& out);
+}  // namespace reference
+
+}  // namespace webcnn::kernels

@@ -1,0 +1,78 @@
+// requantize() (kernels/requantize.h) on four int32 accumulators at once, bit for bit, for the 8-bit kernels
+// compiled per instruction set. `header` points at lane 0 of the four channels in a block header
+// (kernels/q8_params.h: rows kQ8Lanes apart).
+//
+// The vector form (SIMD128; channels with shift ≤ 0 and e = −shift ≤ 30, q8_header_vectorizable):
+//   SaturatingRoundingDoublingHighMul(x, M) = trunc((x·M + nudge) / 2^31) with nudge = ±2^30 equals
+//   (x·M + 2^30) >> 31 (arithmetic): for x·M < 0, trunc(y / 2^31) = (y + 2^31 − 1) >> 31, and
+//   y + 2^31 − 1 = x·M + 2^30. (The one saturating case needs M = −2^31, never a mantissa.)
+//   RoundingDivideByPOT(s, e) = floor(s / 2^e) + (s & mask > half + (s < 0)), with floor(s / 2^e) =
+//   (s · 2^(30−e)) >> 30 as a 64-bit product: SIMD128 shifts every lane by the same amount, the channels'
+//   exponents differ.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/q8_params.h"
+#include "kernels/requantize.h"
+#include "simd/i16x8.h"
+
+namespace webcnn::kernels::WEBCNN_ISA {
+
+// Scalar, any multiplier: lanes of `acc` requantised one by one.
+inline simd::i32x4 q8_requantize_x4_scalar(simd::i32x4 acc, const int32_t* header, const Q8Output& out) {
+  int32_t v[4];
+  simd::store_i32x4(v, acc);
+  for (int i = 0; i < 4; ++i) {
+    QuantizedMultiplier m;
+    m.mantissa = header[kQ8Mantissa * kQ8Lanes + i];
+    m.shift = header[kQ8Shift * kQ8Lanes + i];
+    v[i] = requantize(v[i], m, out.zero_point, out.qmin, out.qmax);
+  }
+  return simd::load_i32x4(v);
+}
+
+#if defined(WEBCNN_ISA_WASM128)
+// The vector form; only for headers where q8_header_vectorizable holds. zp, lo, hi: splats of out's fields.
+inline simd::i32x4 q8_requantize_x4_vector(simd::i32x4 acc, const int32_t* header, v128_t zp, v128_t lo, v128_t hi) {
+  const v128_t m = wasm_v128_load(header + kQ8Mantissa * kQ8Lanes);
+  const v128_t round = wasm_i64x2_splat(int64_t{1} << 30);
+  const v128_t p_lo = wasm_i64x2_shr(wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc.v, m), round), 31);
+  const v128_t p_hi = wasm_i64x2_shr(wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(acc.v, m), round), 31);
+  const v128_t s = wasm_i32x4_shuffle(p_lo, p_hi, 0, 2, 4, 6);
+  const v128_t pow = wasm_v128_load(header + kQ8Pow * kQ8Lanes);
+  const v128_t q_lo = wasm_i64x2_shr(wasm_i64x2_extmul_low_i32x4(s, pow), 30);
+  const v128_t q_hi = wasm_i64x2_shr(wasm_i64x2_extmul_high_i32x4(s, pow), 30);
+  const v128_t floor_q = wasm_i32x4_shuffle(q_lo, q_hi, 0, 2, 4, 6);
+  const v128_t rem = wasm_v128_and(s, wasm_v128_load(header + kQ8Mask * kQ8Lanes));
+  // half + (s < 0): the comparison's all-ones lane is −1.
+  const v128_t threshold =
+      wasm_i32x4_sub(wasm_v128_load(header + kQ8Half * kQ8Lanes), wasm_i32x4_lt(s, wasm_i32x4_splat(0)));
+  const v128_t q = wasm_i32x4_sub(floor_q, wasm_i32x4_gt(rem, threshold));
+  return {wasm_i32x4_min(wasm_i32x4_max(wasm_i32x4_add(q, zp), lo), hi)};
+}
+#endif
+
+// Stores 8 requantised lanes (lo = channels 0..3, hi = 4..7, already within the output's range) as 8-bit
+// values, the first `count` of them.
+inline void q8_store_x8(simd::i32x4 lo, simd::i32x4 hi, bool is_signed, void* dst, size_t count) {
+#if defined(WEBCNN_ISA_WASM128)
+  if (count == kQ8Lanes) {  // values are in range, so the saturating narrows are exact
+    const v128_t h = wasm_i16x8_narrow_i32x4(lo.v, hi.v);
+    wasm_v128_store64_lane(dst, is_signed ? wasm_i8x16_narrow_i16x8(h, h) : wasm_u8x16_narrow_i16x8(h, h), 0);
+    return;
+  }
+#endif
+  int32_t v[8];
+  simd::store_i32x4(v, lo);
+  simd::store_i32x4(v + 4, hi);
+  if (is_signed) {
+    int8_t* d = static_cast<int8_t*>(dst);
+    for (size_t i = 0; i < count; ++i) d[i] = static_cast<int8_t>(v[i]);
+  } else {
+    uint8_t* d = static_cast<uint8_t*>(dst);
+    for (size_t i = 0; i < count; ++i) d[i] = static_cast<uint8_t>(v[i]);
+  }
+}
+
+}  // namespace webcnn::kernels::WEBCNN_ISA

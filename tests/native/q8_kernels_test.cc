@@ -1,0 +1,310 @@
+// The 8-bit kernels (kernels/q8_gemm.h, q8_im2col.h, q8_dwconv.h) against their naive references
+// (TFLite's integer formula with requantize()), on the active kernel table: SSE2 and scalar natively,
+// SIMD128 in wasm (where requantisation is vectorised and must match requantize() bit for bit).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "kernels/q8_dwconv.h"
+#include "kernels/q8_gemm.h"
+#include "kernels/q8_im2col.h"
+#include "kernels/requantize.h"
+
+using namespace webcnn;
+using kernels::Conv2dGeometry;
+using kernels::Q8Input;
+using kernels::Q8Output;
+using kernels::QuantizedMultiplier;
+
+namespace {
+
+// 8-bit values of a type: uniform over the type's range.
+std::vector<uint8_t> random_bytes(size_t n, std::mt19937& rng) {
+  std::uniform_int_distribution<int> d(0, 255);
+  std::vector<uint8_t> v(n);
+  for (uint8_t& x : v) x = static_cast<uint8_t>(d(rng));
+  return v;
+}
+
+int32_t type_min(bool is_signed) { return is_signed ? -128 : 0; }
+int32_t type_max(bool is_signed) { return is_signed ? 127 : 255; }
+
+// A zero point of the type: either extreme, or anywhere in between.
+int32_t random_zero_point(bool is_signed, std::mt19937& rng) {
+  const int pick = std::uniform_int_distribution<int>(0, 3)(rng);
+  if (pick == 0) return type_min(is_signed);
+  if (pick == 1) return type_max(is_signed);
+  return std::uniform_int_distribution<int>(type_min(is_signed), type_max(is_signed))(rng);
+}
+
+// Per-channel multipliers s_x · s_w[c] / s_y for weight scales spanning 1e-6..1e2 (log-uniform), with a
+// y scale that puts typical accumulators (~ sqrt(k) · 128 · 128) near the middle of the output range, so
+// some channels saturate, some round to the zero point and most land inside.
+std::vector<QuantizedMultiplier> random_multipliers(size_t n, size_t k, std::mt19937& rng) {
+  std::uniform_real_distribution<double> exponent(-6.0, 2.0);
+  const double typical_acc = std::sqrt(static_cast<double>(k)) * 128.0 * 128.0 / 4.0;
+  const double x_scale = 0.05, y_scale = x_scale * 1e-2 * typical_acc / 64.0;
+  std::vector<QuantizedMultiplier> m(n);
+  for (size_t c = 0; c < n; ++c) m[c] = kernels::quantize_multiplier(x_scale * std::pow(10.0, exponent(rng)) / y_scale);
+  return m;
+}
+
+// The output clamp: the whole type, or a fused Relu/Clip range inside it.
+Q8Output random_output(bool is_signed, std::mt19937& rng) {
+  Q8Output out;
+  out.is_signed = is_signed;
+  out.zero_point = random_zero_point(is_signed, rng);
+  out.qmin = type_min(is_signed);
+  out.qmax = type_max(is_signed);
+  if (std::uniform_int_distribution<int>(0, 2)(rng) == 0) {  // Relu6-like: [zp, zp + 100] within the type
+    out.qmin = out.zero_point;
+    out.qmax = std::min(type_max(is_signed), out.zero_point + 100);
+  }
+  return out;
+}
+
+struct Coverage {
+  size_t low = 0, high = 0, inside = 0;
+  void count(const std::vector<uint8_t>& y, const Q8Output& out) {
+    for (uint8_t b : y) {
+      const int32_t v = out.is_signed ? int32_t{static_cast<int8_t>(b)} : int32_t{b};
+      if (v == out.qmin) ++low;
+      else if (v == out.qmax) ++high;
+      else ++inside;
+    }
+  }
+};
+
+// The first differing element, or -1.
+long first_difference(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return static_cast<long>(i);
+  return -1;
+}
+
+std::vector<int32_t> pack_gemm(size_t k, size_t n, const std::vector<uint8_t>& b, bool b_signed,
+                               const std::vector<int32_t>& b_zp, const std::vector<int32_t>& bias,
+                               const std::vector<QuantizedMultiplier>& mult) {
+  std::vector<int32_t> packed(kernels::q8_gemm_packed_words(k, n));
+  auto value = [&](size_t i) { return b_signed ? int32_t{static_cast<int8_t>(b[i])} : int32_t{b[i]}; };
+  kernels::q8_gemm_pack_b_with(
+      k, n, [&](size_t kk, size_t j) { return value(kk * n + j) - b_zp[j]; },
+      [&](size_t j) { return bias.empty() ? 0 : bias[j]; }, [&](size_t j) { return mult[j]; }, packed.data());
+  return packed;
+}
+
+}  // namespace
+
+TEST_CASE("q8 reference gemm matches a hand-computed product") {
+  // A uint8 [1 2; 3 4] zp 1 → [0 1; 2 3]; B int8 [5 6; 7 8] zp (1, 2) → [4 4; 6 6]; bias (10, −100);
+  // acc = [[16, −94], [36, −74]]; multiplier 0.5 → [[8, −47], [18, −37]]; + zp 3, uint8 clamp → [11 0; 21 0].
+  const uint8_t a[] = {1, 2, 3, 4};
+  const int8_t b[] = {5, 6, 7, 8};
+  const int32_t b_zp[] = {1, 2}, bias[] = {10, -100};
+  const QuantizedMultiplier half = kernels::quantize_multiplier(0.5);
+  const QuantizedMultiplier mult[] = {half, half};
+  Q8Input in;
+  in.zero_point = 1;
+  Q8Output out;
+  out.zero_point = 3;
+  uint8_t c[4];
+  kernels::reference::q8_gemm(2, 2, 2, a, 2, in, b, 2, true, b_zp, bias, mult, c, 2, out);
+  CHECK(int{c[0]} == 11);
+  CHECK(int{c[1]} == 0);
+  CHECK(int{c[2]} == 21);
+  CHECK(int{c[3]} == 0);
+}
+
+TEST_CASE("q8 gemm matches the reference: uint8/int8 operands, extreme zero points, per-channel scales, odd sizes") {
+  std::mt19937 rng(81);
+  const size_t sizes[][3] = {{1, 1, 1},   {3, 5, 7},    {4, 8, 16},  {5, 9, 17},   {13, 24, 27},
+                             {7, 33, 96}, {17, 8, 144}, {33, 40, 3}, {6, 1000, 5}, {2, 17, 1}};
+  Coverage coverage;
+  for (int types = 0; types < 8; ++types) {
+    const bool a_signed = types & 1, b_signed = types & 2, c_signed = types & 4;
+    for (const auto& s : sizes) {
+      const size_t m = s[0], n = s[1], k = s[2];
+      CAPTURE(a_signed);
+      CAPTURE(b_signed);
+      CAPTURE(c_signed);
+      CAPTURE(m);
+      CAPTURE(n);
+      CAPTURE(k);
+      const size_t a_stride = k + (m % 3);  // a row stride wider than k sometimes
+      const std::vector<uint8_t> a = random_bytes(m * a_stride, rng), b = random_bytes(k * n, rng);
+      Q8Input in;
+      in.is_signed = a_signed;
+      in.zero_point = random_zero_point(a_signed, rng);
+      std::vector<int32_t> b_zp(n), bias;
+      for (int32_t& z : b_zp) z = random_zero_point(b_signed, rng);
+      if (n % 2 == 1) {
+        bias.resize(n);
+        for (int32_t& x : bias) x = std::uniform_int_distribution<int32_t>(-200000, 200000)(rng);
+      }
+      const std::vector<QuantizedMultiplier> mult = random_multipliers(n, k, rng);
+      const Q8Output out = random_output(c_signed, rng);
+      const size_t c_stride = n + 3;
+      std::vector<uint8_t> want(m * c_stride, 0xA5), got(m * c_stride, 0xA5);
+      kernels::reference::q8_gemm(m, n, k, a.data(), a_stride, in, b.data(), n, b_signed, b_zp.data(),
+                                  bias.empty() ? nullptr : bias.data(), mult.data(), want.data(), c_stride, out);
+      const std::vector<int32_t> packed = pack_gemm(k, n, b, b_signed, b_zp, bias, mult);
+      const size_t kp = kernels::q8_gemm_kp(k);
+      std::vector<int16_t> rows(m * (kp + 2), 0x7777);
+      kernels::q8_widen_rows(m, k, a.data(), a_stride, in, rows.data(), kp + 2);
+      kernels::q8_gemm(m, n, k, rows.data(), kp + 2, packed.data(), got.data(), c_stride, out);
+      const long diff = first_difference(got, want);
+      CHECK_MESSAGE(diff < 0, "element " << diff << ": got " << int{got[diff < 0 ? 0 : diff]} << ", want "
+                                         << int{want[diff < 0 ? 0 : diff]});
+      coverage.count(want, out);
+    }
+  }
+  // The cases reach both saturation ends and the inside of the range (scales spanning 8 decades saturate
+  // often, but not everywhere).
+  CHECK(coverage.low > 100);
+  CHECK(coverage.high > 100);
+  CHECK(coverage.inside * 5 > coverage.low + coverage.high + coverage.inside);  // ≥ 20 % unclamped
+}
+
+TEST_CASE("q8 gemm requantises like requantize() for every shift: one accumulator per multiplier") {
+  // K = 1, A = 1 (zp 0), B = acc as is impossible in 8 bits, so the accumulator comes from the bias:
+  // B − zp = 0 everywhere and bias = the accumulator under test.
+  std::mt19937 rng(5);
+  const size_t n = 64, m = 1, k = 2;
+  std::vector<int32_t> acc_values = {0, 1, -1, 2, -2, 3, -3, (1 << 30), -(1 << 30), 2147483647, -2147483647 - 1};
+  for (int i = 0; i < 200; ++i) acc_values.push_back(static_cast<int32_t>(rng()));
+  // Multipliers from 2^-34 (rounding to 0) to 2^12 (left shifts), and, every other round, all in [2^-30, 1)
+  // (right shifts only: every 8-channel block takes the vector requantisation where there is one).
+  std::uniform_real_distribution<double> any_exponent(-34.0, 12.0), right_exponent(-30.0, -1e-3);
+  for (bool is_signed : {false, true}) {
+    for (size_t round = 0; round < acc_values.size(); ++round) {
+      const int32_t acc = acc_values[round];
+      std::vector<QuantizedMultiplier> mult(n);
+      for (size_t j = 0; j < n; ++j)
+        mult[j] = kernels::quantize_multiplier(std::pow(2.0, round % 2 ? right_exponent(rng) : any_exponent(rng)));
+      mult[0] = kernels::quantize_multiplier(0.5);   // shift 0
+      mult[1] = kernels::quantize_multiplier(0.75);  // shift 0
+      mult[2] = kernels::quantize_multiplier(std::ldexp(1.0, -31));
+      std::vector<int32_t> packed(kernels::q8_gemm_packed_words(k, n));
+      kernels::q8_gemm_pack_b_with(
+          k, n, [](size_t, size_t) { return 0; }, [&](size_t) { return acc; }, [&](size_t j) { return mult[j]; },
+          packed.data());
+      Q8Output out;
+      out.is_signed = is_signed;
+      out.zero_point = is_signed ? -3 : 7;
+      out.qmin = type_min(is_signed);
+      out.qmax = type_max(is_signed);
+      std::vector<int16_t> rows(k, 1);
+      std::vector<uint8_t> got(n);
+      kernels::q8_gemm(m, n, k, rows.data(), k, packed.data(), got.data(), n, out);
+      for (size_t j = 0; j < n; ++j) {
+        const int32_t want = kernels::requantize(acc, mult[j], out.zero_point, out.qmin, out.qmax);
+        const int32_t g = is_signed ? int32_t{static_cast<int8_t>(got[j])} : int32_t{got[j]};
+        if (g != want) {
+          FAIL_CHECK("acc " << acc << ", mantissa " << mult[j].mantissa << ", shift " << mult[j].shift << ": got " << g
+                            << ", want " << want);
+          return;
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("q8 im2col writes x − zero point under each tap, 0 in the padding and for the odd pad") {
+  std::mt19937 rng(3);
+  for (bool is_signed : {false, true}) {
+    Conv2dGeometry g;
+    g.batch = 2, g.in_h = 5, g.in_w = 6, g.in_c = 5;
+    g.kernel_h = 3, g.kernel_w = 3, g.stride_h = 2, g.stride_w = 1, g.dilation_h = 1, g.dilation_w = 2;
+    g.pad_top = 1, g.pad_left = 2;
+    g.out_h = 3, g.out_w = 6;
+    const std::vector<uint8_t> x = random_bytes(static_cast<size_t>(g.batch * g.in_h * g.in_w * g.in_c), rng);
+    Q8Input in;
+    in.is_signed = is_signed;
+    in.zero_point = is_signed ? -128 : 255;
+    const int64_t c0 = 1, channels = 3;
+    const size_t k = static_cast<size_t>(g.kernel_h * g.kernel_w * channels), stride = k + 1;  // k = 27: odd
+    const int64_t p0 = 4, p1 = g.batch * g.out_h * g.out_w;
+    std::vector<int16_t> rows(static_cast<size_t>(p1 - p0) * stride, 0x5555);
+    kernels::q8_im2col_nhwc(g, x.data(), in, c0, channels, p0, p1, rows.data(), stride);
+    bool ok = true;
+    for (int64_t p = p0; p < p1 && ok; ++p) {
+      const int64_t ox = p % g.out_w, oy = (p / g.out_w) % g.out_h, n = p / (g.out_w * g.out_h);
+      size_t i = 0;
+      for (int64_t ky = 0; ky < g.kernel_h; ++ky)
+        for (int64_t kx = 0; kx < g.kernel_w; ++kx)
+          for (int64_t c = c0; c < c0 + channels; ++c, ++i) {
+            const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+            const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
+            int32_t want = 0;
+            if (iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w) {
+              const uint8_t b = x[static_cast<size_t>(((n * g.in_h + iy) * g.in_w + ix) * g.in_c + c)];
+              want = (is_signed ? int32_t{static_cast<int8_t>(b)} : int32_t{b}) - in.zero_point;
+            }
+            if (rows[static_cast<size_t>(p - p0) * stride + i] != want) ok = false;
+          }
+      if (rows[static_cast<size_t>(p - p0) * stride + k] != 0) ok = false;
+    }
+    CHECK(ok);
+  }
+}
+
+TEST_CASE("q8 depthwise conv matches the reference over kernel sizes, strides, dilations, padding and types") {
+  std::mt19937 rng(17);
+  struct Case {
+    int64_t h, w, c, kh, kw, stride, dilation, pad;
+  };
+  const Case cases[] = {{7, 9, 8, 3, 3, 1, 1, 1}, {8, 8, 13, 3, 3, 2, 1, 1},  {6, 5, 24, 5, 5, 1, 1, 2},
+                        {9, 7, 3, 3, 3, 1, 2, 2}, {5, 6, 17, 1, 1, 1, 1, 0},  {4, 4, 32, 3, 3, 2, 1, 0},
+                        {3, 3, 9, 3, 3, 1, 1, 3}, {10, 3, 16, 2, 4, 3, 1, 1}, {1, 1, 40, 3, 3, 1, 1, 1}};
+  Coverage coverage;
+  for (int types = 0; types < 8; ++types) {
+    const bool x_signed = types & 1, w_signed = types & 2, y_signed = types & 4;
+    for (const Case& cs : cases) {
+      CAPTURE(types);
+      CAPTURE(cs.c);
+      CAPTURE(cs.kh);
+      CAPTURE(cs.stride);
+      Conv2dGeometry g;
+      g.batch = 2, g.in_h = cs.h, g.in_w = cs.w, g.in_c = cs.c;
+      g.kernel_h = cs.kh, g.kernel_w = cs.kw, g.stride_h = cs.stride, g.stride_w = cs.stride;
+      g.dilation_h = cs.dilation, g.dilation_w = cs.dilation, g.pad_top = cs.pad, g.pad_left = cs.pad;
+      g.out_h = (cs.h + 2 * cs.pad - (cs.kh - 1) * cs.dilation - 1) / cs.stride + 1;
+      g.out_w = (cs.w + 2 * cs.pad - (cs.kw - 1) * cs.dilation - 1) / cs.stride + 1;
+      const size_t ch = static_cast<size_t>(cs.c), taps = static_cast<size_t>(cs.kh * cs.kw);
+      const std::vector<uint8_t> x = random_bytes(static_cast<size_t>(g.batch * g.in_h * g.in_w) * ch, rng);
+      const std::vector<uint8_t> w = random_bytes(ch * taps, rng);
+      Q8Input in;
+      in.is_signed = x_signed;
+      in.zero_point = random_zero_point(x_signed, rng);
+      std::vector<int32_t> w_zp(ch), bias(ch);
+      for (int32_t& z : w_zp) z = random_zero_point(w_signed, rng);
+      for (int32_t& b : bias) b = std::uniform_int_distribution<int32_t>(-50000, 50000)(rng);
+      const std::vector<QuantizedMultiplier> mult = random_multipliers(ch, taps, rng);
+      const Q8Output out = random_output(y_signed, rng);
+      const size_t out_size = static_cast<size_t>(g.batch * g.out_h * g.out_w) * ch;
+      std::vector<uint8_t> want(out_size), got(out_size, 0xA5);
+      kernels::reference::q8_dwconv_nhwc(g, x.data(), in, w.data(), w_signed, w_zp.data(), bias.data(), mult.data(),
+                                         want.data(), out);
+      std::vector<int32_t> packed(kernels::q8_dwconv_packed_words(ch, taps));
+      auto wv = [&](size_t i) { return w_signed ? int32_t{static_cast<int8_t>(w[i])} : int32_t{w[i]}; };
+      kernels::q8_dwconv_pack_with(
+          ch, taps, [&](size_t c, size_t t) { return wv(c * taps + t) - w_zp[c]; }, [&](size_t c) { return bias[c]; },
+          [&](size_t c) { return mult[c]; }, packed.data());
+      std::vector<uint8_t> zero_row(ch, static_cast<uint8_t>(in.zero_point));
+      // Two calls over row ranges, as threads split them.
+      const int64_t rows = g.batch * g.out_h, split = rows / 3;
+      kernels::q8_dwconv_nhwc(g, x.data(), in, packed.data(), zero_row.data(), got.data(), out, 0, split);
+      kernels::q8_dwconv_nhwc(g, x.data(), in, packed.data(), zero_row.data(), got.data(), out, split, rows);
+      const long diff = first_difference(got, want);
+      CHECK_MESSAGE(diff < 0, "element " << diff << ": got " << int{got[diff < 0 ? 0 : diff]} << ", want "
+                                         << int{want[diff < 0 ? 0 : diff]});
+      coverage.count(want, out);
+    }
+  }
+  CHECK(coverage.low > 100);
+  CHECK(coverage.high > 100);
+  CHECK(coverage.inside * 5 > coverage.low + coverage.high + coverage.inside);  // ≥ 20 % unclamped
+}
