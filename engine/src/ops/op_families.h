@@ -33,4 +33,7 @@ void register_tile_ops(OpRegistry& r);            // tile.cc: Tile
 void register_depth_to_space_ops(OpRegistry& r);  // depth_to_space.cc: DepthToSpace (NCHW/NHWC)
 void register_split_ops(OpRegistry& r);           // split.cc: Split
 void register_range_ops(OpRegistry& r);           // range.cc: Range
+// 8-bit quantized ops (README.md "Quantized tensors").
+void register_quantize_linear_ops(OpRegistry& r);  // quantize_linear.cc: QuantizeLinear, DequantizeLinear
+void register_qlinear_binary_ops(OpRegistry& r);   // qlinear_binary.cc: QLinearAdd, QLinearMul
 }  // namespace webcnn

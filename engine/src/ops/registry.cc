@@ -34,6 +34,8 @@ OpRegistry& global_registry() {
     register_depth_to_space_ops(r);
     register_split_ops(r);
     register_range_ops(r);
+    register_quantize_linear_ops(r);
+    register_qlinear_binary_ops(r);
     return r;
   }();
   return registry;
