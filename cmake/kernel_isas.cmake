@@ -23,6 +23,7 @@ set(WEBCNN_KERNEL_ISA_SOURCES
   dwconv_nhwc_f32x4.cc
   gemm_driver.cc
   im2col_nhwc.cc
+  q8_vadd.cc
   kernel_table_isa.cc)
 list(TRANSFORM WEBCNN_KERNEL_ISA_SOURCES PREPEND ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/kernels/)
 

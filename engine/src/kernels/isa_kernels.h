@@ -57,4 +57,7 @@ void f32_dwconv_nhwc(const Conv2dGeometry& g, const float* input, const float* p
 void f32_im2col_nhwc(const Conv2dGeometry& g, const float* input, int64_t channel_begin, int64_t channels,
                      int64_t pixel_begin, int64_t pixel_end, float* rows);
 
+template <typename T>
+void q8_vadd(size_t n, const T* a, const T* b, bool b_scalar, T* out, const Q8AddParams& p);
+
 }  // namespace webcnn::kernels::WEBCNN_ISA

@@ -57,6 +57,8 @@ KernelTable make_table() {
   t.f32_gemm = f32_gemm;
   t.f32_dwconv_nhwc = f32_dwconv_nhwc;
   t.f32_im2col_nhwc = f32_im2col_nhwc;
+  t.u8_vadd = q8_vadd<uint8_t>;
+  t.s8_vadd = q8_vadd<int8_t>;
   return t;
 }
 
