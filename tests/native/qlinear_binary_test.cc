@@ -31,8 +31,9 @@ Result<Tensor> run_binary(const std::string& op, const Tensor& a, ScalarQuant qa
   const Tensor za = zero_point(a.dtype(), qa.zero_point), zb = zero_point(a.dtype(), qb.zero_point),
                zc = zero_point(a.dtype(), qc.zero_point);
   const bool k = constant_params;
-  WEBCNN_ASSIGN(std::vector<Tensor> out, run_kernel(make_node(op, std::move(attrs), 8), {&a, &sa, &za, &b, &sb, &zb, &sc, &zc},
-                                                    {false, k, k, false, k, k, k, k}));
+  WEBCNN_ASSIGN(std::vector<Tensor> out,
+                run_kernel(make_node(op, std::move(attrs), 8), {&a, &sa, &za, &b, &sb, &zb, &sc, &zc},
+                           {false, k, k, false, k, k, k, k}));
   return std::move(out[0]);
 }
 
@@ -82,8 +83,8 @@ TEST_CASE("QLinearAdd / QLinearMul match the reference on random broadcasting sh
   std::mt19937 rng(1414);
   std::uniform_real_distribution<double> log_scale(-6, 2);
   const std::vector<std::pair<Shape, Shape>> fixed = {
-      {{1, 7, 5, 33}, {1, 7, 5, 33}}, {{1, 7, 5, 33}, {33}}, {{33}, {1, 7, 5, 33}}, {{2, 3, 40}, {}},
-      {{}, {2, 3, 40}},               {{4, 1, 19}, {1, 6, 1}}, {{3, 1}, {1, 50}},     {{2, 17}, {2, 1}}};
+      {{1, 7, 5, 33}, {1, 7, 5, 33}}, {{1, 7, 5, 33}, {33}}, {{33}, {1, 7, 5, 33}}, {{2, 3, 40}, {}}, {{}, {2, 3, 40}},
+      {{4, 1, 19}, {1, 6, 1}},        {{3, 1}, {1, 50}},     {{2, 17}, {2, 1}}};
   for (int iter = 0; iter < 80; ++iter) {
     Shape sa, sb;
     if (iter < static_cast<int>(fixed.size())) {
@@ -100,7 +101,9 @@ TEST_CASE("QLinearAdd / QLinearMul match the reference on random broadcasting sh
     const int32_t lo = quant_min(t);
     auto quant = [&](int k) {
       // Zero points at the extremes every few cases, scales over eight decades.
-      const int32_t z = (iter + k) % 5 == 0 ? lo : (iter + k) % 5 == 1 ? lo + 255 : lo + static_cast<int32_t>(rng() % 256);
+      const int32_t z = (iter + k) % 5 == 0   ? lo
+                        : (iter + k) % 5 == 1 ? lo + 255
+                                              : lo + static_cast<int32_t>(rng() % 256);
       return ScalarQuant{static_cast<float>(std::pow(10.0, log_scale(rng))), z};
     };
     const ScalarQuant qa = quant(0), qb = quant(1);

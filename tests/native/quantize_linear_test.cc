@@ -19,9 +19,8 @@ Tensor i8s(const Shape& s, const std::vector<int8_t>& v) { return tensor_of(Data
 
 Result<Tensor> run_q(const std::string& op, const Tensor& x, const Tensor& scale, const Tensor* zp, int64_t axis = 1,
                      bool constant_params = true) {
-  WEBCNN_ASSIGN(std::vector<Tensor> out,
-                run_kernel(make_node(op, {{"axis", Attribute::of_int(axis)}}, zp ? 3 : 2), {&x, &scale, zp},
-                           {false, constant_params, constant_params}));
+  WEBCNN_ASSIGN(std::vector<Tensor> out, run_kernel(make_node(op, {{"axis", Attribute::of_int(axis)}}, zp ? 3 : 2),
+                                                    {&x, &scale, zp}, {false, constant_params, constant_params}));
   return std::move(out[0]);
 }
 
@@ -148,7 +147,7 @@ TEST_CASE("QuantizeLinear / DequantizeLinear errors") {
   CHECK_FALSE(run_q("QuantizeLinear", x, floats({3}, {1, 1, 1}), &zp3, 2).is_ok());  // axis out of range
   Tensor zp2 = u8s({2}, {0, 0});
   CHECK_FALSE(run_q("QuantizeLinear", x, floats({3}, {1, 1, 1}), &zp2, 1).is_ok());  // zero point shape differs
-  CHECK_FALSE(run_q("DequantizeLinear", x, floats({}, {1}), nullptr).is_ok());        // float input
+  CHECK_FALSE(run_q("DequantizeLinear", x, floats({}, {1}), nullptr).is_ok());       // float input
   Tensor zi8 = i8s({}, {0});
   CHECK_FALSE(run_q("DequantizeLinear", u8s({1}, {1}), floats({}, {1}), &zi8).is_ok());  // zero point type differs
   CHECK_FALSE(run_q("QuantizeLinear", x, int32s({}, {1}), nullptr).is_ok());             // integer scale

@@ -53,9 +53,10 @@ class QLinearBinaryKernel final : public Kernel {
 
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     if (in.size() < 7 || in.size() > 8)
-      return node.error("expects 7 or 8 inputs (A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale, "
-                        "C_zero_point), got " +
-                        std::to_string(in.size()));
+      return node.error(
+          "expects 7 or 8 inputs (A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale, "
+          "C_zero_point), got " +
+          std::to_string(in.size()));
     for (size_t i : {0, 1, 3, 4, 6})
       if (!in[i].present) return node.error("required input " + std::to_string(i) + " is empty");
     dtype_ = in[0].dtype;
@@ -75,7 +76,8 @@ class QLinearBinaryKernel final : public Kernel {
   }
 
   Status run(const KernelIO& io) override {
-    const ScalarQuant qa = read_scalar_quant(io, 1, 2), qb = read_scalar_quant(io, 4, 5), qc = read_scalar_quant(io, 6, 7);
+    const ScalarQuant qa = read_scalar_quant(io, 1, 2), qb = read_scalar_quant(io, 4, 5),
+                      qc = read_scalar_quant(io, 6, 7);
     if (!params_ready_ || qa != qa_ || qb != qb_ || qc != qc_) {
       qa_ = qa;
       qb_ = qb;

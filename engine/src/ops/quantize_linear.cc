@@ -48,12 +48,12 @@ Status check_axis_params(const Node& node, const std::vector<ValueInfo>& in, Dat
                          int64_t& outer, int64_t& channels, int64_t& inner) {
   const Shape& x = in[0].shape;
   const ValueInfo& s = in[1];
-  if (s.dtype != DataType::kFloat32) return node.error(std::string("scale must be float32, got ") + dtype_name(s.dtype));
+  if (s.dtype != DataType::kFloat32)
+    return node.error(std::string("scale must be float32, got ") + dtype_name(s.dtype));
   if (s.shape.size() > 1) return node.error("scale must be a scalar or 1-D, got shape " + shape_to_string(s.shape));
   if (in.size() > 2 && in[2].present) {
     if (in[2].dtype != zp_dtype)
-      return node.error("zero point must be " + std::string(dtype_name(zp_dtype)) + ", got " +
-                        dtype_name(in[2].dtype));
+      return node.error("zero point must be " + std::string(dtype_name(zp_dtype)) + ", got " + dtype_name(in[2].dtype));
     if (in[2].shape != s.shape)
       return node.error("zero point shape " + shape_to_string(in[2].shape) + " differs from scale shape " +
                         shape_to_string(s.shape));
@@ -68,8 +68,8 @@ Status check_axis_params(const Node& node, const std::vector<ValueInfo>& in, Dat
     return node.error("axis " + std::to_string(axis_attr) + " is out of range for input rank " + std::to_string(rank));
   const size_t a = static_cast<size_t>(axis_attr < 0 ? axis_attr + rank : axis_attr);
   if (s.shape[0] != x[a])
-    return node.error("scale has " + std::to_string(s.shape[0]) + " values, input " + shape_to_string(x) +
-                      " has " + std::to_string(x[a]) + " along axis " + std::to_string(a));
+    return node.error("scale has " + std::to_string(s.shape[0]) + " values, input " + shape_to_string(x) + " has " +
+                      std::to_string(x[a]) + " along axis " + std::to_string(a));
   outer = 1;
   for (size_t i = 0; i < a; ++i) outer *= x[i];
   channels = x[a];
