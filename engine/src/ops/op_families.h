@@ -36,4 +36,7 @@ void register_range_ops(OpRegistry& r);           // range.cc: Range
 // 8-bit quantized ops (README.md "Quantized tensors").
 void register_quantize_linear_ops(OpRegistry& r);  // quantize_linear.cc: QuantizeLinear, DequantizeLinear
 void register_qlinear_binary_ops(OpRegistry& r);   // qlinear_binary.cc: QLinearAdd, QLinearMul
+void register_qlinear_concat_ops(OpRegistry& r);   // qlinear_concat.cc: QLinearConcat
+void register_qlinear_lut_ops(OpRegistry& r);      // qlinear_lut.cc: QLinearSigmoid, QLinearLeakyRelu
+void register_qlinear_softmax_ops(OpRegistry& r);  // qlinear_softmax.cc: QLinearSoftmax
 }  // namespace webcnn

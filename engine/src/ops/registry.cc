@@ -36,6 +36,9 @@ OpRegistry& global_registry() {
     register_range_ops(r);
     register_quantize_linear_ops(r);
     register_qlinear_binary_ops(r);
+    register_qlinear_concat_ops(r);
+    register_qlinear_lut_ops(r);
+    register_qlinear_softmax_ops(r);
     return r;
   }();
   return registry;
