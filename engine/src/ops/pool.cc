@@ -230,10 +230,14 @@ void pool2d_nhwc(const PoolWindow& w, const float* in, float* out) {
   }
 }
 
-// MaxPool on uint8 (ONNX allows it; quantised models use it): plain loops in either layout. A window
-// with no real element gives 0, the type's minimum.
-void max_pool_uint8(const PoolWindow& w, bool nhwc, const uint8_t* in, uint8_t* out) {
+// MaxPool on 8-bit data (uint8 as ONNX allows, and quantised uint8/int8, whose max is the max of the
+// stored integers: the scale is positive). NHWC, the layout quantised models run in, takes each window
+// tap as a row of channels (a loop the compiler vectorises); NCHW one element at a time. A window with no
+// real element gives the type's minimum.
+template <typename T>
+void max_pool_8bit(const PoolWindow& w, bool nhwc, const T* in, T* out) {
   const int64_t C = w.channels;
+  constexpr T kLowest = std::numeric_limits<T>::lowest();
   for (int64_t n = 0; n < w.batch; ++n)
     for (int64_t oh = 0; oh < w.out_h; ++oh)
       for (int64_t ow = 0; ow < w.out_w; ++ow) {
@@ -241,15 +245,24 @@ void max_pool_uint8(const PoolWindow& w, bool nhwc, const uint8_t* in, uint8_t* 
         int64_t h0, h1, w0, w1;
         taps_within(ih0, w.dilation_h, w.kernel_h, 0, w.in_h, h0, h1);
         taps_within(iw0, w.dilation_w, w.kernel_w, 0, w.in_w, w0, w1);
+        if (nhwc) {
+          T* o = out + ((n * w.out_h + oh) * w.out_w + ow) * C;
+          std::fill(o, o + C, kLowest);
+          for (int64_t kh = h0; kh < h1; ++kh)
+            for (int64_t kw = w0; kw < w1; ++kw) {
+              const T* p = in + ((n * w.in_h + ih0 + kh * w.dilation_h) * w.in_w + iw0 + kw * w.dilation_w) * C;
+              for (int64_t c = 0; c < C; ++c) o[c] = std::max(o[c], p[c]);
+            }
+          continue;
+        }
         for (int64_t c = 0; c < C; ++c) {
-          uint8_t best = 0;
+          T best = kLowest;
           for (int64_t kh = h0; kh < h1; ++kh)
             for (int64_t kw = w0; kw < w1; ++kw) {
               const int64_t h = ih0 + kh * w.dilation_h, x = iw0 + kw * w.dilation_w;
-              best = std::max(
-                  best, in[nhwc ? ((n * w.in_h + h) * w.in_w + x) * C + c : ((n * C + c) * w.in_h + h) * w.in_w + x]);
+              best = std::max(best, in[((n * C + c) * w.in_h + h) * w.in_w + x]);
             }
-          out[nhwc ? ((n * w.out_h + oh) * w.out_w + ow) * C + c : ((n * C + c) * w.out_h + oh) * w.out_w + ow] = best;
+          out[((n * C + c) * w.out_h + oh) * w.out_w + ow] = best;
         }
       }
 }
@@ -261,7 +274,7 @@ class WindowPoolKernel final : public Kernel {
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     WEBCNN_TRY(expect_inputs(node, in, 1, 1));
     dtype_ = in[0].dtype;
-    if (dtype_ != DataType::kUInt8 || a_.kind != PoolKind::kMax)
+    if ((dtype_ != DataType::kUInt8 && dtype_ != DataType::kInt8) || a_.kind != PoolKind::kMax)
       WEBCNN_TRY(expect_dtype(node, in[0], DataType::kFloat32, "input"));
     if (out.empty() || !out[0].present) return node.error("output 0 is required");
     if (out.size() > 2) return node.error("has " + std::to_string(out.size()) + " outputs, at most 2 are defined");
@@ -277,7 +290,11 @@ class WindowPoolKernel final : public Kernel {
 
   Status run(const KernelIO& io) override {
     if (dtype_ == DataType::kUInt8) {
-      max_pool_uint8(window_, a_.nhwc, io.in[0].as<const uint8_t>(), io.out[0].as<uint8_t>());
+      max_pool_8bit(window_, a_.nhwc, io.in[0].as<const uint8_t>(), io.out[0].as<uint8_t>());
+      return Status::ok();
+    }
+    if (dtype_ == DataType::kInt8) {
+      max_pool_8bit(window_, a_.nhwc, io.in[0].as<const int8_t>(), io.out[0].as<int8_t>());
       return Status::ok();
     }
     const float* in = io.in[0].as<const float>();
