@@ -152,3 +152,21 @@ TEST_CASE("QuantizeLinear / DequantizeLinear errors") {
   CHECK_FALSE(run_q("DequantizeLinear", u8s({1}, {1}), floats({}, {1}), &zi8).is_ok());  // zero point type differs
   CHECK_FALSE(run_q("QuantizeLinear", x, int32s({}, {1}), nullptr).is_ok());             // integer scale
 }
+
+TEST_CASE("DynamicQuantizeLinear") {
+  auto run = [](const Tensor& x) {
+    Node n = make_node("DynamicQuantizeLinear", {}, 1);
+    n.outputs = {1, 2, 3};
+    return run_kernel(n, {&x}, {}, 3);
+  };
+  // Range [-3, 10]: scale 13/255, zero point round(58.85) = 59; 2 -> round(39.23) + 59, 10 -> 196 + 59.
+  auto y = run(floats({4}, {0, 2, -3, 10}));
+  REQUIRE_MESSAGE(y.is_ok(), y.status().message());
+  CHECK(values_of<uint8_t>(y.value()[0]) == std::vector<uint8_t>{59, 98, 0, 255});
+  CHECK(y.value()[1].data<float>()[0] == doctest::Approx(13.0 / 255));
+  CHECK(y.value()[2].data<uint8_t>()[0] == 59);
+  auto zeros = run(floats({2}, {0, 0}));  // no range: scale 0, everything 0
+  REQUIRE(zeros.is_ok());
+  CHECK(values_of<uint8_t>(zeros.value()[0]) == std::vector<uint8_t>{0, 0});
+  CHECK(zeros.value()[1].data<float>()[0] == 0);
+}

@@ -2,6 +2,7 @@
 // [outer, channels, inner] (channels = 1 per tensor) so the scale and zero point are fixed along each row.
 #include "ops/quantize_linear.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -183,6 +184,46 @@ class DequantizeLinearKernel final : public Kernel {
   AxisQuant q_;
 };
 
+// DynamicQuantizeLinear(x f32) -> y uint8, y_scale, y_zero_point: the range [min(0, min x), max(0, max x)]
+// mapped onto [0, 255] (scale = range / 255, zero point = round(-min / scale), both rounded half to even as
+// ONNX's numpy definition), then QuantizeLinear. An all-zero (or empty) x gives scale 0, zero point 0, y 0.
+class DynamicQuantizeLinearKernel final : public Kernel {
+ public:
+  static Result<std::unique_ptr<Kernel>> create(const Node&) {
+    return std::unique_ptr<Kernel>(new DynamicQuantizeLinearKernel());
+  }
+  Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
+    WEBCNN_TRY(expect_inputs(node, in, 1, 1));
+    WEBCNN_TRY(expect_dtype(node, in[0], DataType::kFloat32, "input x"));
+    if (out.size() != 3)
+      return node.error("expects 3 outputs (y, y_scale, y_zero_point), got " + std::to_string(out.size()));
+    out[0].dtype = DataType::kUInt8;
+    out[0].shape = in[0].shape;
+    out[1].dtype = DataType::kFloat32;
+    out[1].shape = {};
+    out[2].dtype = DataType::kUInt8;
+    out[2].shape = {};
+    return Status::ok();
+  }
+  Status run(const KernelIO& io) override {
+    const float* x = io.in[0].as<const float>();
+    const int64_t n = io.in[0].size();
+    float lo = 0, hi = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      lo = std::min(lo, x[i]);
+      hi = std::max(hi, x[i]);
+    }
+    const float scale = (hi - lo) / 255.0f;
+    const int32_t zero_point = scale > 0 ? saturate_to(DataType::kUInt8, std::nearbyint(-lo / scale), 0) : 0;
+    uint8_t* y = io.out[0].as<uint8_t>();
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = scale > 0 ? quantize_one<uint8_t>(x[i], scale, zero_point, DataType::kUInt8) : 0;
+    if (io.num_out > 1 && io.out[1].data) io.out[1].as<float>()[0] = scale;
+    if (io.num_out > 2 && io.out[2].data) io.out[2].as<uint8_t>()[0] = static_cast<uint8_t>(zero_point);
+    return Status::ok();
+  }
+};
+
 // The index along `axis` of flat element i, or 0 per tensor.
 size_t channel_of(const Shape& shape, size_t count, int64_t axis, int64_t i) {
   if (count == 1) return 0;
@@ -231,6 +272,7 @@ Tensor dequantize_linear(const Tensor& x, const std::vector<float>& scale, const
 void register_quantize_linear_ops(OpRegistry& r) {
   r.add("QuantizeLinear", QuantizeLinearKernel::create);
   r.add("DequantizeLinear", DequantizeLinearKernel::create);
+  r.add("DynamicQuantizeLinear", DynamicQuantizeLinearKernel::create);
 }
 
 }  // namespace webcnn

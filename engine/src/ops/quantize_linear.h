@@ -5,6 +5,7 @@
 //     NaN becomes the zero point.
 //   DequantizeLinear(x, x_scale, [x_zero_point]) = (x - x_zero_point) * x_scale as float32, x uint8, int8 or
 //     int32 (an int32 bias, whose zero point must be 0).
+//   DynamicQuantizeLinear(x f32) = (y uint8, y_scale, y_zero_point) from x's range (quantize_linear.cc).
 // Scales and zero points may be constants or graph inputs (read at run time).
 #pragma once
 
