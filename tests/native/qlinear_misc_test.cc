@@ -168,3 +168,18 @@ TEST_CASE("QLinearSigmoid / LeakyRelu / Softmax within one unit of the real func
     }
   }
 }
+
+TEST_CASE("MatMulInteger: zero points per row of A and per column of B, mixed signedness") {
+  const Tensor a = qt(DataType::kInt8, {2, 2}, {1, -2, 3, 4}), b = qt(DataType::kUInt8, {2, 1}, {10, 20});
+  const Tensor az = qt(DataType::kInt8, {2}, {1, -1}), bz = qt(DataType::kUInt8, {}, {10});
+  // (A - az) = [[0, -3], [4, 5]], (B - bz) = [[0], [10]].
+  auto y = run_kernel(make_node("MatMulInteger", {}, 4), {&a, &b, &az, &bz}, {false, false, true, true});
+  REQUIRE_MESSAGE(y.is_ok(), y.status().message());
+  CHECK(y.value()[0].dtype() == DataType::kInt32);
+  CHECK(values_of<int32_t>(y.value()[0]) == std::vector<int32_t>{-30, 50});
+  auto batched = run_kernel(make_node("MatMulInteger", {}, 2), {&a, &b});
+  REQUIRE(batched.is_ok());
+  CHECK(values_of<int32_t>(batched.value()[0]) == std::vector<int32_t>{1 * 10 - 2 * 20, 3 * 10 + 4 * 20});
+  const Tensor bad = qt(DataType::kUInt8, {3, 1}, {1, 2, 3});
+  CHECK_FALSE(run_kernel(make_node("MatMulInteger", {}, 2), {&a, &bad}).is_ok());
+}

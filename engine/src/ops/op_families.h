@@ -40,4 +40,5 @@ void register_qlinear_binary_ops(OpRegistry& r);   // qlinear_binary.cc: QLinear
 void register_qlinear_concat_ops(OpRegistry& r);   // qlinear_concat.cc: QLinearConcat
 void register_qlinear_lut_ops(OpRegistry& r);      // qlinear_lut.cc: QLinearSigmoid, QLinearLeakyRelu
 void register_qlinear_softmax_ops(OpRegistry& r);  // qlinear_softmax.cc: QLinearSoftmax
+void register_matmul_integer_ops(OpRegistry& r);   // matmul_integer.cc: MatMulInteger
 }  // namespace webcnn
