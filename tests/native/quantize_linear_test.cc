@@ -170,3 +170,24 @@ TEST_CASE("DynamicQuantizeLinear") {
   CHECK(values_of<uint8_t>(zeros.value()[0]) == std::vector<uint8_t>{0, 0});
   CHECK(zeros.value()[1].data<float>()[0] == 0);
 }
+
+namespace webcnn {
+Result<Tensor> parse_tensor_proto(const uint8_t* data, size_t size);  // import/onnx/onnx_proto.cc
+}
+
+TEST_CASE("ONNX int8 and float16 initializers: int8 as is, float16 widened to float32") {
+  // TensorProto: dims (field 1) = 4, data_type (2), raw_data (9).
+  const std::vector<uint8_t> half = {0x08, 0x04, 0x10, 10,   0x4A, 8,    0x00,
+                                     0x3C, 0x00, 0xC0, 0x01, 0x00, 0x00, 0x7C};  // 1, -2, 2^-24, +inf
+  auto h = parse_tensor_proto(half.data(), half.size());
+  REQUIRE_MESSAGE(h.is_ok(), h.status().message());
+  CHECK(h.value().dtype() == DataType::kFloat32);
+  CHECK(values_of<float>(h.value()) == std::vector<float>{1, -2, std::ldexp(1.0f, -24), INFINITY});
+  const std::vector<uint8_t> bytes = {0x08, 0x03, 0x10, 3, 0x4A, 3, 0xFF, 0x80, 0x7F};
+  auto b = parse_tensor_proto(bytes.data(), bytes.size());
+  REQUIRE_MESSAGE(b.is_ok(), b.status().message());
+  CHECK(b.value().dtype() == DataType::kInt8);
+  CHECK(values_of<int8_t>(b.value()) == std::vector<int8_t>{-1, -128, 127});
+  const std::vector<uint8_t> short_half = {0x08, 0x02, 0x10, 10, 0x4A, 3, 0x00, 0x3C, 0x00};
+  CHECK_FALSE(parse_tensor_proto(short_half.data(), short_half.size()).is_ok());  // 3 bytes for 2 halves
+}
