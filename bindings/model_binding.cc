@@ -141,8 +141,8 @@ class ModelBinding {
     if (!out.is_ok()) return error_object(out.status());
     const Tensor& scores = out.value()[0];
     const TensorSpec& spec = model_->outputs()[0];
-    const bool quantized = !spec.quant.empty() &&
-                           (scores.dtype() == DataType::kUInt8 || scores.dtype() == DataType::kInt8);
+    const bool quantized =
+        !spec.quant.empty() && (scores.dtype() == DataType::kUInt8 || scores.dtype() == DataType::kInt8);
     if (scores.dtype() != DataType::kFloat32 && !quantized)
       return error_object("classify: the first output '" + spec.name + "' is " + dtype_name(scores.dtype()) +
                           ", not float32 or quantised 8-bit scores");
@@ -175,9 +175,7 @@ class ModelBinding {
         sum += v;
         in_range = in_range && v >= 0.0f && v <= 1.0f;
       }
-      // 8-bit probabilities (scale 1/256) each round by up to half a unit: their sum strays further.
-      const double tolerance = quantized ? 0.02 + 0.5 * static_cast<double>(spec.quant.scale[0]) * n : 1e-3;
-      apply = !(in_range && std::fabs(sum - 1.0) < tolerance);
+      apply = !(in_range && (is_quantized_probability(scores.dtype(), spec.quant) || std::fabs(sum - 1.0) < 1e-3));
     }
     if (apply && n > 0) {
       const float m = *std::max_element(probabilities_.begin(), probabilities_.end());

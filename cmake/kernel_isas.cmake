@@ -26,6 +26,7 @@ set(WEBCNN_KERNEL_ISA_SOURCES
   q8_dwconv_nhwc.cc
   q8_gemm_driver.cc
   q8_im2col_nhwc.cc
+  q8_vadd.cc
   kernel_table_isa.cc)
 list(TRANSFORM WEBCNN_KERNEL_ISA_SOURCES PREPEND ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/kernels/)
 

@@ -74,14 +74,14 @@ Result<std::vector<std::string>> read_labels(const std::string& path) {
 }
 
 // Scores → probabilities by the rule in the usage text.
-std::vector<float> to_probabilities(std::vector<float> v) {
+std::vector<float> to_probabilities(std::vector<float> v, bool quantized_probability) {
   double sum = 0;
   bool in_unit = true;
   for (float x : v) {
     in_unit = in_unit && x >= 0.0f && x <= 1.0f;
     sum += x;
   }
-  if (in_unit && std::fabs(sum - 1.0) <= kProbabilitySumTolerance) return v;
+  if (in_unit && (quantized_probability || std::fabs(sum - 1.0) <= kProbabilitySumTolerance)) return v;
   const float peak = *std::max_element(v.begin(), v.end());
   double total = 0;
   for (float& x : v) {
@@ -152,8 +152,8 @@ int command_classify(const std::vector<std::string>& args) {
   if (!tensor.is_ok()) return fail(image_path + ": " + tensor.status().message());
   if (quantised) {
     Tensor q(spec.dtype, tensor->shape());
-    if (Status st = quantize_real_into(tensor->data<float>(), static_cast<size_t>(q.size()), spec.dtype, spec.quant,
-                                       q.raw());
+    if (Status st =
+            quantize_real_into(tensor->data<float>(), static_cast<size_t>(q.size()), spec.dtype, spec.quant, q.raw());
         !st.is_ok())
       return fail(model_path + ": " + st.message());
     tensor = std::move(q);
@@ -163,6 +163,7 @@ int command_classify(const std::vector<std::string>& args) {
 
   // The first float output, or the first quantised 8-bit one, dequantised: real = scale * (q - zero_point).
   std::vector<float> raw_scores;
+  bool quantized_probability = false;
   for (size_t i = 0; i < outputs->size() && raw_scores.empty(); ++i) {
     const Tensor& t = (*outputs)[i];
     const QuantParams& q = model.outputs()[i].quant;
@@ -170,9 +171,10 @@ int command_classify(const std::vector<std::string>& args) {
     if (t.dtype() != DataType::kFloat32 && !eight_bit) continue;
     Result<std::vector<float>> real = dequantized_values(t, q);
     if (real.is_ok()) raw_scores = std::move(real).value();
+    quantized_probability = is_quantized_probability(t.dtype(), q);
   }
   if (raw_scores.empty()) return fail(model_path + ": the model has no non-empty float or quantised output to rank");
-  const std::vector<float> probs = to_probabilities(raw_scores);
+  const std::vector<float> probs = to_probabilities(raw_scores, quantized_probability);
   const size_t classes = probs.size();
   const bool background_first = !labels.empty() && labels.size() + 1 == classes;
   if (!labels.empty() && labels.size() != classes && !background_first)

@@ -252,8 +252,9 @@ TEST_CASE("tflite: load_file picks the importer by the TFL3 identifier whatever 
 }
 
 namespace {
-// Top-1 ImageNet label of a quantised classifier on a photo: raw pixels in (uint8: q = pixel; int8:
-// pixel − 128, what TFLite image classifiers expect), scores dequantised.
+// Top-1 ImageNet label of a quantised classifier on a photo, the whole photo resized to the input (as the
+// LiteRT.js oracle feeds it: tests/node/support/tflite_cases.mjs): pixels quantised by the engine's
+// image path (uint8: q = pixel; int8: pixel − 128, what TFLite image classifiers expect), scores dequantised.
 std::string classify_quantized(const std::string& model_file, const std::string& photo_name) {
   auto model = Model::load_file(tflite_model(model_file));
   if (!model.is_ok()) {
@@ -267,17 +268,15 @@ std::string classify_quantized(const std::string& model_file, const std::string&
   PreprocessOptions p;
   p.height = static_cast<int>(in.shape[1]);
   p.width = static_cast<int>(in.shape[2]);
-  p.scale = 1.0f;
   p.layout = TensorLayout::kNHWC;
-  p.crop_fraction = 0.875f;  // the TF slim evaluation crop
-  Result<Tensor> pixels = preprocess_image(img.value().view(), p);
+  p.fit = FitMode::kStretch;
+  Result<PreprocessOptions> options = quantized_image_defaults(p, in.dtype, in.quant);
+  REQUIRE(options.is_ok());
+  Result<Tensor> pixels = preprocess_image(img.value().view(), options.value());
   REQUIRE(pixels.is_ok());
   Tensor x(in.dtype, in.shape);
-  for (int64_t i = 0; i < x.size(); ++i) {
-    const int v = static_cast<int>(std::lround(pixels.value().data<float>()[i]));
-    if (in.dtype == DataType::kUInt8) x.data<uint8_t>()[i] = static_cast<uint8_t>(v);
-    else x.data<int8_t>()[i] = static_cast<int8_t>(v - 128);
-  }
+  REQUIRE(quantize_real_into(pixels.value().data<float>(), static_cast<size_t>(x.size()), in.dtype, in.quant, x.raw())
+              .is_ok());
   auto out = m.run({{in.name, &x}});
   if (!out.is_ok()) {
     FAIL(out.status().message());

@@ -87,6 +87,10 @@ Result<PreprocessOptions> quantized_image_defaults(PreprocessOptions base, DataT
 // Real numbers into an 8-bit tensor's storage: q = clamp(round_half_even(real / scale) + zero_point), as
 // ONNX QuantizeLinear and TFLite QUANTIZE do; per-tensor parameters, dtype kUInt8 or kInt8.
 Status quantize_real_into(const float* real, size_t n, DataType dtype, const QuantParams& quant, void* out);
+// An 8-bit output in TFLite's softmax encoding (scale 1/256, zero point at the type's minimum: 0..255 or
+// -128..127 onto [0, 1)) holds probabilities already; classifiers must not apply softmax again. Rounding
+// each to 1/256 makes their sum stray from 1 by more than a float sum check allows.
+bool is_quantized_probability(DataType dtype, const QuantParams& quant);
 // An 8-bit tensor's real values (per-tensor or per-channel along quant.axis); other tensors as float.
 Result<std::vector<float>> dequantized_values(const Tensor& t, const QuantParams& quant);
 

@@ -41,12 +41,18 @@ Status quantize_real_into(const float* real, size_t n, DataType dtype, const Qua
     // nearbyint rounds half to even in the default rounding mode; NaN becomes the zero point.
     float q = std::isnan(real[i]) ? zero : std::nearbyint(real[i] * inv_scale) + zero;
     q = q < lo ? lo : (q > hi ? hi : q);
-    if (dtype == DataType::kUInt8)
-      static_cast<uint8_t*>(out)[i] = static_cast<uint8_t>(q);
-    else
-      static_cast<int8_t*>(out)[i] = static_cast<int8_t>(q);
+    if (dtype == DataType::kUInt8) static_cast<uint8_t*>(out)[i] = static_cast<uint8_t>(q);
+    else static_cast<int8_t*>(out)[i] = static_cast<int8_t>(q);
   }
   return Status::ok();
+}
+
+bool is_quantized_probability(DataType dtype, const QuantParams& quant) {
+  if ((dtype != DataType::kUInt8 && dtype != DataType::kInt8) || quant.scale.size() != 1 ||
+      quant.zero_point.size() != 1)
+    return false;
+  const int32_t type_min = dtype == DataType::kUInt8 ? 0 : -128;
+  return quant.zero_point[0] == type_min && std::fabs(quant.scale[0] * 256.0f - 1.0f) < 1e-6f;
 }
 
 Result<std::vector<float>> dequantized_values(const Tensor& t, const QuantParams& quant) {
@@ -60,8 +66,8 @@ Result<std::vector<float>> dequantized_values(const Tensor& t, const QuantParams
   // Per channel: the index along `axis` is (i / inner) % channels for row-major storage.
   size_t channels = 1, inner = 1;
   if (quant.per_channel()) {
-    if (quant.axis < 0 || quant.axis >= t.rank() || t.shape()[static_cast<size_t>(quant.axis)] !=
-                                                         static_cast<int64_t>(quant.scale.size()))
+    if (quant.axis < 0 || quant.axis >= t.rank() ||
+        t.shape()[static_cast<size_t>(quant.axis)] != static_cast<int64_t>(quant.scale.size()))
       return Status::error("dequantising: " + std::to_string(quant.scale.size()) + " scales along axis " +
                            std::to_string(quant.axis) + " of a tensor of shape " + shape_to_string(t.shape()));
     channels = quant.scale.size();

@@ -65,5 +65,7 @@ void q8_im2col_nhwc(const Conv2dGeometry& g, const void* input, const Q8Input& i
                     int64_t channels, int64_t pixel_begin, int64_t pixel_end, int16_t* rows, size_t row_stride);
 void q8_dwconv_nhwc(const Conv2dGeometry& g, const void* input, const Q8Input& in, const int32_t* packed,
                     const void* zero_row, void* output, const Q8Output& out, int64_t row_begin, int64_t row_end);
+template <typename T>
+void q8_vadd(size_t n, const T* a, const T* b, bool b_scalar, T* out, const Q8AddParams& p);
 
 }  // namespace webcnn::kernels::WEBCNN_ISA

@@ -61,6 +61,8 @@ KernelTable make_table() {
   t.q8_widen_rows = q8_widen_rows;
   t.q8_im2col_nhwc = q8_im2col_nhwc;
   t.q8_dwconv_nhwc = q8_dwconv_nhwc;
+  t.u8_vadd = q8_vadd<uint8_t>;
+  t.s8_vadd = q8_vadd<int8_t>;
   return t;
 }
 

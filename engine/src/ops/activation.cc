@@ -163,7 +163,8 @@ class ClipKernel : public Kernel {
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     WEBCNN_TRY(expect_inputs(node, in, 1, 3));
     dtype_ = in[0].dtype;
-    if (dtype_ != DataType::kFloat32 && dtype_ != DataType::kInt32 && dtype_ != DataType::kInt64)
+    if (dtype_ != DataType::kFloat32 && dtype_ != DataType::kInt32 && dtype_ != DataType::kInt64 &&
+        dtype_ != DataType::kInt8 && dtype_ != DataType::kUInt8)
       return node.error(std::string("does not support ") + dtype_name(dtype_) + " input");
     for (size_t i = 1; i < in.size(); ++i) {
       if (!in[i].present) continue;
@@ -190,6 +191,8 @@ class ClipKernel : public Kernel {
                                      bound_or(hi, INFINITY), io.out[0].as<float>());
         break;
       case DataType::kInt32: clip_integers<int32_t>(io.in[0], io.out[0], lo, hi); break;
+      case DataType::kInt8: clip_integers<int8_t>(io.in[0], io.out[0], lo, hi); break;
+      case DataType::kUInt8: clip_integers<uint8_t>(io.in[0], io.out[0], lo, hi); break;
       default: clip_integers<int64_t>(io.in[0], io.out[0], lo, hi); break;
     }
     return Status::ok();

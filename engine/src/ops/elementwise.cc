@@ -296,7 +296,8 @@ void run_binary_step(BinaryOp op, const StridedLoop<3>& loop, const void* a, con
 }
 
 bool is_numeric(DataType t) {
-  return t == DataType::kFloat32 || t == DataType::kInt32 || t == DataType::kInt64 || t == DataType::kUInt8;
+  return t == DataType::kFloat32 || t == DataType::kInt32 || t == DataType::kInt64 || t == DataType::kUInt8 ||
+         t == DataType::kInt8;
 }
 
 class BroadcastKernel : public Kernel {

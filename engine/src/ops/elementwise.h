@@ -3,7 +3,7 @@
 // and the unary Sqrt, Exp, Log, Abs, Neg, Reciprocal, Floor, Ceil, Round (halves to even), Sign,
 // Erf, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh.
 //
-// Types: float32, int32, int64 and uint8 for the arithmetic ops, plus bool for Equal; Mean and the
+// Types: float32, int32, int64, uint8 and int8 for the arithmetic ops, plus bool for Equal; Mean and the
 // unary ops take float32, Abs/Neg/Sign also int32/int64. Pow's exponent may have a different type
 // from its base (the output has the base's). Comparisons output bool. Integer semantics, which
 // ONNX leaves open and we define so no input can trap:

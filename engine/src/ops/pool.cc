@@ -11,8 +11,10 @@
 #include <limits>
 
 #include "kernels/kernel_table.h"
+#include "kernels/requantize.h"
 #include "ops/kernel.h"
 #include "ops/op_families.h"
+#include "ops/qlinear_params.h"
 
 namespace webcnn {
 
@@ -228,10 +230,14 @@ void pool2d_nhwc(const PoolWindow& w, const float* in, float* out) {
   }
 }
 
-// MaxPool on uint8 (ONNX allows it; quantised models use it): plain loops in either layout. A window
-// with no real element gives 0, the type's minimum.
-void max_pool_uint8(const PoolWindow& w, bool nhwc, const uint8_t* in, uint8_t* out) {
+// MaxPool on 8-bit data (uint8 as ONNX allows, and quantised uint8/int8, whose max is the max of the
+// stored integers: the scale is positive). NHWC, the layout quantised models run in, takes each window
+// tap as a row of channels (a loop the compiler vectorises); NCHW one element at a time. A window with no
+// real element gives the type's minimum.
+template <typename T>
+void max_pool_8bit(const PoolWindow& w, bool nhwc, const T* in, T* out) {
   const int64_t C = w.channels;
+  constexpr T kLowest = std::numeric_limits<T>::lowest();
   for (int64_t n = 0; n < w.batch; ++n)
     for (int64_t oh = 0; oh < w.out_h; ++oh)
       for (int64_t ow = 0; ow < w.out_w; ++ow) {
@@ -239,15 +245,24 @@ void max_pool_uint8(const PoolWindow& w, bool nhwc, const uint8_t* in, uint8_t* 
         int64_t h0, h1, w0, w1;
         taps_within(ih0, w.dilation_h, w.kernel_h, 0, w.in_h, h0, h1);
         taps_within(iw0, w.dilation_w, w.kernel_w, 0, w.in_w, w0, w1);
+        if (nhwc) {
+          T* o = out + ((n * w.out_h + oh) * w.out_w + ow) * C;
+          std::fill(o, o + C, kLowest);
+          for (int64_t kh = h0; kh < h1; ++kh)
+            for (int64_t kw = w0; kw < w1; ++kw) {
+              const T* p = in + ((n * w.in_h + ih0 + kh * w.dilation_h) * w.in_w + iw0 + kw * w.dilation_w) * C;
+              for (int64_t c = 0; c < C; ++c) o[c] = std::max(o[c], p[c]);
+            }
+          continue;
+        }
         for (int64_t c = 0; c < C; ++c) {
-          uint8_t best = 0;
+          T best = kLowest;
           for (int64_t kh = h0; kh < h1; ++kh)
             for (int64_t kw = w0; kw < w1; ++kw) {
               const int64_t h = ih0 + kh * w.dilation_h, x = iw0 + kw * w.dilation_w;
-              best = std::max(
-                  best, in[nhwc ? ((n * w.in_h + h) * w.in_w + x) * C + c : ((n * C + c) * w.in_h + h) * w.in_w + x]);
+              best = std::max(best, in[((n * C + c) * w.in_h + h) * w.in_w + x]);
             }
-          out[nhwc ? ((n * w.out_h + oh) * w.out_w + ow) * C + c : ((n * C + c) * w.out_h + oh) * w.out_w + ow] = best;
+          out[((n * C + c) * w.out_h + oh) * w.out_w + ow] = best;
         }
       }
 }
@@ -259,7 +274,7 @@ class WindowPoolKernel final : public Kernel {
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     WEBCNN_TRY(expect_inputs(node, in, 1, 1));
     dtype_ = in[0].dtype;
-    if (dtype_ != DataType::kUInt8 || a_.kind != PoolKind::kMax)
+    if ((dtype_ != DataType::kUInt8 && dtype_ != DataType::kInt8) || a_.kind != PoolKind::kMax)
       WEBCNN_TRY(expect_dtype(node, in[0], DataType::kFloat32, "input"));
     if (out.empty() || !out[0].present) return node.error("output 0 is required");
     if (out.size() > 2) return node.error("has " + std::to_string(out.size()) + " outputs, at most 2 are defined");
@@ -275,7 +290,11 @@ class WindowPoolKernel final : public Kernel {
 
   Status run(const KernelIO& io) override {
     if (dtype_ == DataType::kUInt8) {
-      max_pool_uint8(window_, a_.nhwc, io.in[0].as<const uint8_t>(), io.out[0].as<uint8_t>());
+      max_pool_8bit(window_, a_.nhwc, io.in[0].as<const uint8_t>(), io.out[0].as<uint8_t>());
+      return Status::ok();
+    }
+    if (dtype_ == DataType::kInt8) {
+      max_pool_8bit(window_, a_.nhwc, io.in[0].as<const int8_t>(), io.out[0].as<int8_t>());
       return Status::ok();
     }
     const float* in = io.in[0].as<const float>();
@@ -362,6 +381,211 @@ Result<std::unique_ptr<Kernel>> create_global_pool(const Node& node) {
   return std::unique_ptr<Kernel>(new GlobalPoolKernel(kKind, nhwc));
 }
 
+// ---- Quantized pools (QLinearAveragePool, QLinearGlobalAveragePool; README.md "Quantized tensors") ----
+
+// Inputs X, x_scale, [x_zero_point], y_scale, [y_zero_point]; `layout`, or com.microsoft's channels_last.
+Result<bool> read_quantized_layout_is_nhwc(const Node& node) {
+  WEBCNN_ASSIGN(bool nhwc, read_layout_is_nhwc(node));
+  WEBCNN_ASSIGN(int64_t channels_last, node.attr_int("channels_last", 0));
+  return nhwc || channels_last != 0;
+}
+
+Status check_quantized_pool_inputs(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) {
+  if (in.size() < 4 || in.size() > 5)
+    return node.error("expects 4 or 5 inputs (X, x_scale, x_zero_point, y_scale, y_zero_point), got " +
+                      std::to_string(in.size()));
+  for (size_t i : {0, 1, 3})
+    if (!in[i].present) return node.error("required input " + std::to_string(i) + " is empty");
+  if (!is_8bit(in[0].dtype)) return node.error("X must be uint8 or int8, got " + std::string(dtype_name(in[0].dtype)));
+  WEBCNN_TRY(check_scalar_quant_inputs(node, in, 1, 2, in[0].dtype, "X"));
+  WEBCNN_TRY(check_scalar_quant_inputs(node, in, 3, 4, in[0].dtype, "Y"));
+  if (out.size() != 1 || !out[0].present) return node.error("expects exactly 1 output");
+  return Status::ok();
+}
+
+// TFLite's quantized AVERAGE_POOL_2D: the window's raw sum divided by its tap count, rounded half away
+// from zero. When the output's scale or zero point differ from the input's, the sum (less the zero points)
+// is requantised once by s_in / (count · s_out) instead (onnxruntime's QLinearAveragePool, which rounds once).
+// Taps in the padding counted by count_include_pad hold real 0 (the input zero point).
+struct QuantizedAverage {
+  ScalarQuant in, out;
+  int32_t qmin = 0, qmax = 255;
+  int32_t operator()(int32_t sum, int64_t real_taps, int64_t divisor) const {
+    if (divisor <= 0) return std::min(std::max(out.zero_point, qmin), qmax);
+    sum += static_cast<int32_t>(divisor - real_taps) * in.zero_point;
+    const int32_t d = static_cast<int32_t>(divisor);
+    int32_t v;
+    if (in == out) {
+      v = sum > 0 ? (sum + d / 2) / d : (sum - d / 2) / d;
+    } else {
+      const kernels::QuantizedMultiplier m =
+          kernels::quantize_multiplier(static_cast<double>(in.scale) / (static_cast<double>(d) * out.scale));
+      v = kernels::multiply_by_quantized_multiplier(sum - d * in.zero_point, m) + out.zero_point;
+    }
+    return std::min(std::max(v, qmin), qmax);
+  }
+};
+
+template <typename T>
+void quantized_average_pool(const PoolWindow& w, bool nhwc, const T* in, T* out, const QuantizedAverage& avg,
+                            int32_t* acc) {
+  const int64_t C = w.channels;
+  // Element strides of a channel and a pixel in either layout.
+  const int64_t c_step = nhwc ? 1 : w.in_h * w.in_w, px_step = nhwc ? C : 1;
+  const int64_t out_c_step = nhwc ? 1 : w.out_h * w.out_w, out_px_step = nhwc ? C : 1;
+  for (int64_t n = 0; n < w.batch; ++n) {
+    const T* image = in + n * C * w.in_h * w.in_w;
+    T* out_image = out + n * C * w.out_h * w.out_w;
+    for (int64_t oh = 0; oh < w.out_h; ++oh)
+      for (int64_t ow = 0; ow < w.out_w; ++ow) {
+        const int64_t ih0 = oh * w.stride_h - w.pad_top, iw0 = ow * w.stride_w - w.pad_left;
+        int64_t h0, h1, w0, w1;
+        taps_within(ih0, w.dilation_h, w.kernel_h, 0, w.in_h, h0, h1);
+        taps_within(iw0, w.dilation_w, w.kernel_w, 0, w.in_w, w0, w1);
+        std::fill(acc, acc + C, 0);
+        for (int64_t kh = h0; kh < h1; ++kh)
+          for (int64_t kw = w0; kw < w1; ++kw) {
+            const T* p = image + ((ih0 + kh * w.dilation_h) * w.in_w + (iw0 + kw * w.dilation_w)) * px_step;
+            for (int64_t c = 0; c < C; ++c) acc[c] += p[c * c_step];
+          }
+        const int64_t real = (h1 - h0) * (w1 - w0), divisor = average_divisor(w, ih0, iw0);
+        T* o = out_image + (oh * w.out_w + ow) * out_px_step;
+        for (int64_t c = 0; c < C; ++c) o[c * out_c_step] = static_cast<T>(avg(acc[c], real, divisor));
+      }
+  }
+}
+
+class QLinearAveragePoolKernel final : public Kernel {
+ public:
+  QLinearAveragePoolKernel(WindowAttrs a, FusedActivation act) : a_(std::move(a)), act_(act) {}
+
+  Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
+    WEBCNN_TRY(check_quantized_pool_inputs(node, in, out));
+    dtype_ = in[0].dtype;
+    WEBCNN_ASSIGN(window_, resolve_window(node, a_, in[0].shape));
+    if (window_.kernel_h * window_.kernel_w > (int64_t{1} << 23))
+      return node.error("a window of more than 2^23 taps would overflow the 32-bit sum");
+    const Shape shape = output_shape(window_, a_.nhwc, in[0].shape.size());
+    WEBCNN_TRY(checked_num_elements(shape).status());
+    out[0].dtype = dtype_;
+    out[0].shape = shape;
+    return Status::ok();
+  }
+  size_t scratch_bytes() const override { return static_cast<size_t>(window_.channels) * sizeof(int32_t); }
+
+  Status run(const KernelIO& io) override {
+    QuantizedAverage avg;
+    avg.in = read_scalar_quant(io, 1, 2);
+    avg.out = read_scalar_quant(io, 3, 4);
+    quantized_clamp_range(act_, dtype_, avg.out, avg.qmin, avg.qmax);
+    int32_t* acc = static_cast<int32_t*>(io.scratch);
+    if (dtype_ == DataType::kUInt8)
+      quantized_average_pool(window_, a_.nhwc, io.in[0].as<const uint8_t>(), io.out[0].as<uint8_t>(), avg, acc);
+    else quantized_average_pool(window_, a_.nhwc, io.in[0].as<const int8_t>(), io.out[0].as<int8_t>(), avg, acc);
+    return Status::ok();
+  }
+
+ private:
+  WindowAttrs a_;
+  FusedActivation act_;
+  PoolWindow window_;
+  DataType dtype_ = DataType::kUInt8;
+};
+
+// TFLite's quantized MEAN over H and W (reference_ops::Mean for 8 bits): the raw sum times
+// s_in / (count · s_out) in fixed point, plus zp_out - round(zp_in · s_in / s_out) (rounded half away from
+// zero in float), clamped to the type.
+struct QuantizedMean {
+  kernels::QuantizedMultiplier multiplier;
+  int32_t bias = 0, qmin = 0, qmax = 255;
+  QuantizedMean(ScalarQuant in, ScalarQuant out, int64_t count, DataType t) {
+    float temp = static_cast<float>(in.zero_point) * in.scale / out.scale;
+    temp = temp > 0 ? temp + 0.5f : temp - 0.5f;
+    temp = std::min(std::max(temp, -1e9f), 1e9f);  // a tiny output scale: the result saturates anyway
+    bias = out.zero_point - static_cast<int32_t>(temp);
+    multiplier = kernels::quantize_multiplier(static_cast<double>(in.scale / (static_cast<float>(count) * out.scale)));
+    qmin = quant_min(t);
+    qmax = quant_max(t);
+  }
+  int32_t operator()(int32_t sum) const {
+    const int32_t v = kernels::multiply_by_quantized_multiplier(sum, multiplier) + bias;
+    return std::min(std::max(v, qmin), qmax);
+  }
+};
+
+class QLinearGlobalAveragePoolKernel final : public Kernel {
+ public:
+  explicit QLinearGlobalAveragePoolKernel(bool nhwc) : nhwc_(nhwc) {}
+
+  Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
+    WEBCNN_TRY(check_quantized_pool_inputs(node, in, out));
+    dtype_ = in[0].dtype;
+    const Shape& s = in[0].shape;
+    if (s.size() < 3) return node.error("input " + shape_to_string(s) + " needs rank >= 3 (batch, channel, spatial)");
+    shape_ = s;
+    Shape o(s.size(), 1);
+    o[0] = s[0];
+    const size_t channel_axis = nhwc_ ? s.size() - 1 : 1;
+    o[channel_axis] = s[channel_axis];
+    spatial_ = num_elements(s) == 0 ? 0 : num_elements(s) / (s[0] * s[channel_axis]);
+    if (spatial_ == 0 && num_elements(o) > 0)
+      return node.error("input " + shape_to_string(s) + " has no spatial elements to pool");
+    if (spatial_ > (int64_t{1} << 23)) return node.error("more than 2^23 spatial elements would overflow the sum");
+    out[0].dtype = dtype_;
+    out[0].shape = o;
+    return Status::ok();
+  }
+  size_t scratch_bytes() const override { return static_cast<size_t>(nhwc_ ? shape_.back() : 1) * sizeof(int32_t); }
+
+  Status run(const KernelIO& io) override {
+    const QuantizedMean mean(read_scalar_quant(io, 1, 2), read_scalar_quant(io, 3, 4), spatial_, dtype_);
+    if (dtype_ == DataType::kUInt8) pool(io.in[0].as<const uint8_t>(), io.out[0].as<uint8_t>(), mean, io);
+    else pool(io.in[0].as<const int8_t>(), io.out[0].as<int8_t>(), mean, io);
+    return Status::ok();
+  }
+
+ private:
+  template <typename T>
+  void pool(const T* in, T* out, const QuantizedMean& mean, const KernelIO& io) const {
+    const int64_t N = shape_[0], C = nhwc_ ? shape_.back() : shape_[1], S = spatial_;
+    int32_t* acc = static_cast<int32_t*>(io.scratch);
+    for (int64_t n = 0; n < N; ++n) {
+      if (nhwc_) {
+        std::fill(acc, acc + C, 0);
+        for (int64_t s = 0; s < S; ++s) {
+          const T* p = in + (n * S + s) * C;
+          for (int64_t c = 0; c < C; ++c) acc[c] += p[c];
+        }
+        for (int64_t c = 0; c < C; ++c) out[n * C + c] = static_cast<T>(mean(acc[c]));
+      } else {
+        for (int64_t c = 0; c < C; ++c) {
+          const T* p = in + (n * C + c) * S;
+          int32_t sum = 0;
+          for (int64_t s = 0; s < S; ++s) sum += p[s];
+          out[n * C + c] = static_cast<T>(mean(sum));
+        }
+      }
+    }
+  }
+
+  bool nhwc_;
+  DataType dtype_ = DataType::kUInt8;
+  Shape shape_;
+  int64_t spatial_ = 0;
+};
+
+Result<std::unique_ptr<Kernel>> create_qlinear_average_pool(const Node& node) {
+  WEBCNN_ASSIGN(WindowAttrs a, read_window_attrs(node, PoolKind::kAverage));
+  WEBCNN_ASSIGN(a.nhwc, read_quantized_layout_is_nhwc(node));
+  WEBCNN_ASSIGN(FusedActivation act, read_quantized_fused_clamp(node));
+  return std::unique_ptr<Kernel>(new QLinearAveragePoolKernel(std::move(a), act));
+}
+
+Result<std::unique_ptr<Kernel>> create_qlinear_global_average_pool(const Node& node) {
+  WEBCNN_ASSIGN(bool nhwc, read_quantized_layout_is_nhwc(node));
+  return std::unique_ptr<Kernel>(new QLinearGlobalAveragePoolKernel(nhwc));
+}
+
 }  // namespace
 
 namespace reference {
@@ -420,6 +644,8 @@ void register_pool_ops(OpRegistry& r) {
   r.add("AveragePool", create_window_pool<PoolKind::kAverage>, OpTraits::spatial());
   r.add("GlobalMaxPool", create_global_pool<PoolKind::kMax>, OpTraits::spatial());
   r.add("GlobalAveragePool", create_global_pool<PoolKind::kAverage>, OpTraits::spatial());
+  r.add("QLinearAveragePool", create_qlinear_average_pool, OpTraits::spatial());
+  r.add("QLinearGlobalAveragePool", create_qlinear_global_average_pool, OpTraits::spatial());
 }
 
 }  // namespace webcnn

@@ -16,7 +16,7 @@
 #include "ops/kernel.h"
 #include "ops/op_families.h"
 #include "ops/parallel_gemm.h"
-#include "ops/qlinear_params.h"
+#include "ops/qlinear_conv_params.h"
 
 namespace webcnn {
 

@@ -2,79 +2,69 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
-namespace webcnn::qlinear {
+#include "ops/fused_activation.h"
 
-Status expect_8bit(const Node& node, const ValueInfo& v, const char* what) {
-  if (!v.present || !is_8bit(v.dtype))
-    return node.error(std::string(what) + " must be uint8 or int8, got " + (v.present ? dtype_name(v.dtype) : "none"));
+namespace webcnn {
+
+Status check_scalar_quant_inputs(const Node& node, const std::vector<ValueInfo>& in, size_t scale_index,
+                                 size_t zp_index, DataType data_dtype, const char* what) {
+  const std::string w(what);
+  if (in.size() <= scale_index || !in[scale_index].present) return node.error(w + "'s scale input is required");
+  const ValueInfo& s = in[scale_index];
+  if (s.dtype != DataType::kFloat32) return node.error(w + "'s scale must be float32, got " + dtype_name(s.dtype));
+  if (num_elements(s.shape) != 1)
+    return node.error(w + "'s scale must have one element, got shape " + shape_to_string(s.shape));
+  if (in.size() > zp_index && in[zp_index].present) {
+    const ValueInfo& z = in[zp_index];
+    if (z.dtype != data_dtype)
+      return node.error(w + "'s zero point must be " + dtype_name(data_dtype) + " like " + w + ", got " +
+                        dtype_name(z.dtype));
+    if (num_elements(z.shape) != 1)
+      return node.error(w + "'s zero point must have one element, got shape " + shape_to_string(z.shape));
+  }
   return Status::ok();
 }
 
-namespace {
-Status expect_count(const Node& node, const ValueInfo& v, const char* what, int64_t channels) {
-  const int64_t n = num_elements(v.shape);
-  if (n == 1 || (channels > 0 && n == channels && v.shape.size() == 1)) return Status::ok();
-  return node.error(std::string(what) + " " + shape_to_string(v.shape) + " must have one element" +
-                    (channels > 0 ? " or one per output channel (" + std::to_string(channels) + ")" : std::string()));
-}
-}  // namespace
-
-Result<std::vector<float>> read_scale(const Node& node, const ValueInfo& v, const char* what, int64_t channels) {
-  if (!v.present || v.dtype != DataType::kFloat32) return node.error(std::string(what) + " must be a float32 tensor");
-  if (!v.constant)
-    return node.error(std::string("unsupported: ") + what + " computed at run time (8-bit kernels fix it at load)");
-  WEBCNN_TRY(expect_count(node, v, what, channels));
-  std::vector<float> s = v.constant->to_float_vector();
-  for (float x : s)
-    if (!(x > 0) || !std::isfinite(x)) return node.error(std::string(what) + " must be positive and finite");
-  return s;
-}
-
-Result<std::vector<int32_t>> read_zero_point(const Node& node, const std::vector<ValueInfo>& in, size_t index,
-                                             DataType dtype, const char* what, int64_t channels) {
-  if (index >= in.size() || !in[index].present) return std::vector<int32_t>{0};
-  const ValueInfo& v = in[index];
-  if (v.dtype != dtype) return node.error(std::string(what) + " must be " + dtype_name(dtype) + " (its data's type)");
-  if (!v.constant)
-    return node.error(std::string("unsupported: ") + what + " computed at run time (8-bit kernels fix it at load)");
-  WEBCNN_TRY(expect_count(node, v, what, channels));
-  std::vector<int32_t> zp(static_cast<size_t>(v.constant->size()));
-  for (size_t i = 0; i < zp.size(); ++i) zp[i] = q8_value(v.constant->raw(), i, dtype);
-  return zp;
-}
-
-Result<kernels::Q8Output> output_range(const Node& node, const FusedActivation& act, DataType dtype, float scale,
-                                       int32_t zero_point) {
-  kernels::Q8Output out;
-  out.is_signed = dtype == DataType::kInt8;
-  out.zero_point = zero_point;
-  out.qmin = out.is_signed ? -128 : 0;
-  out.qmax = out.is_signed ? 127 : 255;
-  if (act.kind == FusedActivation::Kind::kNone) return out;
-  if (act.kind != FusedActivation::Kind::kRelu && act.kind != FusedActivation::Kind::kClip)
-    return node.error("an 8-bit output takes only a Relu or Clip fused activation");
-  // Bounds as TFLite's CalculateActivationRangeQuantized: the real bound in output units, rounded half away
-  // from zero, within the type's range.
-  const auto quantized = [&](float bound) {
-    const double q = static_cast<double>(zero_point) + std::round(static_cast<double>(bound) / scale);
-    return q;
-  };
-  const double lo = out.qmin, hi = out.qmax;
-  if (act.min > -INFINITY) out.qmin = static_cast<int32_t>(std::min(hi, std::max(lo, quantized(act.min))));
-  if (act.max < INFINITY) out.qmax = static_cast<int32_t>(std::min(hi, std::max(lo, quantized(act.max))));
-  if (out.qmin > out.qmax) out.qmin = out.qmax;  // an empty range: every output is the upper bound, as Clip gives
-  return out;
-}
-
-std::vector<kernels::QuantizedMultiplier> multipliers(float in_scale, const std::vector<float>& w_scale,
-                                                      float out_scale, int64_t channels) {
-  std::vector<kernels::QuantizedMultiplier> m(static_cast<size_t>(channels));
-  for (size_t c = 0; c < m.size(); ++c) {
-    const double ws = w_scale.size() == 1 ? w_scale[0] : w_scale[c];
-    m[c] = kernels::quantize_multiplier(static_cast<double>(in_scale) * ws / static_cast<double>(out_scale));
+ScalarQuant read_scalar_quant(const KernelIO& io, size_t scale_index, size_t zp_index) {
+  ScalarQuant q;
+  q.scale = io.in[scale_index].as<const float>()[0];
+  if (static_cast<int>(zp_index) < io.num_in && io.in[zp_index].data) {
+    const TensorView& z = io.in[zp_index];
+    q.zero_point = z.dtype == DataType::kInt8 ? z.as<const int8_t>()[0] : z.as<const uint8_t>()[0];
   }
-  return m;
+  return q;
 }
 
-}  // namespace webcnn::qlinear
+Result<FusedActivation> read_quantized_fused_clamp(const Node& node) {
+  WEBCNN_ASSIGN(FusedActivation act, fused_activation_from_node(node));
+  if (!act.is_clamp())
+    return node.error("an 8-bit op fuses only Relu or Clip, got fused_activation '" +
+                      node.attr_string("fused_activation", "").value() + "'");
+  return act;
+}
+
+int32_t saturate_to(DataType t, float v, int32_t nan_value) {
+  if (std::isnan(v)) return nan_value;
+  const float lo = static_cast<float>(quant_min(t)), hi = static_cast<float>(quant_max(t));
+  return static_cast<int32_t>(std::min(std::max(v, lo), hi));
+}
+
+void quantized_clamp_range(const FusedActivation& act, DataType out, ScalarQuant q, int32_t& lo, int32_t& hi) {
+  lo = quant_min(out);
+  hi = quant_max(out);
+  auto quantize = [&](float bound) {
+    const float v = static_cast<float>(q.zero_point) + std::round(bound / q.scale);
+    return saturate_to(out, v, q.zero_point);
+  };
+  if (act.kind == FusedActivation::Kind::kRelu) {
+    lo = std::max(lo, quantize(0.0f));
+  } else if (act.kind == FusedActivation::Kind::kClip) {
+    if (std::isfinite(act.min)) lo = std::max(lo, quantize(act.min));
+    if (std::isfinite(act.max)) hi = std::min(hi, quantize(act.max));
+  }
+  if (lo > hi) lo = hi;  // a Clip with min > max: everything becomes max, as the float Clip does
+}
+
+}  // namespace webcnn

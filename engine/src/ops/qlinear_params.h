@@ -1,45 +1,54 @@
-// What QLinearConv, QGemm and QLinearMatMul read the same way (ops/README.md "Quantized tensors"): scales
-// and zero points from constant inputs, per-tensor or per-channel; the 8-bit output range a fused Relu/Clip
-// narrows; the requantisation multiplier per output channel.
+// The scale / zero point inputs of the quantized ops (README.md "Quantized tensors"): checks at prepare,
+// reads at run, and the output clamp a fused Relu/Clip becomes in quantised units.
+//
+// Scales and zero points are read from the kernel's inputs at run time (a few scalars), so an op works
+// whether they are initializers or graph inputs (ONNX's conformance cases feed them as inputs); kernels
+// cache what they derive from them (multipliers, lookup tables) and rebuild it only when they change.
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
-#include "kernels/q8_params.h"
-#include "kernels/requantize.h"
-#include "ops/fused_activation.h"
+#include "kernels/fused_activation.h"
 #include "ops/kernel.h"
 
-namespace webcnn::qlinear {
+namespace webcnn {
 
 inline bool is_8bit(DataType t) { return t == DataType::kUInt8 || t == DataType::kInt8; }
+inline int32_t quant_min(DataType t) { return t == DataType::kInt8 ? -128 : 0; }
+inline int32_t quant_max(DataType t) { return t == DataType::kInt8 ? 127 : 255; }
 
-// An 8-bit data input (activations or weights).
-Status expect_8bit(const Node& node, const ValueInfo& v, const char* what);
+// One tensor's quantisation as an op sees it: a single scale and zero point.
+struct ScalarQuant {
+  float scale = 1;
+  int32_t zero_point = 0;
+  bool operator==(const ScalarQuant& o) const { return scale == o.scale && zero_point == o.zero_point; }
+  bool operator!=(const ScalarQuant& o) const { return !(*this == o); }
+};
 
-// A constant float32 scale of 1 or `channels` elements (channels 0: exactly one), each finite and > 0.
-Result<std::vector<float>> read_scale(const Node& node, const ValueInfo& v, const char* what, int64_t channels);
+// Checks input `scale_index` (a float32 scalar or one-element tensor) and, when present, input `zp_index`
+// (a one-element tensor of `data_dtype`, the 8-bit type of the data it describes). `what` names the data
+// ("A", "x", ...). A missing zero point means 0.
+Status check_scalar_quant_inputs(const Node& node, const std::vector<ValueInfo>& in, size_t scale_index,
+                                 size_t zp_index, DataType data_dtype, const char* what);
 
-// A constant zero point of `dtype` (the data's) with 1 or `channels` elements (channels 0: exactly one);
-// an absent optional zero point is 0.
-Result<std::vector<int32_t>> read_zero_point(const Node& node, const std::vector<ValueInfo>& in, size_t index,
-                                             DataType dtype, const char* what, int64_t channels);
-
-// The output's type range narrowed by the node's fused Relu/Clip (other fused activations are refused):
-// [max(qmin, zp + round(min / scale)), min(qmax, zp + round(max / scale))].
-Result<kernels::Q8Output> output_range(const Node& node, const FusedActivation& act, DataType dtype, float scale,
-                                       int32_t zero_point);
-
-// s_in · s_w[c] / s_out for c in [0, channels) (s_w per tensor or per channel).
-std::vector<kernels::QuantizedMultiplier> multipliers(float in_scale, const std::vector<float>& w_scale,
-                                                      float out_scale, int64_t channels);
-
-// Element i of an 8-bit tensor as int32.
-inline int32_t q8_value(const void* data, size_t i, DataType dtype) {
-  return dtype == DataType::kInt8 ? int32_t{static_cast<const int8_t*>(data)[i]}
-                                  : int32_t{static_cast<const uint8_t*>(data)[i]};
+// The dtype an optional zero point input gives the output, else `fallback`.
+inline DataType zero_point_dtype(const std::vector<ValueInfo>& in, size_t zp_index, DataType fallback) {
+  return in.size() > zp_index && in[zp_index].present ? in[zp_index].dtype : fallback;
 }
 
-}  // namespace webcnn::qlinear
+// Reads a scalar scale / zero point pair at run time (an absent zero point view reads as 0).
+ScalarQuant read_scalar_quant(const KernelIO& io, size_t scale_index, size_t zp_index);
+
+// The node's `fused_activation` (absent, Relu or Clip; others are refused: an 8-bit op clamps only).
+Result<FusedActivation> read_quantized_fused_clamp(const Node& node);
+
+// The output range [lo, hi] in quantised units: the type's range narrowed by a Relu/Clip, each bound
+// quantised as TFLite's CalculateActivationRangeQuantized does (zero point + round(bound / scale),
+// rounding half away from zero).
+void quantized_clamp_range(const FusedActivation& act, DataType out, ScalarQuant q, int32_t& lo, int32_t& hi);
+
+// Saturates a real-valued integer to the type's range (NaN to `nan_value`).
+int32_t saturate_to(DataType t, float v, int32_t nan_value);
+
+}  // namespace webcnn

@@ -36,6 +36,12 @@ OpRegistry& global_registry() {
     register_range_ops(r);
     register_qlinear_conv_ops(r);
     register_qlinear_gemm_ops(r);
+    register_quantize_linear_ops(r);
+    register_qlinear_binary_ops(r);
+    register_qlinear_concat_ops(r);
+    register_qlinear_lut_ops(r);
+    register_qlinear_softmax_ops(r);
+    register_matmul_integer_ops(r);
     return r;
   }();
   return registry;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "kernels/kernel_table.h"
 #include "ops/kernel.h"
@@ -299,7 +300,10 @@ void resize(const void* in, const Shape& in_shape, DataType dtype, const std::ve
           w *= taps[i].weight[pick[i]];
           off += taps[i].index[pick[i]] * stride[i];
         }
-        sum += w * static_cast<const float*>(in)[off];
+        const double v = dtype == DataType::kUInt8  ? static_cast<const uint8_t*>(in)[off]
+                         : dtype == DataType::kInt8 ? static_cast<const int8_t*>(in)[off]
+                                                    : static_cast<const float*>(in)[off];
+        sum += w * v;
         size_t i = rank;
         while (i-- > 0) {
           if (++pick[i] < taps[i].count) break;
@@ -307,6 +311,8 @@ void resize(const void* in, const Shape& in_shape, DataType dtype, const std::ve
         }
         if (i == static_cast<size_t>(-1)) break;
       }
+      // 8-bit data is quantised (README.md "Quantized tensors"): round to nearest, half away from zero.
+      if (dtype == DataType::kUInt8 || dtype == DataType::kInt8) sum = std::round(sum);
       store_scalar(dst, dtype, static_cast<float>(sum));
     }
     dst += es;
@@ -400,6 +406,20 @@ void nearest_plane(const char* src, char* dst, const std::vector<Resampler::Tap1
 
 }  // namespace
 
+template <typename T>
+void Resampler::interpolate_8bit(const T* src, const Tap1d& r, const Tap1d& c, T* dst) const {
+  // Quantised data with the same scale and zero point in and out: the weights sum to 1, so interpolating
+  // the stored integers and rounding to nearest (half away from zero) is interpolating the reals.
+  for (int64_t k = 0; k < inner_; ++k) {
+    float sum = 0;
+    for (int a = 0; a < r.count; ++a)
+      for (int b = 0; b < c.count; ++b)
+        sum += r.weight[a] * c.weight[b] * static_cast<float>(src[r.offset[a] + c.offset[b] + k]);
+    dst[k] = static_cast<T>(std::clamp(std::round(sum), static_cast<float>(std::numeric_limits<T>::min()),
+                                       static_cast<float>(std::numeric_limits<T>::max())));
+  }
+}
+
 void Resampler::run(const void* in, void* out) const {
   if (use_reference_) {
     reference::resize(in, in_shape_, dtype_, axes_, params_, out);
@@ -430,6 +450,14 @@ void Resampler::run(const void* in, void* out) const {
         }
         if (params_.mode == Mode::kNearest) {
           std::memcpy(dst, src + static_cast<size_t>(r.offset[0] + c.offset[0]) * es, static_cast<size_t>(inner_) * es);
+          continue;
+        }
+        if (dtype_ == DataType::kUInt8) {
+          interpolate_8bit(reinterpret_cast<const uint8_t*>(src), r, c, reinterpret_cast<uint8_t*>(dst));
+          continue;
+        }
+        if (dtype_ == DataType::kInt8) {
+          interpolate_8bit(reinterpret_cast<const int8_t*>(src), r, c, reinterpret_cast<int8_t*>(dst));
           continue;
         }
         // Weighted sum of up to 4x4 input vectors (kernels/f32_resize.cc), taps in row-major order.
@@ -487,7 +515,8 @@ class ResizeKernel : public Kernel {
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     WEBCNN_TRY(expect_inputs(node, in, 1, 4));
     const DataType dtype = in[0].dtype;
-    if (params_.mode != Mode::kNearest && dtype != DataType::kFloat32)
+    if (params_.mode != Mode::kNearest && dtype != DataType::kFloat32 && dtype != DataType::kUInt8 &&
+        dtype != DataType::kInt8)
       return node.error(std::string("unsupported: linear/cubic Resize of ") + dtype_name(dtype) + " data");
     // Empty tensors stand for absent inputs (older exporters write "" or a 0-element constant).
     auto given = [&](size_t i) { return in.size() > i && in[i].present && num_elements(in[i].shape) > 0; };

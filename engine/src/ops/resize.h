@@ -66,7 +66,8 @@ Taps axis_taps(const Params& p, const AxisScale& a, int64_t x);
 
 // The fast path: separable tap tables over the one or two dims that really scale, vectorised over the
 // contiguous unscaled dims after them (channels in NHWC). Falls back to the reference for rarer cases
-// (three or more scaled dims, or scaled dims that are not adjacent). Any dtype for nearest, float32 otherwise.
+// (three or more scaled dims, or scaled dims that are not adjacent). Any dtype for nearest; float32, and
+// quantised uint8/int8 (interpolated, then rounded to nearest), otherwise.
 class Resampler {
  public:
   Resampler() = default;
@@ -89,6 +90,9 @@ class Resampler {
   Params params_;
   DataType dtype_ = DataType::kFloat32;
   bool use_reference_ = false;
+  // One output pixel of linear/cubic Resize on 8-bit data (inner_ elements).
+  template <typename T>
+  void interpolate_8bit(const T* src, const Tap1d& r, const Tap1d& c, T* dst) const;
   // The fast path sees [outer, H, W, inner] with only H and W scaled (H may be an unscaled size-1 dim).
   int64_t outer_ = 1, in_h_ = 1, in_w_ = 1, out_h_ = 1, out_w_ = 1, inner_ = 1;
   std::vector<Tap1d> rows_, cols_;

@@ -1,5 +1,6 @@
 #include "import/onnx/onnx_proto.h"
 
+#include <cmath>
 #include <cstring>
 #include <type_traits>
 
@@ -38,7 +39,9 @@ Result<DataType> engine_dtype(int32_t onnx_type) {
   switch (onnx_type) {
     case kFloat:
     case kDouble: return DataType::kFloat32;
+    case kFloat16: return DataType::kFloat32;  // widened when read (half_to_float)
     case kUInt8: return DataType::kUInt8;
+    case kInt8: return DataType::kInt8;
     case kInt32: return DataType::kInt32;
     case kInt64: return DataType::kInt64;
     case kBool: return DataType::kBool;
@@ -408,12 +411,25 @@ size_t onnx_element_size(int32_t t) {
   switch (t) {
     case kFloat:
     case kInt32: return 4;
+    case kFloat16: return 2;
     case kUInt8:
+    case kInt8:
     case kBool: return 1;
     case kInt64:
     case kDouble: return 8;
     default: return 0;
   }
+}
+
+// IEEE 754 binary16 bits to float (exact: every half is a float): subnormals, infinities and NaN kept.
+float half_to_float(uint16_t h) {
+  const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+  const uint32_t exponent = (h >> 10) & 0x1Fu, mantissa = h & 0x3FFu;
+  float magnitude;
+  if (exponent == 0) magnitude = std::ldexp(static_cast<float>(mantissa), -24);  // zero or subnormal
+  else if (exponent == 31) magnitude = mantissa ? NAN : INFINITY;
+  else magnitude = std::ldexp(static_cast<float>(mantissa | 0x400u), static_cast<int>(exponent) - 25);
+  return sign ? -magnitude : magnitude;
 }
 
 }  // namespace
@@ -472,6 +488,14 @@ Result<Tensor> to_engine_tensor(const TensorProto& t) {
       case kInt32: convert_raw<int32_t, int32_t>(t.raw_data, n, out.data<int32_t>()); break;
       case kInt64: convert_raw<int64_t, int64_t>(t.raw_data, n, out.data<int64_t>()); break;
       case kUInt8: convert_raw<uint8_t, uint8_t>(t.raw_data, n, out.data<uint8_t>()); break;
+      case kInt8: convert_raw<int8_t, int8_t>(t.raw_data, n, out.data<int8_t>()); break;
+      case kFloat16: {
+        float* dst = out.data<float>();
+        for (size_t i = 0; i < n; ++i)
+          dst[i] = half_to_float(static_cast<uint16_t>(static_cast<uint8_t>(t.raw_data[2 * i]) |
+                                                       static_cast<uint8_t>(t.raw_data[2 * i + 1]) << 8));
+        break;
+      }
       case kBool: {
         uint8_t* dst = out.data<uint8_t>();
         for (size_t i = 0; i < n; ++i) dst[i] = t.raw_data[i] != 0;
@@ -487,6 +511,12 @@ Result<Tensor> to_engine_tensor(const TensorProto& t) {
     case kInt64: convert_list(t.int64_data, out.data<int64_t>()); break;
     case kInt32: convert_list(t.int32_data, out.data<int32_t>()); break;
     case kUInt8: convert_list(t.int32_data, out.data<uint8_t>()); break;
+    case kInt8: convert_list(t.int32_data, out.data<int8_t>()); break;
+    case kFloat16: {  // int32_data holds the 16-bit patterns
+      float* dst = out.data<float>();
+      for (size_t i = 0; i < n; ++i) dst[i] = half_to_float(static_cast<uint16_t>(t.int32_data[i]));
+      break;
+    }
     case kBool: {
       uint8_t* dst = out.data<uint8_t>();
       for (size_t i = 0; i < n; ++i) dst[i] = t.int32_data[i] != 0;
