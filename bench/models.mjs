@@ -51,10 +51,10 @@ function tfliteModel(file) {
     input: { size: [224, 224], channels: 3, range: [0, 255], dtype: 'uint8' } };
 }
 
-/** Where models/onnx_to_tflite.py finds models/tflite_writer.py (beside it, or $WEBCNN_TFLITE_WRITER_DIR), or null. */
+/** models/tflite_writer.py, which models/onnx_to_tflite.py writes with, or null. */
 export function tfliteWriter() {
-  const dirs = [join(repoRoot, 'models'), process.env.WEBCNN_TFLITE_WRITER_DIR].filter(Boolean);
-  return dirs.map((d) => join(d, 'tflite_writer.py')).find(existsSync) ?? null;
+  const writer = join(repoRoot, 'models', 'tflite_writer.py');
+  return existsSync(writer) ? writer : null;
 }
 
 /** The float32 .tflite twin of a generated ONNX file (models/onnx_to_tflite.py), or null without the writer. */

@@ -14,8 +14,7 @@ Layout NHWC: the input is [N, H, W, C] while the ONNX input is [N, C, H, W]; fee
 Output tensor: `output`, as in the ONNX model. Checked against onnxruntime-node by
 tests/node/tflite_oracle.test.mjs (LiteRT.js runs the file) and by bench/run.mjs before timing.
 
-The FlatBuffer is written by models/tflite_writer.py (the TFLite importer's stdlib writer); until the
-importer's branch is merged, point WEBCNN_TFLITE_WRITER_DIR at the folder that has it.
+The FlatBuffer is written by models/tflite_writer.py (the stdlib writer the TFLite importer's tests use).
 
 Usage: /usr/bin/python3 models/onnx_to_tflite.py MODEL.onnx OUT.tflite
 Needs Debian's python3-onnx and python3-numpy.
@@ -35,15 +34,8 @@ ACT = {None: "NONE", "Relu": "RELU", "Relu6": "RELU6"}
 
 
 def load_writer():
-    """models/tflite_writer.py (the TFLite importer's stdlib FlatBuffers writer): beside this script, or in
-    $WEBCNN_TFLITE_WRITER_DIR before the two branches meet."""
-    extra = os.environ.get("WEBCNN_TFLITE_WRITER_DIR")
-    if extra:
-        sys.path.insert(0, extra)
-    try:
-        from tflite_writer import TFLiteModel
-    except ImportError:
-        raise SystemExit("models/tflite_writer.py not found (set WEBCNN_TFLITE_WRITER_DIR to the folder that has it)")
+    """models/tflite_writer.py, beside this script: the stdlib FlatBuffers writer the TFLite tests use too."""
+    from tflite_writer import TFLiteModel
     return TFLiteModel
 
 

@@ -1,7 +1,6 @@
 // The TFLite importer: the five real models in models/tflite import into the expected ops, dtypes and
 // quantisation parameters; tiny models written by models/tflite_writer.py (tests/data/tflite, expected
-// outputs from numpy) run end to end in float32; quantised models classify photos once the 8-bit ops
-// are registered.
+// outputs from numpy) run end to end in float32; quantised models classify photos.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -298,18 +297,9 @@ std::string classify_quantized(const std::string& model_file, const std::string&
   return "?";
 }
 
-bool quantized_ops_registered() {
-  for (const char* op : {"QLinearConv", "QLinearAdd", "QuantizeLinear", "QLinearSoftmax"})
-    if (!OpRegistry::global().find(op)) return false;
-  return true;
-}
 }  // namespace
 
 TEST_CASE("tflite: quantised MobileNetV2s name what the photos show") {
-  if (!quantized_ops_registered()) {
-    MESSAGE("skipped: the 8-bit ops (QLinearConv, ...) are not registered in this build");
-    return;
-  }
   for (const char* model : {"mobilenet_v2_1.0_224_quant.tflite", "tf2_mobilenet_v2_1.0_224_ptq.tflite"}) {
     CAPTURE(model);
     CHECK(classify_quantized(model, "grace_hopper.bmp") == "military uniform");

@@ -29,7 +29,6 @@ import { after, before, test } from 'node:test';
 import ort from 'onnxruntime-node';
 
 import { pseudoRandom, nhwcToNchw } from '../../bench/inputs.mjs';
-import { tfliteWriter } from '../../bench/models.mjs';
 import { makeModel, repoRoot, scratchDir } from './support/cli.mjs';
 
 import { noLiteRt, startLiteRt } from './support/litert.mjs';
@@ -43,17 +42,9 @@ const webcnn = await import('../../web/webcnn.js');
 // Locally a machine without Chromium skips; in CI (CI=true) it fails.
 const skip = !process.env.CI && noLiteRt;
 let litert = null;
-let webcnnCannot = null; // why webcnn's build cannot load .tflite, or null
 
 before(async () => {
   if (skip) return;
-  // The smallest model tells whether this web/dist build reads .tflite at all.
-  try {
-    const probe = await webcnn.load(modelPath('mobilenet_v1_0.25_128_quant'));
-    await probe.dispose();
-  } catch (e) {
-    if (/ModelProto|not a model file/i.test(e.message)) webcnnCannot = `web/dist cannot load .tflite yet (${e.message}): turns on with the TFLite importer`;
-  }
   litert = await startLiteRt();
 });
 const work = scratchDir('webcnn-tflite-oracle-');
@@ -105,7 +96,6 @@ test('LiteRT.js on the photos: the MobileNetV2s name what each photo shows, Deep
 
 for (const [name, { photos }] of Object.entries(TFLITE_MODELS)) {
   test(`TFLite model ${name}: webcnn (wasm, Node) matches LiteRT.js on photos`, { skip, timeout: 300_000 }, async (t) => {
-    if (webcnnCannot) return t.skip(webcnnCannot);
     const file = tfliteTensors(modelPath(name));
     const model = await webcnn.load(modelPath(name));
     const reference = await litert.open(modelPath(name));
@@ -154,9 +144,8 @@ function makeFloatCase() {
 }
 
 // onnx_to_tflite.py writes through models/tflite_writer.py, which comes with the TFLite importer's branch.
-const noWriter = !tfliteWriter() && 'no models/tflite_writer.py (comes with the TFLite importer; or set WEBCNN_TFLITE_WRITER_DIR)';
 
-test('float32 .tflite from models/onnx_to_tflite.py: LiteRT.js on it equals onnxruntime-node on the ONNX', { skip: skip || noWriter, timeout: 300_000 }, async (t) => {
+test('float32 .tflite from models/onnx_to_tflite.py: LiteRT.js on it equals onnxruntime-node on the ONNX', { skip, timeout: 300_000 }, async (t) => {
   const { onnxPath, tflitePath, shape, nhwc } = makeFloatCase();
   const session = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1 });
   const feed = { [session.inputNames[0]]: new ort.Tensor('float32', nhwcToNchw(nhwc, shape), [1, 3, 96, 96]) };
@@ -174,8 +163,7 @@ test('float32 .tflite from models/onnx_to_tflite.py: LiteRT.js on it equals onnx
   assert.ok(maxAbs <= 1e-4 * maxRef + 1e-6, `LiteRT.js vs onnxruntime-node: max|a-b| ${maxAbs}`);
 });
 
-test('float32 .tflite from models/onnx_to_tflite.py: webcnn (wasm, Node) equals LiteRT.js', { skip: skip || noWriter, timeout: 300_000 }, async (t) => {
-  if (webcnnCannot) return t.skip(webcnnCannot);
+test('float32 .tflite from models/onnx_to_tflite.py: webcnn (wasm, Node) equals LiteRT.js', { skip, timeout: 300_000 }, async (t) => {
   const { tflitePath, shape, nhwc } = makeFloatCase();
   const reference = await litert.open(tflitePath);
   const [y] = await reference.run([{ data: nhwc, shape }]);
