@@ -3,6 +3,7 @@
 // outputs from numpy) run end to end in float32; quantised models classify photos.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -304,4 +305,26 @@ TEST_CASE("tflite: quantised MobileNetV2s name what the photos show") {
     CAPTURE(model);
     CHECK(classify_quantized(model, "grace_hopper.bmp") == "military uniform");
   }
+}
+
+TEST_CASE("tflite: a uint8 image input is data, not shape-like: planned at load, one plan for every image") {
+  // int32/int64 graph inputs are fed to the plan as constants; an 8-bit image must not be, or each new
+  // image would plan (and pack weights) again.
+  auto model = Model::load_file(tflite_model("mobilenet_v1_0.25_128_quant.tflite"));
+  REQUIRE(model.is_ok());
+  Model& m = *model.value();
+  CHECK(m.outputs()[0].shape == Shape{1, 1001});  // known at load: the model was planned there
+  Tensor a(DataType::kUInt8, m.inputs()[0].shape), b(DataType::kUInt8, m.inputs()[0].shape);
+  for (int64_t i = 0; i < a.size(); ++i) {
+    a.data<uint8_t>()[i] = static_cast<uint8_t>(i * 7);
+    b.data<uint8_t>()[i] = static_cast<uint8_t>(i * 13 + 5);
+  }
+  auto ra = m.run({{m.inputs()[0].name, &a}});
+  auto rb = m.run({{m.inputs()[0].name, &b}});
+  auto ra2 = m.run({{m.inputs()[0].name, &a}});
+  REQUIRE(ra.is_ok());
+  REQUIRE(rb.is_ok());
+  REQUIRE(ra2.is_ok());
+  CHECK(std::memcmp(ra.value()[0].raw(), ra2.value()[0].raw(), ra.value()[0].bytes()) == 0);
+  CHECK(std::memcmp(ra.value()[0].raw(), rb.value()[0].raw(), ra.value()[0].bytes()) != 0);
 }

@@ -61,7 +61,7 @@ test('classify() on quantised classifiers names what the photos show', async () 
     const model = await webcnn.load(modelPath(file));
     try {
       for (const [photo, expected] of cases) {
-        const { top } = await model.classify(rgba(decodePhoto(photo)), { topK: 5 });
+        const top = await model.classify(rgba(decodePhoto(photo)), { topK: 5 });
         const names = top.map((t) => labels[t.index]);
         assert.match(names[0], expected, `${file} on ${photo}: ${names.join(', ')}`);
         assert.ok(top[0].score > 0.3 && top[0].score <= 1, `${file} on ${photo}: top-1 score ${top[0].score}`);

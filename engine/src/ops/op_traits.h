@@ -41,8 +41,9 @@ struct OpTraits {
   bool accepts_fused_activation = false;
   // Set for activations those kernels can apply (fuse_activations, the TF.js importer's fused ops).
   ActivationFuser fuse_as_activation = nullptr;
-  // Bit i set: float input i decides output shapes, so a graph input feeding it is needed at plan time
-  // (integer inputs always are). kAllInputs for ops whose every input does (Range).
+  // Bit i set: input i's values decide output shapes (or what the kernel is), so a graph input feeding
+  // it is needed at plan time (int32/int64 graph inputs always are; float, 8-bit and bool ones only here). kAllInputs
+  // for ops whose every input does (Range).
   uint32_t shape_deciding_float_inputs = 0;
   static constexpr uint32_t kAllInputs = ~0u;
   // For Model::summary/profile; null for ops counted as 0 MACs.

@@ -428,7 +428,8 @@ void register_shape_ops(OpRegistry& r) {
   r.add("Squeeze", SqueezeKernel::create);
   r.add("Unsqueeze", UnsqueezeKernel::create);
   r.add("Identity", IdentityKernel::create, OpTraits::unary());
-  r.add("Dropout", DropoutKernel::create, OpTraits::unary());
+  // training_mode (input 2, bool) picks what the kernel is at plan time: a graph input feeding it is a constant.
+  r.add("Dropout", DropoutKernel::create, OpTraits::unary().shape_deciding(1u << 2));
   r.add("Shape", ShapeKernel::create, OpTraits().shape_only());
   r.add("Size", SizeKernel::create, OpTraits().shape_only());
   r.add("Expand", ExpandKernel::create);

@@ -11,13 +11,16 @@ namespace webcnn {
 
 namespace {
 
-bool is_integer(DataType t) { return t != DataType::kFloat32; }
+// int32/int64 graph inputs are shape-like (sizes, indices, axes): fed to the plan as constants. 8-bit
+// and bool inputs are data (a quantised model's image, a mask): they count as shape-like only where an
+// op's traits say their values decide shapes, or every new image would be a new plan.
+bool is_index_like(DataType t) { return t == DataType::kInt32 || t == DataType::kInt64; }
 
 bool same_bytes(const Tensor& a, const Tensor& b) {
   return a.dtype() == b.dtype() && a.shape() == b.shape() && std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;
 }
 
-// Float inputs whose values decide output shapes (integer inputs always count as shape-like), as the
+// Inputs whose values decide output shapes (int32/int64 inputs always count as shape-like), as the
 // op registry says. ONNX's conformance tests feed Resize's scales and Range's bounds as graph inputs.
 bool decides_shapes(const std::string& op, size_t input_index) {
   return OpRegistry::global().traits(op).decides_shapes(input_index);
@@ -26,7 +29,7 @@ bool decides_shapes(const std::string& op, size_t input_index) {
 std::vector<bool> find_plan_time_inputs(const Graph& g) {
   std::vector<bool> plan_time(g.inputs.size(), false);
   for (size_t i = 0; i < g.inputs.size(); ++i) {
-    plan_time[i] = is_integer(g.value(g.inputs[i]).dtype);
+    plan_time[i] = is_index_like(g.value(g.inputs[i]).dtype);
     for (const Node& n : g.nodes)
       for (size_t k = 0; k < n.inputs.size(); ++k)
         if (n.inputs[k] == g.inputs[i] && decides_shapes(n.op, k)) plan_time[i] = true;
