@@ -144,11 +144,7 @@ TEST_CASE("q8 gemm matches the reference: uint8/int8 operands, extreme zero poin
         bias.resize(n);
         for (int32_t& x : bias) x = std::uniform_int_distribution<int32_t>(-200000, 200000)(rng);
       }
-      std::vector<QuantizedMultiplier> mult = random_multipliers(n, k, rng);
-      // Multipliers shared by groups of 4 channels (as per-tensor quantisation shares one) sometimes: the vector
-      // requantisation's path for one common exponent.
-      if (k % 2 == 1)
-        for (size_t c = 0; c < n; ++c) mult[c] = mult[c / 4 * 4];
+      const std::vector<QuantizedMultiplier> mult = random_multipliers(n, k, rng);
       const Q8Output out = random_output(c_signed, rng);
       const size_t c_stride = n + 3;
       std::vector<uint8_t> want(m * c_stride, 0xA5), got(m * c_stride, 0xA5);
@@ -298,9 +294,7 @@ TEST_CASE("q8 depthwise conv matches the reference over kernel sizes, strides, d
       std::vector<int32_t> w_zp(ch), bias(ch);
       for (int32_t& z : w_zp) z = random_zero_point(w_signed, rng);
       for (int32_t& b : bias) b = std::uniform_int_distribution<int32_t>(-50000, 50000)(rng);
-      std::vector<QuantizedMultiplier> mult = random_multipliers(ch, taps, rng);
-      if (ch % 2 == 0)  // groups of 4 channels sharing a multiplier: the common-exponent requantisation path
-        for (size_t c = 0; c < ch; ++c) mult[c] = mult[c / 4 * 4];
+      const std::vector<QuantizedMultiplier> mult = random_multipliers(ch, taps, rng);
       const Q8Output out = random_output(y_signed, rng);
       const size_t out_size = static_cast<size_t>(g.batch * g.out_h * g.out_w) * ch;
       std::vector<uint8_t> want(out_size), got(out_size, 0xA5);

@@ -39,10 +39,9 @@ void q8_gemm_tile(size_t mr, size_t nc, size_t pairs, const int16_t* a, size_t a
   if (vector_requantize) {
     const v128_t zp = wasm_i32x4_splat(out.zero_point), lo = wasm_i32x4_splat(out.qmin),
                  hi = wasm_i32x4_splat(out.qmax);
-    const Q8VectorHeader h0 = q8_load_vector_header(panel), h1 = q8_load_vector_header(panel + 4);
     for (size_t i = mr; i-- > 0;)
-      q8_store_x8(q8_requantize_x4_vector(acc[i][0], h0, zp, lo, hi),
-                  q8_requantize_x4_vector(acc[i][1], h1, zp, lo, hi), out.is_signed, c + i * c_stride, nc);
+      q8_store_x8(q8_requantize_x4_vector(acc[i][0], panel, zp, lo, hi),
+                  q8_requantize_x4_vector(acc[i][1], panel + 4, zp, lo, hi), out.is_signed, c + i * c_stride, nc);
     return;
   }
 #endif

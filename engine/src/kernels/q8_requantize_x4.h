@@ -34,18 +34,12 @@ inline simd::i32x4 q8_requantize_x4_scalar(simd::i32x4 acc, const int32_t* heade
 
 #if defined(WEBCNN_ISA_WASM128)
 // A block header's rows the vector form reads, loaded once (kernels keep them in registers over a run).
-// `e`: the four channels' common exponent, −1 when they differ (per-tensor quantisation shares one, so
-// floor(s / 2^e) is one arithmetic shift instead of two 64-bit products).
 struct Q8VectorHeader {
   v128_t mantissa, pow, mask, half;
-  int e;
 };
 inline Q8VectorHeader q8_load_vector_header(const int32_t* header) {
-  const int32_t* shift = header + kQ8Shift * kQ8Lanes;
-  const bool uniform = shift[1] == shift[0] && shift[2] == shift[0] && shift[3] == shift[0];
   return {wasm_v128_load(header + kQ8Mantissa * kQ8Lanes), wasm_v128_load(header + kQ8Pow * kQ8Lanes),
-          wasm_v128_load(header + kQ8Mask * kQ8Lanes), wasm_v128_load(header + kQ8Half * kQ8Lanes),
-          uniform ? -shift[0] : -1};
+          wasm_v128_load(header + kQ8Mask * kQ8Lanes), wasm_v128_load(header + kQ8Half * kQ8Lanes)};
 }
 
 // The vector form; only for headers where q8_header_vectorizable holds. zp, lo, hi: splats of out's fields.
@@ -57,14 +51,9 @@ inline simd::i32x4 q8_requantize_x4_vector(simd::i32x4 acc, const Q8VectorHeader
   const v128_t p_lo = wasm_i64x2_shl(wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc.v, h.mantissa), round), 1);
   const v128_t p_hi = wasm_i64x2_shl(wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(acc.v, h.mantissa), round), 1);
   const v128_t s = wasm_i32x4_shuffle(p_lo, p_hi, 1, 3, 5, 7);
-  v128_t floor_q;
-  if (h.e >= 0) {
-    floor_q = wasm_i32x4_shr(s, static_cast<uint32_t>(h.e));
-  } else {
-    const v128_t q_lo = wasm_i64x2_shl(wasm_i64x2_extmul_low_i32x4(s, h.pow), 2);
-    const v128_t q_hi = wasm_i64x2_shl(wasm_i64x2_extmul_high_i32x4(s, h.pow), 2);
-    floor_q = wasm_i32x4_shuffle(q_lo, q_hi, 1, 3, 5, 7);
-  }
+  const v128_t q_lo = wasm_i64x2_shl(wasm_i64x2_extmul_low_i32x4(s, h.pow), 2);
+  const v128_t q_hi = wasm_i64x2_shl(wasm_i64x2_extmul_high_i32x4(s, h.pow), 2);
+  const v128_t floor_q = wasm_i32x4_shuffle(q_lo, q_hi, 1, 3, 5, 7);
   const v128_t rem = wasm_v128_and(s, h.mask);
   // half + (s < 0): the comparison's all-ones lane is −1.
   const v128_t threshold = wasm_i32x4_sub(h.half, wasm_i32x4_lt(s, wasm_i32x4_splat(0)));
