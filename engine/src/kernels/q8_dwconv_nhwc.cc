@@ -1,6 +1,6 @@
 // The 8-bit depthwise convolution (q8_dwconv.h), compiled once per instruction set. Two taps per multiply
 // (dot of interleaved int16 pairs), blocks of 8 channels. 3×3 filters (any stride, dilation): the pixels
-// away from the left/right padding in runs along the row (dwconv_run: weights in registers, the input zero
+// away from the left/right padding in runs along the row (dwconv_run: tap pointers stepped, the input zero
 // point folded into the bias); the others per pixel (tap pointers per pixel, the zero-point row in the
 // padding), the channels past the last full block one by one.
 #include <algorithm>
@@ -85,9 +85,11 @@ void dwconv_pixel(const Conv2dGeometry& g, const T* image, int32_t in_zp, const 
 }
 
 // Output pixels [ox_begin, ox_end) of row oy whose taps all lie inside the image horizontally, the full blocks
-// of 8 channels, for filters of kTaps taps: one block's weights stay in registers over the run of pixels, and
-// the input zero point is folded into the bias once per block, Σ (x − zx)·w = Σ x·w − zx·Σ w (the dot of
-// the weights with −zx), so a tap costs its load, widening and half a dot. Rows in the vertical padding read
+// of 8 channels, for filters of kTaps taps: one block over the run of pixels (tap pointers advance by a
+// stride), the input zero point folded into the bias once per block, Σ (x − zx)·w = Σ x·w − zx·Σ w (the
+// dot of the weights with −zx), so a tap costs its load, widening and half a dot. The weights and header are
+// read from memory (L1) per pixel: kept in registers (10 + 8 vectors) V8 spills, and the run was slower
+// than the per-pixel kernel. Rows in the vertical padding read
 // zero_row (every byte zx) without advancing: zx·w − zx·w = 0 as the per-pixel path's (zx − zx)·w.
 // Arithmetic wraps mod 2^32 as the reference's int32 sums do, so the results are bit-identical.
 template <size_t kTaps, typename T>
@@ -108,26 +110,16 @@ void dwconv_run(const Conv2dGeometry& g, const T* image, int32_t in_zp, const in
     step[t] = inside ? static_cast<size_t>(g.stride_w * g.in_c) : 0;
   }
   const i16x8 minus_zp = splat_i16x8(static_cast<int16_t>(-in_zp));
-#if defined(WEBCNN_ISA_WASM128)
-  const v128_t zp_out = wasm_i32x4_splat(out.zero_point), lo = wasm_i32x4_splat(out.qmin),
-               hi = wasm_i32x4_splat(out.qmax);
-#endif
   const size_t n = static_cast<size_t>(ox_end - ox_begin);
   const int32_t* block = packed;
   for (size_t c = 0; c < full; c += kQ8Lanes, block += block_words) {
-    const int16_t* wp = reinterpret_cast<const int16_t*>(block + kQ8HeaderWords);
-    i16x8 w[2 * kPairs];
+    const int16_t* w = reinterpret_cast<const int16_t*>(block + kQ8HeaderWords);
     i32x4 bias0 = load_i32x4(block + kQ8Bias * kQ8Lanes), bias1 = load_i32x4(block + kQ8Bias * kQ8Lanes + 4);
     for (size_t p = 0; p < kPairs; ++p) {
-      w[2 * p] = load_i16x8(wp + 16 * p);
-      w[2 * p + 1] = load_i16x8(wp + 16 * p + 8);
-      bias0 = add_i32x4(bias0, dot_i16x8(minus_zp, w[2 * p]));
-      bias1 = add_i32x4(bias1, dot_i16x8(minus_zp, w[2 * p + 1]));
+      bias0 = add_i32x4(bias0, dot_i16x8(minus_zp, load_i16x8(w + 16 * p)));
+      bias1 = add_i32x4(bias1, dot_i16x8(minus_zp, load_i16x8(w + 16 * p + 8)));
     }
     const bool vector = q8_header_vectorizable(block);
-#if defined(WEBCNN_ISA_WASM128)
-    const Q8VectorHeader h0 = q8_load_vector_header(block), h1 = q8_load_vector_header(block + 4);
-#endif
     uint8_t* y = y_row + static_cast<size_t>(ox_begin) * ch + c;
     for (size_t i = 0; i < n; ++i, y += ch) {
       i32x4 acc0 = bias0, acc1 = bias1;
@@ -135,16 +127,9 @@ void dwconv_run(const Conv2dGeometry& g, const T* image, int32_t in_zp, const in
         const i16x8 x0 = widen8(base[2 * p] + i * step[2 * p] + c);
         // The odd last tap's partner has weights 0: any value does, the tap itself saves a load.
         const i16x8 x1 = 2 * p + 1 < kTaps ? widen8(base[2 * p + 1] + i * step[2 * p + 1] + c) : x0;
-        acc0 = add_i32x4(acc0, dot_i16x8(zip_lo_i16x8(x0, x1), w[2 * p]));
-        acc1 = add_i32x4(acc1, dot_i16x8(zip_hi_i16x8(x0, x1), w[2 * p + 1]));
+        acc0 = add_i32x4(acc0, dot_i16x8(zip_lo_i16x8(x0, x1), load_i16x8(w + 16 * p)));
+        acc1 = add_i32x4(acc1, dot_i16x8(zip_hi_i16x8(x0, x1), load_i16x8(w + 16 * p + 8)));
       }
-#if defined(WEBCNN_ISA_WASM128)
-      if (vector) {
-        q8_store_x8(q8_requantize_x4_vector(acc0, h0, zp_out, lo, hi),
-                    q8_requantize_x4_vector(acc1, h1, zp_out, lo, hi), out.is_signed, y, kQ8Lanes);
-        continue;
-      }
-#endif
       store_block(acc0, acc1, block, vector, out, y);
     }
   }

@@ -33,35 +33,25 @@ inline simd::i32x4 q8_requantize_x4_scalar(simd::i32x4 acc, const int32_t* heade
 }
 
 #if defined(WEBCNN_ISA_WASM128)
-// A block header's rows the vector form reads, loaded once (kernels keep them in registers over a run).
-struct Q8VectorHeader {
-  v128_t mantissa, pow, mask, half;
-};
-inline Q8VectorHeader q8_load_vector_header(const int32_t* header) {
-  return {wasm_v128_load(header + kQ8Mantissa * kQ8Lanes), wasm_v128_load(header + kQ8Pow * kQ8Lanes),
-          wasm_v128_load(header + kQ8Mask * kQ8Lanes), wasm_v128_load(header + kQ8Half * kQ8Lanes)};
-}
-
 // The vector form; only for headers where q8_header_vectorizable holds. zp, lo, hi: splats of out's fields.
 // A 64-bit y >> n (n = 31, 30) is taken as the high 32-bit half of y << (32 − n): V8 has no native
 // i64x2.shr_s on x64 (an emulated sequence), shl is one instruction; |y| < 2^62 keeps y << 1 in range, and
 // |s·pow| ≤ 2^61 keeps s·pow << 2 in range (−2^63 exactly at s = −2^31, e = 0).
-inline simd::i32x4 q8_requantize_x4_vector(simd::i32x4 acc, const Q8VectorHeader& h, v128_t zp, v128_t lo, v128_t hi) {
+inline simd::i32x4 q8_requantize_x4_vector(simd::i32x4 acc, const int32_t* header, v128_t zp, v128_t lo, v128_t hi) {
+  const v128_t m = wasm_v128_load(header + kQ8Mantissa * kQ8Lanes), pow = wasm_v128_load(header + kQ8Pow * kQ8Lanes);
   const v128_t round = wasm_i64x2_splat(int64_t{1} << 30);
-  const v128_t p_lo = wasm_i64x2_shl(wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc.v, h.mantissa), round), 1);
-  const v128_t p_hi = wasm_i64x2_shl(wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(acc.v, h.mantissa), round), 1);
+  const v128_t p_lo = wasm_i64x2_shl(wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc.v, m), round), 1);
+  const v128_t p_hi = wasm_i64x2_shl(wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(acc.v, m), round), 1);
   const v128_t s = wasm_i32x4_shuffle(p_lo, p_hi, 1, 3, 5, 7);
-  const v128_t q_lo = wasm_i64x2_shl(wasm_i64x2_extmul_low_i32x4(s, h.pow), 2);
-  const v128_t q_hi = wasm_i64x2_shl(wasm_i64x2_extmul_high_i32x4(s, h.pow), 2);
+  const v128_t q_lo = wasm_i64x2_shl(wasm_i64x2_extmul_low_i32x4(s, pow), 2);
+  const v128_t q_hi = wasm_i64x2_shl(wasm_i64x2_extmul_high_i32x4(s, pow), 2);
   const v128_t floor_q = wasm_i32x4_shuffle(q_lo, q_hi, 1, 3, 5, 7);
-  const v128_t rem = wasm_v128_and(s, h.mask);
+  const v128_t rem = wasm_v128_and(s, wasm_v128_load(header + kQ8Mask * kQ8Lanes));
   // half + (s < 0): the comparison's all-ones lane is −1.
-  const v128_t threshold = wasm_i32x4_sub(h.half, wasm_i32x4_lt(s, wasm_i32x4_splat(0)));
+  const v128_t threshold =
+      wasm_i32x4_sub(wasm_v128_load(header + kQ8Half * kQ8Lanes), wasm_i32x4_lt(s, wasm_i32x4_splat(0)));
   const v128_t q = wasm_i32x4_sub(floor_q, wasm_i32x4_gt(rem, threshold));
   return {wasm_i32x4_min(wasm_i32x4_max(wasm_i32x4_add(q, zp), lo), hi)};
-}
-inline simd::i32x4 q8_requantize_x4_vector(simd::i32x4 acc, const int32_t* header, v128_t zp, v128_t lo, v128_t hi) {
-  return q8_requantize_x4_vector(acc, q8_load_vector_header(header), zp, lo, hi);
 }
 #endif
 
