@@ -252,13 +252,25 @@ TEST_CASE("q8 im2col writes x − zero point under each tap, 0 in the padding an
 }
 
 TEST_CASE("q8 depthwise conv matches the reference over kernel sizes, strides, dilations, padding and types") {
-  std::mt19937 rng(17);
+  std::mt19937 rng(18);
   struct Case {
     int64_t h, w, c, kh, kw, stride, dilation, pad;
   };
-  const Case cases[] = {{7, 9, 8, 3, 3, 1, 1, 1}, {8, 8, 13, 3, 3, 2, 1, 1},  {6, 5, 24, 5, 5, 1, 1, 2},
-                        {9, 7, 3, 3, 3, 1, 2, 2}, {5, 6, 17, 1, 1, 1, 1, 0},  {4, 4, 32, 3, 3, 2, 1, 0},
-                        {3, 3, 9, 3, 3, 1, 1, 3}, {10, 3, 16, 2, 4, 3, 1, 1}, {1, 1, 40, 3, 3, 1, 1, 1}};
+  const Case cases[] = {{7, 9, 8, 3, 3, 1, 1, 1},
+                        {8, 8, 13, 3, 3, 2, 1, 1},
+                        {6, 5, 24, 5, 5, 1, 1, 2},
+                        {9, 7, 3, 3, 3, 1, 2, 2},
+                        {5, 6, 17, 1, 1, 1, 1, 0},
+                        {4, 4, 32, 3, 3, 2, 1, 0},
+                        {3, 3, 9, 3, 3, 1, 1, 3},
+                        {10, 3, 16, 2, 4, 3, 1, 1},
+                        {1, 1, 40, 3, 3, 1, 1, 1},
+                        // 3×3 rows long enough for runs of interior pixels (q8_dwconv_nhwc's row path), with and
+                        // without partial channel blocks, padded rows, stride 2 and dilation 2.
+                        {5, 19, 16, 3, 3, 1, 1, 1},
+                        {6, 21, 24, 3, 3, 2, 1, 1},
+                        {4, 17, 11, 3, 3, 1, 2, 2},
+                        {4, 16, 8, 3, 3, 2, 1, 0}};
   Coverage coverage;
   for (int types = 0; types < 8; ++types) {
     const bool x_signed = types & 1, w_signed = types & 2, y_signed = types & 4;

@@ -49,7 +49,7 @@ struct i16x8 {
 struct i32x4 {
   __m128i v;
 };
-constexpr bool kVectorRequantize = false;  // SSE2 has no signed 32×32→64-bit multiply (pmuldq is SSE4.1)
+constexpr bool kVectorRequantize = true;  // pmuludq, made signed (kernels/q8_requantize_x4.h)
 inline i16x8 load_i16x8(const int16_t* p) { return {_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))}; }
 inline i16x8 load_pair_splat(const int16_t* p) {
   int32_t pair;
