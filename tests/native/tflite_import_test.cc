@@ -12,6 +12,7 @@
 #include "import/model_import.h"
 #include "npy.h"
 #include "ops/kernel.h"
+#include "support/test_photos.h"
 #include "webcnn/image.h"
 #include "webcnn/model.h"
 
@@ -22,11 +23,7 @@ namespace {
 std::string source(const std::string& rel) { return std::string(WEBCNN_SOURCE_DIR) + "/" + rel; }
 std::string tflite_model(const std::string& name) { return source("models/tflite/" + name); }
 std::string tiny(const std::string& name) { return source("tests/data/tflite/" + name); }
-// Photos: the repository's copy once it lands, else the shared test data.
-std::string photo(const std::string& name) {
-  const std::string in_repo = source("tests/data/photos/" + name);
-  return std::filesystem::exists(in_repo) ? in_repo : "/work/shared/testdata/images/" + name;
-}
+std::string photo(const std::string& name) { return webcnn_test::test_photo(name.c_str()); }
 
 std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
