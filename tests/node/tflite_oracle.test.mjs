@@ -115,7 +115,9 @@ for (const [name, { photos }] of Object.entries(TFLITE_MODELS)) {
           t.diagnostic(`${photo}: not in ${photosDir}`);
           continue;
         }
-        await t.test(photo, async () => {
+        // A known-wrong model's photo subtests are TODOs too: the runner counts a failing subtest as a
+        // failure even under a TODO parent.
+        await t.test(photo, { todo: KNOWN_WRONG[name] }, async () => {
           const input = photoInput(name, reference.inputs[0], photo);
           const want = await reference.run([input]);
           const out = await model.run({ [model.inputs[0].name]: input });
