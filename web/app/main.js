@@ -17,6 +17,7 @@ import { FrameLoop } from './frame_loop.js';
 import { formatBytes } from './format.js';
 import { engineFeatures, events as inferenceEvents, isRestartError } from './inference_client.js';
 import { describeError, showError, showRestartNotice } from './messages.js';
+import { BackgroundMode } from './modes/background.js';
 import { ClassifyMode } from './modes/classify.js';
 import { CustomMode } from './modes/custom.js';
 import { FacesMode } from './modes/faces.js';
@@ -49,6 +50,8 @@ class App {
       faces: new FacesMode({ requestRender }),
       pose: new PoseMode({ requestRender }),
       classify: new ClassifyMode(),
+      background: new BackgroundMode({ requestRender,
+        picture: () => (this.sources.kind === 'camera' ? this.sources.video : this.sources.photoCanvas) }),
       custom,
       inside: new InsideMode({ requestRender, customModel: () => custom.loaded, customPreprocess: () => custom.preprocess() }),
     };
