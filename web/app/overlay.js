@@ -19,6 +19,7 @@ export class Overlay {
     this.ctx.clearRect(0, 0, cw, ch);
     this.drawn = [];
     this.scale = dpr;
+    this.mirrored = !!mirrored;
     const sx = width ? cw / width : 1, sy = height ? ch / height : 1;
     this.map = (x, y) => [mirrored ? cw - x * sx : x * sx, y * sy];
     return this.map;

@@ -3,6 +3,7 @@
 // whenever the picture source changes; the current photo is `photo` (an ImageBitmap), the camera is
 // `video`.
 import { showError, showInfo } from './messages.js';
+import { PhotoCredit } from './photo_credits.js';
 
 const CAMERA_ERRORS = {
   NotAllowedError: 'Camera permission was denied. Allow the camera for this site in the browser\'s settings, or open a photo instead.',
@@ -40,6 +41,8 @@ export class Sources {
     this.kind = 'none';
     this.stream = null;
     this.photo = null;
+    this.sampleName = null; // the sample photo on show (its credit is shown under the picture), else null
+    this.credit = new PhotoCredit(document.getElementById('photo-credit'));
     this.starting = false;
 
     this.toggle.addEventListener('click', () => (this.stream ? this.stopCamera() : this.startCamera()));
@@ -113,7 +116,7 @@ export class Sources {
     this.#syncToggle();
   }
 
-  /** One of the sample photos (tests/data/photos, served at /photos/; credits in the page's footer). */
+  /** One of the sample photos (tests/data/photos, served at /photos/; its credit shown under it). */
   async openSample(name) {
     let file;
     try {
@@ -125,10 +128,11 @@ export class Sources {
       showError(`The sample photo ${name} could not be fetched (${e?.message || e}).`);
       return;
     }
-    await this.openFile(file);
+    await this.openFile(file, { sample: name });
   }
 
-  async openFile(file) {
+  /** A photo; `sample` names the sample photo it is (for its credit line). */
+  async openFile(file, { sample = null } = {}) {
     if (!file.type.startsWith('image/') && file.type !== '') {
       showError(`“${file.name}” is not an image (${file.type}). Open a JPEG, PNG, WebP, GIF or BMP photo.`);
       return;
@@ -142,6 +146,7 @@ export class Sources {
     }
     this.stopCamera();
     this.#closePhoto();
+    this.sampleName = sample;
     this.photo = bitmap;
     this.photoCanvas.width = bitmap.width;
     this.photoCanvas.height = bitmap.height;
@@ -169,6 +174,7 @@ export class Sources {
       this.stage.style.maxWidth = `calc(64vh * ${(width / height).toFixed(4)})`;
     }
     this.#applyMirror();
+    this.credit.show(kind === 'photo' ? this.sampleName : null);
     this.onChange({ kind, width, height });
   }
 

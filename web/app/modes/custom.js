@@ -5,11 +5,11 @@
 // labels file must name as many classes as the model has (one more whose first name is 'background' is
 // taken without it): otherwise every name would be shifted, so it is refused with the two counts.
 import { EMOTIONS } from '../decode/face_attributes.js';
-import { percent } from '../format.js';
-import { parseLabels } from '../labels.js';
+import { matchLabels, parseLabels } from '../labels.js';
 import { infer } from '../inference_client.js';
 import { describeError, showError, showInfo } from '../messages.js';
 import { loadWithProgress } from '../model_library.js';
+import { renderTopBars } from '../top_bars.js';
 
 const MODEL_FILE = /\.(onnx|json|bin)$/i;
 
@@ -120,9 +120,8 @@ export class CustomMode {
       return;
     }
     const classes = this.classes;
-    let labels = this.labels;
-    if (classes && labels.length === classes + 1 && /^(background|unused|\?*)$/i.test(labels[0].trim())) labels = labels.slice(1);
-    if (classes && labels.length !== classes) {
+    const labels = matchLabels(this.labels, classes);
+    if (!labels) {
       const text = `${this.labelsName} has ${this.labels.length} labels but the model has ${classes} classes: every name would be wrong, so classes are shown by index. Choose the labels made for this model.`;
       info.textContent = text;
       showError(text);
@@ -177,21 +176,7 @@ export class CustomMode {
       this.classes = result.classes;
       this.#checkLabels();
     }
-    this.top.replaceChildren(...result.top.map(({ index, score }) => {
-      const li = document.createElement('li');
-      const label = document.createElement('span');
-      label.textContent = this.usableLabels?.[index] ?? `class ${index}`;
-      const pct = document.createElement('span');
-      pct.className = 'pct';
-      pct.textContent = percent(score);
-      const bar = document.createElement('span');
-      bar.className = 'bar';
-      const fill = document.createElement('span');
-      fill.style.width = `${Math.max(0, Math.min(1, score)) * 100}%`;
-      bar.append(fill);
-      li.append(label, pct, bar);
-      return li;
-    }));
+    renderTopBars(this.top, result.top.map(({ index, score }) => ({ name: this.usableLabels?.[index] ?? `class ${index}`, score })));
   }
 
   /** The picture could not be classified (the message says why): the list says so instead of going stale. */
