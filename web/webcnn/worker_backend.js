@@ -4,7 +4,7 @@
 import { Backend, dispatchRestart, payloadBuffers, restartedError } from './backend.js';
 import { codedError, ErrorCode, errorFromMessage } from './errors.js';
 import { workerImagePayload } from './images.js';
-import { features } from '../wasm_loader.js';
+import { configuredAssetBase, features } from '../wasm_loader.js';
 
 export class WorkerBackend extends Backend {
   constructor() {
@@ -19,7 +19,12 @@ export class WorkerBackend extends Backend {
 
   /** A new worker with the wasm module instantiated. */
   async spawn() {
-    const worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module', name: 'webcnn' });
+    // The literal new Worker(new URL(...)) is the pattern Vite and webpack bundle as a worker; with an
+    // asset directory configured, its worker.js (which finds dist/ beside itself) runs instead.
+    const assetBase = configuredAssetBase();
+    const worker = assetBase
+      ? new Worker(new URL('worker.js', assetBase), { type: 'module', name: 'webcnn' })
+      : new Worker(new URL('../worker.js', import.meta.url), { type: 'module', name: 'webcnn' });
     this.worker = worker;
     this.started = false;
     worker.onmessage = ({ data }) => {
