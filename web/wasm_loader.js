@@ -133,6 +133,15 @@ async function fetchBuild(name) {
   return { factory, wasmBinary: new Uint8Array(await response.arrayBuffer()) };
 }
 
+// A bundler may inline a small file as a data: URL (Vite does below 4 KiB). A worker started from one
+// has an opaque origin: under COEP it may not importScripts() the loader. A blob: URL made here is of
+// this page's origin and policy.
+async function sameOriginUrl(url) {
+  if (url.protocol !== 'data:') return url.href;
+  const blob = await (await fetch(url)).blob();
+  return URL.createObjectURL(new Blob([blob], { type: 'text/javascript' }));
+}
+
 async function instantiateThreaded(count) {
   const { factory, wasmBinary } = await fetchBuild('webcnn_wasm_mt');
   const settings = { wasmBinary, webcnnWorkers: count - 1 };
@@ -141,7 +150,8 @@ async function instantiateThreaded(count) {
     // classic-script form (.js, not our ES .mjs) and its absolute URL, which an ES module cannot tell
     // Emscripten; and every dist file is found next to the loader, not next to the page.
     settings.mainScriptUrlOrBlob = distUrl('webcnn_wasm_mt.js').href;
-    settings.locateFile = (file) => distUrl(file).href;
+    const pthreadWorker = await sameOriginUrl(distUrl('webcnn_wasm_mt.worker.js'));
+    settings.locateFile = (file) => (file === 'webcnn_wasm_mt.worker.js' ? pthreadWorker : distUrl(file).href);
   }
   const module = await factory(settings);
   const threads = module.setThreads(count);

@@ -49,6 +49,7 @@ export class WorkerBackend extends Backend {
     const info = await this.post('info', []);
     this.started = true;
     features.wasmBytes = info.wasmBytes;
+    features.threads = info.threads; // what the worker chose, e.g. after the threaded build failed to load
   }
 
   async call(method, args, transfer = []) {
