@@ -133,13 +133,15 @@ async function fetchBuild(name) {
   return { factory, wasmBinary: new Uint8Array(await response.arrayBuffer()) };
 }
 
-// A bundler may inline a small file as a data: URL (Vite does below 4 KiB). A worker started from one
-// has an opaque origin: under COEP it may not importScripts() the loader. A blob: URL made here is of
-// this page's origin and policy.
+// A script a worker is started from or importScripts(): a blob: URL of this origin when the file is not
+// of it. Browsers start workers only from their own origin; a bundler may inline a small file as a
+// data: URL (Vite does below 4 KiB), and a worker started from one has an opaque origin that may not
+// importScripts() the loader under COEP; an assetBase elsewhere (a CDN) is fetched with CORS.
 async function sameOriginUrl(url) {
-  if (url.protocol !== 'data:') return url.href;
-  const blob = await (await fetch(url)).blob();
-  return URL.createObjectURL(new Blob([blob], { type: 'text/javascript' }));
+  if (url.protocol !== 'data:' && url.origin === self.location.origin) return url.href;
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.href}: HTTP ${response.status}`);
+  return URL.createObjectURL(new Blob([await response.blob()], { type: 'text/javascript' }));
 }
 
 async function instantiateThreaded(count) {
@@ -149,7 +151,7 @@ async function instantiateThreaded(count) {
     // The pthread workers (dist/webcnn_wasm_mt.worker.js) importScripts() the loader: they need the
     // classic-script form (.js, not our ES .mjs) and its absolute URL, which an ES module cannot tell
     // Emscripten; and every dist file is found next to the loader, not next to the page.
-    settings.mainScriptUrlOrBlob = distUrl('webcnn_wasm_mt.js').href;
+    settings.mainScriptUrlOrBlob = await sameOriginUrl(distUrl('webcnn_wasm_mt.js'));
     const pthreadWorker = await sameOriginUrl(distUrl('webcnn_wasm_mt.worker.js'));
     settings.locateFile = (file) => (file === 'webcnn_wasm_mt.worker.js' ? pthreadWorker : distUrl(file).href);
   }

@@ -233,8 +233,10 @@ export interface Settings {
    * webpack 5 follow (they copy the files and rewrite the URLs); set it when the bundler leaves those
    * URLs alone (esbuild, Rollup without a plugin) and you copy `node_modules/webcnn/web/` to your site,
    * or when you serve the files from a directory of your own. A relative string is resolved against
-   * the page's base URL; a trailing '/' is added. Workers must be same-origin, so the directory must be
-   * on the page's origin (for a CDN, proxy it). Node ignores it and reads the installed package's files.
+   * the page's base URL; a trailing '/' is added. On another origin (a CDN) its server must allow CORS
+   * (Access-Control-Allow-Origin): browsers start workers only from the page's origin, so webcnn starts
+   * them from blob: URLs of the page that import or hold the scripts. Node ignores it and reads the
+   * installed package's files.
    */
   assetBase?: string | URL | null;
 }

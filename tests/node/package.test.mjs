@@ -5,7 +5,8 @@
 //       devDependencies, run against the temporary project) and, served with and without COOP/COEP,
 //       loads a model in Chromium and classifies a photo in the worker: threaded build when cross-origin
 //       isolated, single-threaded otherwise;
-//   (c) the same page without a bundler, through an import map.
+//   (c) the same page without a bundler, through an import map;
+//   and the esbuild page with webcnn's files on another origin (configure({assetBase}), as from a CDN).
 // The oracle is what the photo shows: a chickadee, as tflite_api.test.mjs asserts for both quantised
 // MobileNetV2 files (here the 8-bit MobileNetV1 0.25/128, the smallest classifier in models/tflite/, names
 // it too; labels from the models' own label file). Nothing but localhost is contacted.
@@ -130,6 +131,10 @@ test('(b, c) pages bundled with esbuild and Vite, and without a bundler, classif
       logLevel: 'error' });
     cpSync(join(project, 'index.html'), join(esbuildOut, 'index.html'));
     cpSync(join(project, 'node_modules/webcnn/web'), join(esbuildOut, 'webcnn'), { recursive: true });
+    // The same bundle with webcnn's files on another origin only (a CDN: CORS, no COOP/COEP of its own).
+    const pageOnly = join(project, 'out-esbuild-page');
+    cpSync(join(esbuildOut, 'src'), join(pageOnly, 'src'), { recursive: true });
+    cpSync(join(project, 'index.html'), join(pageOnly, 'index.html'));
 
     // Vite copies the files it finds through new URL(..., import.meta.url) and bundles the worker itself.
     const { build } = await import('vite');
@@ -140,20 +145,23 @@ test('(b, c) pages bundled with esbuild and Vite, and without a bundler, classif
       { name: 'esbuild', directory: esbuildOut, page: '/index.html?assetBase=/webcnn/' },
       { name: 'Vite', directory: viteOut, page: '/index.html' },
       { name: 'no bundler (import map)', directory: project, page: '/nobundler.html' },
+      { name: 'esbuild, assetBase on another origin', directory: pageOnly, page: '/index.html', cdn: esbuildOut },
     ];
     const browser = await launchChromium();
     try {
       for (const setup of setups) {
-        for (const isolated of [true, false]) {
+        for (const isolated of setup.cdn ? [true] : [true, false]) {
           await t.test(`${setup.name}, ${isolated ? 'cross-origin isolated' : 'not isolated'}`, async () => {
             const { server, origin } = await serve(setup.directory, isolated ? ISOLATION : {});
+            const cdn = setup.cdn && await serve(setup.cdn, { 'access-control-allow-origin': '*' });
             const context = await browser.newContext();
             try {
               const page = await context.newPage();
               const errors = [];
               page.on('pageerror', (e) => errors.push(e.message));
               page.on('requestfailed', (r) => errors.push(`${r.url()}: ${r.failure()?.errorText}`));
-              await page.goto(origin + setup.page);
+              // The page on localhost, the assets on 127.0.0.1: two origins.
+              await page.goto(cdn ? `${origin.replace('127.0.0.1', 'localhost')}${setup.page}?assetBase=${cdn.origin}/webcnn/` : origin + setup.page);
               const result = await page.evaluate(() => window.result);
               assert.equal(result.error, undefined, `${JSON.stringify(result)} ${errors.join('; ')}`);
               assert.equal(result.isolated, isolated);
@@ -162,6 +170,7 @@ test('(b, c) pages bundled with esbuild and Vite, and without a bundler, classif
             } finally {
               await context.close();
               server.close();
+              if (cdn) cdn.server.close();
             }
           });
         }

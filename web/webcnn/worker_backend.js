@@ -6,6 +6,13 @@ import { codedError, ErrorCode, errorFromMessage } from './errors.js';
 import { workerImagePayload } from './images.js';
 import { configuredAssetBase, features } from '../wasm_loader.js';
 
+// Browsers start workers only from the page's origin: a worker.js elsewhere (a CDN) is imported, with
+// CORS, by a one-line module of this origin.
+function workerScript(url) {
+  if (url.origin === self.location.origin) return url;
+  return URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
+}
+
 export class WorkerBackend extends Backend {
   constructor() {
     super('inference worker');
@@ -23,7 +30,7 @@ export class WorkerBackend extends Backend {
     // asset directory configured, its worker.js (which finds dist/ beside itself) runs instead.
     const assetBase = configuredAssetBase();
     const worker = assetBase
-      ? new Worker(new URL('worker.js', assetBase), { type: 'module', name: 'webcnn' })
+      ? new Worker(workerScript(new URL('worker.js', assetBase)), { type: 'module', name: 'webcnn' })
       : new Worker(new URL('../worker.js', import.meta.url), { type: 'module', name: 'webcnn' });
     this.worker = worker;
     this.started = false;
