@@ -84,6 +84,11 @@ export function setAssetBase(base) {
   if (typeof base !== 'string' && !(base instanceof URL)) {
     throw new TypeError('webcnn.configure: assetBase must be a URL or a string (the directory holding worker.js and dist/)');
   }
+  if (isNode) {
+    // Kept as given and not used: code shared with pages (e.g. server rendering) may configure it.
+    assetBase = String(base);
+    return assetBase;
+  }
   const pageBase = globalThis.document?.baseURI ?? globalThis.location?.href;
   const url = new URL(String(base), pageBase);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
@@ -92,7 +97,7 @@ export function setAssetBase(base) {
 }
 
 /** What configure() reports: the asset directory as a string, or null. */
-export const assetBaseSetting = () => (assetBase ? assetBase.href : null);
+export const assetBaseSetting = () => (assetBase === null ? null : String(assetBase));
 
 /** The configured asset directory (a URL) in a page or worker, else null. */
 export const configuredAssetBase = () => (isNode ? null : assetBase);

@@ -235,16 +235,17 @@ export interface Settings {
    * or when you serve the files from a directory of your own. A relative string is resolved against
    * the page's base URL; a trailing '/' is added. On another origin (a CDN) its server must allow CORS
    * (Access-Control-Allow-Origin): browsers start workers only from the page's origin, so webcnn starts
-   * them from blob: URLs of the page that import or hold the scripts. Node ignores it and reads the
-   * installed package's files.
+   * them from blob: URLs of the page that import or hold the scripts. Node keeps it as given (code shared
+   * with pages may set it) and ignores it: it reads the installed package's files.
    */
   assetBase?: string | URL | null;
 }
 
 /**
  * Changes settings for every later load: call it before the first load(), preprocess() or memory()
- * (the engine and its worker start then). Returns the settings in force (assetBase as an absolute URL
- * string, or null). Throws a TypeError for an assetBase that is no string or URL.
+ * (the engine and its worker start then). Returns the settings in force (in a page assetBase as an
+ * absolute URL string, or null). Throws a TypeError for an assetBase that is no string or URL (or, in a
+ * page, no valid URL).
  *
  * ```js
  * import * as webcnn from 'webcnn';

@@ -80,7 +80,8 @@ export { Engine } from './webcnn/engine.js';
  * Settings that apply to every later load. assetBase: the URL of a directory holding webcnn's own files as
  * the package has them under web/ (worker.js, webcnn/, dist/), for pages whose bundler does not copy them
  * (esbuild, Rollup without a plugin) or that serve them from elsewhere; null: next to this module (the
- * default). Call it before the first load(). Node ignores assetBase (it reads the package's files).
+ * default). Call it before the first load(). Node keeps assetBase as given and ignores it (it reads the
+ * package's files).
  * Returns the settings now in force.
  */
 export function configure({ assetBase } = {}) {

@@ -101,6 +101,16 @@ console.log(JSON.stringify({ resolved: import.meta.resolve('webcnn'), top }));
   assert.match(labels[top[0].index], EXPECTED, JSON.stringify(top));
 });
 
+test('configure({assetBase}): validated, kept as given in Node (which reads the package\'s files), reset by null', async () => {
+  const webcnn = await import('../../web/webcnn.js');
+  assert.deepEqual(webcnn.configure(), { assetBase: null });
+  assert.throws(() => webcnn.configure({ assetBase: 42 }), TypeError);
+  assert.deepEqual(webcnn.configure({ assetBase: '/static/webcnn/' }), { assetBase: '/static/webcnn/' });
+  assert.deepEqual(webcnn.configure({ assetBase: new URL('https://cdn.example/webcnn/') }), { assetBase: 'https://cdn.example/webcnn/' });
+  assert.deepEqual(webcnn.configure({}), { assetBase: 'https://cdn.example/webcnn/' }, 'an absent key changes nothing');
+  assert.deepEqual(webcnn.configure({ assetBase: null }), { assetBase: null });
+});
+
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
@@ -142,7 +152,7 @@ test('(b, c) pages bundled with esbuild and Vite, and without a bundler, classif
     await build({ root: project, configFile: false, logLevel: 'error', build: { outDir: viteOut, emptyOutDir: true } });
 
     const setups = [
-      { name: 'esbuild', directory: esbuildOut, page: '/index.html?assetBase=/webcnn/' },
+      { name: 'esbuild', directory: esbuildOut, page: '/index.html?assetBase=webcnn' }, // relative, no '/': configure() resolves it and adds one
       { name: 'Vite', directory: viteOut, page: '/index.html' },
       { name: 'no bundler (import map)', directory: project, page: '/nobundler.html' },
       { name: 'esbuild, assetBase on another origin', directory: pageOnly, page: '/index.html', cdn: esbuildOut },
