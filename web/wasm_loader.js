@@ -14,8 +14,8 @@
 // In Node, WEBCNN_THREADS=<n> in the environment sets the count (1 = the single-threaded build).
 //
 // Bundlers: every file of dist/ a page may need is named once, literally, as new URL('./dist/...',
-// import.meta.url) in distUrl() below: Vite, webpack 5 and Parcel see that pattern, copy the file into
-// their output and rewrite the URL. Bundlers that leave it alone (esbuild, plain Rollup), and pages that
+// import.meta.url) in distUrl() below: Vite and webpack 5 see that pattern, copy the file into their
+// output and rewrite the URL. Bundlers that leave it alone (esbuild, plain Rollup), and pages that
 // host the files elsewhere, set webcnn.configure({assetBase}) (setAssetBase below). No top-level await
 // and no static node: import here, so the module bundles for browsers as it is.
 
@@ -142,11 +142,19 @@ async function fetchBuild(name) {
 // of it. Browsers start workers only from their own origin; a bundler may inline a small file as a
 // data: URL (Vite does below 4 KiB), and a worker started from one has an opaque origin that may not
 // importScripts() the loader under COEP; an assetBase elsewhere (a CDN) is fetched with CORS.
-async function sameOriginUrl(url) {
+// Made once per file: engines started again (restarts, releaseMemory) reuse them.
+const blobUrls = new Map(); // url → Promise<blob: URL>
+function sameOriginUrl(url) {
   if (url.protocol !== 'data:' && url.origin === self.location.origin) return url.href;
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url.href}: HTTP ${response.status}`);
-  return URL.createObjectURL(new Blob([await response.blob()], { type: 'text/javascript' }));
+  if (!blobUrls.has(url.href)) {
+    const made = fetch(url).then(async (response) => {
+      if (!response.ok) throw new Error(`${url.href}: HTTP ${response.status}`);
+      return URL.createObjectURL(new Blob([await response.blob()], { type: 'text/javascript' }));
+    });
+    made.catch(() => blobUrls.delete(url.href)); // a failure is tried again next time
+    blobUrls.set(url.href, made);
+  }
+  return blobUrls.get(url.href);
 }
 
 async function instantiateThreaded(count) {
