@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 
 export default [
-  { ignores: ['web/dist/**', 'build*/**', 'cmake/**', 'models/cache/**', 'models/human/**', 'models/nsfwjs/**', 'models/generated/**'] },
+  { ignores: ['web/dist/**', 'build*/**', 'cmake/**', 'models/cache/**', 'models/human/**', 'models/nsfwjs/**', 'models/generated/**', 'docs/api/**'] },
   js.configs.recommended,
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -12,9 +12,14 @@
 // The threaded build is chosen when SharedArrayBuffer exists and there is more than one core; otherwise
 // the single-threaded one, with the reason in features.threads.reason. Both give bit-identical results.
 // In Node, WEBCNN_THREADS=<n> in the environment sets the count (1 = the single-threaded build).
+//
+// Bundlers: every file of dist/ a page may need is named once, literally, as new URL('./dist/...',
+// import.meta.url) in distUrl() below: Vite and webpack 5 see that pattern, copy the file into their
+// output and rewrite the URL. Bundlers that leave it alone (esbuild, plain Rollup), and pages that
+// host the files elsewhere, set webcnn.configure({assetBase}) (setAssetBase below). No top-level await
+// and no static node: import here, so the module bundles for browsers as it is.
 
-const isNode = typeof process !== 'undefined' && !!(process.versions && process.versions.node) &&
-  typeof window === 'undefined';
+import { isNode, nodeBuiltin } from './webcnn/environment.js';
 
 // The smallest module using a SIMD128 instruction: (func (result v128) i32.const 0 i32x4.splat).
 const SIMD_PROBE = new Uint8Array([
@@ -25,9 +30,13 @@ const SIMD_PROBE = new Uint8Array([
 // one is a worker with its own stack.
 const MAX_DEFAULT_THREADS = 4;
 
-const cores = isNode
-  ? await import('node:os').then((os) => (os.availableParallelism ? os.availableParallelism() : os.cpus().length))
-  : (globalThis.navigator && navigator.hardwareConcurrency) || 1;
+function coreCount() {
+  // process.getBuiltinModule (Node 20.16+) is synchronous: features.threads is known on import.
+  const os = isNode && process.getBuiltinModule ? process.getBuiltinModule('node:os') : null;
+  if (os) return os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  return (globalThis.navigator && navigator.hardwareConcurrency) || 1;
+}
+const cores = coreCount();
 
 // {enabled, count, reason}: whether the threaded build will be used, with how many threads, and why not.
 function chooseThreads() {
@@ -60,7 +69,53 @@ export const SIMD_REQUIRED =
 // ---------------------------------------------------------------------------------------------------
 // The wasm module
 
-const distUrl = (file) => new URL(`./dist/${file}`, import.meta.url);
+let assetBase = null; // URL of a directory holding worker.js, webcnn/ and dist/ as the package has them
+
+/**
+ * webcnn.configure({assetBase}): where pages find webcnn's own files instead of next to this module.
+ * A string is resolved against the page's base URL; a missing trailing '/' is added. null restores
+ * the default. Node always reads the package's own files.
+ */
+export function setAssetBase(base) {
+  if (base === null || base === undefined) {
+    assetBase = null;
+    return null;
+  }
+  if (typeof base !== 'string' && !(base instanceof URL)) {
+    throw new TypeError('webcnn.configure: assetBase must be a URL or a string (the directory holding worker.js and dist/)');
+  }
+  if (isNode) {
+    // Kept as given and not used: code shared with pages (e.g. server rendering) may configure it.
+    assetBase = String(base);
+    return assetBase;
+  }
+  const pageBase = globalThis.document?.baseURI ?? globalThis.location?.href;
+  const url = new URL(String(base), pageBase);
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  assetBase = url;
+  return url;
+}
+
+/** What configure() reports: the asset directory as a string, or null. */
+export const assetBaseSetting = () => (assetBase === null ? null : String(assetBase));
+
+/** The configured asset directory (a URL) in a page or worker, else null. */
+export const configuredAssetBase = () => (isNode ? null : assetBase);
+
+// The URL of a dist/ file: one literal new URL(...) per file, so that bundlers find each of them.
+function distUrl(file) {
+  const base = configuredAssetBase();
+  if (base) return new URL(`dist/${file}`, base);
+  switch (file) {
+    case 'webcnn_wasm.wasm': return new URL('./dist/webcnn_wasm.wasm', import.meta.url);
+    case 'webcnn_wasm.mjs': return new URL('./dist/webcnn_wasm.mjs', import.meta.url);
+    case 'webcnn_wasm_mt.wasm': return new URL('./dist/webcnn_wasm_mt.wasm', import.meta.url);
+    case 'webcnn_wasm_mt.mjs': return new URL('./dist/webcnn_wasm_mt.mjs', import.meta.url);
+    case 'webcnn_wasm_mt.js': return new URL('./dist/webcnn_wasm_mt.js', import.meta.url);
+    case 'webcnn_wasm_mt.worker.js': return new URL('./dist/webcnn_wasm_mt.worker.js', import.meta.url);
+    default: throw new Error(`webcnn: no such file in dist/: ${file}`);
+  }
+}
 const BUILD_HINT = 'web/dist/ holds no wasm build: run scripts/build-wasm.sh';
 
 // The loader factory and .wasm bytes of one build ('webcnn_wasm' or 'webcnn_wasm_mt').
@@ -68,16 +123,38 @@ async function fetchBuild(name) {
   if (isNode) {
     // Emscripten's plain -sMODULARIZE loader is CommonJS; it would fetch() the .wasm path under Node 20,
     // so we read the bytes and hand them over.
-    const { createRequire } = await import('node:module');
-    const { readFile } = await import('node:fs/promises');
-    const { fileURLToPath } = await import('node:url');
+    // The CommonJS loader sits beside the ES one (.js for .mjs); it is not named literally above so that
+    // bundlers do not copy a file only Node uses.
+    const { createRequire } = await nodeBuiltin('module');
+    const { readFile } = await nodeBuiltin('fs/promises');
+    const { fileURLToPath } = await nodeBuiltin('url');
     const wasmBinary = await readFile(distUrl(`${name}.wasm`));
-    return { factory: createRequire(import.meta.url)(fileURLToPath(distUrl(`${name}.js`))), wasmBinary };
+    const loaderPath = fileURLToPath(distUrl(`${name}.mjs`)).replace(/\.mjs$/, '.js');
+    return { factory: createRequire(import.meta.url)(loaderPath), wasmBinary };
   }
-  const factory = (await import(distUrl(`${name}.mjs`).href)).default;
+  const factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ distUrl(`${name}.mjs`).href)).default;
   const response = await fetch(distUrl(`${name}.wasm`));
   if (!response.ok) throw new Error(`${name}.wasm: HTTP ${response.status}`);
   return { factory, wasmBinary: new Uint8Array(await response.arrayBuffer()) };
+}
+
+// A script a worker is started from or importScripts(): a blob: URL of this origin when the file is not
+// of it. Browsers start workers only from their own origin; a bundler may inline a small file as a
+// data: URL (Vite does below 4 KiB), and a worker started from one has an opaque origin that may not
+// importScripts() the loader under COEP; an assetBase elsewhere (a CDN) is fetched with CORS.
+// Made once per file: engines started again (restarts, releaseMemory) reuse them.
+const blobUrls = new Map(); // url → Promise<blob: URL>
+function sameOriginUrl(url) {
+  if (url.protocol !== 'data:' && url.origin === self.location.origin) return url.href;
+  if (!blobUrls.has(url.href)) {
+    const made = fetch(url).then(async (response) => {
+      if (!response.ok) throw new Error(`${url.href}: HTTP ${response.status}`);
+      return URL.createObjectURL(new Blob([await response.blob()], { type: 'text/javascript' }));
+    });
+    made.catch(() => blobUrls.delete(url.href)); // a failure is tried again next time
+    blobUrls.set(url.href, made);
+  }
+  return blobUrls.get(url.href);
 }
 
 async function instantiateThreaded(count) {
@@ -87,8 +164,9 @@ async function instantiateThreaded(count) {
     // The pthread workers (dist/webcnn_wasm_mt.worker.js) importScripts() the loader: they need the
     // classic-script form (.js, not our ES .mjs) and its absolute URL, which an ES module cannot tell
     // Emscripten; and every dist file is found next to the loader, not next to the page.
-    settings.mainScriptUrlOrBlob = distUrl('webcnn_wasm_mt.js').href;
-    settings.locateFile = (file) => distUrl(file).href;
+    settings.mainScriptUrlOrBlob = await sameOriginUrl(distUrl('webcnn_wasm_mt.js'));
+    const pthreadWorker = await sameOriginUrl(distUrl('webcnn_wasm_mt.worker.js'));
+    settings.locateFile = (file) => (file === 'webcnn_wasm_mt.worker.js' ? pthreadWorker : distUrl(file).href);
   }
   const module = await factory(settings);
   const threads = module.setThreads(count);

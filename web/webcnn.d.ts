@@ -225,6 +225,35 @@ export interface Features {
 
 export const features: Features;
 
+export interface Settings {
+  /**
+   * Where a page finds webcnn's own files: the URL of a directory laid out as the package's `web/` folder
+   * (`worker.js`, `webcnn/`, `dist/` with the .wasm modules, their loaders and the pthread worker).
+   * Default (null): next to the module itself, as `new URL('./dist/…', import.meta.url)`, which Vite and
+   * webpack 5 follow (they copy the files and rewrite the URLs); set it when the bundler leaves those
+   * URLs alone (esbuild, Rollup without a plugin) and you copy `node_modules/webcnn/web/` to your site,
+   * or when you serve the files from a directory of your own. A relative string is resolved against
+   * the page's base URL; a trailing '/' is added. On another origin (a CDN) its server must allow CORS
+   * (Access-Control-Allow-Origin): browsers start workers only from the page's origin, so webcnn starts
+   * them from blob: URLs of the page that import or hold the scripts. Node keeps it as given (code shared
+   * with pages may set it) and ignores it: it reads the installed package's files.
+   */
+  assetBase?: string | URL | null;
+}
+
+/**
+ * Changes settings for every later load: call it before the first load(), preprocess() or memory()
+ * (the engine and its worker start then). Returns the settings in force (in a page assetBase as an
+ * absolute URL string, or null). Throws a TypeError for an assetBase that is no string or URL (or, in a
+ * page, no valid URL).
+ *
+ * ```js
+ * import * as webcnn from 'webcnn';
+ * webcnn.configure({ assetBase: '/static/webcnn/' }); // cp -r node_modules/webcnn/web public/static/webcnn
+ * ```
+ */
+export function configure(settings?: Settings): { assetBase: string | null };
+
 /**
  * A TF.js graph model given in parts. Shards are matched to the manifest's paths by path, else by file
  * name alone.
@@ -310,7 +339,10 @@ export interface WorkerRestartedError extends WebcnnError {
   code: 'WORKER_RESTARTED';
 }
 
-/** Tests of the recovery path only: traps the wasm instance. Rejects with a WorkerRestartedError. */
+/**
+ * Tests of the recovery path only: traps the wasm instance. Rejects with a WorkerRestartedError.
+ * @internal
+ */
 export function __testOnlyTrapEngine(options?: { worker?: boolean; how?: 'trap' | 'uncaught' }): Promise<never>;
 
 /** The preprocessing classify()/runImage() do, on its own: defaults 224×224 NCHW 'imagenet'. */

@@ -63,7 +63,7 @@
 //   model.js               the Model class
 // This file is the public entry point: what it exports is the API (webcnn.d.ts).
 
-import { features } from './wasm_loader.js';
+import { assetBaseSetting, features, setAssetBase } from './wasm_loader.js';
 import { defaultUseWorker, backend } from './webcnn/backends.js';
 import { ErrorCode, invalidArgumentType, withCode } from './webcnn/errors.js';
 import { Model } from './webcnn/model.js';
@@ -75,6 +75,19 @@ export { features, ErrorCode };
 export { events } from './webcnn/backend.js';
 /** Not part of the public API: worker.js and tests drive the engine directly. */
 export { Engine } from './webcnn/engine.js';
+
+/**
+ * Settings that apply to every later load. assetBase: the URL of a directory holding webcnn's own files as
+ * the package has them under web/ (worker.js, webcnn/, dist/), for pages whose bundler does not copy them
+ * (esbuild, Rollup without a plugin) or that serve them from elsewhere; null: next to this module (the
+ * default). Call it before the first load(). Node keeps assetBase as given and ignores it (it reads the
+ * package's files).
+ * Returns the settings now in force.
+ */
+export function configure({ assetBase } = {}) {
+  if (assetBase !== undefined) setAssetBase(assetBase);
+  return { assetBase: assetBaseSetting() };
+}
 
 /**
  * Loads an ONNX, TFLite or TF.js graph model (see the top of this file for the accepted sources).

@@ -1,7 +1,7 @@
 // The wasm module and the models loaded into it, by id: the one place that calls the Embind module.
 // Synchronous; driven in this thread by InProcessBackend and in the Web Worker by worker.js.
 
-import { instantiateModule } from '../wasm_loader.js';
+import { features, instantiateModule } from '../wasm_loader.js';
 import { invalidArgument, unwrap } from './errors.js';
 import { PixelReader } from './images.js';
 
@@ -24,7 +24,8 @@ export class Engine {
   }
 
   info() {
-    return { wasmBytes: this.wasmBytes, backend: this.module.simdBackend() };
+    // threads: the build this engine's thread chose (the page learns the worker's choice from it).
+    return { wasmBytes: this.wasmBytes, backend: this.module.simdBackend(), threads: { ...features.threads } };
   }
 
   /**

@@ -3,7 +3,7 @@
 // {format: 'tfjs', json, shards}.
 
 import { codedError, ErrorCode, invalidArgument, invalidArgumentType, withCode } from './errors.js';
-import { isNode } from './environment.js';
+import { isNode, nodeBuiltin } from './environment.js';
 import { LoadProgress } from './load_progress.js';
 
 async function readStream(reader, file, progress) {
@@ -55,7 +55,7 @@ async function fetchBytes(url, file, progress, fail) {
 }
 
 async function readFileBytes(path, file, progress, fail) {
-  const { open } = await import('node:fs/promises');
+  const { open } = await nodeBuiltin('fs/promises');
   let handle;
   try {
     handle = await open(path, 'r');
@@ -87,7 +87,7 @@ async function locate(source) {
   if (isNode) {
     if (/^https?:/i.test(text)) return { url: new URL(text), name: text };
     if (/^file:/i.test(text)) {
-      const { fileURLToPath } = await import('node:url');
+      const { fileURLToPath } = await nodeBuiltin('url');
       return { path: fileURLToPath(text), name: text };
     }
     return { path: text, name: text };
@@ -98,7 +98,7 @@ async function locate(source) {
 
 async function beside(location, relative) {
   if (location.url) return { url: new URL(relative, location.url) };
-  const { dirname, join } = await import('node:path');
+  const { dirname, join } = await nodeBuiltin('path');
   return { path: join(dirname(location.path), relative) };
 }
 

@@ -4,7 +4,14 @@
 import { Backend, dispatchRestart, payloadBuffers, restartedError } from './backend.js';
 import { codedError, ErrorCode, errorFromMessage } from './errors.js';
 import { workerImagePayload } from './images.js';
-import { features } from '../wasm_loader.js';
+import { configuredAssetBase, features } from '../wasm_loader.js';
+
+// Browsers start workers only from the page's origin: a worker.js elsewhere (a CDN) is imported, with
+// CORS, by a one-line module of this origin.
+function workerScript(url) {
+  if (url.origin === self.location.origin) return url;
+  return URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
+}
 
 export class WorkerBackend extends Backend {
   constructor() {
@@ -19,7 +26,12 @@ export class WorkerBackend extends Backend {
 
   /** A new worker with the wasm module instantiated. */
   async spawn() {
-    const worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module', name: 'webcnn' });
+    // The literal new Worker(new URL(...)) is the pattern Vite and webpack bundle as a worker; with an
+    // asset directory configured, its worker.js (which finds dist/ beside itself) runs instead.
+    const assetBase = configuredAssetBase();
+    const worker = assetBase
+      ? new Worker(workerScript(new URL('worker.js', assetBase)), { type: 'module', name: 'webcnn' })
+      : new Worker(new URL('../worker.js', import.meta.url), { type: 'module', name: 'webcnn' });
     this.worker = worker;
     this.started = false;
     worker.onmessage = ({ data }) => {
@@ -44,6 +56,7 @@ export class WorkerBackend extends Backend {
     const info = await this.post('info', []);
     this.started = true;
     features.wasmBytes = info.wasmBytes;
+    features.threads = info.threads; // what the worker chose, e.g. after the threaded build failed to load
   }
 
   async call(method, args, transfer = []) {
