@@ -165,6 +165,7 @@ try {
   await lr.close();
 }
 values.set(graphIn[0], input.data);
+for (const [t, data] of values) writeNpy(join(dir, `litert-t${t}.npy`), t, data); // for experiments beside the tool
 const mine = webcnn(all.bytes, [{ name: tensors[graphIn[0]].string(3), t: graphIn[0], data: input.data }], every, 'all');
 if (!o['per-op']) {
   every.forEach((t, i) => compare(`out ${i}`, t, mine[i], values.get(t)));
