@@ -3,9 +3,13 @@
 //     black), [1, 2944, 19] out: per anchor a score logit, the box (centre offset x, y and size w, h in
 //     input pixels) and 7 palm landmarks (x, y offsets from the anchor in input pixels). Anchors: a 32×32
 //     grid (stride 8) with 2 per cell, 16×16 (stride 16) with 2, 8×8 (stride 32) with 6, at cell centres.
-//  2. the landmark model handskeleton.json: RGB 0..1 at 256×256, a square crop around the palm turned so
-//     the fingers point up; out [1, 63] (21 × x, y, z in crop pixels) and [1, 1] (a hand is in the crop, a
-//     probability).
+//  2. the landmark model handlandmark-lite.json (MediaPipe Hands' lite landmark model): RGB 0..1 at
+//     224×224, a square crop around the palm turned so the fingers point up; out 'Identity' [1, 63] (21 ×
+//     x, y, z in crop pixels), 'Identity_1' [1, 1] (the probability that a hand is in the crop),
+//     'Identity_2' [1, 1] (handedness) and 'Identity_3' [1, 63] (world coordinates), the last two unused.
+//     Its hand probability is what tells hands from the palm detector's false alarms: on this repository's
+//     photos it is 0.00-0.06 on every palm-like spot (a cat's forehead, an owl's eyes), whatever the crop's
+//     scale (0.8-1.5×), where the older handskeleton.json's flag jumped from 0.02 to 0.998 on the cat.
 // How a palm becomes a crop follows MediaPipe's handpose as TF.js's tfjs-models ported it (and human's
 // src/hand/handpose*.ts): the angle from the wrist (palm landmark 0) to the middle finger's base (2); the
 // palm landmarks' box in the turned frame moved 0.4 of its height towards the fingers, made square and
@@ -14,10 +18,15 @@
 import { nonMaxSuppression } from './nms.js';
 
 export const PALM_SIZE = 256;
-export const HAND_SIZE = 256;
+export const HAND_SIZE = 224;
 export const PALM_VALUES = 19;
-/** The landmark model's confidence from which a palm counts as a hand (the detector alone fires on cats' faces). */
-export const HAND_THRESHOLD = 0.5;
+/**
+ * The landmark model's hand probability from which a palm counts as a hand (the detector alone fires on
+ * cats' faces): 0.8, tfjs-models handpose's default detectionConfidence. A real hand (clasped, in a photo
+ * the repository cannot hold) scored 0.91-0.97; the worst false alarm seen, the white shirt front in the
+ * fake webcam's picture of Grace Hopper, 0.79.
+ */
+export const HAND_THRESHOLD = 0.8;
 const PALM_SHIFT = -0.4;
 const PALM_ENLARGE = 3;
 
@@ -147,9 +156,17 @@ export function handInput(rgba, width, height, crop) {
   return { data, shape: [1, HAND_SIZE, HAND_SIZE, 3] };
 }
 
+/** The landmark model's outputs that matter ({name: {data, shape}} as Model.run returns them). */
+export function handOutputs(outputs) {
+  const keypoints = outputs.Identity, presence = outputs.Identity_1;
+  if (keypoints?.data.length !== 63 || presence?.data.length !== 1)
+    throw new Error(`hand landmarks: outputs ${Object.entries(outputs).map(([k, v]) => `${k} [${v.shape}]`).join(', ')} lack Identity [1, 63] and Identity_1 [1, 1]`);
+  return { keypoints: keypoints.data, confidence: presence.data[0] };
+}
+
 /**
  * @param keypoints the landmark model's [1, 63] output (its data): x, y, z per landmark in crop pixels
- * @param confidence its [1, 1] output: how likely the crop holds a hand
+ * @param confidence its [1, 1] hand probability
  * @param crop the crop it saw (handCrop)
  * @returns {score, landmarks: [{name, x, y (picture pixels), z}], x1, y1, x2, y2 (the landmarks' box)}
  */

@@ -19,8 +19,8 @@ export class HandsMode {
   }
 
   async prepare() {
-    const [detect, skeleton] = await Promise.all([getModel('handdetect'), getModel('handskeleton')]);
-    return { title: 'Palm detector, hand landmarks', bytes: detect.bytes + skeleton.bytes };
+    const [detect, landmark] = await Promise.all([getModel('handdetect'), getModel('handlandmark')]);
+    return { title: 'Palm detector, hand landmarks', bytes: detect.bytes + landmark.bytes };
   }
 
   /** Runs in the inference worker; `frame` is transferred there. */

@@ -1,14 +1,14 @@
 // Hands, in the worker: the palm detector on the picture padded to a square, then per palm the landmark
 // model on a crop turned so the fingers point up (decode/hands.js). The detector also fires on things that
 // are not hands (a cat's face, an owl's eyes): each candidate goes back with the landmark model's
-// confidence that its crop holds a hand, and the page keeps those it trusts.
-import { decodeHand, decodePalms, handCrop, handInput, palmInput, palmRegion, PALM_SIZE } from '../decode/hands.js';
+// probability that its crop holds a hand, and the page keeps those it trusts.
+import { decodeHand, decodePalms, handCrop, handInput, handOutputs, palmInput, palmRegion, PALM_SIZE } from '../decode/hands.js';
 import { regionOf, rgbaOf } from './pixels.js';
 
 export const MAX_HANDS = 2; // as MediaPipe Hands by default: each palm costs a landmark run
 
-export async function detectHands({ handdetect, handskeleton }, bitmap) {
-  if (!handdetect || !handskeleton) throw new Error('the hand models are not loaded');
+export async function detectHands({ handdetect, handlandmark }, bitmap) {
+  if (!handdetect || !handlandmark) throw new Error('the hand models are not loaded');
   const region = palmRegion(bitmap.width, bitmap.height);
   const out = await handdetect.run({ [handdetect.inputs[0].name]: palmInput(regionOf(bitmap, region, PALM_SIZE).data) });
   const raw = Object.values(out).find((t) => t.shape.at(-1) === 19);
@@ -19,11 +19,9 @@ export async function detectHands({ handdetect, handskeleton }, bitmap) {
     const picture = rgbaOf(bitmap);
     for (const palm of palms) {
       const crop = handCrop(palm);
-      const o = await handskeleton.run({ [handskeleton.inputs[0].name]: handInput(picture.data, picture.width, picture.height, crop) });
-      const keypoints = Object.values(o).find((t) => t.data.length === 63);
-      const confidence = Object.values(o).find((t) => t.data.length === 1);
-      if (!keypoints || !confidence) throw new Error('the hand landmark model gave no [1, 63] and [1, 1] outputs');
-      hands.push({ ...decodeHand(keypoints.data, confidence.data[0], crop), palmScore: palm.score });
+      const o = await handlandmark.run({ [handlandmark.inputs[0].name]: handInput(picture.data, picture.width, picture.height, crop) });
+      const { keypoints, confidence } = handOutputs(o);
+      hands.push({ ...decodeHand(keypoints, confidence, crop), palmScore: palm.score });
     }
   }
   return { result: { hands } };
