@@ -33,7 +33,7 @@ export class HandsMode {
     hands.forEach((h, i) => {
       const pts = h.landmarks.map((p) => [p.x, p.y]);
       for (const [a, b] of HAND_SKELETON) overlay.line(pts[a], pts[b], BONE_COLOR);
-      for (const p of pts) overlay.point(p, POINT_COLOR);
+      for (const p of pts) overlay.point(p, POINT_COLOR, 3); // 21 points on a hand: smaller than the body's
       overlay.box(h, [`hand ${i + 1}: ${percent(h.score)}`], BOX_COLOR, { short: i + 1 });
     });
     this.#list(hands, result.hands.length - hands.length);
