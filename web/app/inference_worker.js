@@ -23,12 +23,13 @@ import { segmentPerson } from './pipelines/background.js';
 import { captureLayer } from './pipelines/inside.js';
 import { classify } from './pipelines/classify.js';
 import { analyseFaces, forgetFaces } from './pipelines/faces.js';
+import { detectHands } from './pipelines/hands.js';
 import { classifyImageNet } from './pipelines/imagenet.js';
 import { detectObjects } from './pipelines/objects.js';
 import { estimatePose } from './pipelines/pose.js';
 
 const PIPELINES = { objects: detectObjects, faces: analyseFaces, classify, imagenet: classifyImageNet, inside: captureLayer, pose: estimatePose,
-  background: segmentPerson };
+  background: segmentPerson, hands: detectHands };
 const models = {}; // key → webcnn Model
 
 // webcnn runs in-process here (no window, so no worker of its own): when the wasm instance traps it

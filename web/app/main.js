@@ -21,6 +21,7 @@ import { BackgroundMode } from './modes/background.js';
 import { ClassifyMode } from './modes/classify.js';
 import { CustomMode } from './modes/custom.js';
 import { FacesMode } from './modes/faces.js';
+import { HandsMode } from './modes/hands.js';
 import { InsideMode } from './modes/inside.js';
 import { ObjectsMode } from './modes/objects.js';
 import { PoseMode } from './modes/pose.js';
@@ -49,6 +50,7 @@ class App {
       objects: new ObjectsMode({ requestRender }),
       faces: new FacesMode({ requestRender }),
       pose: new PoseMode({ requestRender }),
+      hands: new HandsMode(),
       classify: new ClassifyMode(),
       background: new BackgroundMode({ requestRender,
         picture: () => (this.sources.kind === 'camera' ? this.sources.video : this.sources.photoCanvas) }),

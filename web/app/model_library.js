@@ -13,6 +13,8 @@ export const CATALOG = {
   faceres: { title: 'FaceRes (age, gender, signature)', url: 'models/human/faceres.json' },
   movenet: { title: 'MoveNet Lightning (pose)', url: 'models/human/movenet-lightning.json' },
   selfie: { title: 'Selfie segmentation (background)', url: 'models/human/selfie.json' },
+  handdetect: { title: 'Palm detector (hands)', url: 'models/human/handdetect.json' },
+  handlandmark: { title: 'Hand landmarks', url: 'models/human/handlandmark-lite.json' },
   mobilenet: { title: 'MobileNetV2 (ImageNet, 8-bit TFLite)', url: 'models/tflite/mobilenet_v2_1.0_224_quant.tflite',
     labels: 'models/tflite/imagenet_labels.txt' },
 };

@@ -43,10 +43,10 @@ export class Overlay {
   }
 
   /** A dot at a point (picture pixels), outlined so it shows on light and dark pictures alike. */
-  point([x, y], color) {
+  point([x, y], color, radius = 5) {
     const [px, py] = this.map(x, y);
     this.ctx.beginPath();
-    this.ctx.arc(px, py, 5 * this.scale, 0, 2 * Math.PI);
+    this.ctx.arc(px, py, radius * this.scale, 0, 2 * Math.PI);
     this.ctx.fillStyle = color;
     this.ctx.fill();
     this.ctx.lineWidth = 2 * this.scale;
