@@ -202,7 +202,7 @@ TEST_CASE("dwconv_nhwc_f32x4 sums the taps from zero and adds the bias last, as 
           CAPTURE(oy);
           CAPTURE(ox);
           CAPTURE(c);
-          CHECK(got[static_cast<size_t>(oy * 6 + ox) * ch + c] == want);
+          CHECK(static_cast<int64_t>(got[static_cast<size_t>(oy * 6 + ox) * ch + c]) == static_cast<int64_t>(want));
         }
       }
   }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <vector>
 
@@ -146,7 +147,7 @@ TEST_CASE("packed gemm sums the products from zero and adds the bias last, as TF
     REQUIRE(want != kBias);  // the two orders differ here
     for (size_t i = 0; i < m * n; ++i) {
       CAPTURE(i);
-      CHECK(got[i] == want);
+      CHECK(static_cast<int64_t>(got[i]) == static_cast<int64_t>(want));  // integers: exact, printed in full
     }
   }
 }
