@@ -2,6 +2,7 @@
 // reference against hand-computed numbers.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -168,4 +169,41 @@ TEST_CASE("dwconv_nhwc_f32x4 writes only the requested rows and keeps NaN") {
   CHECK(std::isnan(y[(2 * 4 + 0) * 5 + 4]));
   CHECK(y[(1 * 4 + 1) * 5 + 3] == 9.0f);  // interior pixel, all-ones: 9 taps
   CHECK(y[(1 * 4 + 0) * 5 + 0] == 6.0f);  // left border: 6 taps inside
+}
+
+TEST_CASE("dwconv_nhwc_f32x4 sums the taps from zero and adds the bias last, as TF.js does") {
+  // TF.js computes a depthwise convolution, then its BiasAdd. With products of 1 and a bias of 2^24 (float
+  // spacing 2 there), that order keeps every product: bias + taps. Starting the sum from the bias instead
+  // loses each +1 to rounding (2^24 + 1 rounds back to 2^24), the way a large batch-norm bias blurred the
+  // blazepose segmentation heads. 3×3 (interior row kernel and border pixels) and 5×5 (border pixels in
+  // two passes of at most 16 taps), 5 channels (a vector and a tail).
+  const float kBias = 16777216.0f;
+  for (int64_t k : {3, 5}) {
+    CAPTURE(k);
+    Conv2dGeometry g;
+    g.in_h = g.in_w = g.out_h = g.out_w = 6;
+    g.in_c = 5;
+    g.kernel_h = g.kernel_w = k;
+    g.pad_top = g.pad_left = k / 2;
+    const size_t ch = 5, taps = static_cast<size_t>(k * k);
+    const std::vector<float> x(36 * ch, 1.0f), w(ch * taps, 1.0f), bias(ch, kBias);
+    const std::vector<float> packed = pack(g, w, bias.data());
+    std::vector<float> got(36 * ch);
+    kernels::dwconv_nhwc_f32x4(g, x.data(), packed.data(), got.data(), 0, 6, FusedActivation{});
+    for (int64_t oy = 0; oy < 6; ++oy)
+      for (int64_t ox = 0; ox < 6; ++ox) {
+        const auto inside = [&](int64_t o) {
+          return std::min<int64_t>(o + k / 2, 5) - std::max<int64_t>(o - k / 2, 0) + 1;
+        };
+        const float sum = static_cast<float>(inside(oy) * inside(ox));  // taps inside the image
+        const float want = sum + kBias;
+        REQUIRE(want != kBias);  // the two orders differ here
+        for (size_t c = 0; c < ch; ++c) {
+          CAPTURE(oy);
+          CAPTURE(ox);
+          CAPTURE(c);
+          CHECK(static_cast<int64_t>(got[static_cast<size_t>(oy * 6 + ox) * ch + c]) == static_cast<int64_t>(want));
+        }
+      }
+  }
 }

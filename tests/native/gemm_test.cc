@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <vector>
 
@@ -126,4 +127,27 @@ TEST_CASE("gemm keeps NaN when no activation clamps") {
   float c = 0;
   kernels::gemm_f32(1, 1, 1, a, 1, packed.data(), &c, 1, FusedActivation{});
   CHECK(std::isnan(c));
+}
+
+TEST_CASE("packed gemm sums the products from zero and adds the bias last, as TF.js does") {
+  // TF.js computes a convolution or MatMul, then its BiasAdd. With products of 1 and a bias of 2^24 (float
+  // spacing 2 there), that order keeps every product: 2^24 + K. Starting the sum from the bias instead
+  // loses each +1 to rounding (2^24 + 1 rounds back to 2^24), the way a large batch-norm bias blurred the
+  // blazepose segmentation heads. Both panel widths (16 and the 8-wide tail) and partial row tiles.
+  const float kBias = 16777216.0f;
+  const size_t m = 5, n = 21;
+  for (size_t k : {2, 4, 6, 64}) {
+    CAPTURE(k);
+    const std::vector<float> a(m * k, 1.0f), b(k * n, 1.0f), bias(n, kBias);
+    std::vector<float> packed(kernels::gemm_packed_b_floats(k, n));
+    kernels::gemm_pack_b(k, n, b.data(), n, 1, bias.data(), packed.data());
+    std::vector<float> got(m * n);
+    kernels::gemm_f32(m, n, k, a.data(), k, packed.data(), got.data(), n, FusedActivation{});
+    const float want = static_cast<float>(k) + kBias;
+    REQUIRE(want != kBias);  // the two orders differ here
+    for (size_t i = 0; i < m * n; ++i) {
+      CAPTURE(i);
+      CHECK(static_cast<int64_t>(got[i]) == static_cast<int64_t>(want));  // integers: exact, printed in full
+    }
+  }
 }

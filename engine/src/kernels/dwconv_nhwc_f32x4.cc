@@ -3,6 +3,8 @@
 // are row pointers plus constant steps, one block of 4 channels at a time over the whole run.
 // Every other pixel gathers the pointers of its taps inside the image (at most kListTaps at a time) and sums
 // those, in the same tap order, so a channel's result does not depend on which path computed it.
+// Both sum the taps from zero and add the bias last, as TF.js does (a depthwise convolution, then BiasAdd):
+// a large folded bias does not enter every rounding of the running sum.
 #include <algorithm>
 
 #include "kernels/dwconv.h"
@@ -36,10 +38,10 @@ void dwconv_interior_run(size_t channels, size_t pixels, const float* const* row
     for (; c + 4 <= channels; c += 4, w += 4 * (kTaps + 1)) {
       f32x4 wv[kTaps];
       for (int t = 0; t < kTaps; ++t) wv[t] = load(w + 4 + 4 * t);
-      const f32x4 bias = load(w);
+      const f32x4 bias = load(w), zero = splat(0.0f);
       size_t p = p0;
       for (; p + 2 <= p1; p += 2) {
-        f32x4 acc0 = bias, acc1 = bias;
+        f32x4 acc0 = zero, acc1 = zero;
         for (int ky = 0; ky < K; ++ky) {
           const float* r = rows[ky] + p * pixel_step + c;
           for (int kx = 0; kx < K; ++kx) {
@@ -47,26 +49,26 @@ void dwconv_interior_run(size_t channels, size_t pixels, const float* const* row
             acc1 = muladd(load(r + pixel_step + kx * tap_step), wv[ky * K + kx], acc1);
           }
         }
-        store(out + p * channels + c, min(hi, max(lo, acc0)));
-        store(out + (p + 1) * channels + c, min(hi, max(lo, acc1)));
+        store(out + p * channels + c, min(hi, max(lo, add(acc0, bias))));
+        store(out + (p + 1) * channels + c, min(hi, max(lo, add(acc1, bias))));
       }
       for (; p < p1; ++p) {
-        f32x4 acc = bias;
+        f32x4 acc = zero;
         for (int ky = 0; ky < K; ++ky) {
           const float* r = rows[ky] + p * pixel_step + c;
           for (int kx = 0; kx < K; ++kx) acc = muladd(load(r + kx * tap_step), wv[ky * K + kx], acc);
         }
-        store(out + p * channels + c, min(hi, max(lo, acc)));
+        store(out + p * channels + c, min(hi, max(lo, add(acc, bias))));
       }
     }
     for (; c < channels; ++c) {  // w is at the last, partial block
       const size_t l = c & 3;
       for (size_t p = p0; p < p1; ++p) {
-        float acc = w[l];
+        float acc = 0.0f;
         for (int ky = 0; ky < K; ++ky)
           for (int kx = 0; kx < K; ++kx)
             acc += rows[ky][p * pixel_step + kx * tap_step + c] * w[4 + 4 * (ky * K + kx) + l];
-        out[p * channels + c] = clamp_scalar(acc, lo_s, hi_s);
+        out[p * channels + c] = clamp_scalar(acc + w[l], lo_s, hi_s);
       }
     }
   }
@@ -74,8 +76,8 @@ void dwconv_interior_run(size_t channels, size_t pixels, const float* const* row
 
 constexpr size_t kListTaps = 16;
 
-// One pixel from `count` tap pointers with their tap numbers. `first`: start from the bias, else from the
-// partial sums already in out; `last`: clamp (else store the partial sums).
+// One pixel from `count` tap pointers with their tap numbers. `first`: start from zero, else from the
+// partial sums already in out; `last`: add the bias and clamp (else store the partial sums).
 void dwconv_tap_list(size_t channels, size_t taps, size_t count, const float* const* in, const size_t* tap,
                      const float* packed, float* out, bool first, bool last, float lo_s, float hi_s) {
   const float lo_v = last ? lo_s : -INFINITY, hi_v = last ? hi_s : INFINITY;
@@ -84,14 +86,16 @@ void dwconv_tap_list(size_t channels, size_t taps, size_t count, const float* co
   const float* w = packed;
   size_t c = 0;
   for (; c + 4 <= channels; c += 4, w += block) {
-    f32x4 acc = first ? load(w) : load(out + c);
+    f32x4 acc = first ? splat(0.0f) : load(out + c);
     for (size_t i = 0; i < count; ++i) acc = muladd(load(in[i] + c), load(w + 4 + 4 * tap[i]), acc);
+    if (last) acc = add(acc, load(w));
     store(out + c, min(hi, max(lo, acc)));
   }
   for (; c < channels; ++c) {
     const size_t l = c & 3;
-    float acc = first ? w[l] : out[c];
+    float acc = first ? 0.0f : out[c];
     for (size_t i = 0; i < count; ++i) acc += in[i][c] * w[4 + 4 * tap[i] + l];
+    if (last) acc += w[l];
     out[c] = clamp_scalar(acc, lo_v, hi_v);
   }
 }

@@ -34,8 +34,9 @@ inline void store_row_prefix(float* c, size_t nc, const simd::f32x4* v) {
 
 }  // namespace detail
 
-// One tile of mr ≤ MR rows × nc ≤ 4·NV columns, kc ≥ 1. Rows past mr alias the last valid row (computed
-// twice, stored once), columns past nc are not stored. Output clamped to [out_min, out_max] at the store.
+// One tile of mr ≤ MR rows × nc ≤ 4·NV columns, kc ≥ 1: Σ products (in K order, from zero), then + bias. Rows past mr
+// alias the last valid row (computed twice, stored once), columns past nc are not stored. Output clamped to [out_min,
+// out_max] at the store.
 template <size_t MR, size_t NV, ABroadcast kMode>
 inline void gemm_tile_f32x4(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* w, float* c,
                             size_t c_stride, float out_min, float out_max) {
@@ -49,10 +50,13 @@ inline void gemm_tile_f32x4(size_t mr, size_t nc, size_t kc, const float* a, siz
     cp[i] = mr > i ? cp[i - 1] + c_stride : cp[i - 1];
   }
 
+  // The products are summed from zero and the bias (the panel's first row) added last, as TF.js sums a
+  // convolution and then adds its bias: a large bias (batch norm folded in) that the products mostly
+  // cancel would otherwise enter every rounding of the running sum.
+  const float* bias = w;
   f32x4 acc[MR][NV];
-  for (size_t j = 0; j < NV; ++j) acc[0][j] = load(w + 4 * j);  // the panel starts with the bias
-  for (size_t i = 1; i < MR; ++i)
-    for (size_t j = 0; j < NV; ++j) acc[i][j] = acc[0][j];
+  for (size_t i = 0; i < MR; ++i)
+    for (size_t j = 0; j < NV; ++j) acc[i][j] = splat(0.0f);
   w += 4 * NV;
 
   size_t k = kc;
@@ -90,8 +94,10 @@ inline void gemm_tile_f32x4(size_t mr, size_t nc, size_t kc, const float* a, siz
 
   // Bound first: max/min return their second operand on NaN, so a NaN result stays NaN.
   const f32x4 lo = splat(out_min), hi = splat(out_max);
-  for (size_t i = 0; i < MR; ++i)
-    for (size_t j = 0; j < NV; ++j) acc[i][j] = min(hi, max(lo, acc[i][j]));
+  for (size_t j = 0; j < NV; ++j) {
+    const f32x4 b = load(bias + 4 * j);
+    for (size_t i = 0; i < MR; ++i) acc[i][j] = min(hi, max(lo, add(acc[i][j], b)));
+  }
   // Highest row first: when rows alias, the last store is the valid row's (all equal anyway).
   for (size_t i = MR; i-- > 0;) detail::store_row_prefix<NV>(cp[i], nc, acc[i]);
 }

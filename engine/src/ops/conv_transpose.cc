@@ -71,8 +71,7 @@ class ConvTransposeKernel : public Kernel {
     float* y = io.out[0].as<float>();
 
     const int64_t out_c = g_.out.c, out_pixels = g_.out.n * g_.out.h * g_.out.w;
-    for (int64_t p = 0; p < out_pixels; ++p)
-      for (int64_t o = 0; o < out_c; ++o) y[p * out_c + o] = bias ? bias[o] : 0.0f;
+    std::fill(y, y + out_pixels * out_c, 0.0f);
 
     const size_t group_floats = kernels::gemm_packed_b_floats(in_per_group_, col_width_);
     const int64_t in_pixels = g_.in.n * g_.in.h * g_.in.w;
@@ -84,6 +83,11 @@ class ConvTransposeKernel : public Kernel {
         scatter(col, p0, p1, gi, y);
       }
     }
+    // The bias after the sums, as TF.js adds it (Conv2DBackpropInput, then BiasAdd/Add): a large bias would
+    // otherwise enter every rounding of the scattered sums.
+    if (bias)
+      for (int64_t p = 0; p < out_pixels; ++p)
+        for (int64_t o = 0; o < out_c; ++o) y[p * out_c + o] += bias[o];
     a_.act.apply_inplace(y, static_cast<size_t>(out_pixels * out_c));
     return Status::ok();
   }
