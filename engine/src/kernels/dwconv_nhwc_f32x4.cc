@@ -43,8 +43,8 @@ void dwconv_interior_run(size_t channels, size_t pixels, const float* const* row
         for (int ky = 0; ky < K; ++ky) {
           const float* r = rows[ky] + p * pixel_step + c;
           for (int kx = 0; kx < K; ++kx) {
-            acc0 = muladd(load(r + kx * tap_step), wv[ky * K + kx], acc0);
-            acc1 = muladd(load(r + pixel_step + kx * tap_step), wv[ky * K + kx], acc1);
+            acc0 = fmadd(load(r + kx * tap_step), wv[ky * K + kx], acc0);
+            acc1 = fmadd(load(r + pixel_step + kx * tap_step), wv[ky * K + kx], acc1);
           }
         }
         store(out + p * channels + c, min(hi, max(lo, acc0)));
@@ -54,7 +54,7 @@ void dwconv_interior_run(size_t channels, size_t pixels, const float* const* row
         f32x4 acc = bias;
         for (int ky = 0; ky < K; ++ky) {
           const float* r = rows[ky] + p * pixel_step + c;
-          for (int kx = 0; kx < K; ++kx) acc = muladd(load(r + kx * tap_step), wv[ky * K + kx], acc);
+          for (int kx = 0; kx < K; ++kx) acc = fmadd(load(r + kx * tap_step), wv[ky * K + kx], acc);
         }
         store(out + p * channels + c, min(hi, max(lo, acc)));
       }
@@ -85,7 +85,7 @@ void dwconv_tap_list(size_t channels, size_t taps, size_t count, const float* co
   size_t c = 0;
   for (; c + 4 <= channels; c += 4, w += block) {
     f32x4 acc = first ? load(w) : load(out + c);
-    for (size_t i = 0; i < count; ++i) acc = muladd(load(in[i] + c), load(w + 4 + 4 * tap[i]), acc);
+    for (size_t i = 0; i < count; ++i) acc = fmadd(load(in[i] + c), load(w + 4 + 4 * tap[i]), acc);
     store(out + c, min(hi, max(lo, acc)));
   }
   for (; c < channels; ++c) {
