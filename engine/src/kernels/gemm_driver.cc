@@ -19,7 +19,7 @@ namespace {
 // Rows per microkernel call on a full (16-column) panel and on the 8-column tail panel: the 4-lane tiles
 // of gemm.h, or AVX2's 8-lane tiles (6×16: 12 ymm accumulators; 8×8: 8).
 #if defined(WEBCNN_ISA_AVX2)
-constexpr size_t kMR = 6, kMRTail = 8;
+constexpr size_t kMR = 6, kMRTail = 8;  // gemm_tile_6x16, gemm_tile_8x8
 #else
 constexpr size_t kMR = kGemmMR, kMRTail = kGemmMRTail;
 #endif
@@ -27,7 +27,7 @@ constexpr size_t kMR = kGemmMR, kMRTail = kGemmMRTail;
 inline void full_panel_tile(size_t mr, size_t nc, size_t k, const float* a, size_t a_stride, const float* panel,
                             float* c, size_t c_stride, float out_min, float out_max) {
 #if defined(WEBCNN_ISA_AVX2)
-  gemm_tile_f32x8<kMR, kGemmNR / 8>(mr, nc, k, a, a_stride, panel, c, c_stride, out_min, out_max);
+  gemm_tile_6x16(mr, nc, k, a, a_stride, panel, c, c_stride, out_min, out_max);
 #else
   gemm_tile_f32x4<kMR, kGemmNR / 4, ABroadcast::kLoadSplat>(mr, nc, k, a, a_stride, panel, c, c_stride, out_min,
                                                             out_max);
@@ -37,7 +37,7 @@ inline void full_panel_tile(size_t mr, size_t nc, size_t k, const float* a, size
 inline void tail_panel_tile(size_t mr, size_t nc, size_t k, const float* a, size_t a_stride, const float* panel,
                             float* c, size_t c_stride, float out_min, float out_max) {
 #if defined(WEBCNN_ISA_AVX2)
-  gemm_tile_f32x8<kMRTail, kGemmNRTail / 8>(mr, nc, k, a, a_stride, panel, c, c_stride, out_min, out_max);
+  gemm_tile_8x8(mr, nc, k, a, a_stride, panel, c, c_stride, out_min, out_max);
 #else
   gemm_tile_f32x4<kMRTail, kGemmNRTail / 4, ABroadcast::kLoadSplat>(mr, nc, k, a, a_stride, panel, c, c_stride, out_min,
                                                                     out_max);
