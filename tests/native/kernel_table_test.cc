@@ -280,11 +280,12 @@ TEST_CASE("kernel tables: GEMM, depthwise conv and resize taps match float loops
         }
       }
     }
-    // Depthwise 3×3, pad 1, 6 channels (a vector and a tail): taps inside the image, in (ky, kx) order.
+    // Depthwise 3×3, pad 1, 14 channels (8 lanes on avx2, then 4, then a tail of 2): taps inside the image,
+    // in (ky, kx) order.
     kernels::Conv2dGeometry g;
-    g.in_h = 5, g.in_w = 4, g.in_c = 6, g.out_h = 5, g.out_w = 4, g.kernel_h = g.kernel_w = 3,
+    g.in_h = 5, g.in_w = 4, g.in_c = 14, g.out_h = 5, g.out_w = 4, g.kernel_h = g.kernel_w = 3,
     g.pad_top = g.pad_left = 1;
-    const size_t ch = 6, taps = 9;
+    const size_t ch = 14, taps = 9;
     const std::vector<float> x = random_floats(5 * 4 * ch, rng), w = random_floats(ch * taps, rng),
                              bias = random_floats(ch, rng);
     std::vector<float> packed(kernels::dwconv_packed_floats(ch, taps));

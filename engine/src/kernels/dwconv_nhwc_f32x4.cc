@@ -1,8 +1,9 @@
 // Depthwise convolution by output rows (dwconv.h, entry point 2). Each output row splits into a left border,
 // an interior run and a right border. Interior pixels of 3×3 / 5×5 filters take the row kernel: tap pointers
-// are row pointers plus constant steps, one block of 4 channels at a time over the whole run.
-// Every other pixel gathers the pointers of its taps inside the image (at most kListTaps at a time) and sums
-// those, in the same tap order, so a channel's result does not depend on which path computed it.
+// are row pointers plus constant steps, one block of 4 channels at a time over the whole run (8 at a time on
+// the avx2 table). Every other pixel gathers the pointers of its taps inside the image (at most kListTaps at
+// a time) and sums those, in the same tap order, so a channel's result does not depend on which path
+// computed it.
 #include <algorithm>
 
 #include "kernels/dwconv.h"
@@ -33,6 +34,42 @@ void dwconv_interior_run(size_t channels, size_t pixels, const float* const* row
     const size_t p1 = std::min(pixels, p0 + kTile);
     const float* w = packed;
     size_t c = 0;
+#if defined(WEBCNN_ISA_AVX2)
+    // 8 channels at a time: two packed blocks of 4, their weights joined into one 8-lane vector each. The
+    // same fused multiply-adds in the same tap order as the 4-lane loop below, so the same bits.
+    const __m256 lo8 = _mm256_set1_ps(lo_s), hi8 = _mm256_set1_ps(hi_s);
+    const auto join = [](const float* first, const float* second) {
+      return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(first)), _mm_loadu_ps(second), 1);
+    };
+    for (; c + 8 <= channels; c += 8, w += 8 * (kTaps + 1)) {
+      const float* w_hi = w + 4 * (kTaps + 1);
+      __m256 wv[kTaps];
+      for (int t = 0; t < kTaps; ++t) wv[t] = join(w + 4 + 4 * t, w_hi + 4 + 4 * t);
+      const __m256 bias = join(w, w_hi);
+      size_t p = p0;
+      for (; p + 2 <= p1; p += 2) {
+        __m256 acc0 = bias, acc1 = bias;
+        for (int ky = 0; ky < K; ++ky) {
+          const float* r = rows[ky] + p * pixel_step + c;
+          for (int kx = 0; kx < K; ++kx) {
+            acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(r + kx * tap_step), wv[ky * K + kx], acc0);
+            acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(r + pixel_step + kx * tap_step), wv[ky * K + kx], acc1);
+          }
+        }
+        _mm256_storeu_ps(out + p * channels + c, _mm256_min_ps(hi8, _mm256_max_ps(lo8, acc0)));
+        _mm256_storeu_ps(out + (p + 1) * channels + c, _mm256_min_ps(hi8, _mm256_max_ps(lo8, acc1)));
+      }
+      for (; p < p1; ++p) {
+        __m256 acc = bias;
+        for (int ky = 0; ky < K; ++ky) {
+          const float* r = rows[ky] + p * pixel_step + c;
+          for (int kx = 0; kx < K; ++kx)
+            acc = _mm256_fmadd_ps(_mm256_loadu_ps(r + kx * tap_step), wv[ky * K + kx], acc);
+        }
+        _mm256_storeu_ps(out + p * channels + c, _mm256_min_ps(hi8, _mm256_max_ps(lo8, acc)));
+      }
+    }
+#endif
     for (; c + 4 <= channels; c += 4, w += 4 * (kTaps + 1)) {
       f32x4 wv[kTaps];
       for (int t = 0; t < kTaps; ++t) wv[t] = load(w + 4 + 4 * t);
