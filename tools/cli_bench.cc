@@ -10,6 +10,7 @@
 #include "cli_common.h"
 #include "npy.h"
 #include "op_profile.h"
+#include "webcnn/build_info.h"
 
 namespace webcnn::cli {
 namespace {
@@ -145,6 +146,7 @@ int command_bench(const std::vector<std::string>& raw_args) {
   const double median = percentile(ms, 0.5);
   std::printf("runs: %lld timed after %lld warm-up, one thread, steady clock\n", static_cast<long long>(runs),
               static_cast<long long>(warmup));
+  std::printf("kernels: %s (WEBCNN_ISA=avx2|sse2|scalar forces one)\n", simd_backend());
   std::printf("time_ms: median %.3f min %.3f p90 %.3f\n", median, percentile(ms, 0.0), percentile(ms, 0.9));
   std::printf("load_ms: %.3f (file read, import, planning)\nfirst_run_ms: %.3f\n", load_ms, first_run_ms);
   std::printf("MACs: %s -> %.2f GFLOP/s at the median\n", format_count(summary->macs).c_str(),

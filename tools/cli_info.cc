@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli_common.h"
+#include "webcnn/build_info.h"
 
 namespace webcnn::cli {
 namespace {
@@ -55,6 +56,8 @@ int command_info(const std::vector<std::string>& args) {
   std::printf("MACs: %s\n", format_count(summary->macs).c_str());
   std::printf("arena: %s\n", format_bytes(summary->arena_bytes).c_str());
   std::printf("intermediates (unshared): %s\n", format_bytes(summary->intermediates_bytes).c_str());
+  std::printf("kernels: %s (the instruction set this CPU runs; WEBCNN_ISA=avx2|sse2|scalar forces one)\n",
+              simd_backend());
   return 0;
 }
 

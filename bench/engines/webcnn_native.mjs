@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../models.mjs';
 
 export const id = 'webcnn-native';
-export const label = 'webcnn native (webcnn bench, SSE2, 1 thread)';
+export const label = 'webcnn native (webcnn bench, 1 thread, the best kernel table of the CPU: avx2 or sse2)';
 export const native = true;
 export const cliPath = process.env.WEBCNN_CLI || join(repoRoot, 'build', 'webcnn');
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../../tools/npy.h"  // compiled into this binary by npy_test.cc
+#include "kernels/kernel_table.h"
 #include "support/test_photos.h"
 #include "webcnn/image.h"
 
@@ -227,6 +228,24 @@ TEST_CASE("cli: run takes a .tflite model and writes what numpy computed for it"
   o = run_cli({"info", data + "conv_chain.tflite"});
   CHECK(o.exit_code == 0);
   CHECK(contains(o.out, "probs                    float32  [1,7]"));
+}
+
+TEST_CASE("cli: info names the kernel table; WEBCNN_ISA forces one, an unknown name falls back with a message") {
+  const std::string model = std::string(WEBCNN_SOURCE_DIR) + "/tests/data/tflite/conv_chain.tflite";
+  const char* inherited = std::getenv("WEBCNN_ISA");  // the test binaries set it; the child inherits ours
+  const std::string saved = inherited ? inherited : "";
+  setenv("WEBCNN_ISA", "scalar", 1);
+  Outcome o = run_cli({"info", model});
+  CHECK(o.exit_code == 0);
+  CHECK(contains(o.out, "kernels: scalar"));
+  CHECK(o.err.empty());
+  setenv("WEBCNN_ISA", "no-such-isa", 1);
+  o = run_cli({"info", model});
+  CHECK(o.exit_code == 0);
+  CHECK(contains(o.err, "WEBCNN_ISA=no-such-isa is not compiled in or not supported by this CPU"));
+  CHECK(contains(o.out, std::string("kernels: ") + webcnn::kernels::supported_tables().front()->isa));
+  if (inherited) setenv("WEBCNN_ISA", saved.c_str(), 1);
+  else unsetenv("WEBCNN_ISA");
 }
 
 TEST_CASE("cli: classify feeds a quantised model raw pixels and dequantises its scores") {

@@ -63,7 +63,7 @@ TEST_CASE("kernel tables: this build compiles in the tables of its platform, eac
   std::vector<std::string> names;
   for (const KernelTable* t : compiled) names.push_back(t->isa);
 #if defined(__x86_64__) || defined(_M_X64)
-  CHECK(names == std::vector<std::string>{"sse2", "scalar"});
+  CHECK(names == std::vector<std::string>{"avx2", "sse2", "scalar"});
 #elif defined(__wasm_simd128__)
   CHECK(names == std::vector<std::string>{"wasm128"});
 #endif
@@ -248,8 +248,9 @@ TEST_CASE("kernel tables: GEMM, depthwise conv and resize taps match float loops
   for (const KernelTable* t : kernels::supported_tables()) {
     const std::string isa = t->isa;
     CAPTURE(isa);
-    // GEMM: every tile shape (full 16-wide panels, the 8-wide tail, partial rows), a Relu clamp.
-    for (size_t m : {1, 3, 6}) {
+    // GEMM: every tile shape (full 16-wide panels, the 8-wide tail, partial rows of the 4-lane and AVX2
+    // tiles: 13 = 6 + 6 + 1 = 8 + 5), a Relu clamp.
+    for (size_t m : {1, 3, 6, 13}) {
       for (size_t n : {5, 16, 27}) {
         for (size_t k : {1, 4, 9}) {
           CAPTURE(m);
@@ -280,11 +281,12 @@ TEST_CASE("kernel tables: GEMM, depthwise conv and resize taps match float loops
         }
       }
     }
-    // Depthwise 3×3, pad 1, 6 channels (a vector and a tail): taps inside the image, in (ky, kx) order.
+    // Depthwise 3×3, pad 1, 14 channels (8 lanes on avx2, then 4, then a tail of 2): taps inside the image,
+    // in (ky, kx) order.
     kernels::Conv2dGeometry g;
-    g.in_h = 5, g.in_w = 4, g.in_c = 6, g.out_h = 5, g.out_w = 4, g.kernel_h = g.kernel_w = 3,
+    g.in_h = 5, g.in_w = 4, g.in_c = 14, g.out_h = 5, g.out_w = 4, g.kernel_h = g.kernel_w = 3,
     g.pad_top = g.pad_left = 1;
-    const size_t ch = 6, taps = 9;
+    const size_t ch = 14, taps = 9;
     const std::vector<float> x = random_floats(5 * 4 * ch, rng), w = random_floats(ch * taps, rng),
                              bias = random_floats(ch, rng);
     std::vector<float> packed(kernels::dwconv_packed_floats(ch, taps));

@@ -1,5 +1,5 @@
 // Whole models on the wasm build against two oracles: the native build of the same engine (`build/webcnn
-// run`, SSE2 backend) and ONNX Runtime (onnxruntime-node, an independent implementation).
+// run` with WEBCNN_ISA=sse2: the SSE2 kernel table, not the default avx2 one) and ONNX Runtime (onnxruntime-node, an independent implementation).
 //
 // Tolerances, as max |wasm − oracle| / max |oracle| over each output:
 //   native: 1e-5. Same C++, same op order, mul and add kept separate on both (-ffp-contract=off); only
@@ -46,7 +46,9 @@ function nativeOutputs(path, name, input) {
   mkdirSync(dir, { recursive: true });
   const x = join(dir, 'input.npy');
   writeNpy(x, 'float32', input.shape, input.data);
-  const r = spawnSync(nativeCli, ['run', path, '--input', `${name}=${x}`, '--output', join(dir, 'out')], { encoding: 'utf8' });
+  // The SSE2 table: the same arithmetic as wasm128 (the default avx2 table fuses multiply-adds).
+  const r = spawnSync(nativeCli, ['run', path, '--input', `${name}=${x}`, '--output', join(dir, 'out')],
+    { encoding: 'utf8', env: { ...process.env, WEBCNN_ISA: 'sse2' } });
   assert.equal(r.status, 0, `webcnn run failed: ${r.stderr}`);
   return Object.fromEntries(readdirSync(join(dir, 'out')).map((f) => [f.replace(/\.npy$/, ''), readNpy(join(dir, 'out', f))]));
 }

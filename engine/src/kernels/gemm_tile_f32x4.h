@@ -73,7 +73,7 @@ inline void gemm_tile_f32x4(size_t mr, size_t nc, size_t kc, const float* a, siz
         w += 4 * NV;
         for (size_t i = 0; i < MR; ++i) {
           const f32x4 t = broadcast_lane<decltype(lane)::value>(va[i]);
-          for (size_t j = 0; j < NV; ++j) acc[i][j] = muladd(t, b[j], acc[i][j]);
+          for (size_t j = 0; j < NV; ++j) acc[i][j] = fmadd(t, b[j], acc[i][j]);
         }
       };
       step(std::integral_constant<int, 0>{});
@@ -88,7 +88,7 @@ inline void gemm_tile_f32x4(size_t mr, size_t nc, size_t kc, const float* a, siz
     w += 4 * NV;
     for (size_t i = 0; i < MR; ++i) {
       const f32x4 t = splat(*ap[i]++);
-      for (size_t j = 0; j < NV; ++j) acc[i][j] = muladd(t, b[j], acc[i][j]);
+      for (size_t j = 0; j < NV; ++j) acc[i][j] = fmadd(t, b[j], acc[i][j]);
     }
   }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace webcnn::kernels {
 
@@ -35,9 +36,13 @@ const KernelTable& choose() {
   const char* wanted = std::getenv("WEBCNN_ISA");
   if (wanted && *wanted) {
     if (const KernelTable* t = find_table(wanted)) return *t;
-    // No error path here (the first kernel call asks); say so once rather than silently run another.
-    std::fprintf(stderr, "webcnn: WEBCNN_ISA=%s is not compiled in or not supported by this CPU; using %s\n", wanted,
-                 tables.front()->isa);
+    // No error path here (the first kernel call asks): the documented fallback is the best supported
+    // table, said once on stderr rather than silently.
+    std::string names;
+    for (const KernelTable* t : tables) names += std::string(names.empty() ? "" : ", ") + t->isa;
+    std::fprintf(
+        stderr, "webcnn: WEBCNN_ISA=%s is not compiled in or not supported by this CPU (this CPU runs: %s); using %s\n",
+        wanted, names.c_str(), tables.front()->isa);
   }
 #endif
   return *tables.front();

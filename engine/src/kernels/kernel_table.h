@@ -5,9 +5,9 @@
 // (native builds; for tests and comparisons). Ops call kernels::active().f32_xxx(...) and never hold
 // vector code themselves.
 //
-// Every table computes the same results bit for bit where its arithmetic is the same (all of today's:
-// muladd is a mul then an add everywhere); a table whose kernels fuse multiply-adds (its `fma` flag)
-// differs in the last bits.
+// Every table computes the same results bit for bit where its arithmetic is the same (muladd is a mul then
+// an add everywhere); a table whose kernels fuse multiply-adds (its `fma` flag: avx2, in the GEMM and the
+// depthwise conv) differs there in the last bits.
 #pragma once
 
 #include <cstddef>
@@ -35,7 +35,7 @@ constexpr size_t kReduceOps = 4, kReduceMaps = 3;
 using ReduceRowFn = void (*)(size_t n, const float* x, float* out);
 
 struct KernelTable {
-  const char* isa;  // "sse2", "scalar", "wasm128": the simd backend the table was compiled for
+  const char* isa;  // "avx2", "sse2", "scalar", "wasm128": the simd backend the table was compiled for
   bool fma;         // whether its kernels fuse multiply-adds (results then differ in the last bits)
 
   // ---- f32_vbinary.cc: elementwise Add, Sub, Mul, Div, Max, Min ----

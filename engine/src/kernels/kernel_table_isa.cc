@@ -19,7 +19,9 @@ namespace {
 KernelTable make_table() {
   KernelTable t{};
   t.isa = simd::kBackend;
-  t.fma = false;  // every kernel below uses muladd (a mul then an add), never fmadd
+  // The GEMM and depthwise conv kernels call fmadd: fused where the backend has native FMA (avx2); every
+  // other kernel uses muladd (a mul then an add) and gives the same bits on every table.
+  t.fma = simd::kNativeFma;
   const VBinaryFn vbinary[kVBinaryOps][kVBinaryOperandForms] = {WEBCNN_VBINARY_ROW(kAdd), WEBCNN_VBINARY_ROW(kSub),
                                                                 WEBCNN_VBINARY_ROW(kMul), WEBCNN_VBINARY_ROW(kDiv),
                                                                 WEBCNN_VBINARY_ROW(kMax), WEBCNN_VBINARY_ROW(kMin)};

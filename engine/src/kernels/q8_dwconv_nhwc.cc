@@ -30,7 +30,7 @@ inline void store_block(i32x4 acc0, i32x4 acc1, const int32_t* block, bool vecto
                 q8_requantize_x4_vector(acc1, block + 4, zp_out, lo, hi), out.is_signed, y, kQ8Lanes);
     return;
   }
-#elif defined(WEBCNN_ISA_SSE2)
+#elif defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
   if (vector) {
     q8_store_x8(q8_requantize_x4_vector(acc0, block, out), q8_requantize_x4_vector(acc1, block + 4, out), out.is_signed,
                 y, kQ8Lanes);

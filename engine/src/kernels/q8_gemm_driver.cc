@@ -44,7 +44,7 @@ void q8_gemm_tile(size_t mr, size_t nc, size_t pairs, const int16_t* a, size_t a
                   q8_requantize_x4_vector(acc[i][1], panel + 4, zp, lo, hi), out.is_signed, c + i * c_stride, nc);
     return;
   }
-#elif defined(WEBCNN_ISA_SSE2)
+#elif defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
   if (vector_requantize) {
     for (size_t i = mr; i-- > 0;)
       q8_store_x8(q8_requantize_x4_vector(acc[i][0], panel, out), q8_requantize_x4_vector(acc[i][1], panel + 4, out),

@@ -53,7 +53,7 @@ inline simd::i32x4 q8_requantize_x4_vector(simd::i32x4 acc, const int32_t* heade
   const v128_t q = wasm_i32x4_sub(floor_q, wasm_i32x4_gt(rem, threshold));
   return {wasm_i32x4_min(wasm_i32x4_max(wasm_i32x4_add(q, zp), lo), hi)};
 }
-#elif defined(WEBCNN_ISA_SSE2)
+#elif defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
 // The vector form on SSE2 (only for q8_header_vectorizable headers): the same steps as SIMD128's, with
 // pmuludq's unsigned 32×32→64-bit products made signed by subtracting (a < 0 ? b·2^32 : 0) (b ≥ 0: the
 // mantissa, pow), done on the high halves after the shift; min/max by compare and select.
@@ -97,7 +97,7 @@ inline void q8_store_x8(simd::i32x4 lo, simd::i32x4 hi, bool is_signed, void* ds
     wasm_v128_store64_lane(dst, is_signed ? wasm_i8x16_narrow_i16x8(h, h) : wasm_u8x16_narrow_i16x8(h, h), 0);
     return;
   }
-#elif defined(WEBCNN_ISA_SSE2)
+#elif defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
   if (count == kQ8Lanes) {
     const __m128i h = _mm_packs_epi32(lo.v, hi.v);
     _mm_storel_epi64(static_cast<__m128i*>(dst), is_signed ? _mm_packs_epi16(h, h) : _mm_packus_epi16(h, h));

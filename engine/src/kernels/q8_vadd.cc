@@ -9,7 +9,7 @@
 #include "kernels/isa_kernels.h"
 #include "kernels/q8_add.h"
 
-#if defined(WEBCNN_ISA_SSE2)
+#if defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
 #include <emmintrin.h>
 #elif defined(WEBCNN_ISA_WASM128)
 #include <wasm_simd128.h>
@@ -19,7 +19,7 @@ namespace webcnn::kernels::WEBCNN_ISA {
 
 namespace {
 
-#if defined(WEBCNN_ISA_SSE2)
+#if defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
 using V = __m128i;
 inline V splat(int32_t v) { return _mm_set1_epi32(v); }
 inline V add(V a, V b) { return _mm_add_epi32(a, b); }

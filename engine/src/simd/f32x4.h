@@ -1,5 +1,6 @@
 // The vector abstraction: 4 float lanes, written once, compiled for one backend per instruction set:
 //   f32x4_wasm128.h  WebAssembly SIMD128      f32x4_sse2.h  x86 SSE2      f32x4_scalar.h  plain C++
+//   f32x4_avx2.h     x86 AVX2 + FMA (only when WEBCNN_ISA_AVX2 is defined: never the default)
 // Each backend lives in its own namespace (webcnn::simd::<isa>) and names itself (kBackend), so several
 // can be compiled into one program without clashing: kernels are compiled once per instruction set
 // (cmake/kernel_isas.cmake, kernels/kernel_table.h) with WEBCNN_ISA_<NAME> defined. Without one, the
@@ -17,7 +18,8 @@
 // After including this header, `simd::` names the chosen backend and WEBCNN_ISA is its namespace name.
 #pragma once
 
-#if !defined(WEBCNN_ISA_SCALAR) && !defined(WEBCNN_ISA_SSE2) && !defined(WEBCNN_ISA_WASM128)
+#if !defined(WEBCNN_ISA_SCALAR) && !defined(WEBCNN_ISA_SSE2) && !defined(WEBCNN_ISA_AVX2) && \
+    !defined(WEBCNN_ISA_WASM128)
 #if defined(__wasm_simd128__)
 #define WEBCNN_ISA_WASM128 1
 #elif defined(__SSE2__) || defined(_M_X64)
@@ -33,6 +35,9 @@
 #elif defined(WEBCNN_ISA_SSE2)
 #include "simd/f32x4_sse2.h"
 #define WEBCNN_ISA sse2
+#elif defined(WEBCNN_ISA_AVX2)
+#include "simd/f32x4_avx2.h"
+#define WEBCNN_ISA avx2
 #else
 #include "simd/f32x4_scalar.h"
 #define WEBCNN_ISA scalar

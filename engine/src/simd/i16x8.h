@@ -40,9 +40,9 @@ inline void store_i32x4(int32_t* p, i32x4 a) { wasm_v128_store(p, a.v); }
 inline i32x4 splat_i32x4(int32_t x) { return {wasm_i32x4_splat(x)}; }
 }  // namespace webcnn::simd::wasm128
 
-#elif defined(WEBCNN_ISA_SSE2)
+#elif defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
 
-namespace webcnn::simd::sse2 {
+namespace webcnn::simd::WEBCNN_ISA {  // sse2, or avx2 (the same 128-bit integer code, VEX-encoded)
 struct i16x8 {
   __m128i v;
 };
@@ -75,7 +75,7 @@ inline i32x4 add_i32x4(i32x4 a, i32x4 b) { return {_mm_add_epi32(a.v, b.v)}; }
 inline i32x4 load_i32x4(const int32_t* p) { return {_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))}; }
 inline void store_i32x4(int32_t* p, i32x4 a) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), a.v); }
 inline i32x4 splat_i32x4(int32_t x) { return {_mm_set1_epi32(x)}; }
-}  // namespace webcnn::simd::sse2
+}  // namespace webcnn::simd::WEBCNN_ISA
 
 #else
 
