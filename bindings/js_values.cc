@@ -71,6 +71,7 @@ const char* typed_array_name(DataType t) {
     case DataType::kUInt8: return "Uint8Array";
     case DataType::kBool: return "Uint8Array";
     case DataType::kInt8: return "Int8Array";
+    case DataType::kFloat64: return "Float64Array";
   }
   return "Uint8Array";
 }

@@ -29,6 +29,7 @@ const char* expected_array_name(DataType t) {
     case DataType::kUInt8:
     case DataType::kBool: return "Uint8Array";
     case DataType::kInt8: return "Int8Array";
+    case DataType::kFloat64: return "Float64Array";
   }
   return "Uint8Array";
 }
@@ -143,7 +144,7 @@ class ModelBinding {
     const TensorSpec& spec = model_->outputs()[0];
     const bool quantized =
         !spec.quant.empty() && (scores.dtype() == DataType::kUInt8 || scores.dtype() == DataType::kInt8);
-    if (scores.dtype() != DataType::kFloat32 && !quantized)
+    if (scores.dtype() != DataType::kFloat32 && scores.dtype() != DataType::kFloat64 && !quantized)
       return error_object("classify: the first output '" + spec.name + "' is " + dtype_name(scores.dtype()) +
                           ", not float32 or quantised 8-bit scores");
     int top_k = 5;
@@ -163,6 +164,8 @@ class ModelBinding {
       Result<std::vector<float>> real = dequantized_values(scores, spec.quant);
       if (!real.is_ok()) return error_object(real.status());
       probabilities_ = std::move(real).value();
+    } else if (scores.dtype() == DataType::kFloat64) {
+      probabilities_ = scores.to_float_vector();  // declared double, computed in float32
     } else {
       const float* s = scores.data<float>();
       probabilities_.assign(s, s + n);
@@ -202,11 +205,11 @@ class ModelBinding {
   }
 
  private:
-  // Input tensors live as long as the model and are reused while shapes stay the same, so steady-state
-  // runs do not allocate for inputs.
-  Result<Tensor*> input_tensor(size_t i, const Shape& shape) {
+  // Input tensors live as long as the model and are reused while shapes and dtypes stay the same, so
+  // steady-state runs do not allocate for inputs. `dtype` is the spec's, or float32 for images fed to a
+  // float64 input (Model takes both).
+  Result<Tensor*> input_tensor(size_t i, const Shape& shape, DataType dtype) {
     if (inputs_.size() != model_->inputs().size()) inputs_.resize(model_->inputs().size());
-    const DataType dtype = model_->inputs()[i].dtype;
     if (inputs_[i].dtype() != dtype || inputs_[i].shape() != shape || !inputs_[i].raw()) {
       WEBCNN_ASSIGN(inputs_[i], Tensor::create(dtype, shape));
     }
@@ -234,7 +237,7 @@ class ModelBinding {
       const std::string have = is_view ? data["constructor"]["name"].as<std::string>() : "";
       if (is_view && have != want && !(specs[i].dtype == DataType::kUInt8 && have == "Uint8ClampedArray"))
         return Status::error(what + " is " + dtype_name(specs[i].dtype) + " and takes a " + want + ", got a " + have);
-      WEBCNN_ASSIGN(Tensor * t, input_tensor(i, shape));
+      WEBCNN_ASSIGN(Tensor * t, input_tensor(i, shape, specs[i].dtype));
       WEBCNN_TRY(copy_from_js(data, t->raw(), t->bytes(), what));
     }
     return Status::ok();
@@ -244,7 +247,9 @@ class ModelBinding {
     const std::vector<TensorSpec>& specs = model_->inputs();
     const bool quantized = specs.size() == 1 && !specs[0].quant.empty() &&
                            (specs[0].dtype == DataType::kUInt8 || specs[0].dtype == DataType::kInt8);
-    if (specs.size() != 1 || (specs[0].dtype != DataType::kFloat32 && !quantized) || specs[0].shape.size() != 4)
+    const bool real =
+        specs.size() == 1 && (specs[0].dtype == DataType::kFloat32 || specs[0].dtype == DataType::kFloat64);
+    if (specs.size() != 1 || (!real && !quantized) || specs[0].shape.size() != 4)
       return Status::error(
           "image input: the model must have one float32 or quantised 8-bit input of rank 4 (NCHW or NHWC), it has " +
           std::to_string(specs.size()) + " inputs" +
@@ -267,7 +272,7 @@ class ModelBinding {
     WEBCNN_ASSIGN(ImageView view, rgba_image_from_js(image, pixels_));
     const Shape shape =
         o.layout == TensorLayout::kNCHW ? Shape{1, 3, o.height, o.width} : Shape{1, o.height, o.width, 3};
-    WEBCNN_ASSIGN(Tensor * t, input_tensor(0, shape));
+    WEBCNN_ASSIGN(Tensor * t, input_tensor(0, shape, quantized ? specs[0].dtype : DataType::kFloat32));
     if (!quantized) return preprocess_image_into(view, o, t->data<float>(), static_cast<size_t>(t->size()));
     // Real numbers first (the one preprocessing path), then the input's 8-bit type.
     real_pixels_.resize(static_cast<size_t>(t->size()));

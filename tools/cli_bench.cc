@@ -41,8 +41,9 @@ double percentile(std::vector<double> v, double q) {
 Result<Tensor> synthetic_input(const TensorSpec& spec) {
   Shape shape = spec.shape;
   for (int64_t& d : shape) d = d < 0 ? 1 : d;
-  WEBCNN_ASSIGN(Tensor t, Tensor::create(spec.dtype, shape));
-  if (spec.dtype == DataType::kFloat32) {
+  // A float64 input takes float32 data too (what it is computed in): the same values as a float32 one.
+  WEBCNN_ASSIGN(Tensor t, Tensor::create(spec.dtype == DataType::kFloat64 ? DataType::kFloat32 : spec.dtype, shape));
+  if (t.dtype() == DataType::kFloat32) {
     uint32_t state = 12345;
     float* p = t.data<float>();
     for (int64_t i = 0; i < t.size(); ++i) {

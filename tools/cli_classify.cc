@@ -37,7 +37,8 @@ Result<ImageInput> find_image_input(const Model& model, const ParsedArgs& parsed
                          std::to_string(model.inputs().size()));
   const TensorSpec& s = model.inputs()[0];
   const bool quantised = (s.dtype == DataType::kUInt8 || s.dtype == DataType::kInt8) && s.quant.scale.size() == 1;
-  if ((s.dtype != DataType::kFloat32 && !quantised) || s.shape.size() != 4)
+  const bool real = s.dtype == DataType::kFloat32 || s.dtype == DataType::kFloat64;  // float64: declared double
+  if ((!real && !quantised) || s.shape.size() != 4)
     return Status::error("input '" + s.name + "' is " + dtype_name(s.dtype) + " " + shape_to_string(s.shape) +
                          "; classify needs a float32 (or quantised uint8/int8) image tensor of rank 4");
   const bool nchw = s.shape[1] == 3, nhwc = s.shape[3] == 3;
@@ -139,7 +140,7 @@ int command_classify(const std::vector<std::string>& args) {
   Result<Image> image = decode_image_file(image_path);
   if (!image.is_ok()) return fail(image.status().message());
   const TensorSpec& spec = *input->spec;
-  const bool quantised = spec.dtype != DataType::kFloat32;
+  const bool quantised = spec.dtype != DataType::kFloat32 && spec.dtype != DataType::kFloat64;
   if (quantised) {
     // Quantised image inputs take the pixels that fill their 8-bit range (uint8 q = pixel, int8 q = pixel -
     // 128), which is what TFLite image classifiers were trained on (image.h); the normalisation options
@@ -168,7 +169,7 @@ int command_classify(const std::vector<std::string>& args) {
     const Tensor& t = (*outputs)[i];
     const QuantParams& q = model.outputs()[i].quant;
     const bool eight_bit = (t.dtype() == DataType::kUInt8 || t.dtype() == DataType::kInt8) && q.scale.size() == 1;
-    if (t.dtype() != DataType::kFloat32 && !eight_bit) continue;
+    if (t.dtype() != DataType::kFloat32 && t.dtype() != DataType::kFloat64 && !eight_bit) continue;
     Result<std::vector<float>> real = dequantized_values(t, q);
     if (real.is_ok()) raw_scores = std::move(real).value();
     quantized_probability = is_quantized_probability(t.dtype(), q);

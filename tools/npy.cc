@@ -24,8 +24,8 @@ struct DescrInfo {
 };
 // Accepted dtypes. One-byte types carry no byte order; numpy writes '|' for them.
 constexpr DescrInfo kDescrs[] = {
-    {"<f4", DataType::kFloat32}, {"<i4", DataType::kInt32}, {"<i8", DataType::kInt64},
-    {"|u1", DataType::kUInt8},   {"|b1", DataType::kBool},  {"|i1", DataType::kInt8},
+    {"<f4", DataType::kFloat32}, {"<i4", DataType::kInt32}, {"<i8", DataType::kInt64},   {"|u1", DataType::kUInt8},
+    {"|b1", DataType::kBool},    {"|i1", DataType::kInt8},  {"<f8", DataType::kFloat64},
 };
 
 const char* descr_of(DataType t) {
@@ -191,9 +191,9 @@ Result<Tensor> parse(const uint8_t* data, size_t size) {
   if (!dtype && (descr == "<i1" || descr == ">i1")) dtype = DataType::kInt8;
   if (!dtype) {
     const bool big = !descr.empty() && descr[0] == '>';
-    return Status::error("npy dtype '" + descr + "' is not supported" +
-                         (big ? " (big-endian; save with dtype.newbyteorder('<'))" : "") +
-                         " (float32 '<f4', int32 '<i4', int64 '<i8', uint8 '|u1', int8 '|i1', bool '|b1')");
+    return Status::error(
+        "npy dtype '" + descr + "' is not supported" + (big ? " (big-endian; save with dtype.newbyteorder('<'))" : "") +
+        " (float32 '<f4', float64 '<f8', int32 '<i4', int64 '<i8', uint8 '|u1', int8 '|i1', bool '|b1')");
   }
   if (fortran_order)
     return Status::error("npy array is in Fortran order; save a C-contiguous array (np.ascontiguousarray)");

@@ -1,10 +1,15 @@
 // Types for web/webcnn.js: CNN inference in the browser and in Node (WebAssembly SIMD128).
 
-export type DType = 'float32' | 'int32' | 'int64' | 'uint8' | 'int8' | 'bool';
+/**
+ * float64 appears only on inputs and outputs a model declares as double (ONNX DOUBLE): they take a
+ * Float64Array (or Float32Array) and return a Float64Array, computed in float32 inside.
+ */
+export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'int8' | 'bool';
 
 /** The typed array each dtype uses; bool is one byte per element (0 or 1). */
 export interface DTypeArrays {
   float32: Float32Array;
+  float64: Float64Array;
   int32: Int32Array;
   int64: BigInt64Array;
   uint8: Uint8Array;

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -121,6 +122,14 @@ Result<Tensor> load_tensor(const fs::path& path) {
 
 // Empty when equal within tolerance; otherwise the first mismatch.
 std::string compare(const Tensor& got, const Tensor& want) {
+  // An output the model declares double comes back as float64 (computed in float32); the expected .pb
+  // tensor is read narrowed to float32: compare in float32.
+  if (got.dtype() == DataType::kFloat64 && want.dtype() == DataType::kFloat32) {
+    Tensor narrowed(DataType::kFloat32, got.shape());
+    const std::vector<float> v = got.to_float_vector();
+    if (!v.empty()) std::memcpy(narrowed.raw(), v.data(), v.size() * sizeof(float));
+    return compare(narrowed, want);
+  }
   if (got.dtype() != want.dtype())
     return std::string("dtype ") + dtype_name(got.dtype()) + ", expected " + dtype_name(want.dtype());
   if (got.shape() != want.shape())

@@ -103,6 +103,7 @@ inline Tensor random_tensor(std::mt19937& rng, DataType dtype, const Shape& shap
       case DataType::kInt8:
         t.data<int8_t>()[i] = static_cast<int8_t>(std::clamp<long>(std::lround(v), -128, 127));
         break;
+      case DataType::kFloat64: t.data<double>()[i] = v; break;
     }
   }
   return t;

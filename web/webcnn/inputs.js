@@ -7,6 +7,7 @@ import { invalidArgument, invalidArgumentType } from './errors.js';
 
 const TYPED_ARRAYS = {
   float32: Float32Array,
+  float64: Float64Array,
   int32: Int32Array,
   int64: BigInt64Array,
   uint8: Uint8Array,

@@ -14,10 +14,13 @@ namespace webcnn {
 // kInt8 and kUInt8 also carry quantised real numbers (real = scale * (q - zero_point)); their QuantParams
 // travel beside them (Value::quant, TensorSpec::quant), the ops that compute on them take scale and zero
 // point as inputs (ONNX's QLinear* convention; engine/src/ops/README.md "Quantized tensors").
-enum class DataType : uint8_t { kFloat32, kInt32, kInt64, kUInt8, kBool, kInt8 };
+// kFloat64 exists only at a model's boundary: inputs and outputs a model declares as double (ONNX DOUBLE)
+// are taken and returned as float64 and computed in float32 inside (the importers narrow every double
+// tensor), so a caller sees the type the model declares. No op, kernel or plan ever holds one.
+enum class DataType : uint8_t { kFloat32, kInt32, kInt64, kUInt8, kBool, kInt8, kFloat64 };
 
 size_t dtype_size(DataType t);
-const char* dtype_name(DataType t);  // "float32", "int32", "int64", "uint8", "bool", "int8"
+const char* dtype_name(DataType t);  // "float32", "int32", "int64", "uint8", "bool", "int8", "float64"
 
 // Affine quantisation of an 8-bit tensor: real = scale[c] * (q - zero_point[c]), where c is the index
 // along `axis` when there is more than one scale (per-channel weights), else 0 for every element.

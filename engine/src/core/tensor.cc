@@ -14,6 +14,7 @@ size_t dtype_size(DataType t) {
     case DataType::kUInt8: return 1;
     case DataType::kBool: return 1;
     case DataType::kInt8: return 1;
+    case DataType::kFloat64: return 8;
   }
   return 1;
 }
@@ -26,6 +27,7 @@ const char* dtype_name(DataType t) {
     case DataType::kUInt8: return "uint8";
     case DataType::kBool: return "bool";
     case DataType::kInt8: return "int8";
+    case DataType::kFloat64: return "float64";
   }
   return "?";
 }
@@ -126,6 +128,7 @@ std::vector<int64_t> Tensor::to_int64_vector() const {
       case DataType::kUInt8:
       case DataType::kBool: v[i] = data<uint8_t>()[i]; break;
       case DataType::kInt8: v[i] = data<int8_t>()[i]; break;
+      case DataType::kFloat64: v[i] = saturating_i64(static_cast<float>(data<double>()[i])); break;
     }
   }
   return v;
@@ -141,6 +144,7 @@ std::vector<float> Tensor::to_float_vector() const {
       case DataType::kUInt8:
       case DataType::kBool: v[i] = data<uint8_t>()[i]; break;
       case DataType::kInt8: v[i] = data<int8_t>()[i]; break;
+      case DataType::kFloat64: v[i] = static_cast<float>(data<double>()[i]); break;
     }
   }
   return v;

@@ -75,6 +75,9 @@ struct Value {
   bool has_shape = false;                  // false: rank unknown
   std::shared_ptr<const Tensor> constant;  // set for initializers and folded values
   QuantParams quant;  // 8-bit values from quantised models (informational: ops read theirs as inputs)
+  // A graph input or output the model declares as double: computed as float32 (dtype), taken and
+  // returned as float64 by Model (tensor.h, DataType::kFloat64). Read only at the model's boundary.
+  bool declared_float64 = false;
 };
 
 struct Node {

@@ -18,6 +18,7 @@ auto dispatch_dtype(DataType t, F&& f) {
     case DataType::kUInt8: return f(uint8_t{});
     case DataType::kBool: return f(uint8_t{});  // stored as one byte, 0 or 1
     case DataType::kInt8: return f(int8_t{});
+    case DataType::kFloat64: break;  // only at a model's boundary (tensor.h): no op computes in it
   }
   return f(float{});
 }

@@ -24,6 +24,26 @@ Model::~Model() = default;
 
 namespace {
 
+// The dtype a caller sees for a graph input or output: float64 where the model declares double
+// (tensor.h: kFloat64 lives only at the boundary), else what the graph computes in.
+DataType boundary_dtype(const Value& v) {
+  return v.declared_float64 && v.dtype == DataType::kFloat32 ? DataType::kFloat64 : v.dtype;
+}
+
+// What the plan computes in for a boundary dtype.
+DataType computed_dtype(DataType boundary) { return boundary == DataType::kFloat64 ? DataType::kFloat32 : boundary; }
+
+// A float64 tensor as float32, or a float32 one as float64 (rounded to nearest; exact the other way).
+Tensor with_float_width(const Tensor& t, DataType to) {
+  Tensor out(to, t.shape());
+  const size_t n = static_cast<size_t>(t.size());
+  if (to == DataType::kFloat32)
+    for (size_t i = 0; i < n; ++i) out.data<float>()[i] = static_cast<float>(t.data<double>()[i]);
+  else
+    for (size_t i = 0; i < n; ++i) out.data<double>()[i] = t.data<float>()[i];
+  return out;
+}
+
 // Every op the registry lacks, each with the nodes that use it, in one message.
 Status check_ops_supported(const Graph& g) {
   std::map<std::string, std::vector<std::string>> missing;
@@ -116,11 +136,11 @@ Result<std::unique_ptr<Model>> Model::build(Graph graph, ModelOptions options) {
   for (ValueId id : graph.inputs) {
     const Value& v = graph.value(id);
     if (!v.has_shape) return Status::error("graph input '" + v.name + "' has no declared rank");
-    model->inputs_.push_back({v.name, v.dtype, v.shape, v.quant});
+    model->inputs_.push_back({v.name, boundary_dtype(v), v.shape, v.quant});
   }
   for (ValueId id : graph.outputs) {
     const Value& v = graph.value(id);
-    model->outputs_.push_back({v.name, v.dtype, v.has_shape ? v.shape : Shape{}, v.quant});
+    model->outputs_.push_back({v.name, boundary_dtype(v), v.has_shape ? v.shape : Shape{}, v.quant});
   }
   for (const Value& v : graph.values)
     if (v.constant && v.dtype == DataType::kFloat32) model->impl_->parameters += v.constant->size();
@@ -136,8 +156,8 @@ Result<std::unique_ptr<Model>> Model::build(Graph graph, ModelOptions options) {
     std::vector<Shape> shapes;
     for (const TensorSpec& s : model->inputs_) {
       WEBCNN_ASSIGN(int64_t n, checked_num_elements(s.shape));
-      input_bytes += static_cast<uint64_t>(n) * dtype_size(s.dtype);
-      dtypes.push_back(s.dtype);
+      input_bytes += static_cast<uint64_t>(n) * dtype_size(computed_dtype(s.dtype));
+      dtypes.push_back(computed_dtype(s.dtype));
       shapes.push_back(s.shape);
     }
     if (input_bytes > options.memory_budget)
@@ -160,7 +180,8 @@ Result<std::unique_ptr<Model>> Model::build(Graph graph, ModelOptions options) {
     for (size_t i = 0; i < model->outputs_.size(); ++i) {
       const Graph& planned = plan->graph();
       const Value& v = planned.value(planned.outputs[i]);
-      model->outputs_[i].dtype = v.dtype;
+      const bool widened = model->outputs_[i].dtype == DataType::kFloat64 && v.dtype == DataType::kFloat32;
+      model->outputs_[i].dtype = widened ? DataType::kFloat64 : v.dtype;
       model->outputs_[i].shape = v.shape;
     }
   return model;
@@ -186,14 +207,21 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
     if (!known) return Status::error("the model has no input named '" + kv.first + "'");
   }
   std::vector<const Tensor*> ordered;
+  std::vector<Tensor> narrowed;  // float64 inputs as the float32 the plan computes in
+  narrowed.reserve(inputs_.size());
   for (size_t i = 0; i < inputs_.size(); ++i) {
     const TensorSpec& spec = inputs_[i];
     auto it = inputs.find(spec.name);
     if (it == inputs.end() || !it->second) return Status::error("input '" + spec.name + "' is missing");
-    const Tensor& t = *it->second;
-    if (t.dtype() != spec.dtype)
-      return Status::error("input '" + spec.name + "' must be " + dtype_name(spec.dtype) + ", got " +
-                           dtype_name(t.dtype()));
+    const Tensor& given = *it->second;
+    // A float64 input also takes float32 data (what it is computed in): images preprocessed for it.
+    const bool widens = spec.dtype == DataType::kFloat64 && given.dtype() == DataType::kFloat32;
+    if (given.dtype() != spec.dtype && !widens)
+      return Status::error("input '" + spec.name + "' must be " + dtype_name(spec.dtype) +
+                           (spec.dtype == DataType::kFloat64 ? " (or float32)" : "") + ", got " +
+                           dtype_name(given.dtype()));
+    if (given.dtype() == DataType::kFloat64) narrowed.push_back(with_float_width(given, DataType::kFloat32));
+    const Tensor& t = given.dtype() == DataType::kFloat64 ? narrowed.back() : given;
     bool ok = t.shape().size() == spec.shape.size();
     for (size_t d = 0; ok && d < spec.shape.size(); ++d) ok = spec.shape[d] < 0 || spec.shape[d] == t.shape()[d];
     if (!ok)
@@ -229,6 +257,9 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
   for (size_t i = 0; i < layers.size(); ++i)
     result.layers.push_back(to_nhwc(std::move(result.outputs[model_outputs + i]), *find_conv(plan.graph(), layers[i])));
   result.outputs.resize(model_outputs);
+  for (size_t i = 0; i < model_outputs && i < outputs_.size(); ++i)
+    if (outputs_[i].dtype == DataType::kFloat64 && result.outputs[i].dtype() == DataType::kFloat32)
+      result.outputs[i] = with_float_width(result.outputs[i], DataType::kFloat64);
   return result;
 }
 

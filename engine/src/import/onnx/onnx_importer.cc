@@ -126,6 +126,7 @@ Status declare_input(Graph& g, const ValueInfoProto& vi, ValueId id) {
   Result<DataType> dt = engine_dtype(vi.elem_type);
   if (!dt.is_ok()) return Status::error(what + ": " + dt.status().message());
   v.dtype = dt.value();
+  v.declared_float64 = vi.elem_type == kDouble;
   v.has_shape = vi.has_shape;
   v.shape = vi.dims;
   return Status::ok();
@@ -224,6 +225,8 @@ Result<Graph> import_onnx(const uint8_t* data, size_t size) {
     if (vi.has_type && vi.elem_type != kUndefined) {
       Result<DataType> dt = engine_dtype(vi.elem_type);
       if (!dt.is_ok()) return Status::error("graph output '" + vi.name + "': " + dt.status().message());
+      if (vi.elem_type == kDouble && g.value(it->second).dtype == DataType::kFloat32)
+        g.value(it->second).declared_float64 = true;
     }
     g.outputs.push_back(it->second);
   }

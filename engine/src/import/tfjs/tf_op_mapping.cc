@@ -24,6 +24,7 @@ int64_t onnx_dtype(DataType t) {
     case DataType::kInt32: return 6;
     case DataType::kInt64: return 7;
     case DataType::kBool: return 9;
+    case DataType::kFloat64: return 11;
     case DataType::kInt8: return 3;
   }
   return 0;
