@@ -154,7 +154,10 @@ export interface RunOptions {
   capture?: string[];
 }
 
-/** Outputs by name; with RunOptions.capture also `captured`: each layer's output, float32 NHWC [N, H, W, C]. */
+/**
+ * Outputs by name; with RunOptions.capture also `captured`: each layer's output, float32 NHWC [N, H, W, C]
+ * (an 8-bit layer's dequantized with its output scale and zero point).
+ */
 export type RunResult = Record<string, OutputTensor> & { captured?: Record<string, OutputTensor<Float32Array>> };
 
 export interface Model {
@@ -174,13 +177,14 @@ export interface Model {
   /** Top-K classes of the first output for the image. */
   classify(image: ImageLike, options?: ClassifyOptions): Promise<Classification[]>;
   /**
-   * The convolutions in execution order. Empty for a model with free input dimensions until its first
-   * run fixes the shapes.
+   * The convolutions (float and 8-bit) in execution order. Empty for a model with free input dimensions
+   * until its first run fixes the shapes.
    */
   layers(): Promise<ConvLayer[]>;
   /**
-   * One convolution's weights as the engine uses them (BatchNorm folded in), float32 [O, I/group, kH, kW],
-   * recovered from the packed form the kernels keep: for inspection, not for every frame.
+   * One convolution's weights as the engine uses them (BatchNorm folded in; an 8-bit layer's dequantized
+   * per output channel), float32 [O, I/group, kH, kW], recovered from the packed form the kernels keep:
+   * for inspection, not for every frame.
    */
   filters(layer: string): Promise<OutputTensor<Float32Array>>;
   /** Where a run's time goes: `warmup` + `runs` runs (default 10 + 40) with a clock reading around every node. */

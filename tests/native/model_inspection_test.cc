@@ -4,6 +4,7 @@
 // and a naive convolution written in this file. Tolerance |a - b| <= 1e-5 * max(1, |b|).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -181,4 +182,108 @@ TEST_CASE("inspection: conv_weights recovers depthwise, grouped and wide convolu
     for (int64_t i = 0; i < want->size(); ++i) differing += w.value().data<float>()[i] != want->data<float>()[i];
     CHECK(differing == 0);
   }
+}
+
+// An 8-bit layer is shown as the real numbers it stands for: conv_weights() dequantizes the weights per
+// output channel (scale[o] · (q − zero_point[o])), run_capturing() the feature maps with the layer's output
+// scale and zero point. Oracles: the definition applied here to the weights put in, and a naive
+// convolution on the dequantized input and weights, quantized to the output grid (within one output unit:
+// ties may round either way).
+namespace {
+
+void check_qlinear_conv(int64_t c, int64_t o, int64_t group) {
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int> byte(0, 255);
+  const int64_t h = 5, w = 4, k = 3, cg = c / group, og = o / group;
+  Tensor x(DataType::kUInt8, {1, c, h, w}), wq(DataType::kUInt8, {o, cg, k, k});
+  for (int64_t i = 0; i < x.size(); ++i) x.data<uint8_t>()[i] = static_cast<uint8_t>(byte(rng));
+  for (int64_t i = 0; i < wq.size(); ++i) wq.data<uint8_t>()[i] = static_cast<uint8_t>(byte(rng));
+  const float x_scale = 0.1f, y_scale = 0.05f;
+  const uint8_t x_zp = 3, y_zp = 110;
+  const std::vector<float> w_scale = {0.02f, 0.0005f, 0.003f};  // cycled over the output channels
+  const std::vector<uint8_t> w_zp = {0, 128, 255};
+  auto scalar_f = [](float v) {
+    Tensor t(DataType::kFloat32, {});
+    t.data<float>()[0] = v;
+    return t;
+  };
+  auto scalar_u8 = [](uint8_t v) {
+    Tensor t(DataType::kUInt8, {});
+    t.data<uint8_t>()[0] = v;
+    return t;
+  };
+  Tensor ws(DataType::kFloat32, {o}), wz(DataType::kUInt8, {o});
+  for (int64_t i = 0; i < o; ++i) ws.data<float>()[i] = w_scale[i % 3], wz.data<uint8_t>()[i] = w_zp[i % 3];
+
+  Graph g;
+  ValueId in = g.add_value("input");
+  g.value(in).shape = x.shape();
+  g.value(in).dtype = DataType::kUInt8;
+  g.value(in).has_shape = true;
+  g.inputs.push_back(in);
+  const std::vector<int64_t> pads = {1, 1, 1, 1};
+  ValueId y = add_node(g, "QLinearConv", "qconv",
+                       {in, g.add_constant("x_scale", scalar_f(x_scale)), g.add_constant("x_zp", scalar_u8(x_zp)),
+                        g.add_constant("w", wq), g.add_constant("w_scale", ws), g.add_constant("w_zp", wz),
+                        g.add_constant("y_scale", scalar_f(y_scale)), g.add_constant("y_zp", scalar_u8(y_zp))},
+                       {{"pads", Attribute::of_ints(pads)}, {"group", Attribute::of_int(group)}});
+  g.outputs.push_back(y);
+  auto built = Model::from_graph(std::move(g));
+  REQUIRE_MESSAGE(built.is_ok(), built.status().message());
+  Model& model = *built.value();
+
+  std::vector<ConvLayerInfo> layers = model.conv_layers();
+  REQUIRE(layers.size() == 1);
+  CHECK(layers[0].name == "qconv");
+  CHECK(layers[0].weights == Shape{o, cg, k, k});
+  CHECK(layers[0].group == group);
+
+  auto weights = model.conv_weights("qconv");
+  REQUIRE_MESSAGE(weights.is_ok(), weights.status().message());
+  REQUIRE(weights.value().shape() == wq.shape());
+  for (int64_t i = 0; i < wq.size(); ++i) {
+    const int64_t oc = i / (cg * k * k);
+    CHECK(weights.value().data<float>()[i] ==
+          w_scale[oc % 3] * static_cast<float>(int{wq.data<uint8_t>()[i]} - int{w_zp[oc % 3]}));
+  }
+
+  auto run = model.run_capturing({{"input", &x}}, {"qconv"});
+  REQUIRE_MESSAGE(run.is_ok(), run.status().message());
+  REQUIRE(run.value().layers.size() == 1);
+  const Tensor& maps = run.value().layers[0];
+  REQUIRE(maps.dtype() == DataType::kFloat32);
+  REQUIRE(maps.shape() == Shape{1, h, w, o});
+  const Tensor& raw = run.value().outputs[0];  // the model's own output: uint8 NCHW
+  REQUIRE(raw.dtype() == DataType::kUInt8);
+  for (int64_t yy = 0; yy < h; ++yy)
+    for (int64_t xx = 0; xx < w; ++xx)
+      for (int64_t oc = 0; oc < o; ++oc) {
+        double acc = 0;
+        for (int64_t ic = oc / og * cg; ic < (oc / og + 1) * cg; ++ic)
+          for (int64_t ky = 0; ky < k; ++ky)
+            for (int64_t kx = 0; kx < k; ++kx) {
+              const int64_t iy = yy + ky - 1, ix = xx + kx - 1;
+              if (iy < 0 || ix < 0 || iy >= h || ix >= w) continue;
+              const double xv = x_scale * (int{x.data<uint8_t>()[(ic * h + iy) * w + ix]} - int{x_zp});
+              const int wq_at = wq.data<uint8_t>()[((oc * cg + ic % cg) * k + ky) * k + kx];
+              const double wv = w_scale[oc % 3] * (wq_at - int{w_zp[oc % 3]});
+              acc += xv * wv;
+            }
+        const double q = std::clamp(std::nearbyint(acc / y_scale) + y_zp, 0.0, 255.0);
+        const float got = maps.data<float>()[(yy * w + xx) * o + oc];
+        CAPTURE(yy);
+        CAPTURE(xx);
+        CAPTURE(oc);
+        CHECK(std::fabs(got - y_scale * (q - y_zp)) <= y_scale * 1.0001);
+        const int raw_q = raw.data<uint8_t>()[(oc * h + yy) * w + xx];
+        CHECK(got == y_scale * static_cast<float>(raw_q - int{y_zp}));
+      }
+}
+
+}  // namespace
+
+TEST_CASE("inspection: QLinearConv layers are listed, their weights and feature maps dequantized") {
+  SUBCASE("im2col GEMM, 2 channels in, 3 out") { check_qlinear_conv(2, 3, 1); }
+  SUBCASE("depthwise, 11 channels (a block of 8 and a tail)") { check_qlinear_conv(11, 11, 11); }
+  SUBCASE("grouped, 2 groups of 2 in and 5 out") { check_qlinear_conv(4, 10, 2); }
 }

@@ -8,7 +8,8 @@
 //  4. a photo says "Loading the model…"/"Analysing…" until its result, and a photo where nothing is found
 //     says so instead of keeping "Nothing yet." / "No face yet.";
 //  5. Look inside: the expression classifier (9 fused Conv2D + 4 depthwise) has 13 convolutions, its
-//     layer names are readable; switching network clears the previous network's maps;
+//     layer names are readable; switching network clears the previous network's maps; every demo network
+//     shows its layers, the 8-bit MobileNetV2 one per convolution of its file;
 //  6. Faces (face.jpg, four people): box i and list entry i carry the same number; gender and age show
 //     the model's confidence;
 //  7. the sliders have accessible names; box label text contrasts ≥ 4.5:1 with its tag; at 390×844 every
@@ -20,8 +21,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launchChromium, out, skip, startDemoServer } from './support/demo_fixture.mjs';
+import { launchChromium, out, root, skip, startDemoServer } from './support/demo_fixture.mjs';
 import { photoPath } from './support/photos.mjs';
+import { tfliteGraph } from './support/tflite_tensors.mjs';
 
 let server, origin, browser, context;
 
@@ -169,6 +171,19 @@ test('issue 16 point 5: Look inside counts fused and depthwise convolutions, nam
       }
       await page.waitForFunction(() => document.querySelectorAll('#inside-maps canvas').length > 0, null, { timeout: 30_000 });
       await shot('5-emotion-layers');
+      // Every other network of the demo, the 8-bit classifier included: its convolutions listed (the
+      // classifier's as many as its file has), its filters and feature maps drawn.
+      const { ops } = tfliteGraph(join(root, 'models', 'tflite', 'mobilenet_v2_1.0_224_quant.tflite'));
+      const fileConvs = ops.filter((op) => op.code === 3 || op.code === 4).length; // CONV_2D, DEPTHWISE_CONV_2D
+      for (const key of ['mobilenet', 'selfie', 'handdetect']) {
+        await page.locator('#inside-model').selectOption(key);
+        await page.waitForFunction(() => document.querySelectorAll('#inside-maps canvas').length > 0 &&
+          document.querySelectorAll('#inside-filters canvas').length > 0, null, { timeout: 60_000 });
+        const count = await page.locator('#inside-layer option').count();
+        if (key === 'mobilenet') assert.equal(count, fileConvs, `${key}: one layer per convolution of the file`);
+        else assert.ok(count > 10, `${key}: ${count} layers`);
+        if (key === 'mobilenet') await shot('5-mobilenet-8bit-layers');
+      }
       // A network that cannot be shown (no model of yours yet): the previous maps and filters go.
       await page.locator('#inside-model').selectOption('custom');
       await page.locator('#messages .message', { hasText: 'Load a model in “Your model” first' }).waitFor({ timeout: 10_000 });

@@ -28,6 +28,9 @@ import { classifyImageNet } from './pipelines/imagenet.js';
 import { detectObjects } from './pipelines/objects.js';
 import { estimatePose } from './pipelines/pose.js';
 
+// The typed array of zeros a free-shaped model is planned with, by input dtype (MoveNet's float graph takes int32).
+const ZEROS_OF = { float32: Float32Array, float64: Float64Array, int32: Int32Array, uint8: Uint8Array, int8: Int8Array };
+
 const PIPELINES = { objects: detectObjects, faces: analyseFaces, classify, imagenet: classifyImageNet, inside: captureLayer, pose: estimatePose,
   background: segmentPerson, hands: detectHands };
 const models = {}; // key → webcnn Model
@@ -90,9 +93,10 @@ const handlers = {
     // A model with a free input dimension ([-1, 64, 64, 1]) is planned at its first run, and its layers
     // are those of the plan: run it once on zeros (free dimensions 1) so that they can be listed.
     const input = model.inputs[0];
-    if (!list.length && model.inputs.length === 1 && input.shape.some((d) => !(d > 0)) && input.dtype === 'float32') {
+    const Typed = ZEROS_OF[input.dtype];
+    if (!list.length && model.inputs.length === 1 && input.shape.some((d) => !(d > 0)) && Typed) {
       const shape = input.shape.map((d) => (d > 0 ? d : 1));
-      await model.run({ [input.name]: { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape } });
+      await model.run({ [input.name]: { data: new Typed(shape.reduce((a, b) => a * b, 1)), shape } });
       list = await model.layers();
     }
     return { result: list };

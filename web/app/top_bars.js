@@ -24,3 +24,11 @@ export function renderTopBars(ol, entries) {
     return li;
   }));
 }
+
+/** The list `ol` says the picture could not be classified and why, instead of going stale. */
+export function renderTopFailure(ol, text) {
+  const li = document.createElement('li');
+  li.className = 'muted';
+  li.textContent = `No result: ${text}`;
+  ol.replaceChildren(li);
+}

@@ -116,7 +116,7 @@ class Model {
   Result<std::vector<Tensor>> run(const std::map<std::string, const Tensor*>& inputs);
 
   // Like run(), and also copies out the outputs of the named convolution layers (conv_layers() names;
-  // activations fused into a convolution are included). A new set of layers re-plans the model once, so
+  // activations fused into a convolution are included) as float32 NHWC, an 8-bit layer's dequantized. A new set of layers re-plans the model once, so
   // the arena keeps those tensors alive; asking for the same set again costs only the copies.
   Result<CapturedRun> run_capturing(const std::map<std::string, const Tensor*>& inputs,
                                     const std::vector<std::string>& layers);
@@ -124,7 +124,8 @@ class Model {
   // The convolutions of the current plan in execution order; empty until the model has a plan (models
   // with free input dimensions are planned at their first run).
   std::vector<ConvLayerInfo> conv_layers() const;
-  // One layer's weights as the engine uses them (BatchNorm folded in), float32 [O, I/group, kH, kW].
+  // One layer's weights as the engine uses them (BatchNorm folded in; a QLinearConv's dequantized per output
+  // channel), float32 [O, I/group, kH, kW].
   // Recovered from the packed form the plan's kernels keep (the imported copy is gone once a static
   // model is planned): meant for inspection, not for every frame.
   Result<Tensor> conv_weights(const std::string& layer) const;

@@ -45,6 +45,14 @@ void q8_dwconv_pack_with(size_t channels, size_t taps, WeightAt w_at, BiasAt bia
   }
 }
 
+// Weight (c, t) of packed depthwise weights: w[c][t] − w_zp[c], as q8_dwconv_pack_with stored it (for
+// inspection, e.g. recovering a layer's weights; not for the hot path).
+inline int32_t q8_dwconv_packed_at(size_t taps, const int32_t* packed, size_t c, size_t t) {
+  const size_t block_words = kQ8HeaderWords + q8_dwconv_pairs(taps) * kQ8Lanes;
+  const int16_t* w = reinterpret_cast<const int16_t*>(packed + c / kQ8Lanes * block_words + kQ8HeaderWords);
+  return w[(t / 2 * kQ8Lanes + c % kQ8Lanes) * 2 + t % 2];
+}
+
 // Output rows [row_begin, row_end) (over batch · out_h) of the NHWC `input` (g.in_c channels, 8-bit as `in`
 // says), taps ≤ kQ8DwMaxTaps; `zero_row` holds g.in_c bytes equal to the input zero point. Rows are
 // independent (callers may split them across threads). Runs the active table's q8_dwconv_nhwc.

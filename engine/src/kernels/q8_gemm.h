@@ -49,6 +49,14 @@ void q8_gemm_pack_b_with(size_t k, size_t n, ElementAt b_at, BiasAt bias_at, Mul
   }
 }
 
+// Element (kk, j) of a packed B: B[kk][j] − b_zp[j], as q8_gemm_pack_b_with stored it (for inspection,
+// e.g. recovering a layer's weights; not for the hot path).
+inline int32_t q8_gemm_packed_b_at(size_t k, const int32_t* packed, size_t kk, size_t j) {
+  const size_t panel_words = kQ8HeaderWords + q8_gemm_kp(k) / 2 * kQ8Lanes;
+  const int16_t* pairs = reinterpret_cast<const int16_t*>(packed + j / kQ8Lanes * panel_words + kQ8HeaderWords);
+  return pairs[(kk / 2 * kQ8Lanes + j % kQ8Lanes) * 2 + kk % 2];
+}
+
 // The whole product: A as int16 rows (stride a_stride elements, kp = q8_gemm_kp(k) of them used), C as
 // 8-bit rows (stride c_stride bytes). Runs the active table's q8_gemm (q8_gemm_driver.cc).
 inline void q8_gemm(size_t m, size_t n, size_t k, const int16_t* a, size_t a_stride, const int32_t* packed_b, void* c,

@@ -97,6 +97,14 @@ class QLinearConvKernel : public Kernel {
     packed_.clear();
     zero_row_.clear();
     scratch_ = 0;
+    // The small constants (scales, zero points, bias) are kept as given, and the weights' type, shape and
+    // zero points, so recover_constant_input can give every consumed input back for inspection.
+    kept_.assign(in.size(), Tensor());
+    for (size_t i = 0; i < in.size(); ++i)
+      if (i != kX && i != kW && in[i].present && in[i].constant) kept_[i] = *in[i].constant;
+    w_type_ = in[kW].dtype;
+    w_shape_ = in[kW].shape;
+    w_zp_ = w_zp;
     if (a_.layout != Layout::kNHWC) return Status::ok();  // packed after convert_to_nhwc
     packed_.resize(words);
     const void* w = in[kW].constant->raw();
@@ -137,6 +145,37 @@ class QLinearConvKernel : public Kernel {
   size_t scratch_bytes() const override { return scratch_; }
   // Weights, bias, scales and zero points are consumed at prepare.
   bool reads_constant_input_at_run(size_t i) const override { return i == kX || packed_.empty(); }
+
+  // A consumed input as given: the small ones from kept_, the weights [O, I/group, kH, kW] read back out
+  // of packed_ (each stored as w − w_zp[o]).
+  Result<Tensor> recover_constant_input(size_t i) const override {
+    if (packed_.empty() || i == kX || i >= kept_.size()) return Kernel::recover_constant_input(i);
+    if (i != kW) {
+      if (!kept_[i].raw()) return Kernel::recover_constant_input(i);  // absent optional input
+      return kept_[i];
+    }
+    WEBCNN_ASSIGN(Tensor w, Tensor::create(w_type_, w_shape_));
+    const int64_t cg = in_per_group_;
+    const size_t group_words =
+        kernels::q8_gemm_packed_words(static_cast<size_t>(gemm_k_), static_cast<size_t>(out_per_group_));
+    for (int64_t o = 0; o < g_.out.c; ++o) {
+      const int32_t zp = w_zp_.size() == 1 ? w_zp_[0] : w_zp_[static_cast<size_t>(o)];
+      const int64_t gi = o / out_per_group_, j = o % out_per_group_;
+      for (int64_t c = 0; c < cg; ++c)
+        for (int64_t tap = 0; tap < taps_; ++tap) {
+          const int32_t v =
+              zp + (depthwise_
+                        ? kernels::q8_dwconv_packed_at(static_cast<size_t>(taps_), packed_.data(),
+                                                       static_cast<size_t>(o), static_cast<size_t>(tap))
+                        : kernels::q8_gemm_packed_b_at(static_cast<size_t>(gemm_k_), packed_.data() + gi * group_words,
+                                                       static_cast<size_t>(tap * cg + c), static_cast<size_t>(j)));
+          const size_t at = static_cast<size_t>((o * cg + c) * taps_ + tap);
+          if (w_type_ == DataType::kInt8) w.data<int8_t>()[at] = static_cast<int8_t>(v);
+          else w.data<uint8_t>()[at] = static_cast<uint8_t>(v);
+        }
+    }
+    return w;
+  }
 
   Status run(const KernelIO& io) override {
     if (a_.layout != Layout::kNHWC || packed_.empty()) return nchw_run_error("QLinearConv");
@@ -203,6 +242,10 @@ class QLinearConvKernel : public Kernel {
   size_t row_stride_ = 2, scratch_ = 0;
   std::vector<int32_t> packed_;
   std::vector<uint8_t> zero_row_;  // the input zero point per channel, for depthwise taps in the padding
+  std::vector<Tensor> kept_;       // per input: the small constants as given (empty for x and w)
+  DataType w_type_ = DataType::kUInt8;
+  Shape w_shape_;
+  std::vector<int32_t> w_zp_;
 };
 
 Result<std::unique_ptr<Kernel>> create_qlinear_conv(const Node& node) {

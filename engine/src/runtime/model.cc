@@ -7,6 +7,7 @@
 #include "graph/graph.h"
 #include "ops/kernel.h"
 #include "passes/shape_inference.h"
+#include "runtime/conv_inspection.h"
 #include "runtime/execution_plan.h"
 #include "runtime/node_cost.h"
 #include "runtime/plan_cache.h"
@@ -61,34 +62,10 @@ Status check_ops_supported(const Graph& g) {
   return Status::error(StatusCode::kUnsupportedOp, msg);
 }
 
-const Node* find_conv(const Graph& g, const std::string& name) {
-  for (const Node& n : g.nodes)
-    if (n.op == "Conv" && n.name == name && !n.outputs.empty() && n.outputs[0] != kNoValue) return &n;
-  return nullptr;
-}
-
-std::vector<ConvLayerInfo> list_conv_layers(const Graph& g) {
-  std::vector<ConvLayerInfo> layers;
-  for (const Node& n : g.nodes) {
-    if (n.op != "Conv" || n.inputs.size() < 2 || n.outputs.empty()) continue;
-    Result<int64_t> group = n.attr_int("group", 1);
-    layers.push_back({n.name, g.value(n.inputs[1]).shape, group.is_ok() ? group.value() : 1});
-  }
-  return layers;
-}
-
-// A captured layer's output as NHWC float32, whatever layout the convolution ran in.
-Tensor to_nhwc(Tensor t, const Node& conv) {
-  Result<std::string> layout = conv.attr_string("layout", "NCHW");
-  if (t.rank() != 4 || !layout.is_ok() || layout.value() != "NCHW") return t;
-  const int64_t n = t.shape()[0], c = t.shape()[1], h = t.shape()[2], w = t.shape()[3];
-  Tensor out(DataType::kFloat32, {n, h, w, c});
-  const float* src = t.data<float>();
-  float* dst = out.data<float>();
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t p = 0; p < h * w; ++p) dst[(b * h * w + p) * c + ch] = src[(b * c + ch) * h * w + p];
-  return out;
+// Input `input` of the plan's node `conv`, wherever the plan keeps it (ExecutionPlan::constant_input).
+ConstantInput constant_input_of(const ExecutionPlan& plan, const Node& conv) {
+  const size_t step = static_cast<size_t>(&conv - plan.graph().nodes.data());
+  return [&plan, step](size_t input) { return plan.constant_input(step, input); };
 }
 
 // The output shapes of a model with free input dimensions, -1 where they follow the free dims: shape
@@ -238,7 +215,7 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
     std::vector<ValueId> outputs(planned.outputs.begin(),
                                  planned.outputs.begin() + static_cast<std::ptrdiff_t>(outputs_.size()));
     for (const std::string& layer : layers) {
-      const Node* conv = find_conv(planned, layer);
+      const Node* conv = find_inspectable_conv(planned, layer);
       if (!conv) return Status::error("the model has no convolution layer named '" + layer + "'");
       outputs.push_back(conv->outputs[0]);
     }
@@ -254,8 +231,12 @@ Result<CapturedRun> Model::run_steps(const std::map<std::string, const Tensor*>&
   WEBCNN_TRY(plan.run(feed, result.outputs, step_ms));
   // The plan's outputs are the model's, then the captured layers'.
   const size_t model_outputs = result.outputs.size() - layers.size();
-  for (size_t i = 0; i < layers.size(); ++i)
-    result.layers.push_back(to_nhwc(std::move(result.outputs[model_outputs + i]), *find_conv(plan.graph(), layers[i])));
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const Node& conv = *find_inspectable_conv(plan.graph(), layers[i]);
+    WEBCNN_ASSIGN(Tensor layer, captured_as_float_nhwc(std::move(result.outputs[model_outputs + i]), conv,
+                                                       constant_input_of(plan, conv)));
+    result.layers.push_back(std::move(layer));
+  }
   result.outputs.resize(model_outputs);
   for (size_t i = 0; i < model_outputs && i < outputs_.size(); ++i)
     if (outputs_[i].dtype == DataType::kFloat64 && result.outputs[i].dtype() == DataType::kFloat32)
@@ -273,13 +254,13 @@ Result<Tensor> Model::conv_weights(const std::string& layer) const {
     return Status::error(StatusCode::kInvalidArgument,
                          "the model has no plan yet: run it once, its input shapes decide the layers");
   const Graph& planned = im.plans.plan()->graph();
-  const Node* conv = find_conv(planned, layer);
+  const Node* conv = find_inspectable_conv(planned, layer);
   if (!conv)
     return Status::error(StatusCode::kInvalidArgument, "the model has no convolution layer named '" + layer + "'");
-  if (planned.value(conv->inputs[1]).dtype != DataType::kFloat32)
+  if (conv->op == "Conv" && planned.value(conv->inputs[1]).dtype != DataType::kFloat32)
     return Status::error(StatusCode::kInvalidArgument,
                          "convolution '" + layer + "' has weights computed at run time, not constant float32 ones");
-  Result<Tensor> w = im.plans.plan()->constant_input(static_cast<size_t>(conv - planned.nodes.data()), 1);
+  Result<Tensor> w = conv_weights_as_float(*conv, constant_input_of(*im.plans.plan(), *conv));
   if (!w.is_ok())
     return w.status().with_context("convolution '" + layer + "'").with_default_code(StatusCode::kInvalidArgument);
   return w;

@@ -5,6 +5,11 @@
 // vfmadd (one rounding, kNativeFma true), so kernels that call it differ from the other tables in the last
 // bits. muladd stays a mul then an add, bit-identical to every other backend. Kernels of this ISA may also
 // use 8-lane __m256 code of their own (gemm_tile_f32x8_avx2.h).
+//
+// Why the SSE2 operations are repeated here rather than borrowed with `using sse2::load` and so on: inline
+// functions are merged across translation units by the linker, and the copies compiled in this table's
+// -mavx2 objects are VEX-encoded. Borrowed names would be one symbol for both tables, and the linker may
+// keep the AVX copy, which the SSE2 table would then run on a CPU without AVX. Own namespace, own symbols.
 #pragma once
 
 #include <immintrin.h>

@@ -23,6 +23,7 @@ function reader(bytes) {
       u8: (id, dflt = 0) => (at(id) ? v.getUint8(at(id)) : dflt),
       u32: (id, dflt = 0) => (at(id) ? v.getUint32(at(id), true) : dflt),
       i32: (id, dflt = 0) => (at(id) ? v.getInt32(at(id), true) : dflt),
+      bytes: (id) => { const p = ref(id); return p ? bytes.subarray(p + 4, p + 4 + v.getUint32(p, true)) : null; },
       string: (id) => { const p = ref(id); return p ? new TextDecoder().decode(bytes.subarray(p + 4, p + 4 + v.getUint32(p, true))) : ''; },
       i32s: (id) => vector(id, 4, (p) => v.getInt32(p, true)),
       f32s: (id) => vector(id, 4, (p) => v.getFloat32(p, true)),
@@ -65,3 +66,30 @@ export function tfliteTensors(pathOrBytes) {
   };
   return { inputs: graph.i32s(1).map(describe), outputs: graph.i32s(2).map(output) };
 }
+
+const TYPED = { float32: Float32Array, int32: Int32Array, uint8: Uint8Array, int8: Int8Array };
+
+/**
+ * Subgraph 0 as it is stored: {tensors, ops}. tensors: [{name, dtype, shape, scale, zeroPoint, data}] with
+ * `data` a typed array of a constant's bytes (null for activations); ops: [{code (BuiltinOperator),
+ * inputs, outputs (tensor indices, -1 for an absent optional input), options (the builtin options table:
+ * .i32(field), .u8(field)...)}] in execution order.
+ */
+export function tfliteGraph(pathOrBytes) {
+  const bytes = typeof pathOrBytes === 'string' ? new Uint8Array(readFileSync(pathOrBytes)) : pathOrBytes;
+  const model = reader(bytes);
+  const graph = model.tables(2)[0];
+  const buffers = model.tables(4);
+  const tensors = graph.tables(0).map((t) => {
+    const q = t.table(4);
+    const dtype = TENSOR_TYPES[t.u8(1)] ?? `type ${t.u8(1)}`;
+    const raw = buffers[t.u32(2)]?.bytes(0);
+    const T = TYPED[dtype];
+    const data = raw && raw.length && T ? new T(raw.slice().buffer) : null; // copied: aligned
+    return { name: t.string(3), dtype, shape: t.i32s(0), scale: q ? q.f32s(2) : [], zeroPoint: q ? q.i64s(3) : [], data };
+  });
+  const codes = model.tables(1).map((c) => Math.max(c.u8(0), c.i32(3)));
+  const ops = graph.tables(3).map((op) => ({ code: codes[op.u32(0)], inputs: op.i32s(1), outputs: op.i32s(2), options: op.table(4) }));
+  return { tensors, ops };
+}
+

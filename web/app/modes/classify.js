@@ -6,7 +6,7 @@
 import { infer } from '../inference_client.js';
 import { matchLabels, parseLabels } from '../labels.js';
 import { CATALOG, getModel } from '../model_library.js';
-import { renderTopBars } from '../top_bars.js';
+import { renderTopBars, renderTopFailure } from '../top_bars.js';
 
 const NOTHING_YET = '<li class="muted">Nothing yet.</li>';
 
@@ -51,10 +51,7 @@ export class ClassifyMode {
 
   /** The picture could not be classified (the message says why): the list says so instead of going stale. */
   showFailure(text) {
-    const li = document.createElement('li');
-    li.className = 'muted';
-    li.textContent = `No result: ${text}`;
-    this.top.replaceChildren(li);
+    renderTopFailure(this.top, text);
   }
 
   clear() {

@@ -9,7 +9,7 @@ import { matchLabels, parseLabels } from '../labels.js';
 import { infer } from '../inference_client.js';
 import { describeError, showError, showInfo } from '../messages.js';
 import { loadWithProgress } from '../model_library.js';
-import { renderTopBars } from '../top_bars.js';
+import { renderTopBars, renderTopFailure } from '../top_bars.js';
 
 const MODEL_FILE = /\.(onnx|json|bin)$/i;
 
@@ -181,10 +181,7 @@ export class CustomMode {
 
   /** The picture could not be classified (the message says why): the list says so instead of going stale. */
   showFailure(text) {
-    const li = document.createElement('li');
-    li.className = 'muted';
-    li.textContent = `No result: ${text}`;
-    this.top.replaceChildren(li);
+    renderTopFailure(this.top, text);
   }
 
   clear() {
