@@ -127,9 +127,13 @@ if(WEBCNN_WASM_RELAXED)
     webcnn_wasm_module(webcnn_wasm_relaxed webcnn_wasm_relaxed ${WEBCNN_WASM_RELAXED_OBJECTS})
   endif()
   # After the module's options (CMAKE_CXX_FLAGS_RELEASE's -O3 comes earlier on the link line).
-  # --strip-all: without Binaryen nothing else drops the name section (8 MB of function names).
-  set(WEBCNN_WASM_RELAXED_LINK_OPTIONS -O1 -sWASM_BIGINT -sERROR_ON_WASM_CHANGES_AFTER_LINK -Wl,--strip-all)
+  set(WEBCNN_WASM_RELAXED_LINK_OPTIONS -O1 -sWASM_BIGINT -sERROR_ON_WASM_CHANGES_AFTER_LINK)
   target_link_options(webcnn_wasm_relaxed PRIVATE ${WEBCNN_WASM_RELAXED_LINK_OPTIONS})
+  # Without Binaryen nothing drops the name section (8 MB of function names). Not -Wl,--strip-all: that
+  # also drops the target_features section, from which emcc learns that a threaded module has threads.
+  add_custom_command(TARGET webcnn_wasm_relaxed POST_BUILD
+    COMMAND ${WEBCNN_WASM_RELAXED_LLVM_ROOT}/llvm-objcopy --remove-section=name $<TARGET_FILE_DIR:webcnn_wasm_relaxed>/$<TARGET_FILE_BASE_NAME:webcnn_wasm_relaxed>.wasm
+    VERBATIM)
 endif()
 
 # --- the native doctest suite, compiled to wasm and run by Node --------------------------------------
