@@ -213,6 +213,11 @@ async function instantiateThreaded(count, name) {
     settings.mainScriptUrlOrBlob = await sameOriginUrl(distUrl(`${name}.js`));
     const pthreadWorker = await sameOriginUrl(distUrl('webcnn_wasm_mt.worker.js'));
     settings.locateFile = (file) => (file.endsWith('.worker.js') ? pthreadWorker : distUrl(file).href);
+  } else {
+    // Node starts the pthreads from the file beside the loader unless told: the one both builds share.
+    const { fileURLToPath } = await nodeBuiltin('url');
+    const pthreadWorker = fileURLToPath(distUrl('webcnn_wasm_mt.worker.js'));
+    settings.locateFile = (file, prefix) => (file.endsWith('.worker.js') ? pthreadWorker : prefix + file);
   }
   const module = await factory(settings);
   const threads = module.setThreads(count);
