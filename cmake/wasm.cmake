@@ -7,6 +7,8 @@
 #   webcnn_tests_wasm   the native doctest suite (tests/native/*.cc) as a Node program reading the
 #                       host file system (-sNODERAWFS), so the microkernel tests and the ONNX
 #                       conformance set run on the wasm128 backend of the vector abstraction.
+#   webcnn_wasm_relaxed, webcnn_tests_wasm_relaxed   the same two with the relaxed-SIMD kernel table
+#                       (-DWEBCNN_WASM_RELAXED=OFF leaves them out; see "the relaxed-SIMD module" below).
 #
 # SIMD128 is required: -msimd128 comes from webcnn_flags in the root file. There is no non-SIMD build;
 # web/webcnn.js detects SIMD and says so clearly when it is missing.
