@@ -30,7 +30,8 @@ import { compareOutputs, verifyGraphModelTwin } from './verify.mjs';
 
 const USAGE = `usage: node bench/run.mjs [--models a,b,...] [--rounds N] [--runs N] [--warmup N] [--block N] [--engines a,b,...] [--quick]
 models:  ${Object.keys(MODELS).join(', ')}
-engines: webcnn, ort-web, tfjs (wasm, in this process); litert, litert-simd, webcnn-chromium (wasm, Chromium; .tflite models);
+engines: webcnn, ort-web, tfjs (wasm, in this process); litert, litert-simd, webcnn-chromium, webcnn-chromium-simd128 (wasm,
+         Chromium; .tflite models);
          webcnn-native, ort-node (native)`;
 
 function parseOptions(argv) {
@@ -77,7 +78,8 @@ async function main() {
     tfjs: () => import('./engines/tfjs_wasm.mjs'),
     litert: () => import('./engines/litert.mjs').then((m) => m.litertEngine('relaxed-simd')),
     'litert-simd': () => import('./engines/litert.mjs').then((m) => m.litertEngine('simd')),
-    'webcnn-chromium': () => import('./engines/webcnn_chromium.mjs'),
+    'webcnn-chromium': () => import('./engines/webcnn_chromium.mjs').then((m) => m.webcnnChromiumEngine('relaxed')),
+    'webcnn-chromium-simd128': () => import('./engines/webcnn_chromium.mjs').then((m) => m.webcnnChromiumEngine('simd128')),
     'webcnn-native': () => import('./engines/webcnn_native.mjs'),
     'ort-node': () => import('./engines/ort_node.mjs'),
   };

@@ -7,6 +7,8 @@
 #   webcnn_tests_wasm   the native doctest suite (tests/native/*.cc) as a Node program reading the
 #                       host file system (-sNODERAWFS), so the microkernel tests and the ONNX
 #                       conformance set run on the wasm128 backend of the vector abstraction.
+#   webcnn_wasm_relaxed, webcnn_tests_wasm_relaxed   the same two with the relaxed-SIMD kernel table
+#                       (-DWEBCNN_WASM_RELAXED=OFF leaves them out; see "the relaxed-SIMD module" below).
 #
 # SIMD128 is required: -msimd128 comes from webcnn_flags in the root file. There is no non-SIMD build;
 # web/webcnn.js detects SIMD and says so clearly when it is missing.
@@ -45,10 +47,11 @@ set(WEBCNN_WASM_COMMON_LINK_OPTIONS
 
 # --- the module web/webcnn.js loads ------------------------------------------------------------------
 file(GLOB WEBCNN_BINDING_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/bindings/*.cc)
-add_executable(webcnn_wasm ${WEBCNN_BINDING_SOURCES})
-target_link_libraries(webcnn_wasm PRIVATE webcnn_engine)
-target_compile_options(webcnn_wasm PRIVATE -fno-exceptions)
-target_link_options(webcnn_wasm PRIVATE
+# Compiled once for both modules (webcnn_wasm and the relaxed one below).
+add_library(webcnn_wasm_bindings OBJECT ${WEBCNN_BINDING_SOURCES})
+target_link_libraries(webcnn_wasm_bindings PRIVATE webcnn_engine)
+target_compile_options(webcnn_wasm_bindings PRIVATE -fno-exceptions)
+set(WEBCNN_WASM_MODULE_LINK_OPTIONS
   ${WEBCNN_WASM_COMMON_LINK_OPTIONS}
   --bind
   -fno-exceptions
@@ -63,10 +66,8 @@ target_link_options(webcnn_wasm PRIVATE
   -sNODEJS_CATCH_EXIT=0
   -sNODEJS_CATCH_REJECTION=0
 )
-set_target_properties(webcnn_wasm PROPERTIES SUFFIX ".js")
 if(WEBCNN_WASM_THREADS)
-  set_target_properties(webcnn_wasm PROPERTIES OUTPUT_NAME webcnn_wasm_mt)
-  target_link_options(webcnn_wasm PRIVATE
+  list(APPEND WEBCNN_WASM_MODULE_LINK_OPTIONS
     # Workers started with the module, before any C++ runs: a pthread created later would start only
     # after the browser's event loop turns. The loader passes how many (the thread count − 1; at least 1,
     # as Emscripten 3.1.6 never resolves the module with an empty pool).
@@ -76,7 +77,65 @@ if(WEBCNN_WASM_THREADS)
     -Wno-pthreads-mem-growth
     --post-js ${CMAKE_CURRENT_SOURCE_DIR}/cmake/wasm_threads_post.js
   )
-  set_property(TARGET webcnn_wasm APPEND PROPERTY LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cmake/wasm_threads_post.js)
+endif()
+# A module of the given name: the bindings, the engine, and `objects` linked ahead of the engine's libraries.
+function(webcnn_wasm_module target name)
+  add_executable(${target} $<TARGET_OBJECTS:webcnn_wasm_bindings> ${ARGN})
+  target_link_libraries(${target} PRIVATE webcnn_engine)
+  target_link_options(${target} PRIVATE ${WEBCNN_WASM_MODULE_LINK_OPTIONS})
+  set_target_properties(${target} PROPERTIES SUFFIX ".js" OUTPUT_NAME ${name})
+  if(WEBCNN_WASM_THREADS)
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cmake/wasm_threads_post.js)
+  endif()
+endfunction()
+if(WEBCNN_WASM_THREADS)
+  webcnn_wasm_module(webcnn_wasm webcnn_wasm_mt)
+else()
+  webcnn_wasm_module(webcnn_wasm webcnn_wasm)
+endif()
+
+# --- the relaxed-SIMD module -------------------------------------------------------------------------
+# webcnn_wasm_relaxed (webcnn_wasm_mt_relaxed in the threaded build): webcnn_wasm with the kernel table
+# wasm_relaxed (simd/f32x4_wasm_relaxed.h: the GEMM and depthwise conv multiply-add with
+# f32x4.relaxed_madd) in place of wasm128. web/wasm_loader.js loads it where WebAssembly.validate accepts a
+# relaxed opcode, webcnn_wasm elsewhere. Emscripten 3.1.6's clang (14) has no relaxed SIMD and its
+# Binaryen (108) rejects the final opcodes, so:
+#  - only the kernel table's sources are compiled by a newer clang (LLVM 16; WEBCNN_WASM_RELAXED_LLVM_ROOT,
+#    the folder holding its clang++), through em++ itself (EM_LLVM_ROOT), so they get Emscripten's flags
+#    and sysroot; everything else is the objects webcnn_wasm is linked from;
+#  - the module is linked with -O1: the objects are -O3 code already, and -O1 runs no Binaryen pass after
+#    wasm-ld (-sERROR_ON_WASM_CHANGES_AFTER_LINK fails the link if one were needed; -sWASM_BIGINT, so that
+#    64-bit integers at the JS boundary need no legalising pass). Its JS loader is not minified, and
+#    without Binaryen's inlining and metadce its code is ~30 % larger (1.9 MB, 540 KB gzipped, against
+#    1.5 MB, 460 KB).
+option(WEBCNN_WASM_RELAXED "Build the relaxed-SIMD module (needs clang 16: apt-get install clang-16)" ON)
+set(WEBCNN_WASM_RELAXED_LLVM_ROOT /usr/lib/llvm-16/bin CACHE PATH "Folder of the LLVM 16 clang++ for the relaxed-SIMD kernels")
+if(WEBCNN_WASM_RELAXED AND NOT EXISTS ${WEBCNN_WASM_RELAXED_LLVM_ROOT}/clang++)
+  message(FATAL_ERROR "webcnn: ${WEBCNN_WASM_RELAXED_LLVM_ROOT}/clang++ is missing: install clang-16 (it compiles the "
+                      "relaxed-SIMD kernels), set WEBCNN_WASM_RELAXED_LLVM_ROOT, or -DWEBCNN_WASM_RELAXED=OFF")
+endif()
+if(WEBCNN_WASM_RELAXED)
+  webcnn_kernel_isa(webcnn_kernels ${WEBCNN_LAYER_INCLUDE_kernels} wasm_relaxed DETACHED FLAGS -mrelaxed-simd)
+  # EM_CLANG_ADD_VERSION empty: Debian's Emscripten appends "-14" to the clang it runs.
+  set(launcher ${CMAKE_COMMAND} -E env EM_LLVM_ROOT=${WEBCNN_WASM_RELAXED_LLVM_ROOT} EM_CLANG_ADD_VERSION=
+      ${CMAKE_CXX_COMPILER_LAUNCHER})
+  set_target_properties(webcnn_kernels_kernels_wasm_relaxed PROPERTIES CXX_COMPILER_LAUNCHER "${launcher}")
+  webcnn_kernel_table_objects(webcnn_kernel_table_wasm_relaxed webcnn_kernels ${WEBCNN_LAYER_INCLUDE_kernels} wasm_relaxed)
+  set(WEBCNN_WASM_RELAXED_OBJECTS $<TARGET_OBJECTS:webcnn_kernel_table_wasm_relaxed>
+      $<TARGET_OBJECTS:webcnn_kernels_kernels_wasm_relaxed>)
+  if(WEBCNN_WASM_THREADS)
+    webcnn_wasm_module(webcnn_wasm_relaxed webcnn_wasm_mt_relaxed ${WEBCNN_WASM_RELAXED_OBJECTS})
+  else()
+    webcnn_wasm_module(webcnn_wasm_relaxed webcnn_wasm_relaxed ${WEBCNN_WASM_RELAXED_OBJECTS})
+  endif()
+  # After the module's options (CMAKE_CXX_FLAGS_RELEASE's -O3 comes earlier on the link line).
+  set(WEBCNN_WASM_RELAXED_LINK_OPTIONS -O1 -sWASM_BIGINT -sERROR_ON_WASM_CHANGES_AFTER_LINK)
+  target_link_options(webcnn_wasm_relaxed PRIVATE ${WEBCNN_WASM_RELAXED_LINK_OPTIONS})
+  # Without Binaryen nothing drops the name section (8 MB of function names). Not -Wl,--strip-all: that
+  # also drops the target_features section, from which emcc learns that a threaded module has threads.
+  add_custom_command(TARGET webcnn_wasm_relaxed POST_BUILD
+    COMMAND ${WEBCNN_WASM_RELAXED_LLVM_ROOT}/llvm-objcopy --remove-section=name $<TARGET_FILE_DIR:webcnn_wasm_relaxed>/$<TARGET_FILE_BASE_NAME:webcnn_wasm_relaxed>.wasm
+    VERBATIM)
 endif()
 
 # --- the native doctest suite, compiled to wasm and run by Node --------------------------------------
@@ -91,15 +150,19 @@ if(WEBCNN_HOST_DOCTEST_DIR AND WEBCNN_TEST_SOURCES)
   set(WEBCNN_WASM_DOCTEST_INCLUDE ${CMAKE_CURRENT_BINARY_DIR}/doctest-include)
   file(MAKE_DIRECTORY ${WEBCNN_WASM_DOCTEST_INCLUDE})
   file(CREATE_LINK ${WEBCNN_HOST_DOCTEST_DIR}/doctest ${WEBCNN_WASM_DOCTEST_INCLUDE}/doctest SYMBOLIC)
-  add_executable(webcnn_tests_wasm ${WEBCNN_TEST_SOURCES})
+  # The test objects, compiled once: webcnn_tests_wasm links them with the wasm128 table, and
+  # webcnn_tests_wasm_relaxed (when the relaxed module is built) with the wasm_relaxed one.
+  add_library(webcnn_tests_wasm_objects OBJECT ${WEBCNN_TEST_SOURCES} ${CMAKE_CURRENT_SOURCE_DIR}/tools/npy.cc)
   # doctest has a no-exceptions mode, but there a failed REQUIRE ends the whole run. The test sources
   # alone use exceptions (Emscripten's JS-based ones), so a failed REQUIRE ends only its test case;
   # the engine they call is the same -fno-exceptions library the module links.
-  target_compile_options(webcnn_tests_wasm PRIVATE -fexceptions)
-  target_include_directories(webcnn_tests_wasm PRIVATE ${WEBCNN_WASM_DOCTEST_INCLUDE} ${CMAKE_CURRENT_SOURCE_DIR}/tests/native)
+  target_compile_options(webcnn_tests_wasm_objects PRIVATE -fexceptions)
+  target_include_directories(webcnn_tests_wasm_objects PRIVATE ${WEBCNN_WASM_DOCTEST_INCLUDE}
+    ${CMAKE_CURRENT_SOURCE_DIR}/tests/native ${CMAKE_CURRENT_SOURCE_DIR}/tools)
+  target_link_libraries(webcnn_tests_wasm_objects PRIVATE webcnn_engine_internal)
+  target_compile_definitions(webcnn_tests_wasm_objects PRIVATE WEBCNN_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}")
+  add_executable(webcnn_tests_wasm $<TARGET_OBJECTS:webcnn_tests_wasm_objects>)
   target_link_libraries(webcnn_tests_wasm PRIVATE webcnn_engine_internal)
-  target_include_directories(webcnn_tests_wasm PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/tools)
-  target_sources(webcnn_tests_wasm PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/tools/npy.cc)
   # The image tests decode files. The module leaves decoding to the browser, but the test binary needs
   # the same stb_image decoder the native build uses (engine/third_party/stb).
   file(GLOB WEBCNN_DECODE_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/engine/src/image/decode_*.cc)
@@ -110,8 +173,7 @@ if(WEBCNN_HOST_DOCTEST_DIR AND WEBCNN_TEST_SOURCES)
     target_compile_options(webcnn_decode_wasm PRIVATE -fno-exceptions)
     target_link_libraries(webcnn_tests_wasm PRIVATE webcnn_decode_wasm)
   endif()
-  target_compile_definitions(webcnn_tests_wasm PRIVATE WEBCNN_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}")
-  target_link_options(webcnn_tests_wasm PRIVATE
+  set(WEBCNN_TESTS_WASM_LINK_OPTIONS
     ${WEBCNN_WASM_COMMON_LINK_OPTIONS}
     -fexceptions
     -sDISABLE_EXCEPTION_CATCHING=0
@@ -121,7 +183,17 @@ if(WEBCNN_HOST_DOCTEST_DIR AND WEBCNN_TEST_SOURCES)
     # The tests read settings such as WEBCNN_CONFORMANCE_FILTER from the environment.
     --pre-js ${CMAKE_CURRENT_SOURCE_DIR}/cmake/wasm_tests_pre.js
   )
+  target_link_options(webcnn_tests_wasm PRIVATE ${WEBCNN_TESTS_WASM_LINK_OPTIONS})
   set_target_properties(webcnn_tests_wasm PROPERTIES SUFFIX ".js")
+  if(TARGET webcnn_wasm_relaxed)
+    # Run with WEBCNN_ISA=wasm_relaxed in the environment (tests/node/wasm_native_suite.test.mjs), so the
+    # kernel table test checks that this table is the one running.
+    add_executable(webcnn_tests_wasm_relaxed ${WEBCNN_WASM_RELAXED_OBJECTS} $<TARGET_OBJECTS:webcnn_tests_wasm_objects>)
+    target_link_libraries(webcnn_tests_wasm_relaxed PRIVATE $<TARGET_NAME_IF_EXISTS:webcnn_decode_wasm> webcnn_engine_internal)
+    target_link_options(webcnn_tests_wasm_relaxed PRIVATE ${WEBCNN_TESTS_WASM_LINK_OPTIONS} ${WEBCNN_WASM_RELAXED_LINK_OPTIONS})
+    set_target_properties(webcnn_tests_wasm_relaxed PROPERTIES SUFFIX ".js")
+    set_property(TARGET webcnn_tests_wasm_relaxed APPEND PROPERTY LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cmake/wasm_tests_pre.js)
+  endif()
   # The loader is CommonJS; the repository's package.json would make Node read it as an ES module.
   file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/package.json "{ \"type\": \"commonjs\" }\n")
   set_property(TARGET webcnn_tests_wasm APPEND PROPERTY LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cmake/wasm_tests_pre.js)

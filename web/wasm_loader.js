@@ -13,6 +13,15 @@
 // the single-threaded one, with the reason in features.threads.reason. Both give bit-identical results.
 // In Node, WEBCNN_THREADS=<n> in the environment sets the count (1 = the single-threaded build).
 //
+// Each build also comes as <name>_relaxed: the same engine whose GEMM and depthwise convolutions multiply-add
+// with relaxed SIMD's f32x4.relaxed_madd (fused where the CPU has FMA: faster, and different in the last
+// bits). A module holding a relaxed opcode does not even compile on an engine without relaxed SIMD, so it
+// is chosen only where WebAssembly.validate accepts a tiny module using that opcode (Chrome/Edge 114+;
+// Node 20 only with --experimental-wasm-relaxed-simd), and the SIMD128 build is the fallback, also when
+// the relaxed one fails to load. features.relaxedSimd says which runs. configure({relaxedSimd: false}),
+// or WEBCNN_RELAXED_SIMD=0 in Node's environment, keeps the SIMD128 build (for tests and comparisons,
+// or to step around a bug).
+//
 // Bundlers: every file of dist/ a page may need is named once, literally, as new URL('./dist/...',
 // import.meta.url) in distUrl() below: Vite and webpack 5 see that pattern, copy the file into their
 // output and rewrite the URL. Bundlers that leave it alone (esbuild, plain Rollup), and pages that
@@ -24,6 +33,13 @@ import { isNode, nodeBuiltin } from './webcnn/environment.js';
 // The smallest module using a SIMD128 instruction: (func (result v128) i32.const 0 i32x4.splat).
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 17, 11,
+]);
+
+// The smallest module using a relaxed SIMD instruction: (func (result v128) three (i32x4.splat (i32.const 0))
+// then f32x4.relaxed_madd).
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
+  65, 0, 253, 17, 65, 0, 253, 17, 65, 0, 253, 17, 253, 133, 2, 11,
 ]);
 
 // More threads than this rarely pay off for one inference (the layers get too small to split), and each
@@ -55,12 +71,36 @@ function chooseThreads() {
   return { enabled: true, count, reason: `${isNode ? 'Node' : 'cross-origin isolated page'}, ${cores} cores` };
 }
 
-/** What this environment and build offer. wasmBytes is filled once the module has been loaded. */
+const simd = typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+const relaxedSimdAvailable = simd && WebAssembly.validate(RELAXED_SIMD_PROBE);
+let relaxedSimdAllowed = !(isNode && process.env.WEBCNN_RELAXED_SIMD === '0'); // configure({relaxedSimd})
+
+/**
+ * What this environment and build offer. wasmBytes is filled once the module has been loaded; threads and
+ * relaxedSimd say which build is (or will be) loaded.
+ */
 export const features = {
-  simd: typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE),
+  simd,
   threads: chooseThreads(),
+  relaxedSimd: relaxedSimdAvailable && relaxedSimdAllowed,
   wasmBytes: null,
 };
+
+/** webcnn.configure({relaxedSimd}): false keeps the SIMD128 build; true (the default) uses relaxed SIMD where there is. */
+export function setRelaxedSimd(allowed) {
+  if (typeof allowed !== 'boolean') throw new TypeError('webcnn.configure: relaxedSimd must be true or false');
+  relaxedSimdAllowed = allowed;
+  features.relaxedSimd = relaxedSimdAvailable && relaxedSimdAllowed;
+}
+
+/** What configure() reports for relaxedSimd: whether relaxed SIMD may be used. */
+export const relaxedSimdSetting = () => relaxedSimdAllowed;
+
+/** The settings a page's inference worker needs to choose the same way (worker.js applies them). */
+export const workerLoaderSettings = () => ({ relaxedSimd: relaxedSimdAllowed });
+export function applyWorkerLoaderSettings({ relaxedSimd } = {}) {
+  if (typeof relaxedSimd === 'boolean') setRelaxedSimd(relaxedSimd);
+}
 
 export const SIMD_REQUIRED =
   'webcnn needs WebAssembly SIMD (128-bit), which this JavaScript engine lacks or has disabled ' +
@@ -113,12 +153,17 @@ function distUrl(file) {
     case 'webcnn_wasm_mt.mjs': return new URL('./dist/webcnn_wasm_mt.mjs', import.meta.url);
     case 'webcnn_wasm_mt.js': return new URL('./dist/webcnn_wasm_mt.js', import.meta.url);
     case 'webcnn_wasm_mt.worker.js': return new URL('./dist/webcnn_wasm_mt.worker.js', import.meta.url);
+    case 'webcnn_wasm_relaxed.wasm': return new URL('./dist/webcnn_wasm_relaxed.wasm', import.meta.url);
+    case 'webcnn_wasm_relaxed.mjs': return new URL('./dist/webcnn_wasm_relaxed.mjs', import.meta.url);
+    case 'webcnn_wasm_mt_relaxed.wasm': return new URL('./dist/webcnn_wasm_mt_relaxed.wasm', import.meta.url);
+    case 'webcnn_wasm_mt_relaxed.mjs': return new URL('./dist/webcnn_wasm_mt_relaxed.mjs', import.meta.url);
+    case 'webcnn_wasm_mt_relaxed.js': return new URL('./dist/webcnn_wasm_mt_relaxed.js', import.meta.url);
     default: throw new Error(`webcnn: no such file in dist/: ${file}`);
   }
 }
 const BUILD_HINT = 'web/dist/ holds no wasm build: run scripts/build-wasm.sh';
 
-// The loader factory and .wasm bytes of one build ('webcnn_wasm' or 'webcnn_wasm_mt').
+// The loader factory and .wasm bytes of one build ('webcnn_wasm', 'webcnn_wasm_mt', or either + '_relaxed').
 async function fetchBuild(name) {
   if (isNode) {
     // Emscripten's plain -sMODULARIZE loader is CommonJS; it would fetch() the .wasm path under Node 20,
@@ -157,39 +202,64 @@ function sameOriginUrl(url) {
   return blobUrls.get(url.href);
 }
 
-async function instantiateThreaded(count) {
-  const { factory, wasmBinary } = await fetchBuild('webcnn_wasm_mt');
+async function instantiateThreaded(count, name) {
+  const { factory, wasmBinary } = await fetchBuild(name);
   const settings = { wasmBinary, webcnnWorkers: count - 1 };
   if (!isNode) {
-    // The pthread workers (dist/webcnn_wasm_mt.worker.js) importScripts() the loader: they need the
-    // classic-script form (.js, not our ES .mjs) and its absolute URL, which an ES module cannot tell
-    // Emscripten; and every dist file is found next to the loader, not next to the page.
-    settings.mainScriptUrlOrBlob = await sameOriginUrl(distUrl('webcnn_wasm_mt.js'));
+    // The pthread workers (dist/webcnn_wasm_mt.worker.js, the same script for both threaded builds)
+    // importScripts() the loader: they need the classic-script form (.js, not our ES .mjs) and its
+    // absolute URL, which an ES module cannot tell Emscripten; and every dist file is found next to the
+    // loader, not next to the page.
+    settings.mainScriptUrlOrBlob = await sameOriginUrl(distUrl(`${name}.js`));
     const pthreadWorker = await sameOriginUrl(distUrl('webcnn_wasm_mt.worker.js'));
-    settings.locateFile = (file) => (file === 'webcnn_wasm_mt.worker.js' ? pthreadWorker : distUrl(file).href);
+    settings.locateFile = (file) => (file.endsWith('.worker.js') ? pthreadWorker : distUrl(file).href);
+  } else {
+    // Node starts the pthreads from the file beside the loader unless told: the one both builds share.
+    const { fileURLToPath } = await nodeBuiltin('url');
+    const pthreadWorker = fileURLToPath(distUrl('webcnn_wasm_mt.worker.js'));
+    settings.locateFile = (file, prefix) => (file.endsWith('.worker.js') ? pthreadWorker : prefix + file);
   }
   const module = await factory(settings);
   const threads = module.setThreads(count);
   return { module, wasmBytes: wasmBinary.byteLength, threads };
 }
 
+async function instantiateSingle(name) {
+  let build;
+  try {
+    build = await fetchBuild(name);
+  } catch (e) {
+    throw new Error(`${BUILD_HINT} (${e.message})`, { cause: e });
+  }
+  const module = await build.factory({ wasmBinary: build.wasmBinary });
+  return { module, wasmBytes: build.wasmBinary.byteLength };
+}
+
+// The build of that kind, its relaxed-SIMD form first when features.relaxedSimd; a relaxed build that
+// fails to load leaves the SIMD128 one (features.relaxedSimd then false).
+async function instantiateKind(threaded) {
+  const name = threaded ? 'webcnn_wasm_mt' : 'webcnn_wasm';
+  const instantiate = threaded ? (n) => instantiateThreaded(features.threads.count, n) : instantiateSingle;
+  if (features.relaxedSimd) {
+    try {
+      return await instantiate(`${name}_relaxed`);
+    } catch {
+      features.relaxedSimd = false;
+    }
+  }
+  return instantiate(name);
+}
+
 export async function instantiateModule() {
   if (!features.simd) throw new Error(SIMD_REQUIRED);
   if (features.threads.enabled) {
     try {
-      const { module, wasmBytes, threads } = await instantiateThreaded(features.threads.count);
+      const { module, wasmBytes, threads } = await instantiateKind(true);
       features.threads.count = threads;
       return { module, wasmBytes };
     } catch (e) {
       features.threads = { enabled: false, count: 1, reason: `the multi-threaded build failed to load (${e.message})` };
     }
   }
-  let build;
-  try {
-    build = await fetchBuild('webcnn_wasm');
-  } catch (e) {
-    throw new Error(`${BUILD_HINT} (${e.message})`, { cause: e });
-  }
-  const module = await build.factory({ wasmBinary: build.wasmBinary });
-  return { module, wasmBytes: build.wasmBinary.byteLength };
+  return instantiateKind(false);
 }

@@ -228,6 +228,14 @@ export interface Features {
    * a cross-origin isolated page, or Node), count = threads per inference, reason = why (or why not).
    */
   threads: { enabled: boolean; count: number; reason: string };
+  /**
+   * The build uses relaxed SIMD: its matrix products and depthwise convolutions multiply-add with
+   * f32x4.relaxed_madd (fused where the CPU has FMA: faster, results differ from the SIMD128 build in the last
+   * bits). True where WebAssembly accepts relaxed SIMD (Chrome/Edge 114+; Node only with
+   * --experimental-wasm-relaxed-simd) unless configure({relaxedSimd: false}) or, in Node,
+   * WEBCNN_RELAXED_SIMD=0 keeps the SIMD128 build; false again if the relaxed build failed to load.
+   */
+  relaxedSimd: boolean;
   /** Size of the .wasm file in bytes; null until the module has been loaded (first load() or memory()). */
   wasmBytes: number | null;
 }
@@ -248,6 +256,11 @@ export interface Settings {
    * with pages may set it) and ignores it: it reads the installed package's files.
    */
   assetBase?: string | URL | null;
+  /**
+   * false: keep the SIMD128 build even where relaxed SIMD is available (to compare, or to step around a
+   * problem); true (the default): use the relaxed-SIMD build there. See Features.relaxedSimd.
+   */
+  relaxedSimd?: boolean;
 }
 
 /**
@@ -261,7 +274,7 @@ export interface Settings {
  * webcnn.configure({ assetBase: '/static/webcnn/' }); // cp -r node_modules/webcnn/web public/static/webcnn
  * ```
  */
-export function configure(settings?: Settings): { assetBase: string | null };
+export function configure(settings?: Settings): { assetBase: string | null; relaxedSimd: boolean };
 
 /**
  * A TF.js graph model given in parts. Shards are matched to the manifest's paths by path, else by file

@@ -63,7 +63,7 @@
 //   model.js               the Model class
 // This file is the public entry point: what it exports is the API (webcnn.d.ts).
 
-import { assetBaseSetting, features, setAssetBase } from './wasm_loader.js';
+import { assetBaseSetting, features, relaxedSimdSetting, setAssetBase, setRelaxedSimd } from './wasm_loader.js';
 import { defaultUseWorker, backend } from './webcnn/backends.js';
 import { ErrorCode, invalidArgumentType, withCode } from './webcnn/errors.js';
 import { Model } from './webcnn/model.js';
@@ -81,12 +81,14 @@ export { Engine } from './webcnn/engine.js';
  * the package has them under web/ (worker.js, webcnn/, dist/), for pages whose bundler does not copy them
  * (esbuild, Rollup without a plugin) or that serve them from elsewhere; null: next to this module (the
  * default). Call it before the first load(). Node keeps assetBase as given and ignores it (it reads the
- * package's files).
+ * package's files). relaxedSimd: false keeps the SIMD128 build where relaxed SIMD is available (true, the
+ * default: use it there; features.relaxedSimd says which build runs).
  * Returns the settings now in force.
  */
-export function configure({ assetBase } = {}) {
+export function configure({ assetBase, relaxedSimd } = {}) {
   if (assetBase !== undefined) setAssetBase(assetBase);
-  return { assetBase: assetBaseSetting() };
+  if (relaxedSimd !== undefined) setRelaxedSimd(relaxedSimd);
+  return { assetBase: assetBaseSetting(), relaxedSimd: relaxedSimdSetting() };
 }
 
 /**

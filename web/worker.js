@@ -10,11 +10,13 @@
 import { payloadBuffers } from './webcnn/backend.js';
 import { Engine } from './webcnn/engine.js';
 import { codedError, ErrorCode, errorToMessage } from './webcnn/errors.js';
+import { applyWorkerLoaderSettings } from './wasm_loader.js';
 
 const METHODS = new Set([
   'info', 'load', 'run', 'runImage', 'classify', 'layers', 'filters', 'profile', 'preprocess', 'dispose', 'memory', '__testOnlyTrap',
 ]);
-const engine = Engine.create();
+// Made on the first message: webcnn.js's first call ('info') carries the loader settings (which build).
+let engine = null;
 let trapped = null; // the trap's message once the instance has trapped
 
 // Results hold fresh typed arrays copied out of the wasm heap: their buffers go back without a copy.
@@ -40,6 +42,10 @@ self.onmessage = async ({ data: { call, method, args } }) => {
   }
   try {
     if (!METHODS.has(method)) throw codedError(`webcnn worker: unknown call '${method}'`, ErrorCode.INTERNAL);
+    if (!engine) {
+      if (method === 'info') applyWorkerLoaderSettings(args[0]);
+      engine = Engine.create();
+    }
     const e = await engine;
     let result = e[method](...args);
     // The model's bytes go back (transferred) so that webcnn.js keeps them for restarts only once loaded.

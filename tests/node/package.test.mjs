@@ -4,7 +4,7 @@
 //   (b) a page importing 'webcnn' is bundled with esbuild and with Vite (the repository's pinned
 //       devDependencies, run against the temporary project) and, served with and without COOP/COEP,
 //       loads a model in Chromium and classifies a photo in the worker: threaded build when cross-origin
-//       isolated, single-threaded otherwise;
+//       isolated, single-threaded otherwise, each in its relaxed-SIMD form (Chromium has relaxed SIMD);
 //   (c) the same page without a bundler, through an import map;
 //   and the esbuild page with webcnn's files on another origin (configure({assetBase}), as from a CDN).
 // The oracle is what the photo shows: a chickadee, as tflite_api.test.mjs asserts for both quantised
@@ -58,7 +58,7 @@ window.result = (async () => {
   const model = await webcnn.load('/fixtures/model.tflite');
   const data = new Uint8Array(await (await fetch('/fixtures/photo.rgba')).arrayBuffer());
   const top = await model.classify({ data, width: ${width}, height: ${height} }, { topK: 1, preprocess: { fit: 'stretch' } });
-  return { top, threads: webcnn.features.threads, isolated: crossOriginIsolated };
+  return { top, threads: webcnn.features.threads, relaxedSimd: webcnn.features.relaxedSimd, isolated: crossOriginIsolated };
 })().catch((e) => ({ error: e.message, code: e.code }));
 `);
   writeFileSync(join(project, 'index.html'), '<!doctype html><title>app</title><script type="module" src="/src/main.js"></script>\n');
@@ -78,7 +78,8 @@ test('the tarball holds what runs, and nothing else', { skip: noBuild }, () => {
   assert.equal(pkg.version, '0.2.0');
   assert.deepEqual(pkg.dependencies ?? {}, {});
   for (const file of ['web/webcnn.js', 'web/webcnn.d.ts', 'web/worker.js', 'web/dist/webcnn_wasm.wasm', 'web/dist/webcnn_wasm.mjs',
-    'web/dist/webcnn_wasm.js', 'LICENSE', 'THIRD_PARTY_NOTICES.md']) {
+    'web/dist/webcnn_wasm.js', 'web/dist/webcnn_wasm_relaxed.wasm', 'web/dist/webcnn_wasm_relaxed.mjs',
+    'web/dist/webcnn_wasm_relaxed.js', 'LICENSE', 'THIRD_PARTY_NOTICES.md']) {
     assert.ok(existsSync(join(installed, file)), `${file} is in the package`);
   }
   for (const file of ['web/app', 'web/server.mjs', 'web/index.html', 'engine', 'tests', 'models']) {
@@ -103,12 +104,13 @@ console.log(JSON.stringify({ resolved: import.meta.resolve('webcnn'), top }));
 
 test('configure({assetBase}): validated, kept as given in Node (which reads the package\'s files), reset by null', async () => {
   const webcnn = await import('../../web/webcnn.js');
-  assert.deepEqual(webcnn.configure(), { assetBase: null });
+  const relaxedSimd = true; // the default; its own test is in wasm_relaxed_simd.test.mjs
+  assert.deepEqual(webcnn.configure(), { assetBase: null, relaxedSimd });
   assert.throws(() => webcnn.configure({ assetBase: 42 }), TypeError);
-  assert.deepEqual(webcnn.configure({ assetBase: '/static/webcnn/' }), { assetBase: '/static/webcnn/' });
-  assert.deepEqual(webcnn.configure({ assetBase: new URL('https://cdn.example/webcnn/') }), { assetBase: 'https://cdn.example/webcnn/' });
-  assert.deepEqual(webcnn.configure({}), { assetBase: 'https://cdn.example/webcnn/' }, 'an absent key changes nothing');
-  assert.deepEqual(webcnn.configure({ assetBase: null }), { assetBase: null });
+  assert.deepEqual(webcnn.configure({ assetBase: '/static/webcnn/' }), { assetBase: '/static/webcnn/', relaxedSimd });
+  assert.deepEqual(webcnn.configure({ assetBase: new URL('https://cdn.example/webcnn/') }), { assetBase: 'https://cdn.example/webcnn/', relaxedSimd });
+  assert.deepEqual(webcnn.configure({}), { assetBase: 'https://cdn.example/webcnn/', relaxedSimd }, 'an absent key changes nothing');
+  assert.deepEqual(webcnn.configure({ assetBase: null }), { assetBase: null, relaxedSimd });
 });
 
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
@@ -176,6 +178,8 @@ test('(b, c) pages bundled with esbuild and Vite, and without a bundler, classif
               assert.equal(result.error, undefined, `${JSON.stringify(result)} ${errors.join('; ')}`);
               assert.equal(result.isolated, isolated);
               assert.equal(result.threads.enabled, isolated, result.threads.reason);
+              // Chromium has relaxed SIMD: true only if the relaxed module was packed, found and loaded.
+              assert.equal(result.relaxedSimd, true);
               assert.match(labels[result.top[0].index], EXPECTED, JSON.stringify(result.top));
             } finally {
               await context.close();

@@ -22,6 +22,7 @@ test('features: SIMD detected, the build chosen with its reason, wasm size known
   assert.ok(Number.isInteger(count) && count >= 1 && (enabled || count === 1), `threads ${count}`);
   assert.equal(typeof reason, 'string');
   assert.ok(webcnn.features.wasmBytes > 100_000, `wasmBytes ${webcnn.features.wasmBytes}`);
+  assert.equal(typeof webcnn.features.relaxedSimd, 'boolean'); // which build: wasm_relaxed_simd.test.mjs
 });
 
 test('load by path: inputs and outputs described, run gives a softmax over 10 classes', async () => {

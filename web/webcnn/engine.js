@@ -24,8 +24,13 @@ export class Engine {
   }
 
   info() {
-    // threads: the build this engine's thread chose (the page learns the worker's choice from it).
-    return { wasmBytes: this.wasmBytes, backend: this.module.simdBackend(), threads: { ...features.threads } };
+    // threads, relaxedSimd: the build this engine's thread chose (the page learns the worker's choice from it).
+    return {
+      wasmBytes: this.wasmBytes,
+      backend: this.module.simdBackend(),
+      threads: { ...features.threads },
+      relaxedSimd: features.relaxedSimd,
+    };
   }
 
   /**

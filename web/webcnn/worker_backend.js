@@ -4,7 +4,7 @@
 import { Backend, dispatchRestart, payloadBuffers, restartedError } from './backend.js';
 import { codedError, ErrorCode, errorFromMessage } from './errors.js';
 import { workerImagePayload } from './images.js';
-import { configuredAssetBase, features } from '../wasm_loader.js';
+import { configuredAssetBase, features, workerLoaderSettings } from '../wasm_loader.js';
 
 // Browsers start workers only from the page's origin: a worker.js elsewhere (a CDN) is imported, with
 // CORS, by a one-line module of this origin.
@@ -53,10 +53,12 @@ export class WorkerBackend extends Backend {
     worker.onmessageerror = () => {
       if (worker === this.worker) this.crashed('a message from the worker could not be read');
     };
-    const info = await this.post('info', []);
+    // The first call carries the loader settings (configure({relaxedSimd})): the worker instantiates on it.
+    const info = await this.post('info', [workerLoaderSettings()]);
     this.started = true;
     features.wasmBytes = info.wasmBytes;
     features.threads = info.threads; // what the worker chose, e.g. after the threaded build failed to load
+    features.relaxedSimd = info.relaxedSimd;
   }
 
   async call(method, args, transfer = []) {

@@ -22,7 +22,7 @@ inline i16x8 widen8(const int8_t* p) { return widen_s8x8(p); }
 // Requantises 8 accumulators (the channels of one block) and stores them as 8 bytes; `vector`:
 // q8_header_vectorizable(block), hoisted by the callers.
 inline void store_block(i32x4 acc0, i32x4 acc1, const int32_t* block, bool vector, const Q8Output& out, uint8_t* y) {
-#if defined(WEBCNN_ISA_WASM128)
+#if defined(WEBCNN_ISA_WASM128) || defined(WEBCNN_ISA_WASM_RELAXED)
   if (vector) {
     const v128_t zp_out = wasm_i32x4_splat(out.zero_point), lo = wasm_i32x4_splat(out.qmin),
                  hi = wasm_i32x4_splat(out.qmax);

@@ -35,7 +35,7 @@ void q8_gemm_tile(size_t mr, size_t nc, size_t pairs, const int16_t* a, size_t a
       acc[i][1] = add_i32x4(acc[i][1], dot_i16x8(av, b1));
     }
   }
-#if defined(WEBCNN_ISA_WASM128)
+#if defined(WEBCNN_ISA_WASM128) || defined(WEBCNN_ISA_WASM_RELAXED)
   if (vector_requantize) {
     const v128_t zp = wasm_i32x4_splat(out.zero_point), lo = wasm_i32x4_splat(out.qmin),
                  hi = wasm_i32x4_splat(out.qmax);

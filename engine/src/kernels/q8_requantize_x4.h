@@ -32,7 +32,7 @@ inline simd::i32x4 q8_requantize_x4_scalar(simd::i32x4 acc, const int32_t* heade
   return simd::load_i32x4(v);
 }
 
-#if defined(WEBCNN_ISA_WASM128)
+#if defined(WEBCNN_ISA_WASM128) || defined(WEBCNN_ISA_WASM_RELAXED)
 // The vector form; only for headers where q8_header_vectorizable holds. zp, lo, hi: splats of out's fields.
 // A 64-bit y >> n (n = 31, 30) is taken as the high 32-bit half of y << (32 − n): V8 has no native
 // i64x2.shr_s on x64 (an emulated sequence), shl is one instruction; |y| < 2^62 keeps y << 1 in range, and
@@ -91,7 +91,7 @@ inline simd::i32x4 q8_requantize_x4_vector(simd::i32x4 acc, const int32_t* heade
 // Stores 8 requantised lanes (lo = channels 0..3, hi = 4..7, already within the output's range) as 8-bit
 // values, the first `count` of them.
 inline void q8_store_x8(simd::i32x4 lo, simd::i32x4 hi, bool is_signed, void* dst, size_t count) {
-#if defined(WEBCNN_ISA_WASM128)
+#if defined(WEBCNN_ISA_WASM128) || defined(WEBCNN_ISA_WASM_RELAXED)
   if (count == kQ8Lanes) {  // values are in range, so the saturating narrows are exact
     const v128_t h = wasm_i16x8_narrow_i32x4(lo.v, hi.v);
     wasm_v128_store64_lane(dst, is_signed ? wasm_i8x16_narrow_i16x8(h, h) : wasm_u8x16_narrow_i16x8(h, h), 0);

@@ -11,7 +11,7 @@
 
 #if defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
 #include <emmintrin.h>
-#elif defined(WEBCNN_ISA_WASM128)
+#elif defined(WEBCNN_ISA_WASM128) || defined(WEBCNN_ISA_WASM_RELAXED)
 #include <wasm_simd128.h>
 #endif
 
@@ -80,7 +80,7 @@ inline void narrow_store(const V x[4], int32_t qmin, int32_t qmax, T* p) {
 }
 #define WEBCNN_Q8_VECTOR 1
 
-#elif defined(WEBCNN_ISA_WASM128)
+#elif defined(WEBCNN_ISA_WASM128) || defined(WEBCNN_ISA_WASM_RELAXED)
 using V = v128_t;
 inline V splat(int32_t v) { return wasm_i32x4_splat(v); }
 inline V add(V a, V b) { return wasm_i32x4_add(a, b); }

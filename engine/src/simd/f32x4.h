@@ -1,6 +1,8 @@
 // The vector abstraction: 4 float lanes, written once, compiled for one backend per instruction set:
 //   f32x4_wasm128.h  WebAssembly SIMD128      f32x4_sse2.h  x86 SSE2      f32x4_scalar.h  plain C++
 //   f32x4_avx2.h     x86 AVX2 + FMA (only when WEBCNN_ISA_AVX2 is defined: never the default)
+//   f32x4_wasm_relaxed.h  WebAssembly SIMD128 + relaxed SIMD's f32x4.relaxed_madd (only when
+//                    WEBCNN_ISA_WASM_RELAXED is defined: the relaxed module's kernels, cmake/wasm.cmake)
 // Each backend lives in its own namespace (webcnn::simd::<isa>) and names itself (kBackend), so several
 // can be compiled into one program without clashing: kernels are compiled once per instruction set
 // (cmake/kernel_isas.cmake, kernels/kernel_table.h) with WEBCNN_ISA_<NAME> defined. Without one, the
@@ -19,7 +21,7 @@
 #pragma once
 
 #if !defined(WEBCNN_ISA_SCALAR) && !defined(WEBCNN_ISA_SSE2) && !defined(WEBCNN_ISA_AVX2) && \
-    !defined(WEBCNN_ISA_WASM128)
+    !defined(WEBCNN_ISA_WASM128) && !defined(WEBCNN_ISA_WASM_RELAXED)
 #if defined(__wasm_simd128__)
 #define WEBCNN_ISA_WASM128 1
 #elif defined(__SSE2__) || defined(_M_X64)
@@ -32,6 +34,9 @@
 #if defined(WEBCNN_ISA_WASM128)
 #include "simd/f32x4_wasm128.h"
 #define WEBCNN_ISA wasm128
+#elif defined(WEBCNN_ISA_WASM_RELAXED)
+#include "simd/f32x4_wasm_relaxed.h"
+#define WEBCNN_ISA wasm_relaxed
 #elif defined(WEBCNN_ISA_SSE2)
 #include "simd/f32x4_sse2.h"
 #define WEBCNN_ISA sse2

@@ -15,9 +15,9 @@
 
 #include "simd/f32x4.h"
 
-#if defined(WEBCNN_ISA_WASM128)
+#if defined(WEBCNN_ISA_WASM128) || defined(WEBCNN_ISA_WASM_RELAXED)
 
-namespace webcnn::simd::wasm128 {
+namespace webcnn::simd::WEBCNN_ISA {  // wasm128, or wasm_relaxed (the same integer code)
 struct i16x8 {
   v128_t v;
 };
@@ -38,7 +38,7 @@ inline i32x4 add_i32x4(i32x4 a, i32x4 b) { return {wasm_i32x4_add(a.v, b.v)}; }
 inline i32x4 load_i32x4(const int32_t* p) { return {wasm_v128_load(p)}; }
 inline void store_i32x4(int32_t* p, i32x4 a) { wasm_v128_store(p, a.v); }
 inline i32x4 splat_i32x4(int32_t x) { return {wasm_i32x4_splat(x)}; }
-}  // namespace webcnn::simd::wasm128
+}  // namespace webcnn::simd::WEBCNN_ISA
 
 #elif defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
 
