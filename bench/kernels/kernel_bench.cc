@@ -243,7 +243,7 @@ void bench_q8(const std::string& filter, int rounds) {
     for (uint8_t& x : v) x = static_cast<uint8_t>(rng());
     return v;
   };
-  const kernels::QuantizedMultiplier mult = kernels::quantize_multiplier(1.0 / 700.0);
+  const float mult = 1.0f / 700.0f;  // the requantisation scale
   kernels::Q8Input in;
   in.zero_point = 128;
   kernels::Q8Output out;

@@ -1,6 +1,6 @@
 // The 8-bit kernels (kernels/q8_gemm.h, q8_im2col.h, q8_dwconv.h) against their naive references
-// (TFLite's integer formula with requantize()), on the active kernel table: SSE2 and scalar natively,
-// SIMD128 in wasm (where requantisation is vectorised and must match requantize() bit for bit).
+// (XNNPACK's integer formula with requantize_fp32()), on the active kernel table: SSE2, AVX2 and scalar
+// natively, SIMD128 in wasm (requantisation is vectorised and must match requantize_fp32() bit for bit).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -11,13 +11,12 @@
 #include "kernels/q8_dwconv.h"
 #include "kernels/q8_gemm.h"
 #include "kernels/q8_im2col.h"
-#include "kernels/requantize.h"
+#include "kernels/requantize_fp32.h"
 
 using namespace webcnn;
 using kernels::Conv2dGeometry;
 using kernels::Q8Input;
 using kernels::Q8Output;
-using kernels::QuantizedMultiplier;
 
 namespace {
 
@@ -40,15 +39,16 @@ int32_t random_zero_point(bool is_signed, std::mt19937& rng) {
   return std::uniform_int_distribution<int>(type_min(is_signed), type_max(is_signed))(rng);
 }
 
-// Per-channel multipliers s_x · s_w[c] / s_y for weight scales spanning 1e-6..1e2 (log-uniform), with a
+// Per-channel scales s_x · s_w[c] / s_y for weight scales spanning 1e-6..1e2 (log-uniform), with a
 // y scale that puts typical accumulators (~ sqrt(k) · 128 · 128) near the middle of the output range, so
 // some channels saturate, some round to the zero point and most land inside.
-std::vector<QuantizedMultiplier> random_multipliers(size_t n, size_t k, std::mt19937& rng) {
+std::vector<float> random_scales(size_t n, size_t k, std::mt19937& rng) {
   std::uniform_real_distribution<double> exponent(-6.0, 2.0);
   const double typical_acc = std::sqrt(static_cast<double>(k)) * 128.0 * 128.0 / 4.0;
-  const double x_scale = 0.05, y_scale = x_scale * 1e-2 * typical_acc / 64.0;
-  std::vector<QuantizedMultiplier> m(n);
-  for (size_t c = 0; c < n; ++c) m[c] = kernels::quantize_multiplier(x_scale * std::pow(10.0, exponent(rng)) / y_scale);
+  const float x_scale = 0.05f, y_scale = static_cast<float>(x_scale * 1e-2 * typical_acc / 64.0);
+  std::vector<float> m(n);
+  for (size_t c = 0; c < n; ++c)
+    m[c] = kernels::requantization_scale(x_scale, static_cast<float>(std::pow(10.0, exponent(rng))), y_scale);
   return m;
 }
 
@@ -87,31 +87,65 @@ long first_difference(const std::vector<uint8_t>& a, const std::vector<uint8_t>&
 
 std::vector<int32_t> pack_gemm(size_t k, size_t n, const std::vector<uint8_t>& b, bool b_signed,
                                const std::vector<int32_t>& b_zp, const std::vector<int32_t>& bias,
-                               const std::vector<QuantizedMultiplier>& mult) {
+                               const std::vector<float>& scale) {
   std::vector<int32_t> packed(kernels::q8_gemm_packed_words(k, n));
   auto value = [&](size_t i) { return b_signed ? int32_t{static_cast<int8_t>(b[i])} : int32_t{b[i]}; };
   kernels::q8_gemm_pack_b_with(
       k, n, [&](size_t kk, size_t j) { return value(kk * n + j) - b_zp[j]; },
-      [&](size_t j) { return bias.empty() ? 0 : bias[j]; }, [&](size_t j) { return mult[j]; }, packed.data());
+      [&](size_t j) { return bias.empty() ? 0 : bias[j]; }, [&](size_t j) { return scale[j]; }, packed.data());
   return packed;
 }
 
 }  // namespace
 
+TEST_CASE("requantize_fp32 rounds the float32 product half to even, then adds the zero point and clamps") {
+  using kernels::requantize_fp32;
+  // Ties: TFLite's fixed-point rule rounds them away from zero (3, −3, 2, −2), XNNPACK's to even.
+  CHECK(requantize_fp32(5, 0.5f, 0, -128, 127) == 2);
+  CHECK(requantize_fp32(-5, 0.5f, 0, -128, 127) == -2);
+  CHECK(requantize_fp32(3, 0.5f, 0, -128, 127) == 2);
+  CHECK(requantize_fp32(-3, 0.5f, 0, -128, 127) == -2);
+  CHECK(requantize_fp32(7, 0.5f, 10, 0, 255) == 14);   // 3.5 → 4
+  CHECK(requantize_fp32(-1, 0.5f, 10, 0, 255) == 10);  // −0.5 → −0 → the zero point
+  // The product rounds to float32 first: 3930 · 0x1.81a0e6p-6 = 92.5000026 exactly, 92.5 in float32, → 92
+  // (one rounding of the exact product, as TFLite's reference kernels do, gives 93).
+  float s;
+  const uint32_t bits = 0x3cc0d073u;
+  std::memcpy(&s, &bits, sizeof s);
+  CHECK(requantize_fp32(3930, s, 0, -128, 127) == 92);
+  CHECK(requantize_fp32(-3930, s, 0, -128, 127) == -92);
+  CHECK(requantize_fp32(3930, s, -128, -128, 127) == -36);
+  // Zero points at the extremes and saturation: 509 · 0.5 = 254.5 → 254, − 128 → 126 (the old rule: 127).
+  CHECK(requantize_fp32(509, 0.5f, -128, -128, 127) == 126);
+  CHECK(requantize_fp32(511, 0.5f, -128, -128, 127) == 127);
+  CHECK(requantize_fp32(-1, 1.0f, -128, -128, 127) == -128);
+  CHECK(requantize_fp32(-511, 0.5f, 255, 0, 255) == 0);
+  CHECK(requantize_fp32(2147483647, 100.0f, 0, 0, 255) == 255);
+  CHECK(requantize_fp32(-2147483647 - 1, 100.0f, 0, -128, 127) == -128);
+  CHECK(requantize_fp32(2147483647, 1e-6f, 3, 0, 255) == 255);  // 2147.48 + 3 saturates
+  CHECK(requantize_fp32(1000000, 1e-6f, 3, 0, 255) == 4);       // 1.0 + 3
+  // A fused Relu6-like range narrows the clamp.
+  CHECK(requantize_fp32(1000, 0.5f, 5, 5, 105) == 105);
+  CHECK(requantize_fp32(-1000, 0.5f, 5, 5, 105) == 5);
+  // The scale in float32, left to right, capped so that hostile scales stay finite.
+  CHECK(kernels::requantization_scale(0.5f, 0.25f, 2.0f) == 0.0625f);
+  CHECK(kernels::requantization_scale(1e30f, 1e30f, 1e-30f) == kernels::kMaxRequantizationScale);
+  CHECK(requantize_fp32(0, kernels::requantization_scale(1e30f, 1e30f, 1e-30f), 7, 0, 255) == 7);
+}
+
 TEST_CASE("q8 reference gemm matches a hand-computed product") {
   // A uint8 [1 2; 3 4] zp 1 → [0 1; 2 3]; B int8 [5 6; 7 8] zp (1, 2) → [4 4; 6 6]; bias (10, −100);
-  // acc = [[16, −94], [36, −74]]; multiplier 0.5 → [[8, −47], [18, −37]]; + zp 3, uint8 clamp → [11 0; 21 0].
+  // acc = [[16, −94], [36, −74]]; scale 0.5 → [[8, −47], [18, −37]]; + zp 3, uint8 clamp → [11 0; 21 0].
   const uint8_t a[] = {1, 2, 3, 4};
   const int8_t b[] = {5, 6, 7, 8};
   const int32_t b_zp[] = {1, 2}, bias[] = {10, -100};
-  const QuantizedMultiplier half = kernels::quantize_multiplier(0.5);
-  const QuantizedMultiplier mult[] = {half, half};
+  const float scale[] = {0.5f, 0.5f};
   Q8Input in;
   in.zero_point = 1;
   Q8Output out;
   out.zero_point = 3;
   uint8_t c[4];
-  kernels::reference::q8_gemm(2, 2, 2, a, 2, in, b, 2, true, b_zp, bias, mult, c, 2, out);
+  kernels::reference::q8_gemm(2, 2, 2, a, 2, in, b, 2, true, b_zp, bias, scale, c, 2, out);
   CHECK(int{c[0]} == 11);
   CHECK(int{c[1]} == 0);
   CHECK(int{c[2]} == 21);
@@ -144,13 +178,13 @@ TEST_CASE("q8 gemm matches the reference: uint8/int8 operands, extreme zero poin
         bias.resize(n);
         for (int32_t& x : bias) x = std::uniform_int_distribution<int32_t>(-200000, 200000)(rng);
       }
-      const std::vector<QuantizedMultiplier> mult = random_multipliers(n, k, rng);
+      const std::vector<float> scale = random_scales(n, k, rng);
       const Q8Output out = random_output(c_signed, rng);
       const size_t c_stride = n + 3;
       std::vector<uint8_t> want(m * c_stride, 0xA5), got(m * c_stride, 0xA5);
       kernels::reference::q8_gemm(m, n, k, a.data(), a_stride, in, b.data(), n, b_signed, b_zp.data(),
-                                  bias.empty() ? nullptr : bias.data(), mult.data(), want.data(), c_stride, out);
-      const std::vector<int32_t> packed = pack_gemm(k, n, b, b_signed, b_zp, bias, mult);
+                                  bias.empty() ? nullptr : bias.data(), scale.data(), want.data(), c_stride, out);
+      const std::vector<int32_t> packed = pack_gemm(k, n, b, b_signed, b_zp, bias, scale);
       const size_t kp = kernels::q8_gemm_kp(k);
       std::vector<int16_t> rows(m * (kp + 2), 0x7777);
       kernels::q8_widen_rows(m, k, a.data(), a_stride, in, rows.data(), kp + 2);
@@ -168,42 +202,44 @@ TEST_CASE("q8 gemm matches the reference: uint8/int8 operands, extreme zero poin
   CHECK(coverage.inside * 5 > coverage.low + coverage.high + coverage.inside);  // ≥ 20 % unclamped
 }
 
-TEST_CASE("q8 gemm requantises like requantize() for every shift: one accumulator per multiplier") {
+TEST_CASE("q8 gemm requantises like requantize_fp32() for any scale: one accumulator per scale") {
   // K = 1, A = 1 (zp 0), B = acc as is impossible in 8 bits, so the accumulator comes from the bias:
   // B − zp = 0 everywhere and bias = the accumulator under test.
   std::mt19937 rng(5);
   const size_t n = 64, m = 1, k = 2;
-  std::vector<int32_t> acc_values = {0, 1, -1, 2, -2, 3, -3, (1 << 30), -(1 << 30), 2147483647, -2147483647 - 1};
+  std::vector<int32_t> acc_values = {
+      0, 1, -1, 2, -2, 3, -3, 5, -5, 3930, -3930, (1 << 24) + 3, (1 << 30), -(1 << 30), 2147483647, -2147483647 - 1};
   for (int i = 0; i < 200; ++i) acc_values.push_back(static_cast<int32_t>(rng()));
-  // Multipliers from 2^-34 (rounding to 0) to 2^12 (left shifts), and, every other round, all in [2^-30, 1)
-  // (right shifts only: every 8-channel block takes the vector requantisation where there is one).
-  std::uniform_real_distribution<double> any_exponent(-34.0, 12.0), right_exponent(-30.0, -1e-3);
+  for (int i = 0; i < 200; ++i) acc_values.push_back(static_cast<int32_t>(rng() % 20001) - 10000);
+  // Scales from 2^-34 to 2^12 (log-uniform), ties (0.5, 0.25), the float32 tie case of the doctest above.
+  std::uniform_real_distribution<double> exponent(-34.0, 12.0);
+  float tie_scale;
+  const uint32_t tie_bits = 0x3cc0d073u;
+  std::memcpy(&tie_scale, &tie_bits, sizeof tie_scale);
   for (bool is_signed : {false, true}) {
     for (size_t round = 0; round < acc_values.size(); ++round) {
       const int32_t acc = acc_values[round];
-      std::vector<QuantizedMultiplier> mult(n);
-      for (size_t j = 0; j < n; ++j)
-        mult[j] = kernels::quantize_multiplier(std::pow(2.0, round % 2 ? right_exponent(rng) : any_exponent(rng)));
-      mult[0] = kernels::quantize_multiplier(0.5);   // shift 0
-      mult[1] = kernels::quantize_multiplier(0.75);  // shift 0
-      mult[2] = kernels::quantize_multiplier(std::ldexp(1.0, -31));
+      std::vector<float> scale(n);
+      for (size_t j = 0; j < n; ++j) scale[j] = static_cast<float>(std::pow(2.0, exponent(rng)));
+      scale[0] = 0.5f, scale[1] = 0.25f, scale[2] = tie_scale, scale[3] = 1.0f, scale[9] = 0.5f, scale[63] = 0.125f;
       std::vector<int32_t> packed(kernels::q8_gemm_packed_words(k, n));
       kernels::q8_gemm_pack_b_with(
-          k, n, [](size_t, size_t) { return 0; }, [&](size_t) { return acc; }, [&](size_t j) { return mult[j]; },
+          k, n, [](size_t, size_t) { return 0; }, [&](size_t) { return acc; }, [&](size_t j) { return scale[j]; },
           packed.data());
       Q8Output out;
       out.is_signed = is_signed;
-      out.zero_point = is_signed ? -3 : 7;
+      out.zero_point =
+          round % 3 == 0 ? type_min(is_signed) : (round % 3 == 1 ? type_max(is_signed) : (is_signed ? -3 : 7));
       out.qmin = type_min(is_signed);
       out.qmax = type_max(is_signed);
       std::vector<int16_t> rows(k, 1);
       std::vector<uint8_t> got(n);
       kernels::q8_gemm(m, n, k, rows.data(), k, packed.data(), got.data(), n, out);
       for (size_t j = 0; j < n; ++j) {
-        const int32_t want = kernels::requantize(acc, mult[j], out.zero_point, out.qmin, out.qmax);
+        const int32_t want = kernels::requantize_fp32(acc, scale[j], out.zero_point, out.qmin, out.qmax);
         const int32_t g = is_signed ? int32_t{static_cast<int8_t>(got[j])} : int32_t{got[j]};
         if (g != want) {
-          FAIL_CHECK("acc " << acc << ", mantissa " << mult[j].mantissa << ", shift " << mult[j].shift << ": got " << g
+          FAIL_CHECK("acc " << acc << ", scale " << scale[j] << ", zero point " << out.zero_point << ": got " << g
                             << ", want " << want);
           return;
         }
@@ -294,17 +330,17 @@ TEST_CASE("q8 depthwise conv matches the reference over kernel sizes, strides, d
       std::vector<int32_t> w_zp(ch), bias(ch);
       for (int32_t& z : w_zp) z = random_zero_point(w_signed, rng);
       for (int32_t& b : bias) b = std::uniform_int_distribution<int32_t>(-50000, 50000)(rng);
-      const std::vector<QuantizedMultiplier> mult = random_multipliers(ch, taps, rng);
+      const std::vector<float> scale = random_scales(ch, taps, rng);
       const Q8Output out = random_output(y_signed, rng);
       const size_t out_size = static_cast<size_t>(g.batch * g.out_h * g.out_w) * ch;
       std::vector<uint8_t> want(out_size), got(out_size, 0xA5);
-      kernels::reference::q8_dwconv_nhwc(g, x.data(), in, w.data(), w_signed, w_zp.data(), bias.data(), mult.data(),
+      kernels::reference::q8_dwconv_nhwc(g, x.data(), in, w.data(), w_signed, w_zp.data(), bias.data(), scale.data(),
                                          want.data(), out);
       std::vector<int32_t> packed(kernels::q8_dwconv_packed_words(ch, taps));
       auto wv = [&](size_t i) { return w_signed ? int32_t{static_cast<int8_t>(w[i])} : int32_t{w[i]}; };
       kernels::q8_dwconv_pack_with(
           ch, taps, [&](size_t c, size_t t) { return wv(c * taps + t) - w_zp[c]; }, [&](size_t c) { return bias[c]; },
-          [&](size_t c) { return mult[c]; }, packed.data());
+          [&](size_t c) { return scale[c]; }, packed.data());
       std::vector<uint8_t> zero_row(ch, static_cast<uint8_t>(in.zero_point));
       // Two calls over row ranges, as threads split them.
       const int64_t rows = g.batch * g.out_h, split = rows / 3;

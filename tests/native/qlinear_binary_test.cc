@@ -1,7 +1,7 @@
-// QLinearAdd / QLinearMul (ops/qlinear_binary.h). Expected values of the hand cases come from a separate
-// Python model of TFLite's reference ADD/MUL (QuantizeMultiplier, SaturatingRoundingDoublingHighMul,
-// RoundingDivideByPOT written from TFLite's source), not from this code. Then: the op against the naive
-// reference on random broadcasting shapes, and every compiled kernel table's u8/s8_vadd against the scalar
+// QLinearAdd / QLinearSub / QLinearMul (ops/qlinear_binary.h). Expected values of the hand cases come from
+// a separate Python model of XNNPACK's quantized ADD and fp32 MUL (written from xnn_init_qs8_add_minmax_scalar_params,
+// xnn_init_qs8_mul_minmax_scalar_params and the scalar microkernels), not from this code. Then: the op against the
+// naive reference on random broadcasting shapes, and every compiled kernel table's u8/s8_vadd against the scalar
 // q8_add() bit for bit, with scales from 1e-6 to 1e2 and zero points at the extremes.
 #include <doctest/doctest.h>
 
@@ -45,7 +45,7 @@ std::map<std::string, Attribute> clip(float lo, float hi) {
 
 }  // namespace
 
-TEST_CASE("QLinearAdd and QLinearMul match TFLite's arithmetic on hand-picked values") {
+TEST_CASE("QLinearAdd, QLinearSub and QLinearMul match XNNPACK's arithmetic on hand-picked values") {
   const Tensor a = u8s({6}, {0, 255, 128, 17, 200, 0}), b = u8s({6}, {255, 0, 128, 99, 3, 0});
   const ScalarQuant qa{0.02f, 128}, qb{0.05f, 0}, qc{0.07f, 100};
   auto add = run_binary("QLinearAdd", a, qa, b, qb, qc);
@@ -66,7 +66,8 @@ TEST_CASE("QLinearAdd and QLinearMul match TFLite's arithmetic on hand-picked va
   const Tensor ai = i8s({6}, {-128, 127, 0, -5, 77, -100}), bi = i8s({6}, {127, -128, 0, 60, -77, -100});
   auto addi = run_binary("QLinearAdd", ai, {1e-6f, -128}, bi, {3e-6f, 127}, {2e-6f, 0});
   REQUIRE(addi.is_ok());
-  CHECK(values_of<int8_t>(addi.value()) == std::vector<int8_t>{0, -128, -127, -39, -128, -128});
+  // 64 − 190.5 = −126.5: XNNPACK rounds half up (TFLite's reference kernels away from zero: −127).
+  CHECK(values_of<int8_t>(addi.value()) == std::vector<int8_t>{0, -128, -126, -39, -128, -128});
   auto addj = run_binary("QLinearAdd", ai, {100.0f, 0}, bi, {0.5f, 0}, {100.0f, -128});
   REQUIRE(addj.is_ok());
   CHECK(values_of<int8_t>(addj.value())[1] == -2);
@@ -74,6 +75,16 @@ TEST_CASE("QLinearAdd and QLinearMul match TFLite's arithmetic on hand-picked va
   auto muli = run_binary("QLinearMul", ai, {0.1f, -128}, bi, {0.2f, 127}, {4.0f, 3});
   REQUIRE(muli.is_ok());
   CHECK(values_of<int8_t>(muli.value()) == std::vector<int8_t>{3, -128, -78, -38, -128, -29});
+  // MoveNet's x/127.5 − 1: every output is a tie k − 127.5, rounded half up (a float Sub then
+  // QuantizeLinear would round half to even: −128, −126, 0, 0, 2, ...).
+  const Tensor q = i8s({7}, {-128, -127, -1, 0, 1, 126, 127});
+  auto sub = run_binary("QLinearSub", q, {2.0f / 255, -128}, i8s({1}, {127}), {1.0f / 127, 0}, {2.0f / 255, 0});
+  REQUIRE_MESSAGE(sub.is_ok(), sub.status().message());
+  CHECK(values_of<int8_t>(sub.value()) == std::vector<int8_t>{-127, -126, 0, 1, 2, 127, 127});
+  auto subj = run_binary("QLinearSub", i8s({6}, {10, -3, 100, -128, 127, 0}), {0.5f, 0},
+                         i8s({6}, {3, 10, -100, 127, -128, 0}), {0.3f, 2}, {0.25f, -1});
+  REQUIRE(subj.is_ok());
+  CHECK(values_of<int8_t>(subj.value()) == std::vector<int8_t>{18, -17, 127, -128, 127, 1});
   auto mulj = run_binary("QLinearMul", ai, {1e-6f, 0}, bi, {1e2f, 0}, {1e-3f, 0});
   REQUIRE(mulj.is_ok());
   CHECK(values_of<int8_t>(mulj.value()) == std::vector<int8_t>{-128, -128, 0, -30, -128, 127});
@@ -111,7 +122,7 @@ TEST_CASE("QLinearAdd / QLinearMul match the reference on random broadcasting sh
     ScalarQuant qc = quant(2);
     if (iter % 3 != 0) qc.scale = std::max(qa.scale, qb.scale) * static_cast<float>(0.5 + (rng() % 100) / 50.0);
     Tensor a = random_tensor(rng, t, sa, -128, 255), b = random_tensor(rng, t, sb, -128, 255);
-    for (const char* op : {"QLinearAdd", "QLinearMul"}) {
+    for (const char* op : {"QLinearAdd", "QLinearSub", "QLinearMul"}) {
       CAPTURE(std::string(op));
       CAPTURE(shape_to_string(sa));
       CAPTURE(shape_to_string(sb));
@@ -126,7 +137,8 @@ TEST_CASE("QLinearAdd / QLinearMul match the reference on random broadcasting sh
                           iter % 5 != 0);
       REQUIRE_MESSAGE(y.is_ok(), y.status().message());
       const int32_t qmin = relu ? std::max(lo, qc.zero_point) : lo;
-      Tensor want = reference::qlinear_binary(is_mul, a, qa, b, qb, qc, qmin, lo + 255);
+      Tensor want =
+          reference::qlinear_binary(is_mul, a, qa, b, qb, qc, qmin, lo + 255, std::string(op) == "QLinearSub");
       REQUIRE(want.shape() == y.value().shape());
       CHECK(std::memcmp(want.raw(), y.value().raw(), want.bytes()) == 0);
     }
@@ -148,7 +160,8 @@ TEST_CASE("every kernel table's u8/s8_vadd equals the scalar q8_add bit for bit"
       const int32_t lo = s8 ? -128 : 0;
       auto zp = [&] { return iter % 7 == 0 ? lo : iter % 7 == 1 ? lo + 255 : lo + static_cast<int32_t>(rng() % 256); };
       const int32_t qmin = iter % 5 == 0 ? lo + 40 : lo, qmax = iter % 5 == 1 ? lo + 200 : lo + 255;
-      const kernels::Q8AddParams p = kernels::make_q8_add_params(sa, zp(), sb, zp(), sc, zp(), qmin, qmax);
+      const float b_sign = iter % 3 == 1 ? -1.0f : 1.0f;  // Sub: B's scale negated
+      const kernels::Q8AddParams p = kernels::make_q8_add_params(sa, zp(), b_sign * sb, zp(), sc, zp(), qmin, qmax);
       const size_t n = 1 + rng() % 70;
       const bool b_scalar = iter % 3 == 0;
       std::vector<uint8_t> a(n), b(n), out(n), want(n);

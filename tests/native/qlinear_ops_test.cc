@@ -1,6 +1,6 @@
 // QLinearConv, QGemm and QLinearMatMul through the registry (create → prepare → run, as the planner drives
-// them) against TFLite's integer formula written out naively here: y = clamp(zp_y + requantize(bias[o] +
-// Σ (x − zp_x)(w − zp_w[o]), s_x·s_w[o]/s_y)), padding contributing 0.
+// them) against XNNPACK's integer formula written out naively here: y = clamp(zp_y + round_half_even(
+// float(bias[o] + Σ (x − zp_x)(w − zp_w[o])) · s)) with s = s_x·s_w[o]/s_y in float32, padding contributing 0.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/requantize.h"
+#include "kernels/requantize_fp32.h"
 #include "ops/kernel.h"
 #include "support/single_node.h"
 
@@ -42,8 +42,8 @@ struct ConvCase {
 // The naive QLinearConv over NHWC x, OIHW w.
 std::vector<int32_t> reference_conv(const ConvCase& k, const Tensor& x, int32_t zx, const Tensor& w,
                                     const std::vector<int32_t>& zw, const std::vector<int32_t>& bias,
-                                    const std::vector<kernels::QuantizedMultiplier>& mult, int32_t zy, int32_t lo,
-                                    int32_t hi, int64_t oh, int64_t ow) {
+                                    const std::vector<float>& scale, int32_t zy, int32_t lo, int32_t hi, int64_t oh,
+                                    int64_t ow) {
   std::vector<int32_t> y;
   const int64_t cg = k.c / k.group, og = k.o / k.group;
   for (int64_t n = 0; n < k.n; ++n)
@@ -62,7 +62,7 @@ std::vector<int32_t> reference_conv(const ConvCase& k, const Tensor& x, int32_t 
                     (at(x, ((n * k.h + iy) * k.w + ix) * k.c + g * cg + c) - zx) *
                     (at(w, ((o * cg + c) * k.kh + ky) * k.kw + kx) - zw[zw.size() == 1 ? 0 : static_cast<size_t>(o)]);
               }
-          y.push_back(kernels::requantize(acc, mult[mult.size() == 1 ? 0 : static_cast<size_t>(o)], zy, lo, hi));
+          y.push_back(kernels::requantize_fp32(acc, scale[scale.size() == 1 ? 0 : static_cast<size_t>(o)], zy, lo, hi));
         }
   return y;
 }
@@ -137,9 +137,9 @@ TEST_CASE("QLinearConv matches the integer formula: depthwise, channel multiplie
       const int64_t ow = (k.w + 2 * k.pad - (k.kw - 1) * k.dilation - 1) / k.stride + 1;
       CHECK(y.dtype() == yt);
       CHECK(y.shape() == Shape{k.n, oh, ow, k.o});
-      std::vector<kernels::QuantizedMultiplier> mult;
-      for (float s : w_scale) mult.push_back(kernels::quantize_multiplier(double{x_scale} * s / y_scale));
-      CHECK(output_values(y) == reference_conv(k, x, zx, w, zw, bias, mult, zy, lo, hi, oh, ow));
+      std::vector<float> scale;
+      for (float s : w_scale) scale.push_back(x_scale * s / y_scale);
+      CHECK(output_values(y) == reference_conv(k, x, zx, w, zw, bias, scale, zy, lo, hi, oh, ow));
     }
   }
 }
@@ -211,8 +211,8 @@ TEST_CASE("QGemm and QLinearMatMul match the integer formula (transA/transB, bia
             const int64_t bj = trans_b ? j * k + kk : kk * n + j;
             acc += (at(a, ai) - za) * (at(b, bj) - zb[static_cast<size_t>(j)]);
           }
-          const auto mult = kernels::quantize_multiplier(double{a_scale} * b_scale[static_cast<size_t>(j)] / y_scale);
-          want.push_back(kernels::requantize(acc, mult, zy, relu ? std::max(zy, tmin(yt)) : tmin(yt), tmax(yt)));
+          const float scale = a_scale * b_scale[static_cast<size_t>(j)] / y_scale;
+          want.push_back(kernels::requantize_fp32(acc, scale, zy, relu ? std::max(zy, tmin(yt)) : tmin(yt), tmax(yt)));
         }
     CHECK(output_values(y) == want);
   }

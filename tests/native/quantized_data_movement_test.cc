@@ -160,3 +160,31 @@ TEST_CASE("8-bit MaxPool: a window wholly in the padding is impossible, edges ke
   REQUIRE(y.is_ok());
   CHECK(values_of<int8_t>(y.value()[0]) == std::vector<int8_t>(9, -128));
 }
+
+TEST_CASE("8-bit linear Resize rounds as XNNPACK's ibilinear: 11-bit weights, ties half up") {
+  // align_corners 3 → 5: positions 0, 0.5, 1, 1.5, 2. −3 and −2 at 0.5: −2.5 → −2 (half away from zero
+  // and a float sum rounded by std::round would give −3); 1.5 between −2 and 5: 1.5 → 2.
+  const Node node = make_node("Resize",
+                              {{"mode", Attribute::of_string("linear")},
+                               {"coordinate_transformation_mode", Attribute::of_string("align_corners")}},
+                              4);
+  const Tensor roi = floats({0}, {}), scales = floats({0}, {});
+  const Tensor x = tensor_of<int8_t>(DataType::kInt8, {1, 1, 1, 3}, {-3, -2, 5});
+  const Tensor sizes = int64s({4}, {1, 1, 1, 5});
+  auto y = run_kernel(node, {&x, &roi, &scales, &sizes}, {false, true, true, true});
+  REQUIRE_MESSAGE(y.is_ok(), y.status().message());
+  CHECK(values_of<int8_t>(y.value()[0]) == std::vector<int8_t>{-3, -2, -2, 2, 5});
+  // Two axes: 2×2 → 3×3; the centre (−1 + 0 + 0 + 0) / 4 = −0.25 → 0, the edges −0.5 → 0 (half up).
+  const Tensor x2 = tensor_of<int8_t>(DataType::kInt8, {1, 1, 2, 2}, {-1, 0, 0, 0});
+  const Tensor sizes2 = int64s({4}, {1, 1, 3, 3});
+  auto y2 = run_kernel(node, {&x2, &roi, &scales, &sizes2}, {false, true, true, true});
+  REQUIRE(y2.is_ok());
+  CHECK(values_of<int8_t>(y2.value()[0]) == std::vector<int8_t>{-1, 0, 0, 0, 0, 0, 0, 0, 0});
+  // uint8, the weights 1/3 and 2/3 (align_corners 4 → 3 ... 2 → 4: positions 0, 1/3, 2/3, 1): 11-bit
+  // weights 683 and 1365; 0 → 255: 255·683/2048 = 85.04 → 85, 255·1365/2048 = 169.96 → 170.
+  const Tensor x3 = tensor_of<uint8_t>(DataType::kUInt8, {1, 1, 1, 2}, {0, 255});
+  const Tensor sizes3 = int64s({4}, {1, 1, 1, 4});
+  auto y3 = run_kernel(node, {&x3, &roi, &scales, &sizes3}, {false, true, true, true});
+  REQUIRE(y3.is_ok());
+  CHECK(values_of<uint8_t>(y3.value()[0]) == std::vector<uint8_t>{0, 85, 170, 255});
+}

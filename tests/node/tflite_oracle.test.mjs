@@ -10,8 +10,8 @@
 //   - other float outputs as the other oracles: max|a−b| ≤ 1e-3·max(1, max|b|);
 //   - integer class maps (DeepLabV3's ARG_MAX, int64): the same class on ≥ 99 % of pixels (an argmax over
 //     8-bit scores may flip where two classes tie within a unit).
-// XNNPACK requantises 8-bit convolutions in fp32 and TFLite's reference kernels in fixed point, so one-unit
-// differences are expected; more than that is a bug in one of them.
+// webcnn computes 8-bit ops with XNNPACK's rules, so outputs mostly agree bit for bit; ops that keep TFLite's
+// reference rules (pooling, MEAN, softmax) may differ by one unit; more than that is a bug in one of them.
 // Before any comparison, LiteRT.js itself must see on the photos what they show (ATTRIBUTION.md beside
 // them): that checks the harness and the preprocessing independently of webcnn.
 // A float32 .tflite: models/onnx_to_tflite.py (writing through models/tflite_writer.py) turns a generated
@@ -94,25 +94,12 @@ test('LiteRT.js on the photos: the MobileNetV2s name what each photo shows, Deep
     }
   });
 
-// Known wrong, run and reported but not failing the suite (issue 14 note): MoveNet's keypoints differ from
-// LiteRT.js's by up to 137 units of the output scale on 67-80 % of the elements; the four other models
-// agree. Not an op that computes the wrong thing: models/tflite_bisect.mjs --per-op runs each of its 157 ops
-// alone on LiteRT.js's inputs and every one agrees within 1 unit. The 1-unit differences are rounding:
-// webcnn requantises as TFLite's reference kernels do (SaturatingRoundingDoublingHighMul, then
-// RoundingDivideByPOT: two roundings, e.g. 642 × 0.0116814 = 7.4995 → 480/64 = 7.5 → 8), XNNPACK (LiteRT.js)
-// rounds once (→ 7): 0.03-3 % of each conv's outputs; its SUB of 1.0 from x/127.5 is an exact half-unit tie
-// on every pixel (webcnn's float path rounds 4 % of them the other way); its int8 RESIZE_BILINEAR differs
-// on 7-8 % (ties: TFLite's reference rounds half away from zero, XNNPACK half up). MoveNet amplifies them (a
-// 0.36-scale projection feeds a 0.0235-scale expansion: ×15 per layer) until its heads' heatmaps are 10-20
-// units apart and the in-graph ARG_MAXes pick neighbouring cells. Tried natively: TFLite's
-// TFLITE_SINGLE_ROUNDING requantisation ((acc·M + 2^(30−shift)) >> (31−shift)), half-up resize and the SUB's
-// tie nudged make every op before block_2_expand equal LiteRT.js bit for bit, yet single elements still
-// differ where XNNPACK's fp32 product lands on a tie the integer product misses (acc 3930: 92.5000007
-// exactly, 92.5 in fp32, rounded to even), and those are amplified the same way. Agreeing on MoveNet takes
-// XNNPACK's fp32 requantisation bit for bit, or a tolerance stated on keypoints instead of raw units.
-const KNOWN_WRONG = {
-  movenet_single_pose_lightning_ptq: 'MoveNet: 1-unit rounding differences (TFLite fixed-point vs XNNPACK) amplified; see above',
-};
+// Known wrong, run and reported but not failing the suite. None since webcnn's 8-bit ops follow XNNPACK's
+// rules (fp32 requantisation of convs, ADD/SUB with 21-bit multipliers rounding half up, 11-bit bilinear
+// resize): MoveNet, which amplifies 1-unit rounding differences (a 0.36-scale projection feeds a 0.0235-scale
+// expansion: ×15 per layer) until its heatmap ARG_MAXes pick neighbouring cells, agrees with LiteRT.js bit
+// for bit through all of its ops (models/tflite_bisect.mjs).
+const KNOWN_WRONG = {};
 
 for (const [name, { photos }] of Object.entries(TFLITE_MODELS)) {
   test(`TFLite model ${name}: webcnn (wasm, Node) matches LiteRT.js on photos`, { skip, todo: KNOWN_WRONG[name], timeout: 300_000 }, async (t) => {

@@ -105,7 +105,7 @@ struct KernelTable {
                          int64_t channels, int64_t pixel_begin, int64_t pixel_end, int16_t* rows, size_t row_stride);
   void (*q8_dwconv_nhwc)(const Conv2dGeometry& g, const void* input, const Q8Input& in, const int32_t* packed,
                          const void* zero_row, void* output, const Q8Output& out, int64_t row_begin, int64_t row_end);
-  // ---- q8_vadd.cc: QLinearAdd rows, TFLite's quantized ADD (q8_add.h), bit-identical to q8_add() ----
+  // ---- q8_vadd.cc: QLinearAdd/Sub rows, XNNPACK's quantized ADD (q8_add.h), bit-identical to q8_add() ----
   // out[i] = add(a[i], b[i]), or add(a[i], b[0]) when b_scalar.
   void (*u8_vadd)(size_t n, const uint8_t* a, const uint8_t* b, bool b_scalar, uint8_t* out, const Q8AddParams& p);
   void (*s8_vadd)(size_t n, const int8_t* a, const int8_t* b, bool b_scalar, int8_t* out, const Q8AddParams& p);

@@ -1,5 +1,5 @@
-// 8-bit depthwise convolution over NHWC (channel multiplier 1), TFLite's integer formula per channel c:
-//   y = requantize(bias[c] + Σ_taps (x − x_zp)·(w[c][tap] − w_zp[c]), multiplier[c]) + y_zp, clamped.
+// 8-bit depthwise convolution over NHWC (channel multiplier 1), XNNPACK's integer formula per channel c:
+//   y = requantize_fp32(bias[c] + Σ_taps (x − x_zp)·(w[c][tap] − w_zp[c]), scale[c]) + y_zp, clamped.
 // Weights are packed per block of kQ8Lanes channels: [requantisation header (q8_params.h)] then the taps in
 // pairs (t, t+1), each pair 8 channels × (w_t, w_t+1) as int16 (w − w_zp, an odd last tap paired with 0),
 // so one i32x4.dot_i16x8_s sums two taps of four channels: the input pixels under two taps are widened to
@@ -25,15 +25,15 @@ inline size_t q8_dwconv_packed_words(size_t channels, size_t taps) {
   return (channels + kQ8Lanes - 1) / kQ8Lanes * (kQ8HeaderWords + q8_dwconv_pairs(taps) * kQ8Lanes);
 }
 
-// w_at(c, t) → int32 w[c][t] − w_zp[c] (t = ky·kernel_w + kx), bias_at(c) → int32, multiplier_at(c) →
-// QuantizedMultiplier (s_x · s_w[c] / s_y).
-template <typename WeightAt, typename BiasAt, typename MultiplierAt>
-void q8_dwconv_pack_with(size_t channels, size_t taps, WeightAt w_at, BiasAt bias_at, MultiplierAt multiplier_at,
+// w_at(c, t) → int32 w[c][t] − w_zp[c] (t = ky·kernel_w + kx), bias_at(c) → int32, scale_at(c) → float
+// (requantization_scale(s_x, s_w[c], s_y)).
+template <typename WeightAt, typename BiasAt, typename ScaleAt>
+void q8_dwconv_pack_with(size_t channels, size_t taps, WeightAt w_at, BiasAt bias_at, ScaleAt scale_at,
                          int32_t* packed) {
   const size_t pairs = q8_dwconv_pairs(taps);
   for (size_t c0 = 0; c0 < channels; c0 += kQ8Lanes) {
     const size_t nc = channels - c0 < kQ8Lanes ? channels - c0 : kQ8Lanes;
-    q8_fill_header(c0, nc, bias_at, multiplier_at, packed);
+    q8_fill_header(c0, nc, bias_at, scale_at, packed);
     int16_t* w = reinterpret_cast<int16_t*>(packed + kQ8HeaderWords);
     for (size_t p = 0; p < pairs; ++p)
       for (size_t l = 0; l < kQ8Lanes; ++l)
@@ -63,11 +63,10 @@ inline void q8_dwconv_nhwc(const Conv2dGeometry& g, const void* input, const Q8I
 }
 
 namespace reference {
-// TFLite's formula as written: weights [C][kernel_h][kernel_w] (8-bit, w_signed), w_zp and multiplier per
-// channel, bias may be null; padding contributes 0.
+// The formula as written: weights [C][kernel_h][kernel_w] (8-bit, w_signed), w_zp and scale per channel,
+// bias may be null; padding contributes 0.
 void q8_dwconv_nhwc(const Conv2dGeometry& g, const void* input, const Q8Input& in, const void* weights, bool w_signed,
-                    const int32_t* w_zp, const int32_t* bias, const QuantizedMultiplier* multiplier, void* output,
-                    const Q8Output& out);
+                    const int32_t* w_zp, const int32_t* bias, const float* scale, void* output, const Q8Output& out);
 }  // namespace reference
 
 }  // namespace webcnn::kernels

@@ -19,28 +19,10 @@ namespace {
 inline i16x8 widen8(const uint8_t* p) { return widen_u8x8(p); }
 inline i16x8 widen8(const int8_t* p) { return widen_s8x8(p); }
 
-// Requantises 8 accumulators (the channels of one block) and stores them as 8 bytes; `vector`:
-// q8_header_vectorizable(block), hoisted by the callers.
-inline void store_block(i32x4 acc0, i32x4 acc1, const int32_t* block, bool vector, const Q8Output& out, uint8_t* y) {
-#if defined(WEBCNN_ISA_WASM128) || defined(WEBCNN_ISA_WASM_RELAXED)
-  if (vector) {
-    const v128_t zp_out = wasm_i32x4_splat(out.zero_point), lo = wasm_i32x4_splat(out.qmin),
-                 hi = wasm_i32x4_splat(out.qmax);
-    q8_store_x8(q8_requantize_x4_vector(acc0, block, zp_out, lo, hi),
-                q8_requantize_x4_vector(acc1, block + 4, zp_out, lo, hi), out.is_signed, y, kQ8Lanes);
-    return;
-  }
-#elif defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
-  if (vector) {
-    q8_store_x8(q8_requantize_x4_vector(acc0, block, out), q8_requantize_x4_vector(acc1, block + 4, out), out.is_signed,
-                y, kQ8Lanes);
-    return;
-  }
-#else
-  (void)vector;
-#endif
-  q8_store_x8(q8_requantize_x4_scalar(acc0, block, out), q8_requantize_x4_scalar(acc1, block + 4, out), out.is_signed,
-              y, kQ8Lanes);
+// Requantises 8 accumulators (the channels of one block) and stores them as 8 bytes.
+inline void store_block(i32x4 acc0, i32x4 acc1, const int32_t* block, const Q8Requantizer& rq, bool is_signed,
+                        uint8_t* y) {
+  q8_store_x8(q8_requantize_x4(acc0, block, rq), q8_requantize_x4(acc1, block + 4, rq), is_signed, y, kQ8Lanes);
 }
 
 // One output pixel at (oy, ox) of `image`, channels from c_begin (a multiple of kQ8Lanes) on: the tap
@@ -65,6 +47,7 @@ void dwconv_pixel(const Conv2dGeometry& g, const T* image, int32_t in_zp, const 
   }
   tp[taps] = zero_row;  // the odd last tap's partner (its weights are 0)
   const int32_t* block = packed + c_begin / kQ8Lanes * block_words;
+  const Q8Requantizer rq(out);
   size_t c = c_begin;
   for (; c < full; c += kQ8Lanes, block += block_words) {
     i32x4 acc0 = load_i32x4(block + kQ8Bias * kQ8Lanes), acc1 = load_i32x4(block + kQ8Bias * kQ8Lanes + 4);
@@ -74,17 +57,14 @@ void dwconv_pixel(const Conv2dGeometry& g, const T* image, int32_t in_zp, const 
       acc0 = add_i32x4(acc0, dot_i16x8(zip_lo_i16x8(x0, x1), load_i16x8(w)));
       acc1 = add_i32x4(acc1, dot_i16x8(zip_hi_i16x8(x0, x1), load_i16x8(w + 8)));
     }
-    store_block(acc0, acc1, block, q8_header_vectorizable(block), out, y + c);
+    store_block(acc0, acc1, block, rq, out.is_signed, y + c);
   }
   for (; c < ch; ++c) {  // block points at the last, partial block
     const size_t l = c - full;
     const int16_t* w = reinterpret_cast<const int16_t*>(block + kQ8HeaderWords);
     int32_t acc = block[kQ8Bias * kQ8Lanes + l];
     for (size_t i = 0; i < taps; ++i) acc += (int32_t{tp[i][c]} - in_zp) * w[(i / 2) * 16 + 2 * l + (i & 1)];
-    QuantizedMultiplier m;
-    m.mantissa = block[kQ8Mantissa * kQ8Lanes + l];
-    m.shift = block[kQ8Shift * kQ8Lanes + l];
-    const int32_t v = requantize(acc, m, out.zero_point, out.qmin, out.qmax);
+    const int32_t v = requantize_fp32(acc, q8_header_scale(block, l), out.zero_point, out.qmin, out.qmax);
     if (out.is_signed) reinterpret_cast<int8_t*>(y)[c] = static_cast<int8_t>(v);
     else y[c] = static_cast<uint8_t>(v);
   }
@@ -117,6 +97,7 @@ void dwconv_run(const Conv2dGeometry& g, const T* image, int32_t in_zp, const in
   }
   const i16x8 minus_zp = splat_i16x8(static_cast<int16_t>(-in_zp));
   const size_t n = static_cast<size_t>(ox_end - ox_begin);
+  const Q8Requantizer rq(out);
   const int32_t* block = packed;
   for (size_t c = 0; c < full; c += kQ8Lanes, block += block_words) {
     const int16_t* w = reinterpret_cast<const int16_t*>(block + kQ8HeaderWords);
@@ -125,7 +106,6 @@ void dwconv_run(const Conv2dGeometry& g, const T* image, int32_t in_zp, const in
       bias0 = add_i32x4(bias0, dot_i16x8(minus_zp, load_i16x8(w + 16 * p)));
       bias1 = add_i32x4(bias1, dot_i16x8(minus_zp, load_i16x8(w + 16 * p + 8)));
     }
-    const bool vector = q8_header_vectorizable(block);
     uint8_t* y = y_row + static_cast<size_t>(ox_begin) * ch + c;
     for (size_t i = 0; i < n; ++i, y += ch) {
       i32x4 acc0 = bias0, acc1 = bias1;
@@ -136,7 +116,7 @@ void dwconv_run(const Conv2dGeometry& g, const T* image, int32_t in_zp, const in
         acc0 = add_i32x4(acc0, dot_i16x8(zip_lo_i16x8(x0, x1), load_i16x8(w + 16 * p)));
         acc1 = add_i32x4(acc1, dot_i16x8(zip_hi_i16x8(x0, x1), load_i16x8(w + 16 * p + 8)));
       }
-      store_block(acc0, acc1, block, vector, out, y);
+      store_block(acc0, acc1, block, rq, out.is_signed, y);
     }
   }
   if (full < ch)

@@ -1,5 +1,6 @@
-// The naive 8-bit depthwise convolution: TFLite's formula as written, for tests only.
+// The naive 8-bit depthwise convolution: the formula as written, for tests only.
 #include "kernels/q8_dwconv.h"
+#include "kernels/requantize_fp32.h"
 
 namespace webcnn::kernels::reference {
 
@@ -10,8 +11,7 @@ int32_t q8_at(const void* p, size_t i, bool is_signed) {
 }  // namespace
 
 void q8_dwconv_nhwc(const Conv2dGeometry& g, const void* input, const Q8Input& in, const void* weights, bool w_signed,
-                    const int32_t* w_zp, const int32_t* bias, const QuantizedMultiplier* multiplier, void* output,
-                    const Q8Output& out) {
+                    const int32_t* w_zp, const int32_t* bias, const float* scale, void* output, const Q8Output& out) {
   const int64_t ch = g.in_c;
   for (int64_t n = 0; n < g.batch; ++n)
     for (int64_t oy = 0; oy < g.out_h; ++oy)
@@ -28,7 +28,7 @@ void q8_dwconv_nhwc(const Conv2dGeometry& g, const void* input, const Q8Input& i
               const int32_t w = q8_at(weights, static_cast<size_t>((c * g.kernel_h + ky) * g.kernel_w + kx), w_signed);
               acc += (x - in.zero_point) * (w - w_zp[c]);
             }
-          const int32_t y = requantize(acc, multiplier[c], out.zero_point, out.qmin, out.qmax);
+          const int32_t y = requantize_fp32(acc, scale[c], out.zero_point, out.qmin, out.qmax);
           const size_t at = static_cast<size_t>(((n * g.out_h + oy) * g.out_w + ox) * ch + c);
           if (out.is_signed) static_cast<int8_t*>(output)[at] = static_cast<int8_t>(y);
           else static_cast<uint8_t*>(output)[at] = static_cast<uint8_t>(y);

@@ -1,6 +1,6 @@
-// 8-bit GEMM for quantised 1×1 conv, im2col conv and fully connected layers (TFLite's integer formula):
-//   C[i][j] = requantize(bias[j] + Σ_k (A[i][k] − a_zp)·(B[k][j] − b_zp[j]), multiplier[j]) + c_zp, clamped,
-// with A, B, C uint8 or int8 and per-column (per output channel) b_zp and multiplier.
+// 8-bit GEMM for quantised 1×1 conv, im2col conv and fully connected layers (XNNPACK's integer formula):
+//   C[i][j] = requantize_fp32(bias[j] + Σ_k (A[i][k] − a_zp)·(B[k][j] − b_zp[j]), scale[j]) + c_zp, clamped,
+// with A, B, C uint8 or int8 and per-column (per output channel) b_zp and scale (kernels/requantize_fp32.h).
 //
 // Both operands are widened to int16 with their zero points subtracted (values in [−255, 255]) so that
 // products of two K steps sum into one int32 lane (i32x4.dot_i16x8_s, pmaddwd):
@@ -29,15 +29,14 @@ inline size_t q8_gemm_packed_words(size_t k, size_t n) {
   return (n + kQ8Lanes - 1) / kQ8Lanes * (kQ8HeaderWords + q8_gemm_kp(k) / 2 * kQ8Lanes);
 }
 
-// Packs B: b_at(kk, j) → int32 B[kk][j] − b_zp[j] (within int16), bias_at(j) → int32, multiplier_at(j) →
-// QuantizedMultiplier (s_a · s_b[j] / s_c).
-template <typename ElementAt, typename BiasAt, typename MultiplierAt>
-void q8_gemm_pack_b_with(size_t k, size_t n, ElementAt b_at, BiasAt bias_at, MultiplierAt multiplier_at,
-                         int32_t* packed) {
+// Packs B: b_at(kk, j) → int32 B[kk][j] − b_zp[j] (within int16), bias_at(j) → int32, scale_at(j) → float
+// (requantization_scale(s_a, s_b[j], s_c)).
+template <typename ElementAt, typename BiasAt, typename ScaleAt>
+void q8_gemm_pack_b_with(size_t k, size_t n, ElementAt b_at, BiasAt bias_at, ScaleAt scale_at, int32_t* packed) {
   const size_t kp = q8_gemm_kp(k);
   for (size_t n0 = 0; n0 < n; n0 += kQ8Lanes) {
     const size_t nc = n - n0 < kQ8Lanes ? n - n0 : kQ8Lanes;
-    q8_fill_header(n0, nc, bias_at, multiplier_at, packed);
+    q8_fill_header(n0, nc, bias_at, scale_at, packed);
     int16_t* pairs = reinterpret_cast<int16_t*>(packed + kQ8HeaderWords);
     for (size_t r = 0; r < kp / 2; ++r)
       for (size_t j = 0; j < kQ8Lanes; ++j)
@@ -72,11 +71,11 @@ inline void q8_widen_rows(size_t m, size_t k, const void* x, size_t x_stride, co
 }
 
 namespace reference {
-// TFLite's formula as written, for tests: A [M,K] (row stride a_stride), B [K,N] (row stride b_stride), 8-bit
-// of the types in a/b/out; b_zp, multiplier per column; bias may be null.
+// The formula as written, for tests: A [M,K] (row stride a_stride), B [K,N] (row stride b_stride), 8-bit
+// of the types in a/b/out; b_zp, scale per column; bias may be null.
 void q8_gemm(size_t m, size_t n, size_t k, const void* a, size_t a_stride, const Q8Input& a_in, const void* b,
-             size_t b_stride, bool b_signed, const int32_t* b_zp, const int32_t* bias,
-             const QuantizedMultiplier* multiplier, void* c, size_t c_stride, const Q8Output& out);
+             size_t b_stride, bool b_signed, const int32_t* b_zp, const int32_t* bias, const float* scale, void* c,
+             size_t c_stride, const Q8Output& out);
 }  // namespace reference
 
 }  // namespace webcnn::kernels

@@ -16,7 +16,7 @@ namespace {
 
 // One tile: mr ≤ kQ8GemmMR rows × nc ≤ 8 columns of one panel. Rows past mr alias the last valid row.
 void q8_gemm_tile(size_t mr, size_t nc, size_t pairs, const int16_t* a, size_t a_stride, const int32_t* panel,
-                  uint8_t* c, size_t c_stride, const Q8Output& out, bool vector_requantize) {
+                  uint8_t* c, size_t c_stride, const Q8Output& out) {
   constexpr size_t MR = kQ8GemmMR;
   const int16_t* ap[MR];
   ap[0] = a;
@@ -35,27 +35,10 @@ void q8_gemm_tile(size_t mr, size_t nc, size_t pairs, const int16_t* a, size_t a
       acc[i][1] = add_i32x4(acc[i][1], dot_i16x8(av, b1));
     }
   }
-#if defined(WEBCNN_ISA_WASM128) || defined(WEBCNN_ISA_WASM_RELAXED)
-  if (vector_requantize) {
-    const v128_t zp = wasm_i32x4_splat(out.zero_point), lo = wasm_i32x4_splat(out.qmin),
-                 hi = wasm_i32x4_splat(out.qmax);
-    for (size_t i = mr; i-- > 0;)
-      q8_store_x8(q8_requantize_x4_vector(acc[i][0], panel, zp, lo, hi),
-                  q8_requantize_x4_vector(acc[i][1], panel + 4, zp, lo, hi), out.is_signed, c + i * c_stride, nc);
-    return;
-  }
-#elif defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
-  if (vector_requantize) {
-    for (size_t i = mr; i-- > 0;)
-      q8_store_x8(q8_requantize_x4_vector(acc[i][0], panel, out), q8_requantize_x4_vector(acc[i][1], panel + 4, out),
-                  out.is_signed, c + i * c_stride, nc);
-    return;
-  }
-#endif
-  (void)vector_requantize;
+  const Q8Requantizer rq(out);
   for (size_t i = mr; i-- > 0;)
-    q8_store_x8(q8_requantize_x4_scalar(acc[i][0], panel, out), q8_requantize_x4_scalar(acc[i][1], panel + 4, out),
-                out.is_signed, c + i * c_stride, nc);
+    q8_store_x8(q8_requantize_x4(acc[i][0], panel, rq), q8_requantize_x4(acc[i][1], panel + 4, rq), out.is_signed,
+                c + i * c_stride, nc);
 }
 
 template <typename T>
@@ -83,10 +66,9 @@ void q8_gemm(size_t m, size_t n, size_t k, const int16_t* a, size_t a_stride, co
     const int32_t* panel = packed_b;
     for (size_t col = 0; col < n; col += kQ8Lanes, panel += panel_words) {
       const size_t nc = std::min(kQ8Lanes, n - col);
-      const bool vector_requantize = kVectorRequantize && q8_header_vectorizable(panel);
       for (size_t i = m0; i < m1; i += kQ8GemmMR)
         q8_gemm_tile(std::min(kQ8GemmMR, m1 - i), nc, pairs, a + i * a_stride, a_stride, panel,
-                     c_bytes + i * c_stride + col, c_stride, out, vector_requantize);
+                     c_bytes + i * c_stride + col, c_stride, out);
     }
   }
 }

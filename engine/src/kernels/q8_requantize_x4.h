@@ -1,90 +1,64 @@
-// requantize() (kernels/requantize.h) on four int32 accumulators at once, bit for bit, for the 8-bit kernels
-// compiled per instruction set. `header` points at lane 0 of the four channels in a block header
-// (kernels/q8_params.h: rows kQ8Lanes apart).
-//
-// The vector form (SIMD128; channels with shift ≤ 0 and e = −shift ≤ 30, q8_header_vectorizable):
-//   SaturatingRoundingDoublingHighMul(x, M) = trunc((x·M + nudge) / 2^31) with nudge = ±2^30 equals
-//   (x·M + 2^30) >> 31 (arithmetic): for x·M < 0, trunc(y / 2^31) = (y + 2^31 − 1) >> 31, and
-//   y + 2^31 − 1 = x·M + 2^30. (The one saturating case needs M = −2^31, never a mantissa.)
-//   RoundingDivideByPOT(s, e) = floor(s / 2^e) + (s & mask > half + (s < 0)), with floor(s / 2^e) =
-//   (s · 2^(30−e)) >> 30 as a 64-bit product: SIMD128 shifts every lane by the same amount, the channels'
-//   exponents differ.
+// requantize_fp32() (kernels/requantize_fp32.h) on four int32 accumulators at once, bit for bit, for the
+// 8-bit kernels compiled per instruction set. `header` points at lane 0 of the four channels in a block
+// header (kernels/q8_params.h: rows kQ8Lanes apart). The int32 → float conversions round to nearest even as
+// static_cast<float> does, the products are single float32 multiplies (no FMA), and the bounds clamp in
+// float before rounding, so every lane takes the same roundings as the scalar rule:
+//   SIMD128  f32x4.convert, mul, pmax/pmin, then the magic number 1.5·2^23: adding it rounds a float of
+//            magnitude < 2^22 half to even into the low mantissa bits (the clamped values are within ±510),
+//            whose int32 bits less (bits(1.5·2^23) − zero point) are the result (XNNPACK's "fmagic").
+//   SSE2     cvtdq2ps, mulps, maxps/minps, cvtps2dq (MXCSR's default rounding: half to even), + zero point.
 #pragma once
 
 #include <cstdint>
 
 #include "kernels/q8_params.h"
-#include "kernels/requantize.h"
+#include "kernels/requantize_fp32.h"
 #include "simd/i16x8.h"
 
 namespace webcnn::kernels::WEBCNN_ISA {
 
-// Scalar, any multiplier: lanes of `acc` requantised one by one.
-inline simd::i32x4 q8_requantize_x4_scalar(simd::i32x4 acc, const int32_t* header, const Q8Output& out) {
-  int32_t v[4];
-  simd::store_i32x4(v, acc);
-  for (int i = 0; i < 4; ++i) {
-    QuantizedMultiplier m;
-    m.mantissa = header[kQ8Mantissa * kQ8Lanes + i];
-    m.shift = header[kQ8Shift * kQ8Lanes + i];
-    v[i] = requantize(v[i], m, out.zero_point, out.qmin, out.qmax);
-  }
-  return simd::load_i32x4(v);
-}
-
 #if defined(WEBCNN_ISA_WASM128) || defined(WEBCNN_ISA_WASM_RELAXED)
-// The vector form; only for headers where q8_header_vectorizable holds. zp, lo, hi: splats of out's fields.
-// A 64-bit y >> n (n = 31, 30) is taken as the high 32-bit half of y << (32 − n): V8 has no native
-// i64x2.shr_s on x64 (an emulated sequence), shl is one instruction; |y| < 2^62 keeps y << 1 in range, and
-// |s·pow| ≤ 2^61 keeps s·pow << 2 in range (−2^63 exactly at s = −2^31, e = 0).
-inline simd::i32x4 q8_requantize_x4_vector(simd::i32x4 acc, const int32_t* header, v128_t zp, v128_t lo, v128_t hi) {
-  const v128_t m = wasm_v128_load(header + kQ8Mantissa * kQ8Lanes), pow = wasm_v128_load(header + kQ8Pow * kQ8Lanes);
-  const v128_t round = wasm_i64x2_splat(int64_t{1} << 30);
-  const v128_t p_lo = wasm_i64x2_shl(wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(acc.v, m), round), 1);
-  const v128_t p_hi = wasm_i64x2_shl(wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(acc.v, m), round), 1);
-  const v128_t s = wasm_i32x4_shuffle(p_lo, p_hi, 1, 3, 5, 7);
-  const v128_t q_lo = wasm_i64x2_shl(wasm_i64x2_extmul_low_i32x4(s, pow), 2);
-  const v128_t q_hi = wasm_i64x2_shl(wasm_i64x2_extmul_high_i32x4(s, pow), 2);
-  const v128_t floor_q = wasm_i32x4_shuffle(q_lo, q_hi, 1, 3, 5, 7);
-  const v128_t rem = wasm_v128_and(s, wasm_v128_load(header + kQ8Mask * kQ8Lanes));
-  // half + (s < 0): the comparison's all-ones lane is −1.
-  const v128_t threshold =
-      wasm_i32x4_sub(wasm_v128_load(header + kQ8Half * kQ8Lanes), wasm_i32x4_lt(s, wasm_i32x4_splat(0)));
-  const v128_t q = wasm_i32x4_sub(floor_q, wasm_i32x4_gt(rem, threshold));
-  return {wasm_i32x4_min(wasm_i32x4_max(wasm_i32x4_add(q, zp), lo), hi)};
+// The output's constants as vectors, made once per tile.
+struct Q8Requantizer {
+  v128_t lo, hi, magic, magic_less_zp;
+  explicit Q8Requantizer(const Q8Output& out)
+      : lo(wasm_f32x4_splat(static_cast<float>(out.qmin - out.zero_point))),
+        hi(wasm_f32x4_splat(static_cast<float>(out.qmax - out.zero_point))),
+        magic(wasm_f32x4_splat(12582912.0f)),
+        magic_less_zp(wasm_i32x4_splat(INT32_C(0x4B400000) - out.zero_point)) {}
+};
+inline simd::i32x4 q8_requantize_x4(simd::i32x4 acc, const int32_t* header, const Q8Requantizer& r) {
+  v128_t f = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc.v), wasm_v128_load(header + kQ8Scale * kQ8Lanes));
+  f = wasm_f32x4_pmin(wasm_f32x4_pmax(f, r.lo), r.hi);  // pmax(a, b) = a < b ? b : a; pmin(a, b) = b < a ? b : a
+  return {wasm_i32x4_sub(wasm_f32x4_add(f, r.magic), r.magic_less_zp)};
 }
 #elif defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
-// The vector form on SSE2 (only for q8_header_vectorizable headers): the same steps as SIMD128's, with
-// pmuludq's unsigned 32×32→64-bit products made signed by subtracting (a < 0 ? b·2^32 : 0) (b ≥ 0: the
-// mantissa, pow), done on the high halves after the shift; min/max by compare and select.
-namespace q8_sse2 {
-// high32((a·b + add) << k) for the signed lanes a, b ≥ 0, all four lanes.
-inline __m128i mul_high(__m128i a, __m128i b, __m128i add, int k) {
-  const __m128i even = _mm_add_epi64(_mm_mul_epu32(a, b), add);
-  const __m128i odd = _mm_add_epi64(_mm_mul_epu32(_mm_srli_epi64(a, 32), _mm_srli_epi64(b, 32)), add);
-  const __m128i e = _mm_srli_epi64(_mm_sll_epi64(even, _mm_cvtsi32_si128(k)), 32);
-  const __m128i o = _mm_and_si128(_mm_sll_epi64(odd, _mm_cvtsi32_si128(k)), _mm_set_epi32(-1, 0, -1, 0));
-  const __m128i neg_b = _mm_and_si128(_mm_cmplt_epi32(a, _mm_setzero_si128()), _mm_sll_epi32(b, _mm_cvtsi32_si128(k)));
-  return _mm_sub_epi32(_mm_or_si128(e, o), neg_b);
+struct Q8Requantizer {
+  __m128 lo, hi;
+  __m128i zp;
+  explicit Q8Requantizer(const Q8Output& out)
+      : lo(_mm_set1_ps(static_cast<float>(out.qmin - out.zero_point))),
+        hi(_mm_set1_ps(static_cast<float>(out.qmax - out.zero_point))),
+        zp(_mm_set1_epi32(out.zero_point)) {}
+};
+inline simd::i32x4 q8_requantize_x4(simd::i32x4 acc, const int32_t* header, const Q8Requantizer& r) {
+  __m128 f =
+      _mm_mul_ps(_mm_cvtepi32_ps(acc.v),
+                 _mm_castsi128_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(header + kQ8Scale * kQ8Lanes))));
+  f = _mm_min_ps(_mm_max_ps(f, r.lo), r.hi);
+  return {_mm_add_epi32(_mm_cvtps_epi32(f), r.zp)};
 }
-inline __m128i select(__m128i mask, __m128i a, __m128i b) {
-  return _mm_or_si128(_mm_and_si128(mask, a), _mm_andnot_si128(mask, b));
-}
-}  // namespace q8_sse2
-inline simd::i32x4 q8_requantize_x4_vector(simd::i32x4 acc, const int32_t* header, const Q8Output& out) {
-  const __m128i m = _mm_loadu_si128(reinterpret_cast<const __m128i*>(header + kQ8Mantissa * kQ8Lanes));
-  const __m128i pow = _mm_loadu_si128(reinterpret_cast<const __m128i*>(header + kQ8Pow * kQ8Lanes));
-  const __m128i mask = _mm_loadu_si128(reinterpret_cast<const __m128i*>(header + kQ8Mask * kQ8Lanes));
-  const __m128i half = _mm_loadu_si128(reinterpret_cast<const __m128i*>(header + kQ8Half * kQ8Lanes));
-  const __m128i s = q8_sse2::mul_high(acc.v, m, _mm_set_epi32(0, 1 << 30, 0, 1 << 30), 1);
-  const __m128i floor_q = q8_sse2::mul_high(s, pow, _mm_setzero_si128(), 2);
-  const __m128i rem = _mm_and_si128(s, mask);
-  const __m128i threshold = _mm_sub_epi32(half, _mm_cmplt_epi32(s, _mm_setzero_si128()));
-  __m128i q = _mm_add_epi32(_mm_sub_epi32(floor_q, _mm_cmpgt_epi32(rem, threshold)), _mm_set1_epi32(out.zero_point));
-  const __m128i lo = _mm_set1_epi32(out.qmin), hi = _mm_set1_epi32(out.qmax);
-  q = q8_sse2::select(_mm_cmplt_epi32(q, lo), lo, q);
-  q = q8_sse2::select(_mm_cmpgt_epi32(q, hi), hi, q);
-  return {q};
+#else
+struct Q8Requantizer {
+  Q8Output out;
+  explicit Q8Requantizer(const Q8Output& o) : out(o) {}
+};
+inline simd::i32x4 q8_requantize_x4(simd::i32x4 acc, const int32_t* header, const Q8Requantizer& r) {
+  int32_t v[4];
+  simd::store_i32x4(v, acc);
+  for (size_t i = 0; i < 4; ++i)
+    v[i] = requantize_fp32(v[i], q8_header_scale(header, i), r.out.zero_point, r.out.qmin, r.out.qmax);
+  return simd::load_i32x4(v);
 }
 #endif
 

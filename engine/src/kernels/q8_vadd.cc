@@ -1,9 +1,9 @@
-// QLinearAdd's row kernel: TFLite's quantized ADD (q8_add.h) on 16 bytes at a time. Each lane is widened
-// to 32 bits and goes through the same integer steps as the scalar q8_add(): (q - zp) << 20, a rounding
-// doubling high multiply (32 x 32 -> 64 bits: SSE2's unsigned mul_epu32 with a sign correction, wasm's
-// i64x2.extmul), a rounding right shift, the sum, the output multiply, the zero point, the clamp; so every
-// table gives the scalar reference's bits. A left-shifting multiplier (an output scale some 10^6 times
-// smaller than the inputs') and the tail take the scalar loop.
+// QLinearAdd's row kernel: XNNPACK's quantized ADD (q8_add.h) on 16 bytes at a time, bit for bit. Each
+// multiplier m (|m| ≤ 2^21) is split as m_hi·2^10 + m_lo with m_lo in [0, 2^10), both within int16, so the
+// pairs (a − 0, b − 0) interleaved as int16 give a·m_a + b·m_b in two pmaddwd / i32x4.dot_i16x8_s:
+// (dot(ab, hi) << 10) + dot(ab, lo), exact modulo 2^32, and the int32 sum is exact where q8_add's is
+// (Q8AddParams::int32_exact). Then the bias, the arithmetic shift, the zero point and the clamp. Parameters
+// outside XNNPACK's range and the tail take the scalar loop.
 #include <type_traits>
 
 #include "kernels/isa_kernels.h"
@@ -19,43 +19,17 @@ namespace webcnn::kernels::WEBCNN_ISA {
 
 namespace {
 
+// m_hi (arithmetic shift) and m_lo as the int16 pair (m_a part, m_b part) in every 32-bit lane.
+inline int32_t pair(int32_t ma, int32_t mb) {
+  return static_cast<int32_t>((static_cast<uint32_t>(static_cast<uint16_t>(mb)) << 16) | static_cast<uint16_t>(ma));
+}
+
 #if defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
 using V = __m128i;
-inline V splat(int32_t v) { return _mm_set1_epi32(v); }
-inline V add(V a, V b) { return _mm_add_epi32(a, b); }
-inline V sub(V a, V b) { return _mm_sub_epi32(a, b); }
-inline V shl20(V a) { return _mm_slli_epi32(a, Q8AddParams::kLeftShift); }
-
-// A multiplier with shift <= 0 as vectors: x · mantissa / 2^31 rounded, then a rounding shift right.
-struct VMultiplier {
-  explicit VMultiplier(QuantizedMultiplier m)
-      : mantissa(_mm_set1_epi32(m.mantissa)),
-        twice_mantissa(_mm_set1_epi32(static_cast<int32_t>(2u * static_cast<uint32_t>(m.mantissa)))),
-        mask(_mm_set1_epi32(static_cast<int32_t>((int64_t{1} << -m.shift) - 1))),
-        half_mask(_mm_set1_epi32(static_cast<int32_t>(((int64_t{1} << -m.shift) - 1) >> 1))),
-        shift(_mm_cvtsi32_si128(-m.shift)) {}
-  V mantissa, twice_mantissa, mask, half_mask, shift;
-
-  V apply(V x) const {
-    // (x · m + 2^30) >> 31 on the unsigned product of lanes 0, 2 and of lanes 1, 3; a negative x read as
-    // unsigned adds m · 2^32 to the product, i.e. 2m to the result, taken off at the end.
-    const V nudge = _mm_set_epi32(0, 1 << 30, 0, 1 << 30);
-    const V even = _mm_srli_epi64(_mm_add_epi64(_mm_mul_epu32(x, mantissa), nudge), 31);
-    const V odd = _mm_srli_epi64(_mm_add_epi64(_mm_mul_epu32(_mm_srli_epi64(x, 32), mantissa), nudge), 31);
-    V high = _mm_or_si128(_mm_and_si128(even, _mm_set_epi32(0, -1, 0, -1)), _mm_slli_epi64(odd, 32));
-    high = _mm_sub_epi32(high, _mm_and_si128(_mm_srai_epi32(x, 31), twice_mantissa));
-    // Rounding shift right, half away from zero (rounding_divide_by_pot).
-    const V remainder = _mm_and_si128(high, mask);
-    const V threshold = _mm_sub_epi32(half_mask, _mm_srai_epi32(high, 31));
-    return _mm_sub_epi32(_mm_sra_epi32(high, shift), _mm_cmpgt_epi32(remainder, threshold));
-  }
-};
-
-// 16 bytes to four vectors of 32-bit lanes.
+inline V load16(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
+inline V splat16(int32_t v) { return _mm_set1_epi8(static_cast<char>(v)); }
 template <typename T>
-inline void widen(const T* p, V out[4]) {
-  const V v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  V lo, hi;
+inline void widen(V v, V& lo, V& hi) {
   if constexpr (std::is_same_v<T, uint8_t>) {
     lo = _mm_unpacklo_epi8(v, _mm_setzero_si128());
     hi = _mm_unpackhi_epi8(v, _mm_setzero_si128());
@@ -63,13 +37,14 @@ inline void widen(const T* p, V out[4]) {
     lo = _mm_srai_epi16(_mm_unpacklo_epi8(v, v), 8);
     hi = _mm_srai_epi16(_mm_unpackhi_epi8(v, v), 8);
   }
-  out[0] = _mm_srai_epi32(_mm_unpacklo_epi16(lo, lo), 16);
-  out[1] = _mm_srai_epi32(_mm_unpackhi_epi16(lo, lo), 16);
-  out[2] = _mm_srai_epi32(_mm_unpacklo_epi16(hi, hi), 16);
-  out[3] = _mm_srai_epi32(_mm_unpackhi_epi16(hi, hi), 16);
 }
-
-// Four vectors of 32-bit lanes clamped to [qmin, qmax] (within the type's range) and stored as 16 bytes.
+inline V zip_lo(V a, V b) { return _mm_unpacklo_epi16(a, b); }
+inline V zip_hi(V a, V b) { return _mm_unpackhi_epi16(a, b); }
+inline V splat32(int32_t v) { return _mm_set1_epi32(v); }
+inline V acc_of(V ab, V hi, V lo, V bias) {
+  return _mm_add_epi32(_mm_add_epi32(bias, _mm_slli_epi32(_mm_madd_epi16(ab, hi), 10)), _mm_madd_epi16(ab, lo));
+}
+inline V shift_add(V acc, int shift, V zp) { return _mm_add_epi32(_mm_sra_epi32(acc, _mm_cvtsi32_si128(shift)), zp); }
 template <typename T>
 inline void narrow_store(const V x[4], int32_t qmin, int32_t qmax, T* p) {
   const V lo16 = _mm_packs_epi32(x[0], x[1]), hi16 = _mm_packs_epi32(x[2], x[3]);
@@ -82,36 +57,10 @@ inline void narrow_store(const V x[4], int32_t qmin, int32_t qmax, T* p) {
 
 #elif defined(WEBCNN_ISA_WASM128) || defined(WEBCNN_ISA_WASM_RELAXED)
 using V = v128_t;
-inline V splat(int32_t v) { return wasm_i32x4_splat(v); }
-inline V add(V a, V b) { return wasm_i32x4_add(a, b); }
-inline V sub(V a, V b) { return wasm_i32x4_sub(a, b); }
-inline V shl20(V a) { return wasm_i32x4_shl(a, Q8AddParams::kLeftShift); }
-
-struct VMultiplier {
-  explicit VMultiplier(QuantizedMultiplier m)
-      : mantissa(wasm_i32x4_splat(m.mantissa)),
-        mask(wasm_i32x4_splat(static_cast<int32_t>((int64_t{1} << -m.shift) - 1))),
-        half_mask(wasm_i32x4_splat(static_cast<int32_t>(((int64_t{1} << -m.shift) - 1) >> 1))),
-        shift(-m.shift) {}
-  V mantissa, mask, half_mask;
-  int shift;
-
-  V apply(V x) const {
-    // (x · m + 2^30) >> 31 in 64-bit lanes (floor; equal to the scalar's truncating division of the nudged product).
-    const V nudge = wasm_i64x2_splat(int64_t{1} << 30);
-    const V lo = wasm_i64x2_shr(wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(x, mantissa), nudge), 31);
-    const V hi = wasm_i64x2_shr(wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(x, mantissa), nudge), 31);
-    const V high = wasm_i32x4_shuffle(lo, hi, 0, 2, 4, 6);
-    const V remainder = wasm_v128_and(high, mask);
-    const V threshold = wasm_i32x4_sub(half_mask, wasm_i32x4_shr(high, 31));
-    return wasm_i32x4_sub(wasm_i32x4_shr(high, static_cast<uint32_t>(shift)), wasm_i32x4_gt(remainder, threshold));
-  }
-};
-
+inline V load16(const void* p) { return wasm_v128_load(p); }
+inline V splat16(int32_t v) { return wasm_i8x16_splat(static_cast<int8_t>(v)); }
 template <typename T>
-inline void widen(const T* p, V out[4]) {
-  const V v = wasm_v128_load(p);
-  V lo, hi;
+inline void widen(V v, V& lo, V& hi) {
   if constexpr (std::is_same_v<T, uint8_t>) {
     lo = wasm_u16x8_extend_low_u8x16(v);
     hi = wasm_u16x8_extend_high_u8x16(v);
@@ -119,12 +68,17 @@ inline void widen(const T* p, V out[4]) {
     lo = wasm_i16x8_extend_low_i8x16(v);
     hi = wasm_i16x8_extend_high_i8x16(v);
   }
-  out[0] = wasm_i32x4_extend_low_i16x8(lo);
-  out[1] = wasm_i32x4_extend_high_i16x8(lo);
-  out[2] = wasm_i32x4_extend_low_i16x8(hi);
-  out[3] = wasm_i32x4_extend_high_i16x8(hi);
 }
-
+inline V zip_lo(V a, V b) { return wasm_i16x8_shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11); }
+inline V zip_hi(V a, V b) { return wasm_i16x8_shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15); }
+inline V splat32(int32_t v) { return wasm_i32x4_splat(v); }
+inline V acc_of(V ab, V hi, V lo, V bias) {
+  return wasm_i32x4_add(wasm_i32x4_add(bias, wasm_i32x4_shl(wasm_i32x4_dot_i16x8(ab, hi), 10)),
+                        wasm_i32x4_dot_i16x8(ab, lo));
+}
+inline V shift_add(V acc, int shift, V zp) {
+  return wasm_i32x4_add(wasm_i32x4_shr(acc, static_cast<uint32_t>(shift)), zp);
+}
 template <typename T>
 inline void narrow_store(const V x[4], int32_t qmin, int32_t qmax, T* p) {
   const V vmin = wasm_i16x8_splat(static_cast<int16_t>(qmin)), vmax = wasm_i16x8_splat(static_cast<int16_t>(qmax));
@@ -141,19 +95,17 @@ template <typename T>
 void q8_vadd(size_t n, const T* a, const T* b, bool b_scalar, T* out, const Q8AddParams& p) {
   size_t i = 0;
 #if defined(WEBCNN_Q8_VECTOR)
-  if (n >= 16 && p.a_multiplier.shift <= 0 && p.b_multiplier.shift <= 0 && p.out_multiplier.shift <= 0) {
-    const VMultiplier ma(p.a_multiplier), mb(p.b_multiplier), mo(p.out_multiplier);
-    const V za = splat(p.a_zero_point), zb = splat(p.b_zero_point), zo = splat(p.out_zero_point);
-    const V b_const = splat(b_scalar ? q8_add_scaled_input(b[0], p.b_zero_point, p.b_multiplier) : 0);
+  if (n >= 16 && p.int32_exact()) {
+    const V hi = splat32(pair(p.a_multiplier >> 10, p.b_multiplier >> 10));
+    const V lo = splat32(pair(p.a_multiplier & 1023, p.b_multiplier & 1023));
+    const V bias = splat32(static_cast<int32_t>(p.bias)), zo = splat32(p.out_zero_point);
+    const V b_splat = splat16(b_scalar ? int32_t{b[0]} : 0);
     for (; i + 16 <= n; i += 16) {
-      V x[4], y[4];
-      widen(a + i, x);
-      if (!b_scalar) widen(b + i, y);
-      for (int k = 0; k < 4; ++k) {
-        V sum = ma.apply(shl20(sub(x[k], za)));
-        sum = add(sum, b_scalar ? b_const : mb.apply(shl20(sub(y[k], zb))));
-        x[k] = add(mo.apply(sum), zo);
-      }
+      V a_lo, a_hi, b_lo, b_hi;
+      widen<T>(load16(a + i), a_lo, a_hi);
+      widen<T>(b_scalar ? b_splat : load16(b + i), b_lo, b_hi);
+      V x[4] = {zip_lo(a_lo, b_lo), zip_hi(a_lo, b_lo), zip_lo(a_hi, b_hi), zip_hi(a_hi, b_hi)};
+      for (int k = 0; k < 4; ++k) x[k] = shift_add(acc_of(x[k], hi, lo, bias), p.shift, zo);
       narrow_store(x, p.qmin, p.qmax, out + i);
     }
   }

@@ -2,7 +2,8 @@
 // fixed point, the way TFLite's reference kernels and gemmlowp compute it, so 8-bit outputs match
 // TFLite's to the unit. The multiplier is stored as a Q31 mantissa in [2^30, 2^31) and a power-of-two
 // shift; products round half away from zero (SaturatingRoundingDoublingHighMul), the shift rounds half
-// away from zero too (RoundingDivideByPOT). Vector kernels must reproduce requantize() bit for bit.
+// away from zero too (RoundingDivideByPOT). Only 8-bit pooling and MEAN (ops/pool.cc) still use it; conv,
+// fully connected, Add/Sub/Mul follow XNNPACK (requantize_fp32.h, q8_add.h).
 #pragma once
 
 #include <cmath>
@@ -63,13 +64,6 @@ inline int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m
   if (shifted < std::numeric_limits<int32_t>::min()) shifted = std::numeric_limits<int32_t>::min();
   return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(static_cast<int32_t>(shifted), m.mantissa),
                                 right);
-}
-
-// An accumulator to an 8-bit output: scaled, plus the output zero point, clamped to [qmin, qmax]
-// (the type's range narrowed by a fused Relu/Clip).
-inline int32_t requantize(int32_t acc, QuantizedMultiplier m, int32_t zero_point, int32_t qmin, int32_t qmax) {
-  int32_t v = multiply_by_quantized_multiplier(acc, m) + zero_point;
-  return v < qmin ? qmin : (v > qmax ? qmax : v);
 }
 
 }  // namespace webcnn::kernels

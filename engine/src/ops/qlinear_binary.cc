@@ -1,6 +1,7 @@
-// QLinearAdd / QLinearMul: semantics in qlinear_binary.h. Rows come from a StridedLoop (broadcast.h) as for
-// the float ops; Add rows whose operands are contiguous or a repeated value go to the u8/s8_vadd kernels
-// (kernels/q8_vadd.cc), the rest element by element with the same scalar arithmetic.
+// QLinearAdd / QLinearSub / QLinearMul: semantics in qlinear_binary.h. Rows come from a StridedLoop
+// (broadcast.h) as for the float ops; Add/Sub rows whose operands are contiguous or a repeated value go to the
+// u8/s8_vadd kernels (kernels/q8_vadd.cc; Sub is Add with B's scale negated, as XNNPACK does), the rest
+// element by element with the same scalar arithmetic.
 #include "ops/qlinear_binary.h"
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 
 #include "kernels/kernel_table.h"
 #include "kernels/q8_add.h"
+#include "kernels/requantize_fp32.h"
 #include "ops/broadcast.h"
 #include "ops/kernel.h"
 #include "ops/op_families.h"
@@ -17,12 +19,12 @@ namespace webcnn {
 namespace {
 
 using kernels::Q8AddParams;
-using kernels::QuantizedMultiplier;
 
-// TFLite's quantized MUL: one multiplier sa · sb / so, computed in double as its Prepare does.
+// XNNPACK's quantized MUL: (a − a_zp)·(b − b_zp) requantised in float32 by (sa · sb) / so (computed in float32,
+// in that order, as xnn_init_qs8_mul_minmax_scalar_params does).
 struct Q8MulParams {
   int32_t a_zero_point = 0, b_zero_point = 0, out_zero_point = 0;
-  QuantizedMultiplier multiplier;
+  float scale = 0;
   int32_t qmin = 0, qmax = 255;
 };
 
@@ -31,25 +33,28 @@ Q8MulParams make_mul_params(ScalarQuant a, ScalarQuant b, ScalarQuant c, int32_t
   p.a_zero_point = a.zero_point;
   p.b_zero_point = b.zero_point;
   p.out_zero_point = c.zero_point;
-  p.multiplier = kernels::quantize_multiplier(static_cast<double>(a.scale) * b.scale / c.scale);
+  p.scale = kernels::requantization_scale(a.scale, b.scale, c.scale);
   p.qmin = qmin;
   p.qmax = qmax;
   return p;
 }
 
 inline int32_t q8_mul(int32_t a, int32_t b, const Q8MulParams& p) {
-  return kernels::requantize((a - p.a_zero_point) * (b - p.b_zero_point), p.multiplier, p.out_zero_point, p.qmin,
-                             p.qmax);
+  return kernels::requantize_fp32((a - p.a_zero_point) * (b - p.b_zero_point), p.scale, p.out_zero_point, p.qmin,
+                                  p.qmax);
 }
 
-Q8AddParams make_add_params(ScalarQuant a, ScalarQuant b, ScalarQuant c, int32_t qmin, int32_t qmax) {
-  return kernels::make_q8_add_params(a.scale, a.zero_point, b.scale, b.zero_point, c.scale, c.zero_point, qmin, qmax);
+// b_sign −1: A − B.
+Q8AddParams make_add_params(ScalarQuant a, ScalarQuant b, float b_sign, ScalarQuant c, int32_t qmin, int32_t qmax) {
+  return kernels::make_q8_add_params(a.scale, a.zero_point, b_sign * b.scale, b.zero_point, c.scale, c.zero_point, qmin,
+                                     qmax);
 }
 
 class QLinearBinaryKernel final : public Kernel {
  public:
-  static Result<std::unique_ptr<Kernel>> create_add(const Node& node) { return create(node, false); }
-  static Result<std::unique_ptr<Kernel>> create_mul(const Node& node) { return create(node, true); }
+  static Result<std::unique_ptr<Kernel>> create_add(const Node& node) { return create(node, false, false); }
+  static Result<std::unique_ptr<Kernel>> create_sub(const Node& node) { return create(node, false, true); }
+  static Result<std::unique_ptr<Kernel>> create_mul(const Node& node) { return create(node, true, false); }
 
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
     if (in.size() < 7 || in.size() > 8)
@@ -84,8 +89,11 @@ class QLinearBinaryKernel final : public Kernel {
       qc_ = qc;
       int32_t lo, hi;
       quantized_clamp_range(act_, dtype_, qc, lo, hi);
-      add_ = make_add_params(qa, qb, qc, lo, hi);
-      add_swapped_ = make_add_params(qb, qa, qc, lo, hi);
+      const float b_sign = sub_op_ ? -1.0f : 1.0f;
+      add_ = make_add_params(qa, qb, b_sign, qc, lo, hi);
+      // B first (a repeated A): B·b_sign + A.
+      add_swapped_ = kernels::make_q8_add_params(b_sign * qb.scale, qb.zero_point, qa.scale, qa.zero_point, qc.scale,
+                                                 qc.zero_point, lo, hi);
       mul_ = make_mul_params(qa, qb, qc, lo, hi);
       params_ready_ = true;
     }
@@ -95,9 +103,10 @@ class QLinearBinaryKernel final : public Kernel {
   }
 
  private:
-  static Result<std::unique_ptr<Kernel>> create(const Node& node, bool mul) {
+  static Result<std::unique_ptr<Kernel>> create(const Node& node, bool mul, bool sub) {
     auto k = std::make_unique<QLinearBinaryKernel>();
     k->mul_op_ = mul;
+    k->sub_op_ = sub;
     WEBCNN_ASSIGN(k->act_, read_quantized_fused_clamp(node));
     return std::unique_ptr<Kernel>(std::move(k));
   }
@@ -129,7 +138,7 @@ class QLinearBinaryKernel final : public Kernel {
     });
   }
 
-  bool mul_op_ = false;
+  bool mul_op_ = false, sub_op_ = false;
   FusedActivation act_;
   DataType dtype_ = DataType::kUInt8;
   Shape out_shape_;
@@ -145,13 +154,13 @@ class QLinearBinaryKernel final : public Kernel {
 namespace reference {
 
 Tensor qlinear_binary(bool mul, const Tensor& a, ScalarQuant qa, const Tensor& b, ScalarQuant qb, ScalarQuant qc,
-                      int32_t qmin, int32_t qmax) {
+                      int32_t qmin, int32_t qmax, bool sub) {
   const Shape out_shape = broadcast_shapes(a.shape(), b.shape()).value();
   Tensor y(a.dtype(), out_shape);
   auto get = [](const Tensor& t, int64_t i) -> int32_t {
     return t.dtype() == DataType::kInt8 ? t.data<int8_t>()[i] : t.data<uint8_t>()[i];
   };
-  const Q8AddParams add = make_add_params(qa, qb, qc, qmin, qmax);
+  const Q8AddParams add = make_add_params(qa, qb, sub ? -1.0f : 1.0f, qc, qmin, qmax);
   const Q8MulParams mp = make_mul_params(qa, qb, qc, qmin, qmax);
   for (int64_t i = 0; i < y.size(); ++i) {
     const int32_t x1 = get(a, broadcast_source_offset(a.shape(), out_shape, i));
@@ -167,6 +176,7 @@ Tensor qlinear_binary(bool mul, const Tensor& a, ScalarQuant qa, const Tensor& b
 
 void register_qlinear_binary_ops(OpRegistry& r) {
   r.add("QLinearAdd", QLinearBinaryKernel::create_add, OpTraits::broadcast());
+  r.add("QLinearSub", QLinearBinaryKernel::create_sub, OpTraits::broadcast());
   r.add("QLinearMul", QLinearBinaryKernel::create_mul, OpTraits::broadcast());
 }
 

@@ -1,10 +1,11 @@
-// QLinearAdd and QLinearMul (qlinear_binary.cc), onnxruntime's com.microsoft ops: inputs A, A_scale,
+// QLinearAdd and QLinearMul (qlinear_binary.cc), onnxruntime's com.microsoft ops, and webcnn's QLinearSub
+// (A − B, for TFLite's quantized SUB; the same inputs): inputs A, A_scale,
 // [A_zero_point], B, B_scale, [B_zero_point], C_scale, [C_zero_point] (absent zero points are 0); A, B and
 // C share one 8-bit type (uint8 or int8); A and B broadcast numpy-style. Optional `fused_activation`
 // Relu/Clip (`fused_min`/`fused_max`) narrows the output range (qlinear_params.h).
-// The arithmetic is TFLite's, so results match TFLite's to the unit:
-//   Add: kernels/q8_add.h (left shift 20, a multiplier per input and one for the output);
-//   Mul: zo + (a - za)(b - zb) · (sa · sb / so) in fixed point (requantize.h).
+// The arithmetic is XNNPACK's (what TFLite's XNNPACK delegate and LiteRT.js run), bit for bit:
+//   Add/Sub: kernels/q8_add.h (a multiplier per input with one shift, rounding half up; Sub negates sb);
+//   Mul: zo + (a - za)(b - zb) · (sa · sb / so) requantised in float32 (requantize_fp32.h).
 #pragma once
 
 #include "ops/qlinear_params.h"
@@ -14,6 +15,6 @@ namespace webcnn::reference {
 
 // Naive per-element form: each output element finds its operands by broadcast_source_offset.
 Tensor qlinear_binary(bool mul, const Tensor& a, ScalarQuant qa, const Tensor& b, ScalarQuant qb, ScalarQuant qc,
-                      int32_t qmin, int32_t qmax);
+                      int32_t qmin, int32_t qmax, bool sub = false);
 
 }  // namespace webcnn::reference

@@ -72,7 +72,7 @@ class QLinearConvKernel : public Kernel {
     x_in_.zero_point = x_zp[0];
     x_in_.is_signed = x_type_ == DataType::kInt8;
     WEBCNN_ASSIGN(y_out_, qlinear::output_range(node, a_.act, out[0].dtype, y_scale[0], y_zp[0]));
-    const std::vector<kernels::QuantizedMultiplier> mult = qlinear::multipliers(x_scale[0], w_scale, y_scale[0], out_c);
+    const std::vector<float> scale = qlinear::requantization_scales(x_scale[0], w_scale, y_scale[0], out_c);
 
     const int64_t group = a_.group;
     in_per_group_ = g_.in.c / group;
@@ -118,7 +118,7 @@ class QLinearConvKernel : public Kernel {
           [&](size_t c, size_t t) {
             return qlinear::q8_value(w, c * taps + t, w_type) - w_zp_of(static_cast<int64_t>(c));
           },
-          [&](size_t c) { return bias ? bias[c] : 0; }, [&](size_t c) { return mult[c]; }, packed_.data());
+          [&](size_t c) { return bias ? bias[c] : 0; }, [&](size_t c) { return scale[c]; }, packed_.data());
       zero_row_.assign(static_cast<size_t>(g_.in.c), static_cast<uint8_t>(x_in_.zero_point));
     } else {
       // Per group, B[(ky·kW + kx)·Cg + c][o] = w[o][c][ky][kx] (ONNX OIHW).
@@ -135,7 +135,7 @@ class QLinearConvKernel : public Kernel {
               return qlinear::q8_value(w, static_cast<size_t>((o * cg + c) * taps_ + tap), w_type) - w_zp_of(o);
             },
             [&](size_t j) { return bias ? bias[o0 + static_cast<int64_t>(j)] : 0; },
-            [&](size_t j) { return mult[static_cast<size_t>(o0) + j]; }, packed_.data() + gi * group_words);
+            [&](size_t j) { return scale[static_cast<size_t>(o0) + j]; }, packed_.data() + gi * group_words);
       }
       scratch_ = static_cast<size_t>(threads_) * tile_bytes();
     }

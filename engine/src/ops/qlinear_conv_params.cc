@@ -56,14 +56,12 @@ Result<kernels::Q8Output> output_range(const Node& node, const FusedActivation& 
   return out;
 }
 
-std::vector<kernels::QuantizedMultiplier> multipliers(float in_scale, const std::vector<float>& w_scale,
-                                                      float out_scale, int64_t channels) {
-  std::vector<kernels::QuantizedMultiplier> m(static_cast<size_t>(channels));
-  for (size_t c = 0; c < m.size(); ++c) {
-    const double ws = w_scale.size() == 1 ? w_scale[0] : w_scale[c];
-    m[c] = kernels::quantize_multiplier(static_cast<double>(in_scale) * ws / static_cast<double>(out_scale));
-  }
-  return m;
+std::vector<float> requantization_scales(float in_scale, const std::vector<float>& w_scale, float out_scale,
+                                         int64_t channels) {
+  std::vector<float> s(static_cast<size_t>(channels));
+  for (size_t c = 0; c < s.size(); ++c)
+    s[c] = kernels::requantization_scale(in_scale, w_scale.size() == 1 ? w_scale[0] : w_scale[c], out_scale);
+  return s;
 }
 
 }  // namespace webcnn::qlinear

@@ -1,6 +1,6 @@
 // What QLinearConv, QGemm and QLinearMatMul read the same way (ops/README.md "Quantized tensors"): scales
 // and zero points from constant inputs, per-tensor or per-channel; the 8-bit output range a fused Relu/Clip
-// narrows; the requantisation multiplier per output channel.
+// narrows; the requantisation scale per output channel.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "kernels/q8_params.h"
-#include "kernels/requantize.h"
+#include "kernels/requantize_fp32.h"
 #include "ops/fused_activation.h"
 #include "ops/kernel.h"
 #include "ops/qlinear_params.h"
@@ -31,9 +31,10 @@ Result<std::vector<int32_t>> read_zero_point(const Node& node, const std::vector
 Result<kernels::Q8Output> output_range(const Node& node, const FusedActivation& act, DataType dtype, float scale,
                                        int32_t zero_point);
 
-// s_in · s_w[c] / s_out for c in [0, channels) (s_w per tensor or per channel).
-std::vector<kernels::QuantizedMultiplier> multipliers(float in_scale, const std::vector<float>& w_scale,
-                                                      float out_scale, int64_t channels);
+// s_in · s_w[c] / s_out for c in [0, channels) (s_w per tensor or per channel), in float32 as XNNPACK and
+// ONNX Runtime compute it (kernels::requantization_scale).
+std::vector<float> requantization_scales(float in_scale, const std::vector<float>& w_scale, float out_scale,
+                                         int64_t channels);
 
 // Element i of an 8-bit tensor as int32.
 inline int32_t q8_value(const void* data, size_t i, DataType dtype) {

@@ -81,7 +81,7 @@ class QuantizedGemmKernel : public Kernel {
     a_in_.zero_point = a_zp[0];
     a_in_.is_signed = in[0].dtype == DataType::kInt8;
     WEBCNN_ASSIGN(y_out_, qlinear::output_range(node, act_, out[0].dtype, y_scale[0], y_zp[0]));
-    const std::vector<kernels::QuantizedMultiplier> mult = qlinear::multipliers(a_scale[0], b_scale, y_scale[0], n_);
+    const std::vector<float> scale = qlinear::requantization_scales(a_scale[0], b_scale, y_scale[0], n_);
 
     const size_t words = kernels::q8_gemm_packed_words(static_cast<size_t>(k_), static_cast<size_t>(n_));
     if (words > static_cast<size_t>(kMaxElements)) return node.error("B is too large to pack");
@@ -95,7 +95,7 @@ class QuantizedGemmKernel : public Kernel {
         [&](size_t kk, size_t j) {
           return qlinear::q8_value(b, kk * row_stride + j * col_stride, b_type) - b_zp[b_zp.size() == 1 ? 0 : j];
         },
-        [&](size_t j) { return bias ? bias[bias_count == 1 ? 0 : j] : 0; }, [&](size_t j) { return mult[j]; },
+        [&](size_t j) { return bias ? bias[bias_count == 1 ? 0 : j] : 0; }, [&](size_t j) { return scale[j]; },
         packed_.data());
 
     kp_ = kernels::q8_gemm_kp(static_cast<size_t>(k_));

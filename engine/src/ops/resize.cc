@@ -226,6 +226,17 @@ Taps axis_taps(const Params& p, const AxisScale& a, int64_t x) {
 
 namespace {
 
+// XNNPACK's 8-bit bilinear interpolation (s8/u8-ibilinear, what TFLite's XNNPACK delegate runs for
+// RESIZE_BILINEAR): each axis' weight of the far neighbour to 11 bits (round half to even), columns then
+// rows in fixed point, the result rounded half up: (acc + 2^21) >> 22. An axis with one real tap has
+// weight 0 and the same neighbour twice.
+int32_t weight_q11(float alpha) { return static_cast<int32_t>(std::nearbyint(alpha * 2048.0f)); }
+int32_t bilinear_q11(int32_t tl, int32_t tr, int32_t bl, int32_t br, int32_t alpha_h, int32_t alpha_v) {
+  const int32_t top = tl * 2048 + (tr - tl) * alpha_h, bottom = bl * 2048 + (br - bl) * alpha_h;
+  const int32_t acc = top * 2048 + (bottom - top) * alpha_v;
+  return (acc + (1 << 21)) >> 22;  // arithmetic shift: floor
+}
+
 void store_scalar(void* dst, DataType t, float v) {
   switch (t) {
     case DataType::kFloat32: std::memcpy(dst, &v, 4); break;
@@ -266,6 +277,42 @@ bool next_index(std::vector<int64_t>& idx, const Shape& shape) {
 
 namespace reference {
 
+namespace {
+// 8-bit linear Resize with at most two axes that interpolate (two taps of non-zero weight): bilinear_q11,
+// the outer such axis as rows. False when more axes interpolate (the float sum below then).
+bool bilinear_8bit(const char* src, DataType dtype, const std::vector<Taps>& taps, const std::vector<int64_t>& stride,
+                   char* dst) {
+  int64_t base = 0;
+  int64_t step[2] = {0, 0};
+  int32_t alpha[2] = {0, 0};
+  int found = 0;
+  for (size_t i = 0; i < taps.size(); ++i) {
+    const Taps& t = taps[i];
+    if (t.count == 2 && t.weight[0] != 0 && t.weight[1] != 0) {
+      if (found == 2) return false;
+      base += t.index[0] * stride[i];
+      step[found] = (t.index[1] - t.index[0]) * stride[i];
+      alpha[found] = weight_q11(static_cast<float>(t.weight[1]));
+      ++found;
+    } else {
+      base += (t.count == 2 && t.weight[0] == 0 ? t.index[1] : t.index[0]) * stride[i];
+    }
+  }
+  // One interpolating axis is the columns (rows of weight 0); two: rows, then columns.
+  const int64_t row_step = found == 2 ? step[0] : 0, col_step = found == 2 ? step[1] : step[0];
+  const int32_t alpha_v = found == 2 ? alpha[0] : 0, alpha_h = found == 2 ? alpha[1] : alpha[0];
+  auto at = [&](int64_t off) -> int32_t {
+    return dtype == DataType::kInt8 ? int32_t{reinterpret_cast<const int8_t*>(src)[off]}
+                                    : int32_t{reinterpret_cast<const uint8_t*>(src)[off]};
+  };
+  const int32_t v = bilinear_q11(at(base), at(base + col_step), at(base + row_step), at(base + row_step + col_step),
+                                 alpha_h, alpha_v);
+  if (dtype == DataType::kInt8) *reinterpret_cast<int8_t*>(dst) = static_cast<int8_t>(v);
+  else *reinterpret_cast<uint8_t*>(dst) = static_cast<uint8_t>(v);
+  return true;
+}
+}  // namespace
+
 void resize(const void* in, const Shape& in_shape, DataType dtype, const std::vector<AxisScale>& axes, const Params& p,
             void* out) {
   const size_t rank = in_shape.size(), es = dtype_size(dtype);
@@ -290,6 +337,9 @@ void resize(const void* in, const Shape& in_shape, DataType dtype, const std::ve
       int64_t off = 0;
       for (size_t i = 0; i < rank; ++i) off += taps[i].index[0] * stride[i];
       std::memcpy(dst, src + static_cast<size_t>(off) * es, es);
+    } else if (p.mode == Mode::kLinear && (dtype == DataType::kUInt8 || dtype == DataType::kInt8) &&
+               bilinear_8bit(src, dtype, taps, stride, dst)) {
+      // done: XNNPACK's fixed-point rule
     } else {
       // Sum over every combination of one tap per axis.
       double sum = 0;
@@ -410,7 +460,17 @@ void nearest_plane(const char* src, char* dst, const std::vector<Resampler::Tap1
 template <typename T>
 void Resampler::interpolate_8bit(const T* src, const Tap1d& r, const Tap1d& c, T* dst) const {
   // Quantised data with the same scale and zero point in and out: the weights sum to 1, so interpolating
-  // the stored integers and rounding to nearest (half away from zero) is interpolating the reals.
+  // the stored integers is interpolating the reals. Linear: XNNPACK's fixed point (bilinear_q11); cubic:
+  // in float, rounded to nearest (half away from zero).
+  if (params_.mode == Mode::kLinear && r.count <= 2 && c.count <= 2) {
+    const int64_t r1 = r.count == 2 ? r.offset[1] - r.offset[0] : 0, c1 = c.count == 2 ? c.offset[1] - c.offset[0] : 0;
+    const int32_t alpha_v = r.count == 2 ? weight_q11(r.weight[1]) : 0,
+                  alpha_h = c.count == 2 ? weight_q11(c.weight[1]) : 0;
+    const T* p = src + r.offset[0] + c.offset[0];
+    for (int64_t k = 0; k < inner_; ++k, ++p)
+      dst[k] = static_cast<T>(bilinear_q11(p[0], p[c1], p[r1], p[r1 + c1], alpha_h, alpha_v));
+    return;
+  }
   for (int64_t k = 0; k < inner_; ++k) {
     float sum = 0;
     for (int a = 0; a < r.count; ++a)

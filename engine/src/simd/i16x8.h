@@ -7,7 +7,6 @@
 //   i16x8 sub_i16x8, splat_i16x8, zip_lo_i16x8 / zip_hi_i16x8 (a0 b0 a1 b1 ... of the low/high halves)
 //   i32x4 dot_i16x8(a, b)          lane i = a[2i]·b[2i] + a[2i+1]·b[2i+1]
 //   i32x4 add_i32x4, load_i32x4, store_i32x4, splat_i32x4
-//   kVectorRequantize              whether kernels/q8_requantize_x4.h has a vector form on this backend
 #pragma once
 
 #include <cstdint>
@@ -24,7 +23,6 @@ struct i16x8 {
 struct i32x4 {
   v128_t v;
 };
-constexpr bool kVectorRequantize = true;  // i64x2.extmul gives the 32×32→64-bit products TFLite's rounding needs
 inline i16x8 load_i16x8(const int16_t* p) { return {wasm_v128_load(p)}; }
 inline i16x8 load_pair_splat(const int16_t* p) { return {wasm_v128_load32_splat(p)}; }
 inline i16x8 widen_u8x8(const uint8_t* p) { return {wasm_u16x8_load8x8(p)}; }
@@ -49,7 +47,6 @@ struct i16x8 {
 struct i32x4 {
   __m128i v;
 };
-constexpr bool kVectorRequantize = true;  // pmuludq, made signed (kernels/q8_requantize_x4.h)
 inline i16x8 load_i16x8(const int16_t* p) { return {_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))}; }
 inline i16x8 load_pair_splat(const int16_t* p) {
   int32_t pair;
@@ -86,7 +83,6 @@ struct i16x8 {
 struct i32x4 {
   int32_t v[4];
 };
-constexpr bool kVectorRequantize = false;
 inline i16x8 load_i16x8(const int16_t* p) {
   i16x8 r;
   for (int i = 0; i < 8; ++i) r.v[i] = p[i];

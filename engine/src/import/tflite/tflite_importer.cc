@@ -425,7 +425,7 @@ Status translate_fully_connected(Importer& im, OpContext& c) {
   return im.emit(c, "Reshape", {y, add_int64_constant(im.graph(), c.name + "/shape", os)});
 }
 
-// ADD / MUL (QLinearAdd / QLinearMul when 8-bit), SUB, DIV; activation as a separate node in float.
+// ADD / MUL / SUB (QLinearAdd / QLinearMul / QLinearSub when 8-bit), DIV; activation as a separate node in float.
 Status translate_binary(Importer& im, OpContext& c) {
   WEBCNN_TRY(im.need_inputs(c, 2, 2));
   const bool has_act = c.code == tfl::kAdd || c.code == tfl::kMul || c.code == tfl::kSub || c.code == tfl::kDiv;
@@ -437,7 +437,7 @@ Status translate_binary(Importer& im, OpContext& c) {
   if (c.code == tfl::kMaximum) op = "Max";
   if (c.code == tfl::kMinimum) op = "Min";
   if (c.code == tfl::kFloorDiv) op = "FloorDiv";
-  const bool quantised = !c.generic && (c.code == tfl::kAdd || c.code == tfl::kMul) &&
+  const bool quantised = !c.generic && (c.code == tfl::kAdd || c.code == tfl::kMul || c.code == tfl::kSub) &&
                          (im.input_tensor(c, 0).type == tfl::kUInt8 || im.input_tensor(c, 0).type == tfl::kInt8);
   if (quantised) {
     if (act == kActTanh) return c.unsupported("a quantised " + op + " with a fused TANH is not supported");
@@ -911,8 +911,8 @@ const std::map<int32_t, Mapping>& translators() {
     m[tfl::kConv2D] = m[tfl::kDepthwiseConv2D] = {translate_conv, Quant::kNative};
     m[tfl::kTransposeConv] = {translate_transpose_conv, Quant::kGeneric};
     m[tfl::kFullyConnected] = {translate_fully_connected, Quant::kNative};
-    m[tfl::kAdd] = m[tfl::kMul] = {translate_binary, Quant::kNative};
-    m[tfl::kSub] = m[tfl::kDiv] = m[tfl::kMaximum] = m[tfl::kMinimum] = m[tfl::kFloorDiv] =
+    m[tfl::kAdd] = m[tfl::kMul] = m[tfl::kSub] = {translate_binary, Quant::kNative};
+    m[tfl::kDiv] = m[tfl::kMaximum] = m[tfl::kMinimum] = m[tfl::kFloorDiv] =
         m[tfl::kSquaredDifference] = {translate_binary, Quant::kGeneric};
     m[tfl::kAveragePool2D] = {translate_pool, Quant::kNative};
     m[tfl::kMaxPool2D] = {translate_pool, Quant::kNative};
