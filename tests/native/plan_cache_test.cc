@@ -189,3 +189,69 @@ TEST_CASE("plan cache: each plan beyond the newest counts its packed weights aga
   CHECK(run_planned(*model, 200));
   CHECK(run_planned(*model, 100));  // was evicted to make room
 }
+
+// An int32 picture (TF.js MoveNet's input) is data: the model plans once, at load, and every new picture
+// runs on that plan; before, each picture's values were folded into a plan of their own (250 ms a frame).
+// Oracle: the same network fed the picture as float32 (float inputs were always data).
+TEST_CASE("plan cache: an int32 image input is data: planned once at load, not once per picture") {
+  register_op("PlanCacheCountingCopy", create_counting_copy);
+  std::mt19937 rng(3);
+  const Tensor w = random_tensor({4, 3, 3, 3}, rng);
+  auto make = [&](DataType input_type) {
+    Graph g;
+    ValueId x = g.add_value("x");
+    g.value(x).shape = {1, 3, 5, 4};
+    g.value(x).dtype = input_type;
+    g.value(x).has_shape = true;
+    g.inputs.push_back(x);
+    ValueId f = x;
+    if (input_type != DataType::kFloat32) f = add_node(g, "Cast", "cast", {x}, {{"to", Attribute::of_int(1)}});
+    ValueId c = add_node(g, "PlanCacheCountingCopy", "copy", {f});
+    const std::vector<int64_t> pads = {1, 1, 1, 1};
+    g.outputs.push_back(add_node(g, "Conv", "conv", {c, g.add_constant("w", w)}, {{"pads", Attribute::of_ints(pads)}}));
+    auto model = Model::from_graph(std::move(g));
+    REQUIRE_MESSAGE(model.is_ok(), model.status().message());
+    return std::move(model).value();
+  };
+  auto as_int = make(DataType::kInt32);
+  auto as_float = make(DataType::kFloat32);
+  CHECK(as_int->outputs()[0].shape == Shape{1, 4, 5, 4});  // planned at load: the output shape is known
+  CHECK(as_int->conv_layers().size() == 1);
+  const int planned = copy_prepares;
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (int picture = 0; picture < 3; ++picture) {
+    Tensor xi(DataType::kInt32, {1, 3, 5, 4}), xf(DataType::kFloat32, {1, 3, 5, 4});
+    for (int64_t i = 0; i < xi.size(); ++i) xf.data<float>()[i] = static_cast<float>(xi.data<int32_t>()[i] = byte(rng));
+    auto a = as_int->run({{"x", &xi}});
+    auto b = as_float->run({{"x", &xf}});
+    REQUIRE_MESSAGE(a.is_ok(), a.status().message());
+    REQUIRE(b.is_ok());
+    REQUIRE((*a)[0].shape() == (*b)[0].shape());
+    CHECK(std::memcmp((*a)[0].raw(), (*b)[0].raw(), (*a)[0].bytes()) == 0);
+  }
+  CHECK(copy_prepares == planned);  // no picture planned again
+}
+
+// An integer input whose values do decide shapes (Reshape's shape fed as an input) still plans on them.
+TEST_CASE("plan cache: an int64 shape input still decides shapes, per value") {
+  Graph g;
+  ValueId x = add_input(g, "x", {2, 6});
+  ValueId s = g.add_value("s");
+  g.value(s).shape = {2};
+  g.value(s).dtype = DataType::kInt64;
+  g.value(s).has_shape = true;
+  g.inputs.push_back(s);
+  g.outputs.push_back(add_node(g, "Reshape", "reshape", {x, s}));
+  auto model = Model::from_graph(std::move(g));
+  REQUIRE_MESSAGE(model.is_ok(), model.status().message());
+  Tensor xv(DataType::kFloat32, {2, 6});
+  for (int64_t i = 0; i < 12; ++i) xv.data<float>()[i] = static_cast<float>(i);
+  for (const Shape& want : {Shape{3, 4}, Shape{4, 3}, Shape{12, 1}}) {
+    Tensor sv(DataType::kInt64, {2});
+    sv.data<int64_t>()[0] = want[0], sv.data<int64_t>()[1] = want[1];
+    auto y = model.value()->run({{"x", &xv}, {"s", &sv}});
+    REQUIRE_MESSAGE(y.is_ok(), y.status().message());
+    CHECK((*y)[0].shape() == want);
+    CHECK(std::memcmp((*y)[0].raw(), xv.raw(), xv.bytes()) == 0);
+  }
+}

@@ -116,8 +116,9 @@ class Model {
   Result<std::vector<Tensor>> run(const std::map<std::string, const Tensor*>& inputs);
 
   // Like run(), and also copies out the outputs of the named convolution layers (conv_layers() names;
-  // activations fused into a convolution are included) as float32 NHWC, an 8-bit layer's dequantized. A new set of layers re-plans the model once, so
-  // the arena keeps those tensors alive; asking for the same set again costs only the copies.
+  // activations fused into a convolution are included) as float32 NHWC, an 8-bit layer's dequantized. A new set of
+  // layers re-plans the model once, so the arena keeps those tensors alive; asking for the same set again costs only
+  // the copies.
   Result<CapturedRun> run_capturing(const std::map<std::string, const Tensor*>& inputs,
                                     const std::vector<std::string>& layers);
 

@@ -89,8 +89,8 @@ Result<Tensor> conv_weights_as_float(const Node& conv, const ConstantInput& cons
   WEBCNN_TRY(read_quantisation(conv, kWScale, kWZeroPoint, constant_input, scale, zero_point));
   const int64_t out_c = w.shape()[0];
   if (scale.size() != 1 && static_cast<int64_t>(scale.size()) != out_c)
-    return Status::error("convolution '" + conv.name + "': " + std::to_string(scale.size()) +
-                         " weight scales for " + std::to_string(out_c) + " output channels");
+    return Status::error("convolution '" + conv.name + "': " + std::to_string(scale.size()) + " weight scales for " +
+                         std::to_string(out_c) + " output channels");
   Tensor real(DataType::kFloat32, w.shape());
   const size_t per_channel = static_cast<size_t>(w.size() / std::max<int64_t>(out_c, 1));
   for (size_t i = 0; i < static_cast<size_t>(w.size()); ++i) {

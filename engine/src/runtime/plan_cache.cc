@@ -20,16 +20,17 @@ bool same_bytes(const Tensor& a, const Tensor& b) {
   return a.dtype() == b.dtype() && a.shape() == b.shape() && std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;
 }
 
-// Inputs whose values decide output shapes (int32/int64 inputs always count as shape-like), as the
-// op registry says. ONNX's conformance tests feed Resize's scales and Range's bounds as graph inputs.
+// Inputs whose values decide output shapes, as the op registry says (ONNX's conformance tests feed
+// Resize's scales and Range's bounds as graph inputs), and with `integers_decide` every int32/int64 input:
+// the registry does not mark every integer input that shapes depend on (Reshape's shape, Slice's starts...).
 bool decides_shapes(const std::string& op, size_t input_index) {
   return OpRegistry::global().traits(op).decides_shapes(input_index);
 }
 
-std::vector<bool> find_plan_time_inputs(const Graph& g) {
+std::vector<bool> find_plan_time_inputs(const Graph& g, bool integers_decide) {
   std::vector<bool> plan_time(g.inputs.size(), false);
   for (size_t i = 0; i < g.inputs.size(); ++i) {
-    plan_time[i] = is_index_like(g.value(g.inputs[i]).dtype);
+    plan_time[i] = integers_decide && is_index_like(g.value(g.inputs[i]).dtype);
     for (const Node& n : g.nodes)
       for (size_t k = 0; k < n.inputs.size(); ++k)
         if (n.inputs[k] == g.inputs[i] && decides_shapes(n.op, k)) plan_time[i] = true;
@@ -68,7 +69,7 @@ Result<Graph> specialize(Graph g, const std::vector<const Tensor*>& inputs, cons
 Result<PlanCache> PlanCache::create(Graph base, const ModelOptions& options) {
   PlanCache c;
   c.options_ = options;
-  c.plan_time_input_ = find_plan_time_inputs(base);
+  c.plan_time_input_ = find_plan_time_inputs(base, true);
   for (size_t i = 0; i < base.inputs.size(); ++i) {
     for (int64_t d : base.value(base.inputs[i]).shape)
       if (d < 0) c.free_dims_ = true;
@@ -77,6 +78,7 @@ Result<PlanCache> PlanCache::create(Graph base, const ModelOptions& options) {
   for (const Value& v : base.values)
     if (v.constant) c.weight_bytes_ += v.constant->bytes();
   c.base_ = std::move(base);
+  WEBCNN_TRY(c.try_integer_inputs_as_data());
   // Weight re-layouts (TF.js's HWIO → OIHW Transposes) are folded now, so the constants reach their
   // kernels as they sit in `base` and can live only in the plan (drop_packed_constants).
   if (c.free_dims_) WEBCNN_TRY(fold_constant_nodes(c.base_));
@@ -93,6 +95,42 @@ Tensor shape_only(DataType dtype, const Shape& shape) {
 }
 
 }  // namespace
+
+// An int32/int64 input counts as deciding shapes unless the model can be planned without its values. A
+// TF.js MoveNet takes its picture as int32: planned on each frame's values, it constant-folded the whole
+// network per frame (250-290 ms a run, and a plan per distinct picture). Tried once, at load, for models
+// whose input shapes are all static and whose other inputs decide nothing: a plan with the integer
+// inputs as data. If a kernel or shape inference needs their values (CumSum's axis, Reshape's shape fed
+// as an input), the model keeps planning at run on their values, as before.
+Status PlanCache::try_integer_inputs_as_data() {
+  const std::vector<bool> by_traits = find_plan_time_inputs(base_, false);
+  if (by_traits == plan_time_input_) return Status::ok();  // no integer input
+  std::vector<Tensor> key;
+  for (size_t i = 0; i < base_.inputs.size(); ++i) {
+    const Value& v = base_.value(base_.inputs[i]);
+    if (by_traits[i] || !v.has_shape) return Status::ok();
+    for (int64_t d : v.shape)
+      if (d < 0) return Status::ok();  // free dimensions: planned at run anyway
+    if (!checked_num_elements(v.shape).is_ok()) return Status::ok();
+    key.push_back(shape_only(v.dtype, v.shape));
+  }
+  std::vector<const Tensor*> inputs;
+  for (const Tensor& k : key) inputs.push_back(&k);
+  Entry entry;
+  Result<Graph> g = specialize(Graph(base_), inputs, by_traits, options_.optimize, entry.plan_inputs);
+  if (!g.is_ok()) return Status::ok();
+  Result<std::unique_ptr<ExecutionPlan>> plan = ExecutionPlan::build(std::move(g).value(), options_.memory_budget);
+  if (!plan.is_ok()) return Status::ok();
+  entry.plan = std::move(plan).value();
+  entry.key = std::move(key);
+  entries_.push_front(std::move(entry));
+  plan_time_input_ = by_traits;
+  free_dims_ = false;
+  // Static from now on: the plan holds the weights it needs, the base's copies go (as for any static model).
+  for (Value& v : base_.values) v.constant.reset();
+  base_constants_released_ = true;
+  return Status::ok();
+}
 
 bool PlanCache::matches(const Entry& e, const std::vector<const Tensor*>& inputs) const {
   if (e.key.size() != inputs.size()) return false;
@@ -123,6 +161,13 @@ Result<bool> PlanCache::ensure_plan(const std::vector<const Tensor*>& inputs) {
 Status PlanCache::plan_for_shapes(const std::vector<DataType>& dtypes, const std::vector<Shape>& shapes) {
   if (dtypes.size() != base_.inputs.size() || shapes.size() != base_.inputs.size())
     return Status::error(StatusCode::kInternal, "internal error: one shape per model input expected");
+  if (!entries_.empty()) {  // planned already (try_integer_inputs_as_data): the same shapes, or an error
+    const std::vector<Tensor>& planned = entries_.front().key;
+    for (size_t i = 0; i < shapes.size(); ++i)
+      if (planned[i].dtype() != dtypes[i] || planned[i].shape() != shapes[i])
+        return Status::error(StatusCode::kInternal, "internal error: a static model asked to re-plan");
+    return Status::ok();
+  }
   std::vector<Tensor> key;
   key.reserve(shapes.size());
   for (size_t i = 0; i < shapes.size(); ++i) {

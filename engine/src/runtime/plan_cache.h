@@ -65,6 +65,7 @@ class PlanCache {
     size_t step, input;
   };
   Result<bool> ensure_plan_for_key(std::vector<Tensor> key);
+  Status try_integer_inputs_as_data();
   bool matches(const Entry& e, const std::vector<const Tensor*>& inputs) const;
   Status evict_last();
   std::vector<PackedConstant> drop_packed_constants(const Graph& specialized, const ExecutionPlan& plan);
