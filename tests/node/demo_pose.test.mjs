@@ -10,7 +10,7 @@
 //    diagnostic. Screenshot:
 //    test-output/demo/pose-webcam.png.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
