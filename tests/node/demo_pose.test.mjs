@@ -1,7 +1,8 @@
-// The demo's Pose mode (MoveNet Lightning, web/app/decode/movenet.js and pipelines/pose.js):
-//  - the decoder on webcnn's output (wasm module in Node) and on TF.js CPU's, for the same input made from
-//    grace_hopper.bmp (padded to a square with black, resized to 192×192 in JS): the same keypoints
-//    within 1 picture pixel, and the answer a look at the photo gives (one person, head and shoulders:
+// The demo's Pose mode (MoveNet Lightning, Google's int8 TFLite build; web/app/decode/movenet.js and
+// pipelines/pose.js):
+//  - the decoder on webcnn's output (wasm module in Node) and on LiteRT.js's (TFLite + XNNPACK in Chromium),
+//    for the same uint8 input made from grace_hopper.bmp (padded to a square with black, resized to 192×192
+//    in JS): the same keypoints within 1 picture pixel, and the answer a look at the photo gives (one person, head and shoulders:
 //    nose, eyes and shoulders found; the eyes above the nose, the shoulders below; her left eye on the
 //    right of the picture);
 //  - the page in Chromium on a fake webcam showing the same photo: the skeleton's keypoints are listed
@@ -9,27 +10,22 @@
 //    diagnostic. Screenshot:
 //    test-output/demo/pose-webcam.png.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { loadGraphModel } from '@tensorflow/tfjs-converter';
-
 import { fakeWebcam, fakeWebcamFlags, launchChromium, out, root, skip, startDemoServer } from './support/demo_fixture.mjs';
+import { noLiteRt, startLiteRt } from './support/litert.mjs';
 import { decodePhoto } from './support/photos.mjs';
-import { fileHandler } from './support/tfjs_files.mjs';
 import { decodeMoveNet, MOVENET_SIZE, moveNetRegion } from '../../web/app/decode/movenet.js';
 
-const modelPath = join(root, 'models', 'human', 'movenet-lightning.json');
-const noModel = !existsSync(modelPath) && 'models/human not fetched (node models/fetch-models.mjs)';
+const modelPath = join(root, 'models', 'tflite', 'movenet_single_pose_lightning_ptq.tflite');
 
 /** The photo padded to its square region (black outside) and resized bilinearly (half-pixel centres) to 192². */
 function squareInput(image) {
   const region = moveNetRegion(image.width, image.height);
   const side = region.x2 - region.x1, n = MOVENET_SIZE;
-  const data = new Int32Array(n * n * 3);
+  const data = new Uint8Array(n * n * 3);
   const px = (x, y, c) => (x < 0 || y < 0 || x >= image.width || y >= image.height ? 0 : image.rgb[(y * image.width + x) * 3 + c]);
   for (let y = 0; y < n; ++y) {
     const sy = region.y1 + ((y + 0.5) * side) / n - 0.5, y0 = Math.floor(sy), fy = sy - y0;
@@ -55,17 +51,19 @@ function assertLooksLikeGrace(points, { width, height }, what) {
   assert.ok(k.nose.x > 0.3 * width && k.nose.x < 0.7 * width && k.nose.y < 0.6 * height, `${what}: the nose in the face (${k.nose.x}, ${k.nose.y})`);
 }
 
-test('MoveNet decoder: webcnn and TF.js CPU give the same keypoints on grace_hopper.bmp, where the photo has them',
-  { skip: noModel, timeout: 120_000 }, async (t) => {
+test('MoveNet decoder: webcnn and LiteRT.js give the same keypoints on grace_hopper.bmp, where the photo has them',
+  { skip: !process.env.CI && noLiteRt, timeout: 180_000 }, async (t) => {
     const image = decodePhoto('grace_hopper.bmp');
     const { input, region } = squareInput(image);
-    await tf.setBackend('cpu');
-    const reference = await loadGraphModel(fileHandler(modelPath));
-    const x = tf.tensor(input.data, input.shape, 'int32');
-    const y = reference.execute(x);
-    const want = { data: await y.data(), shape: y.shape };
-    tf.dispose([x, y]);
-    reference.dispose();
+    const litert = await startLiteRt();
+    let want;
+    try {
+      const reference = await litert.open(modelPath);
+      [want] = await reference.run([input]);
+      await reference.dispose();
+    } finally {
+      await litert.close();
+    }
 
     const webcnn = await import('../../web/webcnn.js');
     const model = await webcnn.load(modelPath);
@@ -82,10 +80,10 @@ test('MoveNet decoder: webcnn and TF.js CPU give the same keypoints on grace_hop
       worstPx = Math.max(worstPx, Math.abs(k.x - theirs[i].x), Math.abs(k.y - theirs[i].y));
       worstScore = Math.max(worstScore, Math.abs(k.score - theirs[i].score));
     });
-    t.diagnostic(`webcnn vs TF.js: worst keypoint offset ${worstPx.toExponential(2)} px, worst score difference ${worstScore.toExponential(2)}`);
-    assert.ok(worstPx <= 1, `keypoints within 1 px of TF.js (worst ${worstPx})`);
-    assert.ok(worstScore <= 1e-3, `scores within 1e-3 of TF.js (worst ${worstScore})`);
-    assertLooksLikeGrace(theirs, image, 'TF.js');
+    t.diagnostic(`webcnn vs LiteRT.js: worst keypoint offset ${worstPx.toExponential(2)} px, worst score difference ${worstScore.toExponential(2)}`);
+    assert.ok(worstPx <= 1, `keypoints within 1 px of LiteRT.js (worst ${worstPx})`);
+    assert.ok(worstScore <= 1e-3, `scores within 1e-3 of LiteRT.js (worst ${worstScore})`);
+    assertLooksLikeGrace(theirs, image, 'LiteRT.js');
     assertLooksLikeGrace(ours, image, 'webcnn');
   });
 
@@ -116,7 +114,7 @@ test('demo page in Chromium: Pose mode draws the skeleton on the fake webcam (gr
     const drawnPoints = await page.evaluate(() => window.webcnnDemo.overlay.drawn.filter((d) => d.point).length);
     assert.equal(drawnPoints, points.length, 'a dot per listed keypoint');
     await page.screenshot({ path: join(out, 'pose-webcam.png'), fullPage: true });
-    // Look inside MoveNet too (its int32 input is made as in Pose mode).
+    // Look inside MoveNet too (its uint8 input is made as in Pose mode).
     await page.locator('#tab-inside').click();
     await page.locator('#inside-model').selectOption('movenet');
     await page.waitForFunction(() => document.querySelectorAll('#inside-maps canvas').length > 0, null, { timeout: 30_000 });

@@ -11,7 +11,7 @@ export const CATALOG = {
   blazeface: { title: 'BlazeFace (face detector)', url: 'models/human/blazeface.json' },
   emotion: { title: 'Expression classifier', url: 'models/human/emotion.json' },
   faceres: { title: 'FaceRes (age, gender, signature)', url: 'models/human/faceres.json' },
-  movenet: { title: 'MoveNet Lightning (pose)', url: 'models/human/movenet-lightning.json' },
+  movenet: { title: 'MoveNet Lightning (pose, 8-bit TFLite)', url: 'models/tflite/movenet_single_pose_lightning_ptq.tflite' },
   selfie: { title: 'Selfie segmentation (background)', url: 'models/human/selfie.json' },
   handdetect: { title: 'Palm detector (hands)', url: 'models/human/handdetect.json' },
   handlandmark: { title: 'Hand landmarks', url: 'models/human/handlandmark-lite.json' },
