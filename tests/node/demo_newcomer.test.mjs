@@ -175,7 +175,7 @@ test('issue 16 point 5: Look inside counts fused and depthwise convolutions, nam
       // classifier's as many as its file has), its filters and feature maps drawn.
       const { ops } = tfliteGraph(join(root, 'models', 'tflite', 'mobilenet_v2_1.0_224_quant.tflite'));
       const fileConvs = ops.filter((op) => op.code === 3 || op.code === 4).length; // CONV_2D, DEPTHWISE_CONV_2D
-      for (const key of ['mobilenet', 'selfie', 'handdetect']) {
+      for (const key of ['mobilenet', 'selfie', 'handdetect', 'movenet']) {
         await page.locator('#inside-model').selectOption(key);
         await page.waitForFunction(() => document.querySelectorAll('#inside-maps canvas').length > 0 &&
           document.querySelectorAll('#inside-filters canvas').length > 0, null, { timeout: 60_000 });
