@@ -3,7 +3,7 @@
 // paths that decode to an escape from model.json's directory.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -227,4 +227,26 @@ test('the engine checks pixels against the stated size before it makes room for 
   assert.match(r.error, /image 16384x16384 RGBA: data has 4 bytes, the size needs 1073741824/);
   assert.equal(engine.memory().heapBytes, heapBytes, 'no heap growth for a claim the data does not back');
   engine.terminate();
+});
+
+test('messages that quote caller input stay readable: capped at 4096 characters, control bytes as \\xNN', async () => {
+  // Found by scripts/hostile_probe.mjs: a 100k-character path came back in a 100k-character message, and
+  // a control byte in model.json reached the message through JSON.parse's excerpt.
+  const longPath = `/nonexistent/${'x'.repeat(100_000)}.onnx`;
+  await assert.rejects(webcnn.load(longPath), (e) => {
+    assert.equal(e.code, 'INVALID_ARGUMENT');
+    assert.ok(e.message.length <= 4096, `${e.message.length} characters`);
+    assert.match(e.message, /^cannot open model file \/nonexistent\/x+\.\.\. \(\d+ characters in all\)$/);
+    return true;
+  });
+  const dir = join(scratch, 'control_byte_json');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model.json'), '{"format": \u0001}');
+  await assert.rejects(webcnn.load(join(dir, 'model.json')), (e) => {
+    assert.equal(e.code, 'INVALID_MODEL');
+    assert.match(e.message, /is not valid JSON: .*\\x01/);
+    // eslint-disable-next-line no-control-regex -- control characters are what must not be there
+    assert.doesNotMatch(e.message, /[\x00-\x08\x0b-\x1f]/);
+    return true;
+  });
 });

@@ -22,9 +22,25 @@ export const ErrorCode = Object.freeze({
 
 const KNOWN = new Set(Object.values(ErrorCode));
 
+// Messages quote what they were given (file names, paths, JSON text): a 200 KB path or a control byte from
+// a damaged model.json must not make an unreadable message. The engine caps its messages the same way
+// (Status::kMaxMessageBytes).
+const MAX_MESSAGE_CHARS = 4096;
+
+/** `message` with control characters (but newline and tab) as \xNN and its length capped. */
+export function readableMessage(message) {
+  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
+  const text = String(message).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  if (text.length <= MAX_MESSAGE_CHARS) return text;
+  const tail = `... (${text.length} characters in all)`;
+  let keep = MAX_MESSAGE_CHARS - tail.length;
+  if (/[\ud800-\udbff]/.test(text[keep - 1])) --keep; // whole characters: no half of a surrogate pair
+  return text.slice(0, keep) + tail;
+}
+
 /** new Type(message) with .code; Type: Error, or TypeError for an argument of the wrong type. */
 export function codedError(message, code, Type = Error) {
-  const error = new Type(message);
+  const error = new Type(readableMessage(message));
   error.code = code;
   return error;
 }
@@ -43,7 +59,11 @@ export function withCode(error, code = ErrorCode.INTERNAL) {
   if (error instanceof Error && !(typeof DOMException !== 'undefined' && error instanceof DOMException)) {
     try {
       error.code = code;
-      if (error.code === code) return error;
+      if (error.code === code) {
+        const readable = readableMessage(error.message);
+        if (readable !== error.message) error.message = readable;
+        return error;
+      }
     } catch {
       // a frozen or read-only error: wrapped below
     }
