@@ -249,4 +249,38 @@ test('messages that quote caller input stay readable: capped at 4096 characters,
     assert.doesNotMatch(e.message, /[\x00-\x08\x0b-\x1f]/);
     return true;
   });
+  // A byte that is not UTF-8 is named by its offset, not quoted back as U+FFFD.
+  writeFileSync(join(dir, 'model.json'), Buffer.from([...Buffer.from('{"format": '), 0xff, 0x7d]));
+  await assert.rejects(webcnn.load(join(dir, 'model.json')), invalid('INVALID_MODEL', /model\.json is not valid JSON: not UTF-8 text at byte 11$/));
+});
+
+test('options that are not objects (null, a number) are refused with INVALID_ARGUMENT, naming the call', async () => {
+  // Found by scripts/hostile_probe.mjs: run(feeds, null) and classify(image, {preprocess: null}) threw
+  // JavaScript's "Cannot destructure property ... as it is null", a TypeError without a code.
+  const model = await webcnn.load(smallCnnFile());
+  const image = { data: new Uint8Array(16 * 16 * 4), width: 16, height: 16 };
+  const feeds = { image: new Float32Array(3 * 16 * 16) };
+  const calls = {
+    run: () => model.run(feeds, null),
+    runImage: () => model.runImage(image, 7),
+    classify: () => model.classify(image, null),
+    profile: () => model.profile(feeds, null),
+    load: () => webcnn.load(smallCnnFile(), null),
+    preprocess: () => webcnn.preprocess(image, 'unit', null),
+    memory: () => webcnn.memory(null),
+    releaseMemory: () => webcnn.releaseMemory('yes'),
+  };
+  for (const [call, f] of Object.entries(calls)) {
+    await assert.rejects(f(), (e) => {
+      assert.equal(e.code, 'INVALID_ARGUMENT', `${call}: ${e.message}`);
+      assert.match(e.message, new RegExp(`^${call}: options must be an object, got (null|number|string)$`));
+      return true;
+    });
+  }
+  for (const preprocess of [null, 7]) {
+    await assert.rejects(model.classify(image, { preprocess }), invalid('INVALID_ARGUMENT', /^preprocess must be a preset name or an options object, got (null|number)$/));
+    await assert.rejects(webcnn.preprocess(image, preprocess), invalid('INVALID_ARGUMENT', /^preprocess must be a preset name or an options object/));
+  }
+  assert.equal((await model.run(feeds, undefined)).probs.data.length, 10, 'options left out still work');
+  await model.dispose();
 });

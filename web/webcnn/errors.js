@@ -50,6 +50,16 @@ export const invalidArgument = (message) => codedError(message, ErrorCode.INVALI
 export const invalidArgumentType = (message) => codedError(message, ErrorCode.INVALID_ARGUMENT, TypeError);
 
 /**
+ * An options argument: {} when left out, else it must be an object. Destructuring null in a parameter
+ * list would throw JavaScript's own TypeError, without a code, naming no argument.
+ */
+export function optionsArgument(value, call) {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object') throw invalidArgumentType(`${call}: options must be an object, got ${value === null ? 'null' : typeof value}`);
+  return value;
+}
+
+/**
  * `error` with a known .code: as it is when it has one, else given `code`. Errors that cannot take a
  * property of their own (DOMException's .code is a read-only number) become an Error with the same
  * message and the original as .cause.
