@@ -270,6 +270,9 @@ test('options that are not objects (null, a number) are refused with INVALID_ARG
     memory: () => webcnn.memory(null),
     releaseMemory: () => webcnn.releaseMemory('yes'),
   };
+  // onProgress that is not a function: refused before anything is read (it failed as "this.onProgress is
+  // not a function", code INTERNAL, once the file had arrived).
+  await assert.rejects(webcnn.load(smallCnnFile(), { onProgress: 7 }), invalid('INVALID_ARGUMENT', /^load: onProgress must be a function, got number$/));
   for (const [call, f] of Object.entries(calls)) {
     await assert.rejects(f(), (e) => {
       assert.equal(e.code, 'INVALID_ARGUMENT', `${call}: ${e.message}`);
