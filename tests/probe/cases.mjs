@@ -201,7 +201,8 @@ function tfjsCase(rng, index) {
       break;
     }
     case 7: { const w = rng.pick(weights); if (w.quantization || rng.chance(0.5)) { w.quantization = { dtype: rng.pick(['uint8', 'uint16', 'float16', 'bogus']), scale: rng.pick([0, NaN, 1e-30, -1]), min: rng.pick([0, -1e308]) }; } how = `quant:${w.name}`; break; }
-    default: { const [m, bytes] = mutateBytes(rng, new TextEncoder().encode(JSON.stringify(json))); text = new TextDecoder().decode(bytes); how = `bytes:${m}`; }
+    // raw bytes, not decoded to text: a damaged byte must reach the loaders as it is, not as U+FFFD
+    default: { const [m, bytes] = mutateBytes(rng, new TextEncoder().encode(JSON.stringify(json))); text = bytes; how = `bytes:${m}`; }
   }
   return { name: `${model}:${how}`, model, text: text ?? JSON.stringify(json), shard, expect };
 }

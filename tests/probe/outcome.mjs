@@ -15,7 +15,8 @@ export function unclearReason(message) {
   if (message.length > 4200) return `message of ${message.length} chars`;
   if (/\bundefined\b/.test(message)) return '"undefined" in message';
   if (/\[object \w+\]/.test(message)) return '"[object ...]" in message';
-  if (/\bNaN\b/.test(message) && !/\bNaN\b.{0,40}(finite|number)|(finite|number).{0,40}\bNaN\b|is NaN/.test(message)) return 'NaN in message';
+  // NaN where a size, range or list of numbers was printed ("got NaN" or an op named 'NaN' are clear).
+  if (/(\.\.|\dx|\[|,\s?)NaN\b|\bNaN(\.\.|x\d|\])/.test(message)) return 'NaN in a size or range';
   // eslint-disable-next-line no-control-regex -- control characters are what this looks for
   if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(message)) return 'control characters in message';
   if (/\uFFFD/.test(message)) return 'bytes that are not UTF-8 text in message';
@@ -50,6 +51,8 @@ export function judgeJs(reply, expect) {
   if (reply.died) return { class: 'crash', reason: `process died: ${reply.died}` };
   if (reply.ok) return expect === 'refuse' ? { class: 'wrong', reason: 'accepted, a refusal was due' } : { class: 'success' };
   const { error } = reply;
+  // The caller's own exception (a throwing getter, onProgress or labels of the probe's): passed through as it is.
+  if (/^hostile /.test(error.message ?? '')) return { class: 'clean', reason: "the caller's exception, passed through" };
   if (error.nonError !== undefined) return { class: 'crash', reason: `rejected with a non-Error: ${error.nonError}` };
   if (error.code === 'INTERNAL' || error.code === 'WORKER_RESTARTED') return { class: 'crash', reason: `code ${error.code}` };
   const crash = crashReason(error.message);
