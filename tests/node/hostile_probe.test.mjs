@@ -18,5 +18,5 @@ test('hostile probe, quick set: no crash, hang, unclear message or wrong outcome
   if (process.env.CI || existsSync(cliPath)) assert.ok(surfaces.has('cli'), `no CLI at ${cliPath}`);
   const findings = results.filter((r) => !['clean', 'success'].includes(r.class));
   assert.deepEqual(findings.map((r) => `${r.class} ${r.category}/${r.surface} #${r.index} ${r.name}: ${r.reason ?? ''} ${r.message ?? ''}`), [], table);
-  assert.ok(results.length >= 150, `${results.length} inputs\n${table}`);
+  assert.ok(results.length >= 100, `${results.length} inputs\n${table}`);
 });
