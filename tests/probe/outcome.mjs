@@ -15,8 +15,9 @@ export function unclearReason(message) {
   if (message.length > 4200) return `message of ${message.length} chars`;
   if (/\bundefined\b/.test(message)) return '"undefined" in message';
   if (/\[object \w+\]/.test(message)) return '"[object ...]" in message';
-  // NaN where a size, range or list of numbers was printed ("got NaN" or an op named 'NaN' are clear).
-  if (/(\.\.|\dx|\[|,\s?)NaN\b|\bNaN(\.\.|x\d|\])/.test(message)) return 'NaN in a size or range';
+  // NaN where a size, range or list of numbers was printed ("got NaNx4", the caller's value quoted, or an
+  // op named 'NaN' are clear).
+  if (/(\.\.|\dx|\[|,\s?)NaN\b|\bNaN(\.\.|x\d|\])/.test(message.replace(/got NaN\S*/g, ''))) return 'NaN in a size or range';
   // eslint-disable-next-line no-control-regex -- control characters are what this looks for
   if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(message)) return 'control characters in message';
   if (/\uFFFD/.test(message)) return 'bytes that are not UTF-8 text in message';
