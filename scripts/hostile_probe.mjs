@@ -103,7 +103,10 @@ function cliArgs(c, files, cnnPath, dir) {
 function runCli(cli, args, timeoutMs) {
   const start = performance.now();
   const rssFile = join(tmpdir(), `webcnn-probe-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const child = spawn('/usr/bin/prlimit', ['--as=4294967296', '--', '/usr/bin/time', '-f', '%M', '-o', rssFile, cli, ...args], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  // prlimit (util-linux) and GNU time where installed: the probe still runs without them, with no RSS figure.
+  const wrapped = [...(existsSync('/usr/bin/prlimit') ? ['/usr/bin/prlimit', '--as=4294967296', '--'] : []),
+    ...(existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M', '-o', rssFile] : []), cli, ...args];
+  const child = spawn(wrapped[0], wrapped.slice(1), { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { if (stderr.length < 1 << 20) stderr += d; });
   let timedOut = false;
