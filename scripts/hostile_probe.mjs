@@ -40,7 +40,7 @@ export async function runProbe({ seed = 1, count = 400, from = 0, categories = O
   };
   const haveCli = existsSync(cli);
   if (!haveCli) log(`no CLI at ${cli}: its surface is skipped (build the webcnn target or set WEBCNN_CLI)`);
-  const js = new JsRunner(timeoutMs);
+  const js = new JsRunner(timeoutMs, scratch);
   try {
     // Shared files: the model `webcnn classify`/`run` use, the TF.js shards (linked, not copied, per case).
     const cnnPath = join(scratch, 'small_cnn.onnx');
@@ -54,7 +54,7 @@ export async function runProbe({ seed = 1, count = 400, from = 0, categories = O
         mkdirSync(dir, { recursive: true });
         const files = writeCaseFiles(c, dir);
         const runs = [];
-        if (c.surfaces.includes('cli') && haveCli) runs.push(runCli(cli, cliArgs(c, files, cnnPath, dir), timeoutMs).then((o) => record(c, 'cli', judgeCli(o, c.expect), o.ms, o.rss, o.stderr)));
+        if (c.surfaces.includes('cli') && haveCli) runs.push(runCli(cli, cliArgs(c, files, cnnPath, dir), timeoutMs, dir).then((o) => record(c, 'cli', judgeCli(o, c.expect), o.ms, o.rss, o.stderr)));
         if (c.surfaces.includes('js')) runs.push(js.run(c, files).then((o) => record(o.name ? { ...c, name: o.name } : c, 'js', judgeJs(o, c.expect), o.ms, o.maxRss, o.error?.message ?? o.error?.nonError ?? o.died)));
         await Promise.all(runs);
         rmSync(dir, { recursive: true, force: true });
@@ -100,9 +100,9 @@ function cliArgs(c, files, cnnPath, dir) {
 }
 
 // ---- the CLI: a process group of its own (killed whole on a hang), 4 GiB of address space at most ------------
-function runCli(cli, args, timeoutMs) {
+function runCli(cli, args, timeoutMs, dir) {
   const start = performance.now();
-  const rssFile = join(tmpdir(), `webcnn-probe-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const rssFile = join(dir, 'cli-peak-rss.txt');
   // prlimit (util-linux) and GNU time where installed: the probe still runs without them, with no RSS figure.
   const wrapped = [...(existsSync('/usr/bin/prlimit') ? ['/usr/bin/prlimit', '--as=4294967296', '--'] : []),
     ...(existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M', '-o', rssFile] : []), cli, ...args];
@@ -128,9 +128,9 @@ function runCli(cli, args, timeoutMs) {
 
 // ---- the JS API: one child process, restarted after a hang or a death --------------------------------------
 class JsRunner {
-  constructor(timeoutMs) { this.timeoutMs = timeoutMs; this.child = null; this.nextId = 0; this.peakRss = 0; }
+  constructor(timeoutMs, scratch) { this.timeoutMs = timeoutMs; this.scratch = scratch; this.child = null; this.nextId = 0; this.peakRss = 0; }
   async start() {
-    this.child = fork(join(root, 'tests', 'probe', 'js_child.mjs'), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=2048'] });
+    this.child = fork(join(root, 'tests', 'probe', 'js_child.mjs'), [this.scratch], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=2048'] });
     this.stderr = '';
     this.child.stderr.on('data', (d) => { this.stderr = (this.stderr + d).slice(-4000); });
     const [message] = await once(this.child, 'message');

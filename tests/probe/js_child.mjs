@@ -9,7 +9,8 @@ import { smallCnn } from '../node/support/wasm_onnx.mjs';
 import { prng } from './mutate.mjs';
 
 const webcnn = await import('../../web/webcnn.js');
-const scratch = mkdtempSync(join(tmpdir(), 'webcnn-probe-js-'));
+// In the driver's scratch directory (argv[2]), which it removes: a killed child leaves nothing behind.
+const scratch = mkdtempSync(join(process.argv[2] ?? tmpdir(), 'js-'));
 const cnnPath = join(scratch, 'small_cnn.onnx');
 writeFileSync(cnnPath, smallCnn());
 const cnn = await webcnn.load(cnnPath, { worker: false });
