@@ -14,6 +14,7 @@ import { randomFloats } from './support/wasm_onnx.mjs';
 const webcnnUrl = new URL('../../web/webcnn.js', import.meta.url).href;
 const webcnn = await import(webcnnUrl);
 const { backend } = await import('../../web/webcnn/backends.js');
+const { readableMessage } = await import('../../web/webcnn/errors.js');
 
 const invalid = (code, pattern) => (e) => {
   assert.equal(e.code, code, e.message);
@@ -252,6 +253,20 @@ test('messages that quote caller input stay readable: capped at 4096 characters,
   // A byte that is not UTF-8 is named by its offset, not quoted back as U+FFFD.
   writeFileSync(join(dir, 'model.json'), Buffer.from([...Buffer.from('{"format": '), 0xff, 0x7d]));
   await assert.rejects(webcnn.load(join(dir, 'model.json')), invalid('INVALID_MODEL', /model\.json is not valid JSON: not UTF-8 text at byte 11$/));
+});
+
+test('readableMessage: control characters as \\xNN as the engine writes them, the cap never cuts an escape or a character', () => {
+  // The same \xNN as engine/src/core/status.cc (newline and tab stay here: a caller's own message may have lines).
+  assert.equal(readableMessage('a\x01\x1f\x7f\0 b\nc\td'), 'a\\x01\\x1f\\x7f\\x00 b\nc\td');
+  assert.equal(readableMessage('3×3 → é 😀'), '3×3 → é 😀');
+  // At the cap after escaping: whole. An escape across the cut ("... (4105 characters in all)" leaves 4068): left out whole.
+  assert.equal(readableMessage(`${'a'.repeat(4092)}\x01`), `${'a'.repeat(4092)}\\x01`);
+  assert.equal(readableMessage(`${'a'.repeat(4066)}\x01${'b'.repeat(35)}`), `${'a'.repeat(4066)}... (4105 characters in all)`);
+  const emoji = readableMessage('😀'.repeat(3000));
+  assert.equal(emoji, `${'😀'.repeat(2034)}... (6000 characters in all)`);
+  const controls = readableMessage('\x02'.repeat(3000));
+  assert.equal(controls, `${'\\x02'.repeat(1016)}... (12000 characters in all)`);
+  assert.equal(readableMessage(controls), controls, 'idempotent');
 });
 
 test('options that are not objects (null, a number) are refused with INVALID_ARGUMENT, naming the call', async () => {

@@ -23,19 +23,31 @@ export const ErrorCode = Object.freeze({
 const KNOWN = new Set(Object.values(ErrorCode));
 
 // Messages quote what they were given (file names, paths, JSON text): a 200 KB path or a control byte from
-// a damaged model.json must not make an unreadable message. The engine caps its messages the same way
-// (Status::kMaxMessageBytes).
+// a damaged model.json must not make an unreadable message. The engine makes its messages readable the same
+// way (Status in engine/src/core/status.cc: the same \xNN, the same cap), and also escapes newline and tab
+// there, its messages being one line; here they stay, for the caller's own multi-line messages.
 const MAX_MESSAGE_CHARS = 4096;
+// eslint-disable-next-line no-control-regex -- control characters are what this replaces
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
+const escapeControl = (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 
-/** `message` with control characters (but newline and tab) as \xNN and its length capped. */
+/**
+ * `message` with control characters (but newline and tab) as \xNN and its length capped, cut between
+ * whole characters and escapes.
+ */
 export function readableMessage(message) {
-  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
-  const text = String(message).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  if (text.length <= MAX_MESSAGE_CHARS) return text;
-  const tail = `... (${text.length} characters in all)`;
-  let keep = MAX_MESSAGE_CHARS - tail.length;
-  if (/[\ud800-\udbff]/.test(text[keep - 1])) --keep; // whole characters: no half of a surrogate pair
-  return text.slice(0, keep) + tail;
+  const text = String(message);
+  const escaped = text.replace(CONTROL, escapeControl);
+  if (escaped.length <= MAX_MESSAGE_CHARS) return escaped;
+  const tail = `... (${escaped.length} characters in all)`;
+  const keep = MAX_MESSAGE_CHARS - tail.length;
+  let kept = '';
+  for (const c of text) { // by code point: a surrogate pair stays whole
+    const unit = c.replace(CONTROL, escapeControl);
+    if (kept.length + unit.length > keep) break;
+    kept += unit;
+  }
+  return kept + tail;
 }
 
 /** new Type(message) with .code; Type: Error, or TypeError for an argument of the wrong type. */
