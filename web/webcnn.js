@@ -65,7 +65,7 @@
 
 import { assetBaseSetting, features, relaxedSimdSetting, setAssetBase, setRelaxedSimd } from './wasm_loader.js';
 import { defaultUseWorker, backend } from './webcnn/backends.js';
-import { ErrorCode, invalidArgumentType, withCode } from './webcnn/errors.js';
+import { ErrorCode, invalidArgumentType, optionsArgument, withCode } from './webcnn/errors.js';
 import { Model } from './webcnn/model.js';
 import { modelPayload } from './webcnn/model_sources.js';
 import { preprocessOptions } from './webcnn/preprocess_options.js';
@@ -96,8 +96,9 @@ export function configure({ assetBase, relaxedSimd } = {}) {
  * @param options.onProgress called with {loaded, total} bytes over all files as they arrive.
  * @param options.worker run inference in a Web Worker (default: true in a page, false elsewhere).
  */
-export async function load(source, { onProgress, worker = defaultUseWorker() } = {}) {
+export async function load(source, options) {
   try {
+    const { onProgress, worker = defaultUseWorker() } = optionsArgument(options, 'load');
     const b = await backend(worker);
     const { payload, owned, bytes } = await modelPayload(source, onProgress);
     const description = await b.load(payload, owned && b instanceof WorkerBackend);
@@ -111,7 +112,8 @@ export async function load(source, { onProgress, worker = defaultUseWorker() } =
  * Preprocesses an image into an input tensor exactly as classify()/runImage() do.
  * @returns {data: Float32Array, shape, dtype}
  */
-export async function preprocess(image, options, { worker = defaultUseWorker() } = {}) {
+export async function preprocess(image, options, settings) {
+  const { worker = defaultUseWorker() } = optionsArgument(settings, 'preprocess');
   const b = await backend(worker);
   const opts = preprocessOptions(options);
   const payload = await b.imagePayload(image);
@@ -119,7 +121,8 @@ export async function preprocess(image, options, { worker = defaultUseWorker() }
 }
 
 /** Wasm heap: {heapBytes: size of wasm memory, usedBytes: bytes allocated and not yet freed}. */
-export async function memory({ worker = defaultUseWorker() } = {}) {
+export async function memory(options) {
+  const { worker = defaultUseWorker() } = optionsArgument(options, 'memory');
   return (await backend(worker)).call('memory', []);
 }
 
@@ -130,8 +133,9 @@ export async function memory({ worker = defaultUseWorker() } = {}) {
  * working and no call fails. Resolves to {released, heapBytes, usedBytes} (and heapBytesBefore, failed:
  * models that could not be loaded again, when released).
  */
-export async function releaseMemory({ worker = defaultUseWorker() } = {}) {
+export async function releaseMemory(options) {
   try {
+    const { worker = defaultUseWorker() } = optionsArgument(options, 'releaseMemory');
     return await (await backend(worker)).releaseMemory();
   } catch (e) {
     throw withCode(e);

@@ -3,7 +3,7 @@
 // paths that decode to an escape from model.json's directory.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,6 +14,7 @@ import { randomFloats } from './support/wasm_onnx.mjs';
 const webcnnUrl = new URL('../../web/webcnn.js', import.meta.url).href;
 const webcnn = await import(webcnnUrl);
 const { backend } = await import('../../web/webcnn/backends.js');
+const { readableMessage } = await import('../../web/webcnn/errors.js');
 
 const invalid = (code, pattern) => (e) => {
   assert.equal(e.code, code, e.message);
@@ -227,4 +228,77 @@ test('the engine checks pixels against the stated size before it makes room for 
   assert.match(r.error, /image 16384x16384 RGBA: data has 4 bytes, the size needs 1073741824/);
   assert.equal(engine.memory().heapBytes, heapBytes, 'no heap growth for a claim the data does not back');
   engine.terminate();
+});
+
+test('messages that quote caller input stay readable: capped at 4096 characters, control bytes as \\xNN', async () => {
+  // Found by scripts/hostile_probe.mjs: a 100k-character path came back in a 100k-character message, and
+  // a control byte in model.json reached the message through JSON.parse's excerpt.
+  const longPath = `/nonexistent/${'x'.repeat(100_000)}.onnx`;
+  await assert.rejects(webcnn.load(longPath), (e) => {
+    assert.equal(e.code, 'INVALID_ARGUMENT');
+    assert.ok(e.message.length <= 4096, `${e.message.length} characters`);
+    assert.match(e.message, /^cannot open model file \/nonexistent\/x+\.\.\. \(\d+ characters in all\)$/);
+    return true;
+  });
+  const dir = join(scratch, 'control_byte_json');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model.json'), '{"format": \u0001}');
+  await assert.rejects(webcnn.load(join(dir, 'model.json')), (e) => {
+    assert.equal(e.code, 'INVALID_MODEL');
+    assert.match(e.message, /is not valid JSON: .*\\x01/);
+    // eslint-disable-next-line no-control-regex -- control characters are what must not be there
+    assert.doesNotMatch(e.message, /[\x00-\x08\x0b-\x1f]/);
+    return true;
+  });
+  // A byte that is not UTF-8 is named by its offset, not quoted back as U+FFFD.
+  writeFileSync(join(dir, 'model.json'), Buffer.from([...Buffer.from('{"format": '), 0xff, 0x7d]));
+  await assert.rejects(webcnn.load(join(dir, 'model.json')), invalid('INVALID_MODEL', /model\.json is not valid JSON: not UTF-8 text at byte 11$/));
+});
+
+test('readableMessage: control characters as \\xNN as the engine writes them, the cap never cuts an escape or a character', () => {
+  // The same \xNN as engine/src/core/status.cc (newline and tab stay here: a caller's own message may have lines).
+  assert.equal(readableMessage('a\x01\x1f\x7f\0 b\nc\td'), 'a\\x01\\x1f\\x7f\\x00 b\nc\td');
+  assert.equal(readableMessage('3×3 → é 😀'), '3×3 → é 😀');
+  // At the cap after escaping: whole. An escape across the cut ("... (4105 characters in all)" leaves 4068): left out whole.
+  assert.equal(readableMessage(`${'a'.repeat(4092)}\x01`), `${'a'.repeat(4092)}\\x01`);
+  assert.equal(readableMessage(`${'a'.repeat(4066)}\x01${'b'.repeat(35)}`), `${'a'.repeat(4066)}... (4105 characters in all)`);
+  const emoji = readableMessage('😀'.repeat(3000));
+  assert.equal(emoji, `${'😀'.repeat(2034)}... (6000 characters in all)`);
+  const controls = readableMessage('\x02'.repeat(3000));
+  assert.equal(controls, `${'\\x02'.repeat(1016)}... (12000 characters in all)`);
+  assert.equal(readableMessage(controls), controls, 'idempotent');
+});
+
+test('options that are not objects (null, a number) are refused with INVALID_ARGUMENT, naming the call', async () => {
+  // Found by scripts/hostile_probe.mjs: run(feeds, null) and classify(image, {preprocess: null}) threw
+  // JavaScript's "Cannot destructure property ... as it is null", a TypeError without a code.
+  const model = await webcnn.load(smallCnnFile());
+  const image = { data: new Uint8Array(16 * 16 * 4), width: 16, height: 16 };
+  const feeds = { image: new Float32Array(3 * 16 * 16) };
+  const calls = {
+    run: () => model.run(feeds, null),
+    runImage: () => model.runImage(image, 7),
+    classify: () => model.classify(image, null),
+    profile: () => model.profile(feeds, null),
+    load: () => webcnn.load(smallCnnFile(), null),
+    preprocess: () => webcnn.preprocess(image, 'unit', null),
+    memory: () => webcnn.memory(null),
+    releaseMemory: () => webcnn.releaseMemory('yes'),
+  };
+  // onProgress that is not a function: refused before anything is read (it failed as "this.onProgress is
+  // not a function", code INTERNAL, once the file had arrived).
+  await assert.rejects(webcnn.load(smallCnnFile(), { onProgress: 7 }), invalid('INVALID_ARGUMENT', /^load: onProgress must be a function, got number$/));
+  for (const [call, f] of Object.entries(calls)) {
+    await assert.rejects(f(), (e) => {
+      assert.equal(e.code, 'INVALID_ARGUMENT', `${call}: ${e.message}`);
+      assert.match(e.message, new RegExp(`^${call}: options must be an object, got (null|number|string)$`));
+      return true;
+    });
+  }
+  for (const preprocess of [null, 7]) {
+    await assert.rejects(model.classify(image, { preprocess }), invalid('INVALID_ARGUMENT', /^preprocess must be a preset name or an options object, got (null|number)$/));
+    await assert.rejects(webcnn.preprocess(image, preprocess), invalid('INVALID_ARGUMENT', /^preprocess must be a preset name or an options object/));
+  }
+  assert.equal((await model.run(feeds, undefined)).probs.data.length, 10, 'options left out still work');
+  await model.dispose();
 });

@@ -22,9 +22,37 @@ export const ErrorCode = Object.freeze({
 
 const KNOWN = new Set(Object.values(ErrorCode));
 
+// Messages quote what they were given (file names, paths, JSON text): a 200 KB path or a control byte from
+// a damaged model.json must not make an unreadable message. The engine makes its messages readable the same
+// way (Status in engine/src/core/status.cc: the same \xNN, the same cap), and also escapes newline and tab
+// there, its messages being one line; here they stay, for the caller's own multi-line messages.
+const MAX_MESSAGE_CHARS = 4096;
+// eslint-disable-next-line no-control-regex -- control characters are what this replaces
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
+const escapeControl = (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+
+/**
+ * `message` with control characters (but newline and tab) as \xNN and its length capped, cut between
+ * whole characters and escapes.
+ */
+export function readableMessage(message) {
+  const text = String(message);
+  const escaped = text.replace(CONTROL, escapeControl);
+  if (escaped.length <= MAX_MESSAGE_CHARS) return escaped;
+  const tail = `... (${escaped.length} characters in all)`;
+  const keep = MAX_MESSAGE_CHARS - tail.length;
+  let kept = '';
+  for (const c of text) { // by code point: a surrogate pair stays whole
+    const unit = c.replace(CONTROL, escapeControl);
+    if (kept.length + unit.length > keep) break;
+    kept += unit;
+  }
+  return kept + tail;
+}
+
 /** new Type(message) with .code; Type: Error, or TypeError for an argument of the wrong type. */
 export function codedError(message, code, Type = Error) {
-  const error = new Type(message);
+  const error = new Type(readableMessage(message));
   error.code = code;
   return error;
 }
@@ -32,6 +60,16 @@ export function codedError(message, code, Type = Error) {
 /** An Error for a bad argument; a TypeError when the argument's type is wrong (as before codes existed). */
 export const invalidArgument = (message) => codedError(message, ErrorCode.INVALID_ARGUMENT);
 export const invalidArgumentType = (message) => codedError(message, ErrorCode.INVALID_ARGUMENT, TypeError);
+
+/**
+ * An options argument: {} when left out, else it must be an object. Destructuring null in a parameter
+ * list would throw JavaScript's own TypeError, without a code, naming no argument.
+ */
+export function optionsArgument(value, call) {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object') throw invalidArgumentType(`${call}: options must be an object, got ${value === null ? 'null' : typeof value}`);
+  return value;
+}
 
 /**
  * `error` with a known .code: as it is when it has one, else given `code`. Errors that cannot take a
@@ -43,7 +81,11 @@ export function withCode(error, code = ErrorCode.INTERNAL) {
   if (error instanceof Error && !(typeof DOMException !== 'undefined' && error instanceof DOMException)) {
     try {
       error.code = code;
-      if (error.code === code) return error;
+      if (error.code === code) {
+        const readable = readableMessage(error.message);
+        if (readable !== error.message) error.message = readable;
+        return error;
+      }
     } catch {
       // a frozen or read-only error: wrapped below
     }

@@ -1,4 +1,5 @@
 // Download progress over all of a model's files (model.json and its shards, or one .onnx).
+import { invalidArgumentType } from './errors.js';
 
 /**
  * Progress over several files. Each file counts max(its size, bytes arrived) once its size is known;
@@ -7,6 +8,10 @@
  */
 export class LoadProgress {
   constructor(onProgress) {
+    // Checked here, not at the first report: a number would otherwise fail as "is not a function" mid-load.
+    if (onProgress !== undefined && onProgress !== null && typeof onProgress !== 'function') {
+      throw invalidArgumentType(`load: onProgress must be a function, got ${typeof onProgress}`);
+    }
     this.onProgress = onProgress;
     this.files = [];
     this.groups = [];

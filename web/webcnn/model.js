@@ -1,7 +1,7 @@
 // A loaded model: its inputs and outputs, and the calls that go to its engine (run, runImage, classify,
 // layers, filters, profile) through a backend.
 
-import { invalidArgument, invalidArgumentType } from './errors.js';
+import { invalidArgument, invalidArgumentType, optionsArgument } from './errors.js';
 import { normalizeFeed } from './inputs.js';
 import { preprocessOptions } from './preprocess_options.js';
 
@@ -63,22 +63,25 @@ export class Model {
     return normalized;
   }
 
-  async run(feeds, { capture } = {}) {
+  async run(feeds, options) {
     this.#live();
+    const { capture } = optionsArgument(options, 'run');
     return withCaptured(await this.#call('run', [this.#feeds(feeds, 'run'), captureOption(capture)]));
   }
 
   /** Preprocesses an image into the model's single image input and runs the model. */
-  async runImage(image, { preprocess, capture } = {}) {
+  async runImage(image, options) {
     this.#live();
-    const options = preprocessOptions(preprocess);
+    const { preprocess, capture } = optionsArgument(options, 'runImage');
+    const preprocessing = preprocessOptions(preprocess);
     const layers = captureOption(capture);
     const payload = await this.#backend.imagePayload(image);
-    return withCaptured(await this.#call('runImage', [payload.image, options, layers], payload.transfer));
+    return withCaptured(await this.#call('runImage', [payload.image, preprocessing, layers], payload.transfer));
   }
 
-  async classify(image, { topK = 5, labels, preprocess, softmax } = {}) {
+  async classify(image, options) {
     this.#live();
+    const { topK = 5, labels, preprocess, softmax } = optionsArgument(options, 'classify');
     const payload = await this.#backend.imagePayload(image);
     const top = await this.#call(
       'classify', [payload.image, { topK, preprocess: preprocessOptions(preprocess), softmax }], payload.transfer);
@@ -102,8 +105,9 @@ export class Model {
    * reading around every node. → {nodes: [{name, kind, outputShape, macs, ms}] in execution order (ms:
    * median per node; kind e.g. 'Conv 3x3 dw s2'), wholeRunMs, largestStepBytes, largestStep}.
    */
-  async profile(feeds, { warmup = 10, runs = 40 } = {}) {
+  async profile(feeds, options) {
     this.#live();
+    const { warmup = 10, runs = 40 } = optionsArgument(options, 'profile');
     if (!Number.isInteger(warmup) || warmup < 0 || !Number.isInteger(runs) || runs < 1)
       throw invalidArgumentType('profile: warmup must be an integer ≥ 0 and runs an integer ≥ 1');
     return this.#call('profile', [this.#feeds(feeds, 'profile'), warmup, runs]);

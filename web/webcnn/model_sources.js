@@ -227,10 +227,20 @@ async function tfjsPayload(text, jsonName, progress, readShard) {
   return { format: 'tfjs', json: text, shards };
 }
 
-/** model.json's bytes as text, refused before decoding when there are too many. */
+/**
+ * model.json's bytes as text, refused before decoding when there are too many, and when they are not
+ * UTF-8 (JSON must be): a lenient decoder would turn a damaged byte into U+FFFD, which JSON.parse then
+ * quotes back as '\uFFFD' with no word of where it was.
+ */
 function decodeText(bytes, name) {
   checkModelJsonSize(bytes.byteLength, name);
-  return new TextDecoder().decode(bytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const lenient = new TextDecoder().decode(bytes);
+    const at = new TextEncoder().encode(lenient.slice(0, lenient.indexOf('\uFFFD'))).length;
+    throw codedError(`${name} is not valid JSON: not UTF-8 text at byte ${at}`, ErrorCode.INVALID_MODEL);
+  }
 }
 
 /** A model at a URL or path: ONNX, TFLite, or a TF.js model.json whose shards are beside it. */

@@ -13,6 +13,9 @@ const PRESETS = {
 export function preprocessOptions(preprocess) {
   if (preprocess === undefined) return undefined;
   if (typeof preprocess === 'string') preprocess = { preset: preprocess };
+  if (preprocess === null || typeof preprocess !== 'object') {
+    throw invalidArgumentType(`preprocess must be a preset name or an options object, got ${preprocess === null ? 'null' : typeof preprocess}`);
+  }
   const { preset, ...rest } = preprocess;
   if (preset === undefined) return rest;
   const base = PRESETS[preset];

@@ -40,8 +40,11 @@ inline const char* status_code_name(StatusCode code) {
 
 class Status {
  public:
-  // Messages are for people: one that names a huge list (a 200k-rank shape, a long chain of contexts)
-  // is cut to kMaxMessageBytes, ending in "... (N bytes in all)".
+  // Messages are for people. Names quoted from a damaged file may hold any bytes: control bytes (newline
+  // and tab too: messages are one line) and bytes that are not UTF-8 text read as \xNN, as web/webcnn/
+  // errors.js writes them; UTF-8 characters (×, →, names in any script) are kept. A message that names a
+  // huge list (a 200k-rank shape, a long chain of contexts) is cut to kMaxMessageBytes, ending in
+  // "... (N bytes in all)", never inside an escape or a character.
   static constexpr size_t kMaxMessageBytes = 4096;
 
   Status() = default;  // OK
@@ -68,15 +71,9 @@ class Status {
   }
 
  private:
-  static std::string capped(std::string m) {
-    if (m.size() <= kMaxMessageBytes) return m;
-    const std::string tail = "... (" + std::to_string(m.size()) + " bytes in all)";
-    size_t keep = kMaxMessageBytes - tail.size();
-    while (keep > 0 && (static_cast<unsigned char>(m[keep]) & 0xC0) == 0x80) --keep;  // whole UTF-8 characters
-    m.resize(keep);
-    return m + tail;
-  }
-  Status(StatusCode code, std::string message) : message_(capped(std::move(message))), code_(code) {}
+  // The message as the rules above have it; unchanged when it already is (with_context re-reads it).
+  static std::string readable(std::string m);  // core/status.cc
+  Status(StatusCode code, std::string message) : message_(readable(std::move(message))), code_(code) {}
 
   std::string message_;
   StatusCode code_ = StatusCode::kOk;

@@ -82,7 +82,11 @@ class Parser {
     if (eat_word("false")) return Value::boolean(false);
     if (eat_word("null")) return Value::null();
     if (c == '-' || (c >= '0' && c <= '9')) return number();
-    return fail(std::string("unexpected character '") + c + "'");
+    // The whole character, not its first byte ('é' is two; Status escapes bytes that are not UTF-8 text).
+    size_t n = 1;
+    if (static_cast<unsigned char>(c) >= 0xC0)
+      while (n < 4 && pos_ + n < s_.size() && (static_cast<unsigned char>(s_[pos_ + n]) & 0xC0) == 0x80) ++n;
+    return fail("unexpected character '" + s_.substr(pos_, n) + "'");
   }
 
   Result<Value> object(int depth) {
