@@ -156,8 +156,9 @@ test('demo page in Chromium: webcam faces, enrolment, photos, objects, model err
 
       assert.deepEqual(consoleErrors, [], 'no console errors');
       // Privacy: only this server was asked for anything, only with GET and no body.
-      // The page is cross-origin isolated, so the worker may load the threaded build (webcnn_wasm_mt.wasm).
-      assert.ok(requests.some((r) => /\/dist\/webcnn_wasm(_mt)?\.wasm$/.test(r.url)), 'worker requests are recorded too');
+      // The page is cross-origin isolated, so the worker may load the threaded build (webcnn_wasm_mt.wasm), and
+      // Chromium has relaxed SIMD (webcnn_wasm_mt_relaxed.wasm).
+      assert.ok(requests.some((r) => /\/dist\/webcnn_wasm(_mt)?(_relaxed)?\.wasm$/.test(r.url)), 'worker requests are recorded too');
       const foreign = requests.filter((r) => new URL(r.url).hostname !== 'localhost' && !r.url.startsWith('data:') && !r.url.startsWith('blob:'));
       assert.deepEqual(foreign.map((r) => r.url), [], 'every request goes to localhost');
       const withBody = requests.filter((r) => r.method !== 'GET' || (r.body && r.body.length));

@@ -40,11 +40,15 @@ function squareInput(image) {
   return { input: { data, shape: [1, n, n, 3] }, region };
 }
 
-/** What grace_hopper.bmp shows (512×600, one person, head and shoulders), as keypoints must agree. */
+/**
+ * What grace_hopper.bmp shows (512×600, one person, head and shoulders), as keypoints must agree. Found
+ * means a score of 0.25 or more: the int8 MoveNet is a little less sure than the float one (its nose on the
+ * photo scores 0.299 in LiteRT.js and in webcnn alike).
+ */
 function assertLooksLikeGrace(points, { width, height }, what) {
   const k = Object.fromEntries(points.map((p) => [p.name, p]));
   for (const name of ['nose', 'left_eye', 'right_eye', 'left_shoulder', 'right_shoulder'])
-    assert.ok(k[name]?.score >= 0.3, `${what}: ${name} found (${k[name]?.score})`);
+    assert.ok(k[name]?.score >= 0.25, `${what}: ${name} found (${k[name]?.score})`);
   assert.ok(k.left_eye.y < k.nose.y && k.right_eye.y < k.nose.y, `${what}: the eyes above the nose`);
   assert.ok(k.left_shoulder.y > k.nose.y && k.right_shoulder.y > k.nose.y, `${what}: the shoulders below the nose`);
   assert.ok(k.left_eye.x > k.right_eye.x, `${what}: her left eye on the picture's right`);
@@ -87,7 +91,7 @@ test('MoveNet decoder: webcnn and LiteRT.js give the same keypoints on grace_hop
     assertLooksLikeGrace(ours, image, 'webcnn');
   });
 
-test('demo page in Chromium: Pose mode draws the skeleton on the fake webcam (grace_hopper.bmp)', { skip, timeout: 120_000 }, async (t) => {
+test('demo page in Chromium: Pose mode draws the skeleton on the fake webcam (grace_hopper.bmp)', { skip, timeout: 180_000 }, async (t) => {
   mkdirSync(out, { recursive: true });
   const y4m = fakeWebcam('pose.y4m');
   const { server, origin } = await startDemoServer();
@@ -117,7 +121,7 @@ test('demo page in Chromium: Pose mode draws the skeleton on the fake webcam (gr
     // Look inside MoveNet too (its uint8 input is made as in Pose mode).
     await page.locator('#tab-inside').click();
     await page.locator('#inside-model').selectOption('movenet');
-    await page.waitForFunction(() => document.querySelectorAll('#inside-maps canvas').length > 0, null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#inside-maps canvas').length > 0, null, { timeout: 90_000 });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -191,7 +191,7 @@ test('demo page in Chromium: an engine trap and a dead worker are announced, mod
       const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
       let wasmRequests = 0; // the context sees the workers' requests too
       // Either build: the page is cross-origin isolated, so the threaded one (webcnn_wasm_mt.wasm) is likely.
-      context.on('request', (r) => { if (/\/dist\/webcnn_wasm(_mt)?\.wasm$/.test(r.url())) ++wasmRequests; });
+      context.on('request', (r) => { if (/\/dist\/webcnn_wasm(_mt)?(_relaxed)?\.wasm$/.test(r.url())) ++wasmRequests; });
       const page = await context.newPage();
       const pageErrors = [];
       page.on('pageerror', (e) => pageErrors.push(e.message));

@@ -168,8 +168,10 @@ test('through the Web Worker (Chromium): codes survive the message channel, and 
       server.close();
     }
 
-    // A page whose wasm file is damaged: the worker cannot start its engine.
-    const damaged = await serveRepository({ files: { ...BLANK_PAGE, '/model.onnx': readFileSync(smallCnnFile()), '/web/dist/webcnn_wasm.wasm': 'not wasm' } });
+    // A page whose wasm files are damaged (the relaxed-SIMD module Chromium picks, and the SIMD128 one the
+    // loader falls back to): the worker cannot start its engine.
+    const damaged = await serveRepository({ files: { ...BLANK_PAGE, '/model.onnx': readFileSync(smallCnnFile()),
+      '/web/dist/webcnn_wasm.wasm': 'not wasm', '/web/dist/webcnn_wasm_relaxed.wasm': 'not wasm' } });
     const browser2 = await launchChromium();
     try {
       const page = await browser2.newPage();
