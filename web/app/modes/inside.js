@@ -81,16 +81,24 @@ export class InsideMode {
     const key = this.modelSelect.value;
     this.#forget();
     let entry;
+    // Prepares can overlap (the tab opens on one network while the visitor already picks another, whose
+    // model is loaded sooner): only the latest one may set the key, layers and filters.
+    const generation = (this.generation = (this.generation ?? 0) + 1);
+    const stale = () => generation !== this.generation;
     if (key === 'custom') {
       entry = this.customModel();
       if (!entry) throw new Error('Load a model in “Your model” first, or pick one of the demo networks.');
     } else {
       entry = await getModel(key);
     }
+    if (stale()) return { title: entry.title, bytes: entry.bytes };
     this.key = key;
     try {
-      this.layers = (await layers(key)).filter((l) => Array.isArray(l.weights) && l.weights.length === 4);
+      const list = await layers(key);
+      if (stale()) return { title: entry.title, bytes: entry.bytes };
+      this.layers = list.filter((l) => Array.isArray(l.weights) && l.weights.length === 4);
     } catch (e) {
+      if (stale()) return { title: entry.title, bytes: entry.bytes };
       this.layers = [];
       this.filtersBox.replaceChildren();
       this.layerSelect.replaceChildren();
@@ -106,18 +114,19 @@ export class InsideMode {
     if (this.layers.some((l) => l.name === previous)) this.layerSelect.value = previous;
     else if (this.layers.length > 1) this.layerSelect.value = this.layers[Math.min(2, this.layers.length - 1)].name;
     this.gridKey = '';
-    await this.#showFilters();
+    await this.#showFilters(key, stale);
     return { title: entry.title, bytes: entry.bytes };
   }
 
-  async #showFilters() {
+  async #showFilters(key, stale) {
     const first = this.layers[0];
     if (!first) {
       this.filtersBox.replaceChildren();
       this.info.textContent = 'This network has no convolution.';
       return;
     }
-    const { data, shape } = await filters(this.key, first.name);
+    const { data, shape } = await filters(key, first.name);
+    if (stale()) return;
     const [o, inC, kh, kw] = shape;
     const tiles = [];
     for (let f = 0; f < Math.min(o, 64); ++f) {
