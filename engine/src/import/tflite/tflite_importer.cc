@@ -998,16 +998,20 @@ Result<Tensor> Importer::read_constant(int32_t t) const {
   const std::string where = tt.describe(static_cast<size_t>(t));
   WEBCNN_ASSIGN(DataType dt, dtype_of(t));
   Shape shape = tfl_shape(tt);
-  Result<Tensor> created = Tensor::create(dt, shape);
-  if (!created.is_ok()) return invalid(where + ": " + created.status().message());
-  Tensor out = std::move(created).value();
+  Result<int64_t> count = checked_num_elements(shape);
+  if (!count.is_ok()) return invalid(where + ": " + count.status().message());
+  // The buffer's size is checked before the tensor is allocated: a constant is never larger than the bytes
+  // the file holds for it (a fuzzed shape asked for 4.8 GB here first).
   const tfl::Buffer& b = m_.buffers[tt.buffer];
   const size_t elem = tt.type == tfl::kFloat16 ? 2 : dtype_size(dt);
-  const uint64_t want = static_cast<uint64_t>(out.size()) * elem;
+  const uint64_t want = static_cast<uint64_t>(count.value()) * elem;
   if (b.size != want)
     return invalid(where + ": buffer " + std::to_string(tt.buffer) + " holds " + std::to_string(b.size) +
                    " bytes, its shape " + shape_to_string(shape) + " of " + tfl::tensor_type_name(tt.type) + " needs " +
                    std::to_string(want));
+  Result<Tensor> created = Tensor::create(dt, shape);
+  if (!created.is_ok()) return invalid(where + ": " + created.status().message());
+  Tensor out = std::move(created).value();
   if (tt.type == tfl::kFloat16) {
     float* dst = out.data<float>();
     for (int64_t i = 0; i < out.size(); ++i) {
