@@ -1,7 +1,7 @@
 // Long sessions in Node: consecutive blazeface inferences on two real photos, alternating (3,000 in the
 // test command, 10,000 in scripts/soak.sh), and 200 load/dispose cycles. Every 1,000 runs (every 20 cycles) the wasm heap (webcnn.memory(): size of
 // wasm memory, malloc's bytes in use) and the JS heap after a full GC are recorded and printed as a
-// table; after warm-up the wasm numbers must not move at all and the JS heap only within a small slack.
+// table; after warm-up the wasm numbers must not move at all and the JS heap may not grow beyond a small slack.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
@@ -29,10 +29,20 @@ const CYCLES = 200;
 // (V8's own caches, node:test's bookkeeping), but not grow with the run count.
 const JS_HEAP_SLACK = 1 << 20;
 
+// The JS heap after one full GC still jumps now and then (a CI run saw one sample 0.9 MB above its
+// neighbours, the next back down): the smallest of three GC-then-measure readings is what survives.
+function jsHeapAfterGC() {
+  let least = Infinity;
+  for (let i = 0; i < 3; ++i) {
+    gc();
+    least = Math.min(least, process.memoryUsage().heapUsed);
+  }
+  return least;
+}
+
 async function sample(label) {
-  gc();
   const { heapBytes, usedBytes } = await webcnn.memory();
-  return { label, wasmHeap: heapBytes, wasmUsed: usedBytes, jsHeapUsed: process.memoryUsage().heapUsed };
+  return { label, wasmHeap: heapBytes, wasmUsed: usedBytes, jsHeapUsed: jsHeapAfterGC() };
 }
 
 function printTable(title, rows) {
@@ -47,9 +57,12 @@ function assertFlat(rows, what) {
     assert.equal(r.wasmHeap, first.wasmHeap, `${what}: wasm heap size at ${r.label} vs ${first.label}`);
     assert.equal(r.wasmUsed, first.wasmUsed, `${what}: wasm bytes in use at ${r.label} vs ${first.label}`);
   }
+  // A leak is growth that a GC cannot take back, so it raises every later sample: compare the lowest of
+  // the last three samples with the lowest of the first three. A single high sample (a GC that left
+  // something for the next one) is not growth.
   const js = rows.map((r) => r.jsHeapUsed);
-  const spread = Math.max(...js) - Math.min(...js);
-  assert.ok(spread <= JS_HEAP_SLACK, `${what}: JS heap used after GC varies by ${spread} B (> ${JS_HEAP_SLACK} B)`);
+  const growth = Math.min(...js.slice(-3)) - Math.min(...js.slice(0, 3));
+  assert.ok(growth <= JS_HEAP_SLACK, `${what}: JS heap used after GC grew by ${growth} B (> ${JS_HEAP_SLACK} B): ${js.join(', ')}`);
 }
 
 test(`soak: ${RUNS.toLocaleString('en')} blazeface inferences on alternating photos keep both heaps flat`, { skip, timeout: 600_000 }, async () => {
