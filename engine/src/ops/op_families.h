@@ -43,4 +43,5 @@ void register_qlinear_concat_ops(OpRegistry& r);   // qlinear_concat.cc: QLinear
 void register_qlinear_lut_ops(OpRegistry& r);      // qlinear_lut.cc: QLinearSigmoid, QLinearLeakyRelu
 void register_qlinear_softmax_ops(OpRegistry& r);  // qlinear_softmax.cc: QLinearSoftmax
 void register_matmul_integer_ops(OpRegistry& r);   // matmul_integer.cc: MatMulInteger
+void register_conv_integer_ops(OpRegistry& r);     // conv_integer.cc: ConvInteger
 }  // namespace webcnn
