@@ -13,6 +13,7 @@ Flatten instead.
 
 Usage: /usr/bin/python3 models/make_mobilenetv2_onnx.py OUT.onnx [--width 1.0] [--size 224]
            [--classes 1000] [--seed 0] [--flatten] [--dynamic-batch] [--free-hw]
+           [--float16 float16|float32]
 Needs Debian's python3-onnx and python3-numpy (apt-get install -y python3-onnx python3-numpy).
 """
 import argparse
@@ -160,6 +161,37 @@ def build(width, size, classes, seed, plain_flatten, dynamic_batch, free_hw=Fals
     return model
 
 
+def to_float16(model, arithmetic="float16"):
+    """The model as onnxconverter_common's convert_float_to_float16(keep_io_types=True) writes it (the fp16
+    variants ONNX Runtime users ship): float32 weights stored as float16, every activation float16, and
+    Cast nodes at the edges so that the graph's inputs and outputs stay float32.
+    arithmetic="float32": the same numbers computed in float32 instead (weights rounded to float16 and
+    stored widened, the input rounded through Cast to float16 and back, no rounding between layers), an
+    oracle for engines that hold float16 tensors as float32."""
+    graph = model.graph
+    for init in graph.initializer:
+        if init.data_type == TensorProto.FLOAT:
+            half = numpy_helper.to_array(init).astype(np.float16)
+            init.CopyFrom(numpy_helper.from_array(half if arithmetic == "float16" else half.astype(np.float32), init.name))
+    for vi in graph.input:
+        half = vi.name + "_fp16"
+        for node in graph.node:
+            node.input[:] = [half if name == vi.name else name for name in node.input]
+        if arithmetic == "float16":
+            graph.node.insert(0, helper.make_node("Cast", [vi.name], [half], name=half + "/Cast", to=TensorProto.FLOAT16))
+        else:
+            graph.node.insert(0, helper.make_node("Cast", [half + "_h"], [half], name=half + "/Widen", to=TensorProto.FLOAT))
+            graph.node.insert(0, helper.make_node("Cast", [vi.name], [half + "_h"], name=half + "/Cast", to=TensorProto.FLOAT16))
+    if arithmetic == "float16":
+        for vo in graph.output:
+            half = vo.name + "_fp16"
+            for node in graph.node:
+                node.output[:] = [half if name == vo.name else name for name in node.output]
+            graph.node.append(helper.make_node("Cast", [half], [vo.name], name=vo.name + "/Cast", to=TensorProto.FLOAT))
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("output")
@@ -170,8 +202,12 @@ def main():
     p.add_argument("--flatten", action="store_true", help="plain Flatten instead of torch's view pattern")
     p.add_argument("--dynamic-batch", action="store_true", help="symbolic batch dimension 'batch'")
     p.add_argument("--free-hw", action="store_true", help="symbolic input height and width (any image size)")
+    p.add_argument("--float16", choices=["float16", "float32"],
+                   help="float16: float16 weights and activations, float32 input and output (Cast at the edges); "
+                        "float32: the same numbers computed in float32 (see to_float16)")
     a = p.parse_args()
-    onnx.save(build(a.width, a.size, a.classes, a.seed, a.flatten, a.dynamic_batch, a.free_hw), a.output)
+    model = build(a.width, a.size, a.classes, a.seed, a.flatten, a.dynamic_batch, a.free_hw)
+    onnx.save(to_float16(model, a.float16) if a.float16 else model, a.output)
 
 
 if __name__ == "__main__":

@@ -17,12 +17,17 @@ const work = scratchDir('webcnn-ort-oracle-');
 const small = join(work, 'mobilenetv2_0.35_96.onnx');
 const full = join(work, 'mobilenetv2_1.0_224.onnx');
 const resnet = join(work, 'resnet18_64.onnx');
+const half = join(work, 'mobilenetv2_0.35_96_fp16.onnx');
+const halfInFloat32 = join(work, 'mobilenetv2_0.35_96_fp16_in_fp32.onnx');
 
 before(() => {
   // Small: plain Flatten, symbolic batch. Full: torch's Shape→Gather→Unsqueeze→Concat→Reshape flatten.
   makeModel('mobilenetv2', small, ['--width', '0.35', '--size', '96', '--flatten', '--dynamic-batch', '--seed', '1']);
   makeModel('mobilenetv2', full, ['--seed', '2']);
   makeModel('resnet', resnet, ['--depth', '18', '--size', '64', '--seed', '3']);
+  const halfArgs = ['--width', '0.35', '--size', '96', '--flatten', '--seed', '4', '--float16'];
+  makeModel('mobilenetv2', half, [...halfArgs, 'float16']);
+  makeModel('mobilenetv2', halfInFloat32, [...halfArgs, 'float32']);
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -48,7 +53,7 @@ async function ortOutputs(modelPath, feeds) {
 }
 
 /** Runs `webcnn run` on the .npy inputs and checks every output against ONNX Runtime's. */
-async function checkAgainstOrt(t, modelPath, inputFiles) {
+async function checkAgainstOrt(t, modelPath, inputFiles, oraclePath = modelPath) {
   const feeds = {};
   const args = ['run', modelPath];
   for (const [name, file] of Object.entries(inputFiles)) {
@@ -57,7 +62,7 @@ async function checkAgainstOrt(t, modelPath, inputFiles) {
   }
   const outDir = join(work, `out_${Math.random().toString(36).slice(2)}`);
   args.push('--output', outDir);
-  const expected = await ortOutputs(modelPath, feeds);
+  const expected = await ortOutputs(oraclePath, feeds);
   const r = runCli(args);
   assert.equal(r.status, 0, `webcnn run failed:\n${r.stderr}`);
   for (const { name, dims, data } of expected) {
@@ -83,6 +88,20 @@ test('MobileNetV2-1.0-224 (torch view flatten) matches ONNX Runtime on a real ph
   const p = runCli(['preprocess', join(testImages, 'grace_hopper.bmp'), '--output', input]);
   assert.equal(p.status, 0, p.stderr);
   await checkAgainstOrt(t, full, { input });
+});
+
+test('a float16 MobileNetV2 (onnxconverter-style: float16 weights and activations, Cast at the edges) matches ONNX Runtime', async (t) => {
+  // webcnn holds float16 tensors as float32: it computes what the model computes with its float16 weights
+  // and input but without rounding between layers. The oracle for that is ONNX Runtime on the same model
+  // written in float32 (weights rounded to float16, input cast to float16 and back): float32 tolerance.
+  const input = join(work, 'random_1x3x96x96.npy');
+  writeNpy(input, { shape: [1, 3, 96, 96], data: pseudoRandom(3 * 96 * 96, 11) });
+  const [fromFloat32] = await checkAgainstOrt(t, half, { input }, halfInFloat32);
+  // ONNX Runtime computing in float16 itself: within float16 arithmetic's error of the above.
+  const [inHalf] = await ortOutputs(half, { input: readNpy(input) });
+  const { maxAbs, maxRef } = compare(inHalf.data, fromFloat32.data);
+  t.diagnostic(`ONNX Runtime float16 vs float32 arithmetic: max|a-b| = ${maxAbs.toExponential(3)}, max|b| = ${maxRef.toFixed(3)}`);
+  assert.ok(maxAbs <= 5e-2 * maxRef, `float16 arithmetic strays ${maxAbs} from ${maxRef}`);
 });
 
 test('ResNet-18 at 64x64 (7x7 stem, MaxPool, projection shortcuts) matches ONNX Runtime on a real photo', async (t) => {
