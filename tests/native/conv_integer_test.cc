@@ -44,12 +44,11 @@ std::map<std::string, Attribute> conv_attrs(const Case& k) {
 
 TEST_CASE("ConvInteger equals the float Conv of the zero-point-shifted integers") {
   std::mt19937 rng(21);
-  const Case cases[] = {
-      {1, 6, 7, 3, 5, 3, 3, 1, 1, 1, 1},    // im2col-like, padding
-      {2, 5, 5, 8, 4, 1, 1, 1, 1, 1, 0},    // 1×1, batch 2
-      {1, 7, 7, 6, 6, 3, 3, 6, 2, 1, 1},    // depthwise, stride 2
-      {1, 8, 6, 4, 6, 2, 3, 2, 1, 2, 2},    // two groups, dilation, rectangular kernel
-      {1, 4, 4, 5, 10, 3, 3, 5, 1, 1, 0}};  // channel multiplier 2, no padding
+  const Case cases[] = {{1, 6, 7, 3, 5, 3, 3, 1, 1, 1, 1},    // im2col-like, padding
+                        {2, 5, 5, 8, 4, 1, 1, 1, 1, 1, 0},    // 1×1, batch 2
+                        {1, 7, 7, 6, 6, 3, 3, 6, 2, 1, 1},    // depthwise, stride 2
+                        {1, 8, 6, 4, 6, 2, 3, 2, 1, 2, 2},    // two groups, dilation, rectangular kernel
+                        {1, 4, 4, 5, 10, 3, 3, 5, 1, 1, 0}};  // channel multiplier 2, no padding
   int which = 0;
   for (const Case& k : cases)
     for (int types = 0; types < 4; ++types, ++which) {
@@ -65,9 +64,9 @@ TEST_CASE("ConvInteger equals the float Conv of the zero-point-shifted integers"
       for (size_t i = 0; i < zw.size(); ++i) zw[i] = w_lo + static_cast<int32_t>((i * 97 + which * 31) % 256);
       zw[0] = w_lo + 255;
 
-      auto y = run_node(make_node("ConvInteger", conv_attrs(k)),
-                        {var(x), konst(w), konst(q8(xt, {}, {zx})),
-                         konst(q8(wt, {static_cast<int64_t>(zw.size())}, zw))});
+      auto y =
+          run_node(make_node("ConvInteger", conv_attrs(k)),
+                   {var(x), konst(w), konst(q8(xt, {}, {zx})), konst(q8(wt, {static_cast<int64_t>(zw.size())}, zw))});
       REQUIRE_MESSAGE(y.is_ok(), y.status().message());
       REQUIRE(y->at(0).dtype() == DataType::kInt32);
 
@@ -92,7 +91,8 @@ TEST_CASE("ConvInteger: layout-sensitive, errors say which input is wrong") {
   CHECK(OpRegistry::global().traits("ConvInteger").layout_sensitive);
   const Case k{1, 4, 4, 2, 3, 3, 3, 1, 1, 1, 1};
   std::mt19937 rng(3);
-  const Tensor x = random_8bit(DataType::kUInt8, {1, 4, 4, 2}, rng), w = random_8bit(DataType::kInt8, {3, 2, 3, 3}, rng);
+  const Tensor x = random_8bit(DataType::kUInt8, {1, 4, 4, 2}, rng),
+               w = random_8bit(DataType::kInt8, {3, 2, 3, 3}, rng);
   const Tensor xf(DataType::kFloat32, {1, 4, 4, 2});
   CHECK(error_mentions(run_node(make_node("ConvInteger", conv_attrs(k)), {var(xf), konst(w)}).status(), "x must be"));
   // A zero point of the other 8-bit type, and a per-channel one of the wrong length.

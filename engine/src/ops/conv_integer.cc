@@ -46,8 +46,10 @@ class ConvIntegerKernel final : public Kernel {
                           dtype_name(in[z].dtype));
       const int64_t count = num_elements(in[z].shape);
       if (in[z].shape.size() > 1 || (count != 1 && (z == kXZp || count != g_.out.c)))
-        return node.error(std::string(what) + " must be a scalar" + (z == kWZp ? " or have one value per output channel (" + std::to_string(g_.out.c) + ")" : std::string()) +
-                          ", got shape " + shape_to_string(in[z].shape));
+        return node.error(
+            std::string(what) + " must be a scalar" +
+            (z == kWZp ? " or have one value per output channel (" + std::to_string(g_.out.c) + ")" : std::string()) +
+            ", got shape " + shape_to_string(in[z].shape));
     }
     out[0].dtype = DataType::kInt32;
     out[0].shape = out_shape;
@@ -79,8 +81,8 @@ class ConvIntegerKernel final : public Kernel {
                 if (ix < 0 || ix >= g_.in.w) continue;
                 const int64_t x_at = ((n * g_.in.h + iy) * g_.in.w + ix) * g_.in.c + c0;
                 for (int64_t c = 0; c < cg; ++c)
-                  acc += (load8(x, x_at + c) - xz) *
-                         (load8(w, ((o * cg + c) * g_.kernel_h + ky) * g_.kernel_w + kx) - wz);
+                  acc +=
+                      (load8(x, x_at + c) - xz) * (load8(w, ((o * cg + c) * g_.kernel_h + ky) * g_.kernel_w + kx) - wz);
               }
             }
             y[((n * g_.out.h + oy) * g_.out.w + ox) * g_.out.c + o] = acc;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "kernels/kernel_table.h"
 #include "ops/kernel.h"
@@ -605,14 +606,21 @@ class ResizeKernel : public Kernel {
     for (const AxisScale& a : axes.value()) shape.push_back(a.out);
     auto n = checked_num_elements(shape);
     if (!n) return n.status().with_context(node.describe());
-    resampler_ = Resampler(in[0].shape, axes.value(), params_, dtype);
+    // The tap tables grow with the output's extents: built at the first run, after the planner has checked
+    // the output against the memory budget (a hostile file's Resize to 10^8 columns would otherwise fill
+    // gigabytes of tables during shape inference, before any limit applies).
+    resampler_.reset();
+    in_shape_ = in[0].shape;
+    axis_scales_ = std::move(axes.value());
+    dtype_ = dtype;
     out[0].dtype = dtype;
     out[0].shape = shape;
     return Status::ok();
   }
 
   Status run(const KernelIO& io) override {
-    resampler_.run(io.in[0].data, io.out[0].data);
+    if (!resampler_) resampler_.emplace(in_shape_, axis_scales_, params_, dtype_);
+    resampler_->run(io.in[0].data, io.out[0].data);
     return Status::ok();
   }
 
@@ -620,7 +628,10 @@ class ResizeKernel : public Kernel {
   Params params_;
   std::vector<int64_t> axes_;
   std::string policy_;
-  Resampler resampler_;
+  Shape in_shape_;
+  std::vector<AxisScale> axis_scales_;
+  DataType dtype_ = DataType::kFloat32;
+  std::optional<Resampler> resampler_;
 };
 
 }  // namespace
