@@ -11,7 +11,7 @@
 //   - integer class maps (DeepLabV3's ARG_MAX, int64): the same class on ≥ 99 % of pixels (an argmax over
 //     8-bit scores may flip where two classes tie within a unit).
 // webcnn computes 8-bit ops with XNNPACK's rules, so outputs mostly agree bit for bit; ops that keep TFLite's
-// reference rules (pooling, MEAN, softmax) may differ by one unit; more than that is a bug in one of them.
+// reference rules (average pooling, softmax) may differ by one unit; more than that is a bug in one of them.
 // Before any comparison, LiteRT.js itself must see on the photos what they show (ATTRIBUTION.md beside
 // them): that checks the harness and the preprocessing independently of webcnn.
 // A float32 .tflite: models/onnx_to_tflite.py (writing through models/tflite_writer.py) turns a generated
