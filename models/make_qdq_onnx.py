@@ -12,11 +12,14 @@ Kinds:
   add     Add of two quantized inputs [1, 4, 6, 6] (different scales) [+ Relu]
   chain   a miniature MobileNet: Conv 3x3/2 + Relu, depthwise 3x3 + Clip(0, 6), Conv 1x1, residual Add,
           MaxPool, GlobalAveragePool, Reshape, Gemm
+  mobilenetv2  MobileNetV2 (Sandler et al. 2018; BN folded into the convs, as the quantizer sees it) at
+          --size, --width, 1000 classes: for benchmarks (float path vs fused), not for the quick tests
 Outputs: `y` (float, the last QuantizeLinear's result dequantized, as the quantizer leaves graph outputs)
 and `y_q` (the 8-bit tensor itself, so tests can count units).
 
 Usage: /usr/bin/python3 models/make_qdq_onnx.py OUT.onnx --kind conv|matmul|gemm|add|chain
            [--act uint8|int8] [--weight int8|uint8] [--per-channel] [--relu] [--seed 0]
+           [--size 224] [--width 1.0] (mobilenetv2)
 Needs Debian's python3-onnx and python3-numpy.
 """
 import argparse
@@ -134,7 +137,49 @@ class Builder:
         return y, conv_nchw(xv, wv, bv, stride, k // 2, group)
 
 
-def build(kind, act, weight, per_channel, relu, seed):
+def mobilenetv2(b, x, xv, s, width):
+    def relu6(y, yv):
+        y = b.node("Clip", [y, b.const(np.array(0, np.float32), "min"), b.const(np.array(6, np.float32), "max")])
+        return b.qdq(y, np.clip(yv, 0, 6))
+
+    def ch(c):
+        return max(8, int(c * width + 4) // 8 * 8)
+
+    cin = ch(32)
+    h, hv = b.conv(x, xv, s, 3, cin, 3, 2)
+    h, s, _, hv, _ = relu6(h, hv)
+    for t, c, n, stride in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
+                            (6, 160, 3, 2), (6, 320, 1, 1)]:
+        for i in range(n):
+            cout, st = ch(c), stride if i == 0 else 1
+            e, es, ev = h, s, hv
+            if t != 1:
+                e, ev = b.conv(h, hv, s, cin, cin * t, 1, 1)
+                e, es, _, ev, _ = relu6(e, ev)
+            d, dv = b.conv(e, ev, es, cin * t, cin * t, 3, st, group=cin * t)
+            d, ds, _, dv, _ = relu6(d, dv)
+            p, pv = b.conv(d, dv, ds, cin * t, cout, 1, 1)
+            p, ps, _, pv, _ = b.qdq(p, pv)
+            if st == 1 and cin == cout:
+                p, pv = b.node("Add", [h, p]), hv + pv
+                p, ps, _, pv, _ = b.qdq(p, pv)
+            h, s, hv, cin = p, ps, pv, cout
+    last = max(1280, ch(1280))
+    h, hv = b.conv(h, hv, s, cin, last, 1, 1)
+    h, s, _, hv, _ = relu6(h, hv)
+    g = b.node("GlobalAveragePool", [h])
+    g, s, _, gv, _ = b.qdq(g, hv.mean(axis=(2, 3), keepdims=True))
+    params = b.last_params
+    f = b.node("Reshape", [g, b.const(np.array([1, last], np.int64), "shape")])
+    f = b.node("DequantizeLinear", [b.node("QuantizeLinear", [f] + params)] + params)
+    w = b.rng.normal(0, 1 / np.sqrt(last), (1000, last)).astype(np.float32)
+    bias = b.rng.normal(0, 0.01, 1000).astype(np.float32)
+    wdq, w_scales, wv = b.weight_dq(w, 0)
+    bdq, bv = b.bias_dq(bias, s, w_scales)
+    return b.node("Gemm", [f, wdq, bdq], transB=1), gv.reshape(1, last) @ wv.T + bv
+
+
+def build(kind, act, weight, per_channel, relu, seed, size=224, width=1.0):
     b = Builder(seed, act, weight, per_channel)
     rng = np.random.default_rng(seed + 1000)
     inputs = []
@@ -149,7 +194,11 @@ def build(kind, act, weight, per_channel, relu, seed):
         return y, yv
 
     last_q = None
-    if kind in ("conv", "chain"):
+    if kind == "mobilenetv2":
+        x, xv = graph_input("input", [1, 3, size, size])
+        x, s, _, xv, _ = b.qdq(x, xv)
+        y, yv = mobilenetv2(b, x, xv, s, width)
+    elif kind in ("conv", "chain"):
         x, xv = graph_input("input", [1, 3, 16, 16])
         x, s, _, xv, _ = b.qdq(x, xv)
         y, yv = b.conv(x, xv, s, 3, 8, 3, 2)
@@ -214,14 +263,16 @@ def build(kind, act, weight, per_channel, relu, seed):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("out")
-    p.add_argument("--kind", required=True, choices=["conv", "matmul", "gemm", "add", "chain"])
+    p.add_argument("--kind", required=True, choices=["conv", "matmul", "gemm", "add", "chain", "mobilenetv2"])
     p.add_argument("--act", default="uint8", choices=["uint8", "int8"])
     p.add_argument("--weight", default="int8", choices=["uint8", "int8"])
     p.add_argument("--per-channel", action="store_true")
     p.add_argument("--relu", action="store_true")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--size", type=int, default=224)
+    p.add_argument("--width", type=float, default=1.0)
     a = p.parse_args()
-    onnx.save(build(a.kind, a.act, a.weight, a.per_channel, a.relu, a.seed), a.out)
+    onnx.save(build(a.kind, a.act, a.weight, a.per_channel, a.relu, a.seed, a.size, a.width), a.out)
 
 
 if __name__ == "__main__":
