@@ -213,12 +213,14 @@ TEST_CASE("fuse_qdq: no fusion when the Conv's float output is read elsewhere, o
     Graph g = after_passes(c.b.g);
     CHECK(count_ops(g, "QLinearConv") == 0);
     CHECK(count_ops(g, "Conv") == 1);
+    check_fused_matches_float_path(c.b.g, c.y_scale);  // the DQ'd weights left to the float Conv still fold
   }
   {  // the float conv output feeds a second, float, reader
     ConvGraph c = conv_graph(DataType::kUInt8, true, false);
     c.b.g.outputs.push_back(c.b.node("Sigmoid", {c.conv_out}));
     Graph g = after_passes(c.b.g);
     CHECK(count_ops(g, "QLinearConv") == 0);
+    check_fused_matches_float_path(c.b.g, c.y_scale);
   }
   {  // x's scale is a graph input
     QdqBuilder b;
@@ -309,4 +311,33 @@ TEST_CASE("fuse_qdq: MatMul, Gemm, Add, MaxPool, Reshape and GlobalAveragePool b
   for (const Node& n : g.nodes)
     if (n.op == "MaxPool" || n.op == "Reshape") CHECK(g.value(n.outputs[0]).dtype == DataType::kUInt8);
   check_fused_matches_float_path(b.g, 0.001f);
+}
+
+TEST_CASE("fuse_qdq: what an 8-bit kernel would refuse stays on the float path (a 1-D conv runs either way)") {
+  QdqBuilder b;
+  ValueId x = b.input("x", {1, 5, 9});
+  ValueId xdq = b.qdq(x, 4.0f / 255, 128);
+  ValueId w = b.weight({6, 5, 3}, 0.004f, true);
+  ValueId c = b.node("Conv", {xdq, w, b.bias(6, 4.0f / 255)}, {{"pads", Attribute::of_ints({1, 1})}});
+  b.g.outputs.push_back(b.qdq(c, 0.05f, 128));
+  Graph g = after_passes(b.g);
+  CHECK(count_ops(g, "QLinearConv") + count_ops(g, "Conv") == 1);
+  check_fused_matches_float_path(b.g, 0.05f);
+}
+
+TEST_CASE("fuse_qdq: Mul, Sub and a Concat of differently quantized inputs") {
+  QdqBuilder b;
+  ValueId x = b.input("x", {1, 3, 5, 4});
+  ValueId r = b.input("r", {1, 3, 5, 4});
+  ValueId xdq = b.qdq(x, 4.0f / 255, 128), rdq = b.qdq(r, 2.0f / 255, 100);
+  ValueId prod = b.qdq(b.node("Mul", {xdq, rdq}), 0.02f, 120);
+  ValueId diff = b.qdq(b.node("Sub", {xdq, rdq}), 0.03f, 128);
+  ValueId cat = b.qdq(b.node("Concat", {prod, diff, xdq}, {{"axis", Attribute::of_int(1)}}), 0.025f, 128);
+  b.g.outputs.push_back(cat);
+  Graph g = after_passes(b.g);
+  CHECK(count_ops(g, "QLinearMul") == 1);
+  CHECK(count_ops(g, "QLinearSub") == 1);
+  CHECK(count_ops(g, "QLinearConcat") == 1);
+  CHECK(count_ops(g, "DequantizeLinear") == 1);
+  check_fused_matches_float_path(b.g, 0.025f);
 }

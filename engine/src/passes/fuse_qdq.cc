@@ -4,10 +4,10 @@
 //   DQ(x), DQ(w) [, DQ(b int32)] → Conv   [→ Relu | Clip] → Q  ⇒ QLinearConv
 //   DQ(a), DQ(b)                 → MatMul [→ Relu | Clip] → Q  ⇒ QLinearMatMul (b a constant matrix)
 //   DQ(a), DQ(b) [, DQ(c int32)] → Gemm   [→ Relu | Clip] → Q  ⇒ QGemm (alpha = 1, beta = 1)
-//   DQ(a), DQ(b)                 → Add    [→ Relu | Clip] → Q  ⇒ QLinearAdd
+//   DQ(a), DQ(b)                 → Add/Sub/Mul [→ Relu | Clip] → Q ⇒ QLinearAdd/QLinearSub/QLinearMul
 //   DQ(x) → AveragePool / GlobalAveragePool / Sigmoid / LeakyRelu → Q ⇒ their QLinear* op
 //   DQ(x) → MaxPool / Reshape / Transpose / ... → Q with DQ's own scale and zero point ⇒ the op on 8 bits
-//   DQ(x_i) → Concat → Q with every input's parameters equal to Q's ⇒ Concat on 8 bits
+//   DQ(x_i) → Concat → Q with every input's parameters equal to Q's ⇒ Concat on 8 bits, else QLinearConcat
 // Conditions, so the result is the float path's up to rounding (within one unit of the output scale):
 // scales and zero points are constants, per tensor except the weights' (per output channel along the
 // axis the kernel packs by), data 8-bit; the float intermediate (the Conv's output, the Relu's) has no
@@ -185,6 +185,18 @@ Result<ValueId> bias_in_accumulator_units(Graph& g, const Maps& m, ValueId v, fl
   return g.add_constant(unique_value_name(g, base + "/bias_q"), std::move(t));
 }
 
+// Whether the 8-bit op's kernel takes the rewritten node (its prepare() on the graph's shapes and
+// constants): a model the float path runs must not stop loading because an 8-bit kernel lacks a case
+// (a 1-D conv, an attribute it refuses).
+bool kernel_accepts(const Graph& g, const Node& node) {
+  auto kernel = create_kernel(node);
+  if (!kernel.is_ok()) return false;
+  std::vector<ValueInfo> in = input_value_infos(g, node);
+  std::vector<ValueInfo> out(node.outputs.size());
+  for (ValueInfo& o : out) o.present = true;
+  return (*kernel)->prepare(node, in, out).is_ok();
+}
+
 // The 8-bit ops whose output keeps the input's scale and zero point (ops/README.md), input 0 the data.
 bool keeps_quantization(const std::string& op) {
   return op == "MaxPool" || op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze" ||
@@ -253,17 +265,21 @@ class QdqFuser {
       WEBCNN_ASSIGN(done, conv(op, y, fused));
     } else if (op.op == "MatMul" || op.op == "Gemm") {
       WEBCNN_ASSIGN(done, gemm(op, y, fused));
-    } else if (op.op == "Add") {
-      WEBCNN_ASSIGN(done, add(op, y, fused));
+    } else if (op.op == "Add" || op.op == "Sub" || op.op == "Mul") {
+      WEBCNN_ASSIGN(done, binary(op, y, fused));
     } else if (act < 0 && qlinear_unary_of(op.op)) {
       WEBCNN_ASSIGN(done, unary(op, y, fused));
     } else if (act < 0 && (keeps_quantization(op.op) || op.op == "Concat")) {
       WEBCNN_ASSIGN(done, data_movement(op, y, fused));
+      if (!done && op.op == "Concat") {
+        WEBCNN_ASSIGN(done, concat(op, y, fused));
+      }
     }
     if (!done) return Status::ok();
     for (auto& kv : act_attrs) fused.attrs[kv.first] = kv.second;
     fused.name = op.name;
     fused.outputs = {y.data};
+    if (!kernel_accepts(g_, fused)) return Status::ok();
     g_.nodes[static_cast<size_t>(core)] = std::move(fused);
     erase_[q_index] = true;
     if (act >= 0) erase_[static_cast<size_t>(act)] = true;
@@ -344,14 +360,15 @@ class QdqFuser {
     return true;
   }
 
-  Result<bool> add(const Node& op, const Quant& y, Node& fused) {
+  // Add / Sub / Mul → QLinearAdd / QLinearSub (A − B) / QLinearMul.
+  Result<bool> binary(const Node& op, const Quant& y, Node& fused) {
     if (op.inputs.size() != 2) return false;
     Quant a, b;
     WEBCNN_ASSIGN(bool ok, activation_input(op.inputs[0], a));
     if (!ok) return false;
     WEBCNN_ASSIGN(ok, activation_input(op.inputs[1], b));
     if (!ok || a.type != y.type || b.type != y.type) return false;
-    fused.op = "QLinearAdd";
+    fused.op = "QLinear" + op.op;
     fused.inputs = {a.data, a.scale, explicit_zp(a), b.data, b.scale, explicit_zp(b), y.scale, explicit_zp(y)};
     return true;
   }
@@ -377,6 +394,21 @@ class QdqFuser {
       WEBCNN_ASSIGN(bool ok, activation_input(op.inputs[i], x));
       if (!ok || !same_params(x, y)) return false;
       fused.inputs[i] = x.data;
+    }
+    return true;
+  }
+
+  // Concat of inputs with other parameters than Q's → QLinearConcat (requantises those inputs).
+  Result<bool> concat(const Node& op, const Quant& y, Node& fused) {
+    fused = Node();
+    fused.op = "QLinearConcat";
+    fused.attrs = op.attrs;
+    fused.inputs = {y.scale, explicit_zp(y)};
+    for (ValueId v : op.inputs) {
+      Quant x;
+      WEBCNN_ASSIGN(bool ok, activation_input(v, x));
+      if (!ok || x.type != y.type) return false;
+      fused.inputs.insert(fused.inputs.end(), {x.data, x.scale, explicit_zp(x)});
     }
     return true;
   }
