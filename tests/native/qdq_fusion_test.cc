@@ -341,3 +341,37 @@ TEST_CASE("fuse_qdq: Mul, Sub and a Concat of differently quantized inputs") {
   CHECK(count_ops(g, "DequantizeLinear") == 1);
   check_fused_matches_float_path(b.g, 0.025f);
 }
+
+namespace {
+ValueId int64_constant(QdqBuilder& b, std::vector<int64_t> v) {
+  Tensor t(DataType::kInt64, {static_cast<int64_t>(v.size())});
+  for (size_t i = 0; i < v.size(); ++i) t.data<int64_t>()[i] = v[i];
+  return b.g.add_constant(b.fresh("i64"), std::move(t));
+}
+}  // namespace
+
+TEST_CASE("fuse_qdq: Pad (constant and reflect), Slice, Gather and nearest Resize between equal Q/DQ pairs") {
+  QdqBuilder b;
+  const float s = 4.0f / 255;
+  ValueId x = b.input("x", {1, 3, 5, 4});
+  ValueId h = b.qdq(x, s, 128);
+  h = b.qdq(b.node("Pad", {h, int64_constant(b, {0, 0, 1, 2, 0, 0, 2, 1}), b.scale({0.3f})}), s, 128);
+  h = b.qdq(
+      b.node("Pad", {h, int64_constant(b, {0, 0, 1, 1, 0, 0, 1, 1})}, {{"mode", Attribute::of_string("reflect")}}), s,
+      128);
+  h = b.qdq(b.node("Slice", {h, int64_constant(b, {1, 2}), int64_constant(b, {6, 3}), int64_constant(b, {2, 1})}), s,
+            128);
+  h = b.qdq(b.node("Gather", {h, int64_constant(b, {3, 0, 2})}, {{"axis", Attribute::of_int(3)}}), s, 128);
+  Tensor scales(DataType::kFloat32, {4});
+  for (int i = 0; i < 4; ++i) scales.data<float>()[i] = i < 2 ? 1.0f : 2.0f;
+  ValueId sc = b.g.add_constant("scales", std::move(scales));
+  h = b.qdq(b.node("Resize", {h, kNoValue, sc}), s, 128);
+  b.g.outputs.push_back(h);
+  Graph g = after_passes(b.g);
+  CHECK(count_ops(g, "DequantizeLinear") == 1);
+  CHECK(count_ops(g, "QuantizeLinear") == 1);
+  for (const Node& n : g.nodes)
+    if (n.op != "QuantizeLinear" && n.op != "DequantizeLinear" && n.op != "Transpose" && n.op != "Reshape")
+      CHECK(g.value(n.outputs[0]).dtype == DataType::kUInt8);
+  check_fused_matches_float_path(b.g, s);
+}

@@ -6,7 +6,8 @@
 //   DQ(a), DQ(b) [, DQ(c int32)] → Gemm   [→ Relu | Clip] → Q  ⇒ QGemm (alpha = 1, beta = 1)
 //   DQ(a), DQ(b)                 → Add/Sub/Mul [→ Relu | Clip] → Q ⇒ QLinearAdd/QLinearSub/QLinearMul
 //   DQ(x) → AveragePool / GlobalAveragePool / Sigmoid / LeakyRelu → Q ⇒ their QLinear* op
-//   DQ(x) → MaxPool / Reshape / Transpose / ... → Q with DQ's own scale and zero point ⇒ the op on 8 bits
+//   DQ(x) → MaxPool / Reshape / Transpose / Slice / Gather / Pad / nearest Resize / ... → Q with DQ's own
+//     scale and zero point ⇒ the op on 8 bits
 //   DQ(x_i) → Concat → Q with every input's parameters equal to Q's ⇒ Concat on 8 bits, else QLinearConcat
 // Conditions, so the result is the float path's up to rounding (within one unit of the output scale):
 // scales and zero points are constants, per tensor except the weights' (per output channel along the
@@ -17,6 +18,7 @@
 // away from zero, QuantizeLinear half to even): then it is left as it is. An int32 bias whose DQ scale is
 // not s_x·s_w[c] (onnxruntime's quantizer always writes that) is re-expressed in s_x·s_w[c] units; a
 // float bias is not fused (neither does onnxruntime).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -104,7 +106,7 @@ bool only_read_by(const Graph& g, const Maps& m, ValueId v, size_t reader) {
 }
 
 // A scalar constant of an 8-bit type (an absent zero point made explicit: the QLinear ops' output type is
-// their y_zero_point's).
+// their y_zero_point's; an 8-bit Pad's constant).
 ValueId zero_point_constant(Graph& g, const std::string& base, DataType type, int32_t value) {
   Tensor t(type, {});
   if (type == DataType::kInt8) t.data<int8_t>()[0] = static_cast<int8_t>(value);
@@ -198,9 +200,11 @@ bool kernel_accepts(const Graph& g, const Node& node) {
 }
 
 // The 8-bit ops whose output keeps the input's scale and zero point (ops/README.md), input 0 the data.
+// Pad and Resize only in their data-moving forms (data_movement checks).
 bool keeps_quantization(const std::string& op) {
   return op == "MaxPool" || op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze" ||
-         op == "Transpose" || op == "DepthToSpace" || op == "SpaceToDepth" || op == "Identity";
+         op == "Transpose" || op == "DepthToSpace" || op == "SpaceToDepth" || op == "Identity" || op == "Slice" ||
+         op == "Gather" || op == "Pad" || op == "Resize";
 }
 
 // Unary ops with a QLinear twin of inputs (X, x_scale, x_zp, y_scale, y_zp) and the same attributes.
@@ -385,8 +389,22 @@ class QdqFuser {
   }
 
   // DQ → op → Q with one set of parameters throughout: the op runs on the 8-bit data (Q(DQ(q)) = q).
+  // Resize only as nearest-neighbour (no arithmetic); Pad's constant c becomes Q(c), which is what the
+  // float path's Q makes of the padding.
   Result<bool> data_movement(const Node& op, const Quant& y, Node& fused) {
     if (op.inputs.empty()) return false;
+    if (op.op == "Resize") {
+      WEBCNN_ASSIGN(std::string mode, op.attr_string("mode", "nearest"));
+      WEBCNN_ASSIGN(std::string transform, op.attr_string("coordinate_transformation_mode", "half_pixel"));
+      if (mode != "nearest" || transform == "tf_crop_and_resize") return false;
+    }
+    float pad_value = 0;
+    if (op.op == "Pad" && op.inputs.size() > 2 && op.inputs[2] != kNoValue) {
+      const Value& c = g_.value(op.inputs[2]);
+      if (!c.constant || c.dtype != DataType::kFloat32 || c.constant->size() != 1) return false;
+      pad_value = c.constant->data<float>()[0];
+      if (!std::isfinite(pad_value)) return false;
+    }
     const size_t data_inputs = op.op == "Concat" ? op.inputs.size() : 1;
     fused = op;
     for (size_t i = 0; i < data_inputs; ++i) {
@@ -394,6 +412,16 @@ class QdqFuser {
       WEBCNN_ASSIGN(bool ok, activation_input(op.inputs[i], x));
       if (!ok || !same_params(x, y)) return false;
       fused.inputs[i] = x.data;
+    }
+    if (op.op == "Pad") {
+      WEBCNN_ASSIGN(std::string mode, op.attr_string("mode", "constant"));
+      if (mode == "constant") {
+        const float q = std::nearbyint(pad_value / y.scales[0]) + static_cast<float>(y.zps[0]);
+        const float lo = y.type == DataType::kInt8 ? -128.0f : 0.0f, hi = y.type == DataType::kInt8 ? 127.0f : 255.0f;
+        fused.inputs.resize(std::max<size_t>(fused.inputs.size(), 3), kNoValue);
+        fused.inputs[2] = zero_point_constant(g_, op.name + "/pad_value", y.type,
+                                              static_cast<int32_t>(std::min(std::max(q, lo), hi)));
+      }
     }
     return true;
   }
