@@ -121,11 +121,15 @@ class Builder:
         return dq, np.broadcast_to(scale, (w.shape[axis],)).astype(np.float32), deq
 
     def bias_dq(self, b, x_scale, w_scales):
+        """int32 bias, scale s_x·s_w: per channel (axis 0) after per-channel weights, else one scalar scale
+        and no axis, as the quantizer writes them."""
         scale = (np.float32(x_scale) * w_scales).astype(np.float32)
         bq = np.round(b / scale).astype(np.int32)
-        s = self.const(scale, "b_scale")
-        z = self.const(np.zeros_like(bq), "b_zero_point")
-        return self.node("DequantizeLinear", [self.const(bq, "b_q"), s, z], axis=0), bq * scale.astype(np.float64)
+        if self.per_channel:
+            s, z, attrs = self.const(scale, "b_scale"), self.const(np.zeros_like(bq), "b_zero_point"), {"axis": 0}
+        else:
+            s, z, attrs = self.const(scale[:1].reshape(()), "b_scale"), self.const(np.array(0, np.int32), "b_zero_point"), {}
+        return self.node("DequantizeLinear", [self.const(bq, "b_q"), s, z], **attrs), bq * scale.astype(np.float64)
 
     def conv(self, x, xv, x_scale, cin, cout, k, stride, group=1):
         w = self.rng.normal(0, np.sqrt(2.0 / (cin // group * k * k)), (cout, cin // group, k, k)).astype(np.float32)

@@ -84,17 +84,19 @@ struct QdqBuilder {
     return dq(wv, scale(scales), zero_point(DataType::kInt8, std::vector<int32_t>(scales.size(), 0)), attrs);
   }
   std::vector<float> last_w_scales;
-  // An int32 bias with scale s_x·s_w[c] (what onnxruntime's quantizer writes).
+  // An int32 bias with scale s_x·s_w[c] (what onnxruntime's quantizer writes): per channel along axis 0
+  // after per-channel weights, else one scale and no axis (DequantizeLinear's default axis 1 does not
+  // exist in the bias' one dimension and means nothing per tensor).
   ValueId bias(int64_t c, float x_scale) {
     Tensor b(DataType::kInt32, {c});
     std::uniform_int_distribution<int> d(-2000, 2000);
     for (int64_t i = 0; i < c; ++i) b.data<int32_t>()[i] = d(rng);
     std::vector<float> s;
-    for (int64_t i = 0; i < c; ++i)
-      s.push_back(x_scale * last_w_scales[last_w_scales.size() == 1 ? 0 : static_cast<size_t>(i)]);
+    for (size_t i = 0; i < last_w_scales.size(); ++i) s.push_back(x_scale * last_w_scales[i]);
     ValueId bv = g.add_constant(fresh("b"), std::move(b));
-    return dq(bv, scale(s), zero_point(DataType::kInt32, std::vector<int32_t>(s.size(), 0)),
-              {{"axis", Attribute::of_int(0)}});
+    std::map<std::string, Attribute> attrs;
+    if (s.size() > 1) attrs["axis"] = Attribute::of_int(0);
+    return dq(bv, scale(s), zero_point(DataType::kInt32, std::vector<int32_t>(s.size(), 0)), attrs);
   }
   ValueId conv(ValueId x, ValueId w, ValueId b, int64_t k) {
     std::vector<ValueId> in = {x, w};

@@ -73,6 +73,7 @@ Result<bool> read_params(const Graph& g, const Node& n, DataType type, size_t ra
     for (size_t i = 0; i < q.zps.size(); ++i)
       q.zps[i] = type == DataType::kInt8 ? z.constant->data<int8_t>()[i] : z.constant->data<uint8_t>()[i];
   }
+  if (q.per_tensor()) return true;  // `axis` (default 1) means nothing then, even for data of rank < 2
   WEBCNN_ASSIGN(int64_t axis, n.attr_int("axis", 1));
   const int64_t r = static_cast<int64_t>(rank);
   if (axis < -r || axis >= r) return false;
