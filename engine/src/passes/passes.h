@@ -12,6 +12,10 @@ Status convert_to_nhwc(Graph& graph);
 // Moves Transposes through layout-agnostic ops and cancels inverse pairs, so a chain of NCHW convs
 // runs as NHWC from end to end with one transpose at each edge.
 Status sink_transposes(Graph& graph);
+// DequantizeLinear → Conv/MatMul/Gemm/Add/pools [→ Relu/Clip] → QuantizeLinear (ONNX QDQ models) become
+// QLinearConv/QLinearMatMul/QGemm/QLinearAdd/..., and 8-bit data movement between a DQ/Q pair of equal
+// parameters drops the pair: the 8-bit kernels run what the file computes in float.
+Status fuse_qdq(Graph& graph);
 // BatchNormalization after a Conv becomes the Conv's weights and bias.
 Status fold_batch_norm_into_conv(Graph& graph);
 // Relu/Clip/Sigmoid/HardSwish/LeakyRelu after a Conv/Gemm become its fused activation.

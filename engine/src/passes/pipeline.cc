@@ -1,13 +1,15 @@
-// The pass pipeline, in the order each pass expects: folding and fusion see the ONNX NCHW graph
-// (Conv → BN → Relu patterns are adjacent there); the layout pass then wraps spatial ops in Transposes,
-// and sink_transposes removes the ones that cancel. Residual Adds fuse into NHWC Convs last, and an
-// activation after such an Add then fuses too.
+// The pass pipeline, in the order each pass expects: QDQ patterns become 8-bit ops first (before their
+// Relus fuse into float Convs); folding and fusion see the ONNX NCHW graph (Conv → BN → Relu patterns
+// are adjacent there); the layout pass then wraps spatial ops in Transposes, and sink_transposes removes
+// the ones that cancel. Residual Adds fuse into NHWC Convs last, and an activation after such an Add
+// then fuses too.
 #include "passes/passes.h"
 
 namespace webcnn {
 
 Status run_graph_passes(Graph& graph, bool optimize) {
   if (optimize) {
+    WEBCNN_TRY(fuse_qdq(graph).with_context("fuse_qdq"));  // before fuse_activations takes the Relus
     WEBCNN_TRY(fold_batch_norm_into_conv(graph).with_context("fold_batch_norm_into_conv"));
     WEBCNN_TRY(fuse_activations(graph).with_context("fuse_activations"));
   }

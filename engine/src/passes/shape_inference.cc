@@ -91,7 +91,7 @@ Result<std::vector<Tensor>> evaluate(Kernel& kernel, const std::vector<ValueInfo
 // The walk both entry points share: each node in topological order is prepared (its outputs' dtypes and
 // shapes) and run when its inputs are all constant, within the fold budget. With `constant_nodes_only`,
 // the other nodes are passed over (their inputs' shapes may be unknown yet).
-Status shape_and_fold(Graph& graph, bool constant_nodes_only) {
+Status shape_and_fold(Graph& graph, bool constant_nodes_only, bool keep_dequantized_weights) {
   WEBCNN_ASSIGN(std::vector<size_t> order, graph.topological_order());
   const uint64_t limit = fold_limit(graph);
   uint64_t folded_bytes = 0;
@@ -120,7 +120,8 @@ Status shape_and_fold(Graph& graph, bool constant_nodes_only) {
     // fold even when the data is not constant, so PyTorch's shape arithmetic (x.view(x.size(0), -1))
     // folds down to a constant.
     bool fold = !constant_nodes_only && OpRegistry::global().traits(node.op).reads_only_input_shapes;
-    if (!fold && inputs_constant) {
+    const bool kept = keep_dequantized_weights && node.op == "DequantizeLinear";
+    if (!fold && inputs_constant && !kept) {
       const uint64_t bytes = output_bytes(out);
       fold = bytes <= limit - folded_bytes;  // else left to run time (see kFoldAllowance)
       if (fold) folded_bytes += bytes;
@@ -146,7 +147,7 @@ Status shape_and_fold(Graph& graph, bool constant_nodes_only) {
 
 }  // namespace
 
-Status infer_shapes_and_fold_constants(Graph& graph) {
+Status infer_shapes_and_fold_constants(Graph& graph, bool keep_dequantized_weights) {
   for (ValueId id : graph.inputs) {
     const Value& v = graph.value(id);
     if (!v.has_shape) return Status::error("graph input '" + v.name + "' has no shape");
@@ -156,11 +157,11 @@ Status infer_shapes_and_fold_constants(Graph& graph) {
     Status addressable = check_addressable(v.shape, v.dtype);
     if (!addressable.is_ok()) return Status::error("graph input '" + v.name + "': " + addressable.message());
   }
-  return shape_and_fold(graph, false);
+  return shape_and_fold(graph, false, keep_dequantized_weights);
 }
 
-Status fold_constant_nodes(Graph& graph) {
-  WEBCNN_TRY(shape_and_fold(graph, true));
+Status fold_constant_nodes(Graph& graph, bool keep_dequantized_weights) {
+  WEBCNN_TRY(shape_and_fold(graph, true, keep_dequantized_weights));
   // The constants only the folded nodes read go with them.
   std::vector<bool> referenced(graph.values.size(), false);
   for (const Node& n : graph.nodes)

@@ -58,7 +58,7 @@ Result<Graph> specialize(Graph g, const std::vector<const Tensor*>& inputs, cons
   }
   g.inputs = float_inputs;
   plan_inputs = float_inputs;
-  WEBCNN_TRY(infer_shapes_and_fold_constants(g));
+  WEBCNN_TRY(infer_shapes_and_fold_constants(g, /*keep_dequantized_weights=*/optimize));  // for fuse_qdq
   WEBCNN_TRY(run_graph_passes(g, optimize));
   WEBCNN_TRY(infer_shapes_and_fold_constants(g));
   return g;
@@ -81,7 +81,7 @@ Result<PlanCache> PlanCache::create(Graph base, const ModelOptions& options) {
   WEBCNN_TRY(c.try_integer_inputs_as_data());
   // Weight re-layouts (TF.js's HWIO → OIHW Transposes) are folded now, so the constants reach their
   // kernels as they sit in `base` and can live only in the plan (drop_packed_constants).
-  if (c.free_dims_) WEBCNN_TRY(fold_constant_nodes(c.base_));
+  if (c.free_dims_) WEBCNN_TRY(fold_constant_nodes(c.base_, /*keep_dequantized_weights=*/options.optimize));
   return c;
 }
 

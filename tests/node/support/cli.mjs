@@ -15,6 +15,7 @@ const python = '/usr/bin/python3';
 const generators = {
   mobilenetv2: join(repoRoot, 'models', 'make_mobilenetv2_onnx.py'),
   resnet: join(repoRoot, 'models', 'make_resnet_onnx.py'),
+  qdq: join(repoRoot, 'models', 'make_qdq_onnx.py'),
 };
 
 export function scratchDir(prefix = 'webcnn-cli-tests-') {
@@ -29,7 +30,7 @@ export function runCli(args) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Writes a generated ONNX model ('mobilenetv2' or 'resnet', models/make_*_onnx.py) to `path`. */
+/** Writes a generated ONNX model ('mobilenetv2', 'resnet' or 'qdq', models/make_*_onnx.py) to `path`. */
 export function makeModel(kind, path, args = []) {
   const r = spawnSync(python, [generators[kind], path, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${generators[kind]} ${args.join(' ')} failed: ${r.stderr || r.error}`);

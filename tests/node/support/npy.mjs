@@ -2,7 +2,7 @@
 // the native CLI (`webcnn run`). Reading checks the header as strictly as the CLI does.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const ARRAY_OF = { '<f4': Float32Array, '<i4': Int32Array, '<i8': BigInt64Array, '|u1': Uint8Array, '|b1': Uint8Array };
+const ARRAY_OF = { '<f4': Float32Array, '<i4': Int32Array, '<i8': BigInt64Array, '|u1': Uint8Array, '|i1': Int8Array, '|b1': Uint8Array };
 const DESCR_OF = { float32: '<f4', int32: '<i4', int64: '<i8', uint8: '|u1', bool: '|b1' };
 
 /** Writes `data` (a typed array) with `shape` and `dtype` ('float32', 'int32', 'int64', 'uint8', 'bool'). */
