@@ -81,6 +81,18 @@ export const MODELS = {
     prepare: () => tfliteModel('mobilenet_v2_1.0_224_quant.tflite') },
   'mobilenetv2-int8': { label: 'MobileNetV2 1.0 224 int8 (TF2 PTQ .tflite, uint8 in)', tfliteOnly: true,
     prepare: () => tfliteModel('tf2_mobilenet_v2_1.0_224_ptq.tflite') },
+  // onnxruntime's QDQ format (models/make_qdq_onnx.py: int8 activations, per-channel int8 weights, calibrated on a
+  // pseudo-random input in [-2, 2]): webcnn fuses the Q/DQ pairs into its 8-bit kernels (passes/fuse_qdq.cc).
+  'mobilenetv2-qdq': {
+    label: 'MobileNetV2 1.0 224 QDQ int8 (ONNX)',
+    prepare: () => {
+      mkdirSync(generated, { recursive: true });
+      const onnx = join(generated, 'mobilenetv2_1.0_224_qdq_int8.onnx');
+      if (mtime(onnx) < mtime(join(repoRoot, 'models', 'make_qdq_onnx.py')))
+        runPython('make_qdq_onnx.py', [onnx, '--kind', 'mobilenetv2', '--act', 'int8', '--weight', 'int8', '--per-channel']);
+      return { onnx, tfjs: null, input: { size: [224, 224], channels: 3, range: [-2, 2] } };
+    },
+  },
   resnet18: {
     label: 'ResNet-18 224',
     prepare: () => ({ ...generatedPair('resnet18_224', 'make_resnet_onnx.py', ['--depth', '18']),
