@@ -78,6 +78,80 @@ Graph conv_net(std::mt19937& rng) {
   return g;
 }
 
+// x [1, 3, -1, -1] → Conv 3×3 (pad 1) → Relu → depthwise Conv 3×3 (pad 1) → Conv 1×1 → Flatten-free
+// global pooling → Gemm (B transposed, bias) → y [1, 4]: one weight of each packing path a float model
+// takes (GEMM panels, depthwise blocks, Gemm panels), random weights.
+Graph packing_net(std::mt19937& rng) {
+  Graph g;
+  ValueId x = add_input(g, "x", {1, 3, -1, -1});
+  const std::vector<int64_t> pads = {1, 1, 1, 1};
+  ValueId c1 = add_node(
+      g, "Conv", "conv1",
+      {x, g.add_constant("w1", random_tensor({8, 3, 3, 3}, rng)), g.add_constant("b1", random_tensor({8}, rng))},
+      {{"pads", Attribute::of_ints(pads)}});
+  ValueId r1 = add_node(g, "Relu", "relu1", {c1});
+  ValueId dw = add_node(
+      g, "Conv", "dw",
+      {r1, g.add_constant("wd", random_tensor({8, 1, 3, 3}, rng)), g.add_constant("bd", random_tensor({8}, rng))},
+      {{"pads", Attribute::of_ints(pads)}, {"group", Attribute::of_int(8)}});
+  ValueId c2 = add_node(
+      g, "Conv", "conv2",
+      {dw, g.add_constant("w2", random_tensor({6, 8, 1, 1}, rng)), g.add_constant("b2", random_tensor({6}, rng))});
+  ValueId pooled = add_node(g, "GlobalAveragePool", "pool", {c2});
+  ValueId flat = add_node(g, "Flatten", "flat", {pooled});
+  ValueId y =
+      add_node(g, "Gemm", "fc",
+               {flat, g.add_constant("wf", random_tensor({4, 6}, rng)), g.add_constant("bf", random_tensor({4}, rng))},
+               {{"transB", Attribute::of_int(1)}});
+  g.outputs.push_back(y);
+  return g;
+}
+
+// Runs `model` on `x` and checks its output against a freshly loaded model's, bit for bit.
+void check_against_fresh(Model& model, const Graph& net, const Tensor& x) {
+  auto got = model.run({{"x", &x}});
+  REQUIRE_MESSAGE(got.is_ok(), got.status().message());
+  auto fresh = Model::from_graph(Graph(net));
+  REQUIRE(fresh.is_ok());
+  auto want = (*fresh)->run({{"x", &x}});
+  REQUIRE(want.is_ok());
+  REQUIRE((*want)[0].shape() == (*got)[0].shape());
+  CHECK(std::memcmp((*got)[0].raw(), (*want)[0].raw(), (*want)[0].bytes()) == 0);
+}
+
+int shaped_packs = 0;  // PlanCacheShapedPacker's packing calls
+
+// Packs `weights` (input 1, read at prepare only) into a buffer whose key also names input 0's shape, so no
+// two shapes share it: a weight that is not shared counts against the budget once per plan. Copies x to y.
+class ShapedPacker : public Kernel {
+ public:
+  Status prepare(const Node&, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
+    out[0].dtype = in[0].dtype;
+    out[0].shape = in[0].shape;
+    if (!in[1].constant) return Status::ok();
+    const Tensor* w = in[1].constant;
+    packed_ = pack_weights<float>([&] { return PackingKey("test.shaped").add(in[0].shape.back()).add(w); },
+                                  static_cast<size_t>(w->size()),
+                                  [&](float* p) {
+                                    ++shaped_packs;
+                                    std::memcpy(p, w->raw(), w->bytes());
+                                  });
+    return Status::ok();
+  }
+  bool reads_constant_input_at_run(size_t i) const override { return i == 0; }
+  Status run(const KernelIO& io) override {
+    std::memcpy(io.out[0].data, io.in[0].data, static_cast<size_t>(io.in[0].size()) * sizeof(float));
+    return Status::ok();
+  }
+
+ private:
+  PackedBuffer<float> packed_;
+};
+
+Result<std::unique_ptr<Kernel>> create_shaped_packer(const Node&) {
+  return std::unique_ptr<Kernel>(std::make_unique<ShapedPacker>());
+}
+
 }  // namespace
 
 TEST_CASE("plan cache: alternating shapes gives what a fresh model gives, bit for bit") {
@@ -175,19 +249,93 @@ TEST_CASE("plan cache: the cached plans' arenas together stay within the memory 
   CHECK_FALSE(run_planned(*small, 1000));
 }
 
-TEST_CASE("plan cache: each plan beyond the newest counts its packed weights against the budget") {
+TEST_CASE("plan cache: weights the plans share count once against the budget; weights they do not, per plan") {
   const int64_t weight_floats = 100000;  // 400 KB of weights, a few KB of arena per plan
-  auto roomy = counting_model(ModelOptions{}, weight_floats);
-  CHECK(run_planned(*roomy, 100));
-  CHECK(run_planned(*roomy, 200));
-  CHECK_FALSE(run_planned(*roomy, 100));  // 2 plans: 800 KB of weights, well inside 1 GiB
-
   ModelOptions tight;
-  tight.memory_budget = 300000;  // one plan fits; a second one's copy of the weights does not
-  auto model = counting_model(tight, weight_floats);
-  CHECK(run_planned(*model, 100));
-  CHECK(run_planned(*model, 200));
-  CHECK(run_planned(*model, 100));  // was evicted to make room
+  tight.memory_budget = 300000;  // the arenas fit; a second plan's own copy of the weights would not
+
+  // The counting copy keeps its weight as the imported constant, one tensor for every plan.
+  auto shared = counting_model(tight, weight_floats);
+  CHECK(run_planned(*shared, 100));
+  CHECK(run_planned(*shared, 200));
+  CHECK_FALSE(run_planned(*shared, 100));  // both cached: the weight counted once
+  CHECK((*shared).memory().cached_plans == 2);
+
+  // A kernel that packs the weight per shape: each older plan's packed copy counts.
+  register_op("PlanCacheShapedPacker", create_shaped_packer);
+  Graph g;
+  ValueId x = add_input(g, "x", {1, -1});
+  ValueId w = g.add_constant("weights", Tensor(DataType::kFloat32, {weight_floats}));
+  g.outputs.push_back(add_node(g, "PlanCacheShapedPacker", "packer", {x, w}));
+  const Graph net = g;
+  for (size_t budget : {size_t{1} << 30, size_t{600000}}) {
+    INFO("budget " << budget);
+    ModelOptions options;
+    options.memory_budget = budget;
+    auto model = Model::from_graph(Graph(net), options);
+    REQUIRE_MESSAGE(model.is_ok(), model.status().message());
+    const int before = shaped_packs;
+    for (int64_t width : {100, 200, 300, 100}) {
+      Tensor in(DataType::kFloat32, {1, width});
+      REQUIRE((*model)->run({{"x", &in}}).is_ok());
+    }
+    // 1 GiB: three plans cached, each packed once. 600 KB: one older 400 KB copy fits, two do not: each new
+    // shape evicts the oldest plan, so 100 packs again.
+    CHECK(shaped_packs - before == (budget > 600000 ? 3 : 4));
+    CHECK((*model)->memory().cached_plans == (budget > 600000 ? 3 : 2));
+  }
+}
+
+TEST_CASE("plan cache: each weight is packed once, whatever the shapes alternating; outputs as a fresh model's") {
+  std::mt19937 rng(13);
+  const Graph net = packing_net(rng);
+  auto model = Model::from_graph(Graph(net));
+  REQUIRE_MESSAGE(model.is_ok(), model.status().message());
+  const std::vector<Shape> shapes = {{1, 3, 16, 24}, {1, 3, 16, 40}, {1, 3, 9, 7}, {1, 3, 5, 33}};
+  ModelMemory first;
+  for (int round = 0; round < 3; ++round)
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      INFO("round " << round << ", input " << shape_to_string(shapes[i]));
+      check_against_fresh(**model, net, random_tensor(shapes[i], rng));
+      const ModelMemory m = (*model)->memory();
+      if (round == 0 && i == 0) first = m;
+      CHECK(m.cached_plans == (round == 0 ? i + 1 : shapes.size()));
+      CHECK(m.weight_packs == 4);  // conv1, dw, conv2, fc: packed by the first plan, shared by the others
+      // More plans, not more weights: a plan's own constants are a few bytes (a shape a pass made), not
+      // the ~2 KB of packed weights.
+      CHECK(m.weight_bytes <= first.weight_bytes + 64 * (m.cached_plans - 1));
+      if (round == 0 && i > 0) CHECK(m.arena_bytes > first.arena_bytes);
+    }
+  // The packed weights are about what was imported (panels padded): not a copy per plan.
+  int64_t imported = 0;
+  for (const Value& v : net.values)
+    if (v.constant) imported += v.constant->bytes();
+  CHECK(first.weight_bytes >= static_cast<uint64_t>(imported));
+  CHECK(first.weight_bytes < 4 * static_cast<uint64_t>(imported));
+}
+
+TEST_CASE("plan cache: an evicted plan leaves the weights it shares to the plans still cached") {
+  std::mt19937 rng(14);
+  const Graph net = packing_net(rng);
+  for (size_t size : {size_t{1}, size_t{2}}) {
+    INFO("plan_cache_size " << size);
+    ModelOptions options;
+    options.plan_cache_size = size;
+    auto model = Model::from_graph(Graph(net), options);
+    REQUIRE_MESSAGE(model.is_ok(), model.status().message());
+    const std::vector<Shape> shapes = {{1, 3, 8, 8}, {1, 3, 12, 6}, {1, 3, 5, 9}};
+    uint64_t weight_bytes = 0;
+    for (int round = 0; round < 2; ++round)
+      for (const Shape& s : shapes) {  // every run past the first `size` evicts the least recently used
+        INFO("round " << round << ", input " << shape_to_string(s));
+        check_against_fresh(**model, net, random_tensor(s, rng));
+        const ModelMemory m = (*model)->memory();
+        CHECK(m.cached_plans <= size);
+        CHECK(m.weight_packs == 4);  // never packed again: the new plan took them before the old one went
+        if (!weight_bytes) weight_bytes = m.weight_bytes;
+        CHECK(m.weight_bytes <= weight_bytes + 64 * (m.cached_plans - 1));
+      }
+  }
 }
 
 // An int32 picture (TF.js MoveNet's input) is data: the model plans once, at load, and every new picture

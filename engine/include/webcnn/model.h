@@ -38,9 +38,10 @@ struct ModelOptions {
   // graph's bookkeeping (~1.3 KB a node) well inside the default memory budget.
   size_t max_nodes = 200000;
   // Plans kept for a model with free input dimensions, one per input-shape signature, least recently used
-  // evicted first: alternating between this many shapes plans each once. Each plan holds its own arena
-  // and packed weights; older plans are also evicted when the cached plans' arenas plus the weights of
-  // every plan beyond the newest would pass memory_budget.
+  // evicted first: alternating between this many shapes plans each once. Each plan holds its own arena;
+  // the weights its kernels pack are shared between the plans (packed once, whatever the shape). Older
+  // plans are also evicted when the cached plans' arenas plus the weights they hold that the newest plan
+  // does not share would pass memory_budget.
   size_t plan_cache_size = 4;
 };
 
@@ -50,6 +51,16 @@ struct ModelSummary {
   int64_t macs = 0;        // multiply-accumulates of Conv/ConvTranspose/Gemm/MatMul at the declared shapes
   size_t arena_bytes = 0;  // planned peak of intermediates
   size_t intermediates_bytes = 0;
+};
+
+// What a model holds in memory (Model::memory). A model with free input dimensions caches a plan per
+// input-shape signature; the weights its kernels pack are shared between those plans, packed once.
+struct ModelMemory {
+  size_t cached_plans = 0;
+  uint64_t arena_bytes = 0;   // the cached plans' arenas (intermediates and scratch) together
+  uint64_t weight_bytes = 0;  // weights held: imported constants kept to re-plan from, the plans' packed
+                              //   and kept constants; a buffer several plans share counts once
+  uint64_t weight_packs = 0;  // weight buffers packed so far by a model with free dims (0 for a static one)
 };
 
 // A convolution as the engine runs it (after BatchNorm folding and activation fusion).
@@ -133,6 +144,8 @@ class Model {
 
   // Graph statistics at the declared input shapes (unknown dims taken as 1).
   Result<ModelSummary> summary();
+  // What the model holds now: cached plans, their arenas, its weights.
+  ModelMemory memory() const;
 
   // Runs warmup + runs times as run() does (same plan, same arena) with a steady-clock reading around
   // every node: where the time goes, per node in execution order.

@@ -87,8 +87,19 @@ class ConvKernel : public Kernel {
     weight_shape_ = in[1].shape;
     packed_.clear();
     if (weights_constant && a_.layout == Layout::kNHWC) {
-      packed_.resize(packed_floats_);
-      pack(in[1].constant->data<float>(), has_bias_ ? in[2].constant->data<float>() : nullptr, packed_.data());
+      const Tensor* bias = has_bias_ ? in[2].constant : nullptr;
+      packed_ = pack_weights<float>(
+          [&] {
+            return PackingKey(depthwise_ ? "conv.dw" : "conv.gemm")
+                .add(g_.in.c)
+                .add(taps_)
+                .add(a_.group)
+                .add(out_per_group_)
+                .add(in[1].constant)
+                .add(bias);
+          },
+          packed_floats_,
+          [&](float* p) { pack(in[1].constant->data<float>(), bias ? bias->data<float>() : nullptr, p); });
     }
     // Scratch: [packed weights, when packed at run]
     //          [gemm, not 1×1: im2col tile per thread] (depthwise needs none).
@@ -231,7 +242,7 @@ class ConvKernel : public Kernel {
   int64_t threads_ = 1;  // the thread count scratch is sized for (the pool's size at prepare)
   size_t packed_floats_ = 0, scratch_ = 0;
   Shape weight_shape_;
-  std::vector<float> packed_;  // constant weights, packed at prepare
+  PackedBuffer<float> packed_;  // constant weights, packed at prepare (shared between plans)
 };
 
 Result<std::unique_ptr<Kernel>> create_conv(const Node& node) {

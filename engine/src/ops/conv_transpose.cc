@@ -43,8 +43,16 @@ class ConvTransposeKernel : public Kernel {
       return node.error("weight " + shape_to_string(in[1].shape) + " is too large to pack");
     packed_.clear();
     if (in[1].constant && a_.layout == Layout::kNHWC) {
-      packed_.resize(packed_floats_);
-      pack(in[1].constant->data<float>(), packed_.data());
+      packed_ = pack_weights<float>(
+          [&] {
+            return PackingKey("conv_transpose.gemm")
+                .add(a_.group)
+                .add(in_per_group_)
+                .add(out_per_group_)
+                .add(taps_)
+                .add(in[1].constant);
+          },
+          packed_floats_, [&](float* p) { pack(in[1].constant->data<float>(), p); });
     }
     scratch_ = (packed_.empty() ? align_up(packed_floats_ * sizeof(float)) : 0) +
                align_up(static_cast<size_t>(tile_ * col_width_) * sizeof(float));
@@ -132,7 +140,7 @@ class ConvTransposeKernel : public Kernel {
   bool has_bias_ = false;
   int64_t in_per_group_ = 1, out_per_group_ = 1, taps_ = 1, col_width_ = 1, tile_ = 1;
   size_t packed_floats_ = 0, scratch_ = 0;
-  std::vector<float> packed_;
+  PackedBuffer<float> packed_;  // shared between plans
 };
 
 Result<std::unique_ptr<Kernel>> create_conv_transpose(const Node& node) {

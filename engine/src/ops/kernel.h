@@ -3,7 +3,8 @@
 // Life of a kernel (like TFLite's Init/Prepare/Eval):
 //   create(node)  - read and validate attributes (errors name the node)
 //   prepare(...)  - at plan time: input dtypes/shapes are known, constant inputs are readable.
-//                   Set output dtypes/shapes, pack weights, size the scratch buffer.
+//                   Set output dtypes/shapes, pack weights (pack_weights: shared between the plans
+//                   of one model), size the scratch buffer.
 //   run(io)       - compute. No allocation: scratch comes from the plan's arena.
 // A node whose inputs are all constant is run once at plan time (constant folding).
 #pragma once
@@ -11,10 +12,12 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "graph/graph.h"
 #include "ops/op_traits.h"
+#include "ops/packed_weights.h"
 #include "webcnn/status.h"
 #include "webcnn/tensor.h"
 
@@ -57,6 +60,39 @@ class Kernel {
     return Status::error(StatusCode::kInternal,
                          "internal error: input " + std::to_string(input_index) + " was not packed by its reader");
   }
+
+  // The model's packed weights, shared between its plans (ops/packed_weights.h): set by the plan builder
+  // before prepare(); null elsewhere (constant folding, a static model), where each kernel packs its own.
+  void share_packed_weights(PackedWeightCache* cache) { packed_weights_ = cache; }
+  // Prepared for its output shapes only (shape inference, for a node it will not run): pack_weights()
+  // then packs nothing, so inferring a new shape's plan does not pack every weight again.
+  void prepare_for_shapes_only() { shapes_only_ = true; }
+  // Each buffer pack_weights() handed this kernel: its identity (kernels sharing one give the same) and bytes.
+  const std::vector<std::pair<const void*, size_t>>& packed_buffers() const { return packed_buffers_; }
+
+ protected:
+  // The buffer of `count` elements that fill(T*) packs, shared with every kernel of the model that packs
+  // the same constants the same way: make_key() (called only when there is a cache to look in) says what
+  // and how. Call it from prepare(). Empty when prepared for shapes only: run() is never called then.
+  template <typename T, typename MakeKey, typename Fill>
+  PackedBuffer<T> pack_weights(MakeKey make_key, size_t count, Fill fill) {
+    PackedBuffer<T> packed;
+    if (shapes_only_) return packed;
+    if (packed_weights_) {
+      packed = packed_weights_->get_or_pack<T>(make_key(), count, fill);
+    } else {
+      auto own = std::make_shared<std::vector<T>>(count);
+      fill(own->data());
+      packed = PackedBuffer<T>(std::move(own));
+    }
+    packed_buffers_.emplace_back(packed.identity(), packed.bytes());
+    return packed;
+  }
+
+ private:
+  PackedWeightCache* packed_weights_ = nullptr;
+  bool shapes_only_ = false;
+  std::vector<std::pair<const void*, size_t>> packed_buffers_;
 };
 
 using KernelFactory = Result<std::unique_ptr<Kernel>> (*)(const Node& node);

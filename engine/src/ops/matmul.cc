@@ -76,10 +76,14 @@ class MatMulKernel : public Kernel {
       return node.error("B " + shape_to_string(bs) + " is too large to pack");
     packed_.clear();
     if (in[1].constant) {
-      packed_.resize(panel_floats_ * static_cast<size_t>(b_count_));
-      for (int64_t i = 0; i < b_count_; ++i)
-        kernels::gemm_pack_b(k_, n_, in[1].constant->data<float>() + i * k_ * n_, n_, 1, nullptr,
-                             packed_.data() + i * panel_floats_);
+      packed_ = pack_weights<float>(
+          [&] { return PackingKey("matmul.gemm").add(k_).add(n_).add(b_count_).add(in[1].constant); },
+          panel_floats_ * static_cast<size_t>(b_count_),
+          [&](float* p) {
+            for (int64_t i = 0; i < b_count_; ++i)
+              kernels::gemm_pack_b(k_, n_, in[1].constant->data<float>() + i * k_ * n_, n_, 1, nullptr,
+                                   p + i * panel_floats_);
+          });
     }
     scratch_ = packed_.empty() ? align_up(panel_floats_ * sizeof(float)) : 0;
     return Status::ok();
@@ -116,7 +120,7 @@ class MatMulKernel : public Kernel {
   int64_t m_ = 0, n_ = 0, k_ = 0, b_count_ = 0;
   Shape batch_, a_batch_, b_batch_;  // the output's batch dims; A's and B's padded to the same rank
   size_t panel_floats_ = 0, scratch_ = 0;
-  std::vector<float> packed_;
+  PackedBuffer<float> packed_;  // shared between plans
 };
 
 // Gemm: alpha is folded into packed B; beta·C joins the panels' bias when C is the same for every row
@@ -162,10 +166,27 @@ class GemmKernel : public Kernel {
     if (packed_floats_ > static_cast<size_t>(kMaxElements)) return node.error("B is too large to pack");
     packed_.clear();
     if (in[1].constant && (!has_c_ || !c_is_bias_ || in[2].constant)) {
-      packed_.resize(packed_floats_);
-      std::vector<float> bias_row(n_);
-      pack(in[1].constant->data<float>(), has_c_ && c_is_bias_ ? in[2].constant->data<float>() : nullptr,
-           bias_row.data(), packed_.data());
+      const Tensor* c = has_c_ && c_is_bias_ ? in[2].constant : nullptr;
+      packed_ = pack_weights<float>(
+          [&] {
+            int32_t alpha_bits, beta_bits;
+            std::memcpy(&alpha_bits, &alpha_, sizeof alpha_bits);
+            std::memcpy(&beta_bits, &beta_, sizeof beta_bits);
+            return PackingKey("gemm")
+                .add(k_)
+                .add(n_)
+                .add(trans_b_)
+                .add(alpha_bits)
+                .add(beta_bits)
+                .add(c_cols_)
+                .add(in[1].constant)
+                .add(c);
+          },
+          packed_floats_,
+          [&](float* p) {
+            std::vector<float> bias_row(n_);
+            pack(in[1].constant->data<float>(), c ? c->data<float>() : nullptr, bias_row.data(), p);
+          });
     }
     scratch_ = (packed_.empty() ? align_up(packed_floats_ * sizeof(float)) + align_up(n_ * sizeof(float)) : 0) +
                (trans_a_ ? align_up(static_cast<size_t>(m_ * k_) * sizeof(float)) : 0);
@@ -231,7 +252,7 @@ class GemmKernel : public Kernel {
   bool has_c_ = false, c_is_bias_ = true;
   int64_t m_ = 0, n_ = 0, k_ = 0, c_rows_ = 1, c_cols_ = 1;
   size_t packed_floats_ = 0, scratch_ = 0;
-  std::vector<float> packed_;
+  PackedBuffer<float> packed_;  // shared between plans
 };
 
 Result<std::unique_ptr<Kernel>> create_matmul(const Node& node) {

@@ -106,37 +106,50 @@ class QLinearConvKernel : public Kernel {
     w_shape_ = in[kW].shape;
     w_zp_ = w_zp;
     if (a_.layout != Layout::kNHWC) return Status::ok();  // packed after convert_to_nhwc
-    packed_.resize(words);
+    // The packed blocks hold w − zero point, the bias and the requantisation scales: every constant input
+    // (all but x) and the dtypes that decide absent zero points go into the key.
+    const auto key = [&] {
+      PackingKey key(depthwise_ ? "q8.conv.dw" : "q8.conv.gemm");
+      key.add(g_.in.c).add(out_c).add(taps_).add(group).add(static_cast<int64_t>(x_type_));
+      key.add(static_cast<int64_t>(out[0].dtype));
+      for (size_t i = 0; i < in.size(); ++i)
+        if (i != kX) key.add(in[i].present ? in[i].constant : nullptr);
+      return key;
+    };
     const void* w = in[kW].constant->raw();
     const DataType w_type = in[kW].dtype;
     const int32_t* bias = has_bias ? in[kBias].constant->data<int32_t>() : nullptr;
     const auto w_zp_of = [&](int64_t o) { return w_zp.size() == 1 ? w_zp[0] : w_zp[static_cast<size_t>(o)]; };
     if (depthwise_) {
       const size_t taps = static_cast<size_t>(taps_);
-      kernels::q8_dwconv_pack_with(
-          static_cast<size_t>(out_c), taps,
-          [&](size_t c, size_t t) {
-            return qlinear::q8_value(w, c * taps + t, w_type) - w_zp_of(static_cast<int64_t>(c));
-          },
-          [&](size_t c) { return bias ? bias[c] : 0; }, [&](size_t c) { return scale[c]; }, packed_.data());
+      packed_ = pack_weights<int32_t>(key, words, [&](int32_t* p) {
+        kernels::q8_dwconv_pack_with(
+            static_cast<size_t>(out_c), taps,
+            [&](size_t c, size_t t) {
+              return qlinear::q8_value(w, c * taps + t, w_type) - w_zp_of(static_cast<int64_t>(c));
+            },
+            [&](size_t c) { return bias ? bias[c] : 0; }, [&](size_t c) { return scale[c]; }, p);
+      });
       zero_row_.assign(static_cast<size_t>(g_.in.c), static_cast<uint8_t>(x_in_.zero_point));
     } else {
       // Per group, B[(ky·kW + kx)·Cg + c][o] = w[o][c][ky][kx] (ONNX OIHW).
       const size_t group_words =
           kernels::q8_gemm_packed_words(static_cast<size_t>(gemm_k_), static_cast<size_t>(out_per_group_));
       const int64_t cg = in_per_group_;
-      for (int64_t gi = 0; gi < group; ++gi) {
-        const int64_t o0 = gi * out_per_group_;
-        kernels::q8_gemm_pack_b_with(
-            static_cast<size_t>(gemm_k_), static_cast<size_t>(out_per_group_),
-            [&](size_t k, size_t j) {
-              const int64_t tap = static_cast<int64_t>(k) / cg, c = static_cast<int64_t>(k) % cg;
-              const int64_t o = o0 + static_cast<int64_t>(j);
-              return qlinear::q8_value(w, static_cast<size_t>((o * cg + c) * taps_ + tap), w_type) - w_zp_of(o);
-            },
-            [&](size_t j) { return bias ? bias[o0 + static_cast<int64_t>(j)] : 0; },
-            [&](size_t j) { return scale[static_cast<size_t>(o0) + j]; }, packed_.data() + gi * group_words);
-      }
+      packed_ = pack_weights<int32_t>(key, words, [&](int32_t* p) {
+        for (int64_t gi = 0; gi < group; ++gi) {
+          const int64_t o0 = gi * out_per_group_;
+          kernels::q8_gemm_pack_b_with(
+              static_cast<size_t>(gemm_k_), static_cast<size_t>(out_per_group_),
+              [&](size_t k, size_t j) {
+                const int64_t tap = static_cast<int64_t>(k) / cg, c = static_cast<int64_t>(k) % cg;
+                const int64_t o = o0 + static_cast<int64_t>(j);
+                return qlinear::q8_value(w, static_cast<size_t>((o * cg + c) * taps_ + tap), w_type) - w_zp_of(o);
+              },
+              [&](size_t j) { return bias ? bias[o0 + static_cast<int64_t>(j)] : 0; },
+              [&](size_t j) { return scale[static_cast<size_t>(o0) + j]; }, p + gi * group_words);
+        }
+      });
       scratch_ = static_cast<size_t>(threads_) * tile_bytes();
     }
     return Status::ok();
@@ -240,7 +253,7 @@ class QLinearConvKernel : public Kernel {
   int64_t in_per_group_ = 1, out_per_group_ = 1, taps_ = 1, gemm_k_ = 1, tile_ = 1;
   int64_t threads_ = 1;
   size_t row_stride_ = 2, scratch_ = 0;
-  std::vector<int32_t> packed_;
+  PackedBuffer<int32_t> packed_;   // shared between plans
   std::vector<uint8_t> zero_row_;  // the input zero point per channel, for depthwise taps in the padding
   std::vector<Tensor> kept_;       // per input: the small constants as given (empty for x and w)
   DataType w_type_ = DataType::kUInt8;

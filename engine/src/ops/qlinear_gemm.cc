@@ -85,18 +85,26 @@ class QuantizedGemmKernel : public Kernel {
 
     const size_t words = kernels::q8_gemm_packed_words(static_cast<size_t>(k_), static_cast<size_t>(n_));
     if (words > static_cast<size_t>(kMaxElements)) return node.error("B is too large to pack");
-    packed_.assign(words, 0);
     const void* b = in[3].constant->raw();
     const DataType b_type = in[3].dtype;
     const size_t row_stride = trans_b_ ? 1 : static_cast<size_t>(n_),
                  col_stride = trans_b_ ? static_cast<size_t>(k_) : 1;
-    kernels::q8_gemm_pack_b_with(
-        static_cast<size_t>(k_), static_cast<size_t>(n_),
-        [&](size_t kk, size_t j) {
-          return qlinear::q8_value(b, kk * row_stride + j * col_stride, b_type) - b_zp[b_zp.size() == 1 ? 0 : j];
-        },
-        [&](size_t j) { return bias ? bias[bias_count == 1 ? 0 : j] : 0; }, [&](size_t j) { return scale[j]; },
-        packed_.data());
+    // The packed panels hold B − zero point, the bias and the requantisation scales: every constant input
+    // (all but A) and the dtypes that decide absent zero points go into the key.
+    const auto key = [&] {
+      PackingKey key("q8.gemm");
+      key.add(k_).add(n_).add(trans_b_).add(static_cast<int64_t>(in[0].dtype)).add(static_cast<int64_t>(out[0].dtype));
+      for (size_t i = 1; i < in.size(); ++i) key.add(in[i].present ? in[i].constant : nullptr);
+      return key;
+    };
+    packed_ = pack_weights<int32_t>(key, words, [&](int32_t* p) {
+      kernels::q8_gemm_pack_b_with(
+          static_cast<size_t>(k_), static_cast<size_t>(n_),
+          [&](size_t kk, size_t j) {
+            return qlinear::q8_value(b, kk * row_stride + j * col_stride, b_type) - b_zp[b_zp.size() == 1 ? 0 : j];
+          },
+          [&](size_t j) { return bias ? bias[bias_count == 1 ? 0 : j] : 0; }, [&](size_t j) { return scale[j]; }, p);
+    });
 
     kp_ = kernels::q8_gemm_kp(static_cast<size_t>(k_));
     threads_ = ThreadPool::global().size();
@@ -151,7 +159,7 @@ class QuantizedGemmKernel : public Kernel {
   size_t kp_ = 2, scratch_ = 0;
   kernels::Q8Input a_in_;
   kernels::Q8Output y_out_;
-  std::vector<int32_t> packed_;
+  PackedBuffer<int32_t> packed_;  // shared between plans
 };
 
 Result<std::unique_ptr<Kernel>> create_qgemm(const Node& node) {

@@ -105,6 +105,7 @@ Status shape_and_fold(Graph& graph, bool constant_nodes_only, bool keep_dequanti
       if (in != kNoValue && !graph.value(in).has_shape)
         return node.error("input '" + graph.value(in).name + "' has no known shape");
     WEBCNN_ASSIGN(std::unique_ptr<Kernel> kernel, create_kernel(node));
+    if (!inputs_constant) kernel->prepare_for_shapes_only();  // never run here: its weights need no packing
     std::vector<ValueInfo> in = input_value_infos(graph, node);
     std::vector<ValueInfo> out(node.outputs.size());
     for (size_t i = 0; i < out.size(); ++i) out[i].present = node.outputs[i] != kNoValue;

@@ -1,5 +1,6 @@
 #include "runtime/execution_plan.h"
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <cstdint>
@@ -8,7 +9,8 @@
 
 namespace webcnn {
 
-Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(Graph graph, size_t memory_budget) {
+Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(Graph graph, size_t memory_budget,
+                                                            PackedWeightCache* packed_weights) {
   std::unique_ptr<ExecutionPlan> plan(new ExecutionPlan());
   plan->graph_ = std::move(graph);
   Graph& g = plan->graph_;
@@ -45,6 +47,7 @@ Result<std::unique_ptr<ExecutionPlan>> ExecutionPlan::build(Graph graph, size_t 
       if (id != kNoValue) available[static_cast<size_t>(id)] = true;
     Step step;
     WEBCNN_ASSIGN(step.kernel, create_kernel(node));
+    step.kernel->share_packed_weights(packed_weights);
     std::vector<ValueInfo> in = input_value_infos(g, node);
     std::vector<ValueInfo> out(node.outputs.size());
     for (size_t i = 0; i < out.size(); ++i) out[i].present = node.outputs[i] != kNoValue;
@@ -205,12 +208,34 @@ Result<Tensor> ExecutionPlan::constant_input(size_t step, size_t input) const {
 // (`read_at_run`, as build() worked it out step by step; most went there already, after their last reader).
 void ExecutionPlan::release_packed_constants(const std::vector<bool>& read_at_run) {
   stats_.constant_bytes = 0;
+  stats_.packed_bytes = 0;
+  for (const auto& packed : packed_buffers()) stats_.packed_bytes += packed.second;
   for (size_t v = 0; v < graph_.values.size(); ++v) {
     Value& value = graph_.values[v];
     if (!value.constant) continue;
     if (read_at_run[v]) stats_.constant_bytes += value.constant->bytes();
     else value.constant.reset();
   }
+}
+
+// Each distinct buffer the kernels packed (kernels that packed equal weights share one).
+std::vector<std::pair<const void*, size_t>> ExecutionPlan::packed_buffers() const {
+  std::vector<std::pair<const void*, size_t>> packed;
+  for (const Step& step : steps_)
+    for (const auto& buffer : step.kernel->packed_buffers())
+      if (buffer.first) packed.push_back(buffer);
+  std::sort(packed.begin(), packed.end());
+  packed.erase(std::unique(packed.begin(), packed.end()), packed.end());
+  return packed;
+}
+
+std::vector<std::pair<const void*, size_t>> ExecutionPlan::held_weights() const {
+  std::vector<std::pair<const void*, size_t>> held = packed_buffers();
+  for (const Value& v : graph_.values)
+    if (v.constant) held.emplace_back(v.constant.get(), v.constant->bytes());
+  std::sort(held.begin(), held.end());
+  held.erase(std::unique(held.begin(), held.end()), held.end());
+  return held;
 }
 
 void ExecutionPlan::bind_views() {

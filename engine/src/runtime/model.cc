@@ -266,6 +266,8 @@ Result<Tensor> Model::conv_weights(const std::string& layer) const {
   return w;
 }
 
+ModelMemory Model::memory() const { return impl_->plans.memory(); }
+
 Result<ModelSummary> Model::summary() {
   if (!impl_->plans.plan()) {
     std::vector<Tensor> dummies;

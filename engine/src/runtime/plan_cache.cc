@@ -75,8 +75,6 @@ Result<PlanCache> PlanCache::create(Graph base, const ModelOptions& options) {
       if (d < 0) c.free_dims_ = true;
     if (c.plan_time_input_[i]) c.free_dims_ = true;  // values decide shapes; plan at run
   }
-  for (const Value& v : base.values)
-    if (v.constant) c.weight_bytes_ += v.constant->bytes();
   c.base_ = std::move(base);
   WEBCNN_TRY(c.try_integer_inputs_as_data());
   // Weight re-layouts (TF.js's HWIO → OIHW Transposes) are folded now, so the constants reach their
@@ -196,17 +194,25 @@ Result<bool> PlanCache::ensure_plan_for_key(std::vector<Tensor> key) {
   Entry entry;
   WEBCNN_ASSIGN(Graph g, specialize(std::move(copy), inputs, plan_time_input_, options_.optimize, entry.plan_inputs));
   if (free_dims_) {
-    WEBCNN_ASSIGN(entry.plan, ExecutionPlan::build(Graph(g), options_.memory_budget));
+    WEBCNN_ASSIGN(entry.plan, ExecutionPlan::build(Graph(g), options_.memory_budget, packed_weights_.get()));
   } else {
     WEBCNN_ASSIGN(entry.plan, ExecutionPlan::build(std::move(g), options_.memory_budget));
   }
   // The new plan fits the budget alone (build checked); older plans make room for it, least recently
-  // used first, until the cached plans together fit too: their arenas, and the weights each plan beyond
-  // the newest holds packed (a copy per plan: counted as the imported constants' bytes).
+  // used first, until the cached plans together fit too: their arenas, and the weights plans beyond the
+  // newest hold that the newest does not share (packed buffers and constants, each counted once).
   const size_t capacity = std::max<size_t>(1, options_.plan_cache_size);
   auto cached_bytes = [&] {
     uint64_t sum = entry.plan->stats().arena_bytes;
-    for (const Entry& e : entries_) sum += e.plan->stats().arena_bytes + weight_bytes_;
+    std::vector<std::pair<const void*, size_t>> newest = entry.plan->held_weights(), older;
+    for (const Entry& e : entries_) {
+      sum += e.plan->stats().arena_bytes;
+      for (const auto& w : e.plan->held_weights())
+        if (!std::binary_search(newest.begin(), newest.end(), w)) older.push_back(w);
+    }
+    std::sort(older.begin(), older.end());
+    older.erase(std::unique(older.begin(), older.end()), older.end());
+    for (const auto& w : older) sum += w.second;
     return sum;
   };
   while (!entries_.empty() && (entries_.size() >= capacity || cached_bytes() > options_.memory_budget))
@@ -218,6 +224,23 @@ Result<bool> PlanCache::ensure_plan_for_key(std::vector<Tensor> key) {
     holder_ = entries_.front().plan.get();
   }
   return true;
+}
+
+ModelMemory PlanCache::memory() const {
+  ModelMemory m;
+  m.cached_plans = entries_.size();
+  std::vector<std::pair<const void*, size_t>> weights;
+  for (const Value& v : base_.values)
+    if (v.constant) weights.emplace_back(v.constant.get(), v.constant->bytes());
+  for (const Entry& e : entries_) {
+    m.arena_bytes += e.plan->stats().arena_bytes;
+    for (const auto& w : e.plan->held_weights()) weights.push_back(w);
+  }
+  std::sort(weights.begin(), weights.end());
+  weights.erase(std::unique(weights.begin(), weights.end()), weights.end());
+  for (const auto& w : weights) m.weight_bytes += w.second;
+  m.weight_packs = packed_weights_->packs();
+  return m;
 }
 
 Status PlanCache::evict_last() {

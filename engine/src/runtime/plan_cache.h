@@ -5,13 +5,17 @@
 // evicts the least recently used one when a new signature comes (or when the arenas of the cached plans
 // together would pass the memory budget), so alternating between a few shapes plans each of them once.
 // Each plan has an arena of its own, sized for it (views are bound to arena addresses when a plan is
-// built), and packed weights of its own; the budget bounds the arenas of the cached plans plus the
-// weights of every plan beyond the newest.
+// built). The weights its kernels pack are not: packing does not depend on the shape, so the plans share
+// them through the model's PackedWeightCache (ops/packed_weights.h). A new shape's plan takes the buffers
+// the cached plans packed (keyed on the constants' values and the packing), packs nothing, and an evicted
+// plan frees only the buffers no other plan holds. The budget bounds the arenas of the cached plans plus
+// the weights the plans beyond the newest hold and the newest does not share.
 //
 // Where the weights live is this class's other job: a static model plans once (at load) and its constants
 // move into that plan; a model with free input dimensions keeps a base graph to re-plan from, whose
-// constants a kernel packed exactly as imported live only in one cached plan (the holder) and come back
-// from it before another plan is built or the holder is evicted.
+// constants a kernel packed exactly as imported live only in packed form, in the newest plan (the holder;
+// the others share the buffers), and come back from it (unpacked) before another plan is specialised
+// from the base or the holder is evicted: passes and constant folding read the base's values.
 #pragma once
 
 #include <list>
@@ -20,6 +24,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "ops/packed_weights.h"
 #include "runtime/execution_plan.h"
 #include "webcnn/model.h"
 
@@ -51,6 +56,8 @@ class PlanCache {
   // The layers whose outputs the current plan copies out after the model's (Model::run_capturing).
   std::vector<std::string>& plan_captures() { return entries_.front().captures; }
   size_t cached_plans() const { return entries_.size(); }
+  // The cached plans' arenas and the weights held (the base's and the plans', each buffer once).
+  ModelMemory memory() const;
 
  private:
   struct Entry {
@@ -73,6 +80,9 @@ class PlanCache {
 
   Graph base_;  // as imported: graph inputs may have -1 dims
   ModelOptions options_;
+  // The weights the plans' kernels packed, shared between the plans (a model with free dims only: a static
+  // model's one plan packs its own). On the heap: kernels keep its address while a PlanCache moves.
+  std::unique_ptr<PackedWeightCache> packed_weights_ = std::make_unique<PackedWeightCache>();
   std::list<Entry> entries_;  // most recently used first
   std::vector<bool> plan_time_input_;
   bool free_dims_ = false;
@@ -80,7 +90,6 @@ class PlanCache {
   // the weights (packed) it needs, and a second copy would nearly double the model's memory.
   bool base_constants_released_ = false;
   const ExecutionPlan* holder_ = nullptr;  // the plan the base's dropped constants live in
-  uint64_t weight_bytes_ = 0;              // the imported constants: what each extra cached plan packs again
   std::vector<PackedConstant> in_plan_only_;
 };
 
