@@ -291,8 +291,9 @@ void bench_q8(const std::string& filter, int rounds) {
       auto qc = std::make_shared<std::vector<uint8_t>>(s.m * s.n);
       auto qpacked = std::make_shared<std::vector<int32_t>>(q8_gemm_packed_words(s.k, s.n));
       q8_gemm_pack_b_with(
-          s.k, s.n, [&](size_t kk, size_t j) { return int32_t{qb[kk * s.n + j]} - 120; },
-          [](size_t j) { return static_cast<int32_t>(j * 37); }, [&](size_t) { return mult; }, qpacked->data());
+          s.k, s.n, false, in.zero_point, [&](size_t kk, size_t j) { return int32_t{qb[kk * s.n + j]}; },
+          [](size_t) { return 120; }, [](size_t j) { return static_cast<int32_t>(j * 37); },
+          [&](size_t) { return mult; }, qpacked->data());
       const size_t kp = q8_gemm_kp(s.k), tile = std::max<size_t>(4, (size_t{32} << 10) / kp / 4 * 4);
       auto rows = std::make_shared<std::vector<int16_t>>(tile * kp);
       const double flops = 2.0 * s.m * s.n * s.k;

@@ -87,11 +87,11 @@ long first_difference(const std::vector<uint8_t>& a, const std::vector<uint8_t>&
 
 std::vector<int32_t> pack_gemm(size_t k, size_t n, const std::vector<uint8_t>& b, bool b_signed,
                                const std::vector<int32_t>& b_zp, const std::vector<int32_t>& bias,
-                               const std::vector<float>& scale) {
+                               const std::vector<float>& scale, int32_t a_zp) {
   std::vector<int32_t> packed(kernels::q8_gemm_packed_words(k, n));
   auto value = [&](size_t i) { return b_signed ? int32_t{static_cast<int8_t>(b[i])} : int32_t{b[i]}; };
   kernels::q8_gemm_pack_b_with(
-      k, n, [&](size_t kk, size_t j) { return value(kk * n + j) - b_zp[j]; },
+      k, n, b_signed, a_zp, [&](size_t kk, size_t j) { return value(kk * n + j); }, [&](size_t j) { return b_zp[j]; },
       [&](size_t j) { return bias.empty() ? 0 : bias[j]; }, [&](size_t j) { return scale[j]; }, packed.data());
   return packed;
 }
@@ -154,13 +154,20 @@ TEST_CASE("q8 reference gemm matches a hand-computed product") {
 
 TEST_CASE("q8 gemm matches the reference: uint8/int8 operands, extreme zero points, per-channel scales, odd sizes") {
   std::mt19937 rng(81);
-  const size_t sizes[][3] = {{1, 1, 1},   {3, 5, 7},    {4, 8, 16},  {5, 9, 17},   {13, 24, 27},
-                             {7, 33, 96}, {17, 8, 144}, {33, 40, 3}, {6, 1000, 5}, {2, 17, 1}};
+  const size_t sizes[][3] = {
+      {1, 1, 1},    {3, 5, 7},   {4, 8, 16},   {5, 9, 17}, {13, 24, 27}, {7, 33, 96},
+      {17, 8, 144}, {33, 40, 3}, {6, 1000, 5}, {2, 17, 1}, {5, 9, 1101}};  // K > 1024: B with zero points is not
+                                                                           // widened per row block
   Coverage coverage;
-  for (int types = 0; types < 8; ++types) {
+  // zp_modes: 0 random per column (either extreme or between), 1 every column B's type middle (int8 0,
+  // uint8 128: the packed zp' is 0 and the kernel skips the subtraction), 2 every column the extreme
+  // (int8 −128, uint8 255).
+  for (int types = 0; types < 24; ++types) {
     const bool a_signed = types & 1, b_signed = types & 2, c_signed = types & 4;
+    const int zp_mode = types / 8;
     for (const auto& s : sizes) {
       const size_t m = s[0], n = s[1], k = s[2];
+      CAPTURE(zp_mode);
       CAPTURE(a_signed);
       CAPTURE(b_signed);
       CAPTURE(c_signed);
@@ -173,7 +180,10 @@ TEST_CASE("q8 gemm matches the reference: uint8/int8 operands, extreme zero poin
       in.is_signed = a_signed;
       in.zero_point = random_zero_point(a_signed, rng);
       std::vector<int32_t> b_zp(n), bias;
-      for (int32_t& z : b_zp) z = random_zero_point(b_signed, rng);
+      for (int32_t& z : b_zp)
+        z = zp_mode == 0   ? random_zero_point(b_signed, rng)
+            : zp_mode == 1 ? (b_signed ? 0 : 128)
+                           : (b_signed ? -128 : 255);
       if (n % 2 == 1) {
         bias.resize(n);
         for (int32_t& x : bias) x = std::uniform_int_distribution<int32_t>(-200000, 200000)(rng);
@@ -184,7 +194,16 @@ TEST_CASE("q8 gemm matches the reference: uint8/int8 operands, extreme zero poin
       std::vector<uint8_t> want(m * c_stride, 0xA5), got(m * c_stride, 0xA5);
       kernels::reference::q8_gemm(m, n, k, a.data(), a_stride, in, b.data(), n, b_signed, b_zp.data(),
                                   bias.empty() ? nullptr : bias.data(), scale.data(), want.data(), c_stride, out);
-      const std::vector<int32_t> packed = pack_gemm(k, n, b, b_signed, b_zp, bias, scale);
+      const std::vector<int32_t> packed = pack_gemm(k, n, b, b_signed, b_zp, bias, scale, in.zero_point);
+      for (size_t kk = 0; kk < k; ++kk)  // the packed weights give B − b_zp back
+        for (size_t j = 0; j < n; ++j) {
+          const int32_t v = b_signed ? int32_t{static_cast<int8_t>(b[kk * n + j])} : int32_t{b[kk * n + j]};
+          if (kernels::q8_gemm_packed_b_at(k, packed.data(), kk, j) != v - b_zp[j]) {
+            FAIL_CHECK("packed B (" << kk << ", " << j << ")");
+            kk = k;
+            break;
+          }
+        }
       const size_t kp = kernels::q8_gemm_kp(k);
       std::vector<int16_t> rows(m * (kp + 2), 0x7777);
       kernels::q8_widen_rows(m, k, a.data(), a_stride, in, rows.data(), kp + 2);
@@ -224,8 +243,8 @@ TEST_CASE("q8 gemm requantises like requantize_fp32() for any scale: one accumul
       scale[0] = 0.5f, scale[1] = 0.25f, scale[2] = tie_scale, scale[3] = 1.0f, scale[9] = 0.5f, scale[63] = 0.125f;
       std::vector<int32_t> packed(kernels::q8_gemm_packed_words(k, n));
       kernels::q8_gemm_pack_b_with(
-          k, n, [](size_t, size_t) { return 0; }, [&](size_t) { return acc; }, [&](size_t j) { return scale[j]; },
-          packed.data());
+          k, n, true, 0, [](size_t, size_t) { return 0; }, [](size_t) { return 0; }, [&](size_t) { return acc; },
+          [&](size_t j) { return scale[j]; }, packed.data());
       Q8Output out;
       out.is_signed = is_signed;
       out.zero_point =
@@ -248,7 +267,7 @@ TEST_CASE("q8 gemm requantises like requantize_fp32() for any scale: one accumul
   }
 }
 
-TEST_CASE("q8 im2col writes x − zero point under each tap, 0 in the padding and for the odd pad") {
+TEST_CASE("q8 im2col writes x under each tap, the zero point in the padding and 0 for the odd pad") {
   std::mt19937 rng(3);
   for (bool is_signed : {false, true}) {
     Conv2dGeometry g;
@@ -274,10 +293,10 @@ TEST_CASE("q8 im2col writes x − zero point under each tap, 0 in the padding an
           for (int64_t c = c0; c < c0 + channels; ++c, ++i) {
             const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
             const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
-            int32_t want = 0;
+            int32_t want = in.zero_point;
             if (iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w) {
               const uint8_t b = x[static_cast<size_t>(((n * g.in_h + iy) * g.in_w + ix) * g.in_c + c)];
-              want = (is_signed ? int32_t{static_cast<int8_t>(b)} : int32_t{b}) - in.zero_point;
+              want = is_signed ? int32_t{static_cast<int8_t>(b)} : int32_t{b};
             }
             if (rows[static_cast<size_t>(p - p0) * stride + i] != want) ok = false;
           }

@@ -1,7 +1,8 @@
 // The 8-bit GEMM driver and microkernel (q8_gemm.h), compiled once per instruction set. Rows are taken in
-// blocks whose int16 A rows fit in ~64 KiB; within a block each packed panel (kp/2 × 8 pairs, 32 bytes per
-// K pair) stays in L1 while every 4-row group of the block passes over it.
+// blocks whose 8-bit A rows fit in ~32 KiB; within a block each packed panel (16 bytes per K pair) stays in
+// L1 while every 4-row group of the block passes over it.
 #include <algorithm>
+#include <cstring>
 
 #include "kernels/isa_kernels.h"
 #include "kernels/q8_gemm.h"
@@ -14,9 +15,16 @@ using namespace simd;
 
 namespace {
 
-// One tile: mr ≤ kQ8GemmMR rows × nc ≤ 8 columns of one panel. Rows past mr alias the last valid row.
+// How a tile reads B's pairs: int8 from the panel, as they are (no zp') or less zp'; or int16 pairs (B' −
+// zp') that q8_gemm_blocks widened from the panel into a buffer once per row block.
+enum class BRead { kInt8, kInt8LessZp, kInt16 };
+
+// One tile: mr ≤ kQ8GemmMR rows × nc ≤ 8 columns of one panel (header from `panel`, pairs from `w`). Rows
+// past mr alias the last valid row. Per K pair: the two B vectors, each row's int16 A pair loaded into
+// all lanes.
+template <BRead kB>
 void q8_gemm_tile(size_t mr, size_t nc, size_t pairs, const int16_t* a, size_t a_stride, const int32_t* panel,
-                  uint8_t* c, size_t c_stride, const Q8Output& out) {
+                  const void* w, uint8_t* c, size_t c_stride, const Q8Output& out) {
   constexpr size_t MR = kQ8GemmMR;
   const int16_t* ap[MR];
   ap[0] = a;
@@ -25,10 +33,18 @@ void q8_gemm_tile(size_t mr, size_t nc, size_t pairs, const int16_t* a, size_t a
   acc[0][0] = load_i32x4(panel + kQ8Bias * kQ8Lanes);
   acc[0][1] = load_i32x4(panel + kQ8Bias * kQ8Lanes + 4);
   for (size_t i = 1; i < MR; ++i) acc[i][0] = acc[0][0], acc[i][1] = acc[0][1];
-  const int16_t* w = reinterpret_cast<const int16_t*>(panel + kQ8HeaderWords);
+  const int16_t* zp = reinterpret_cast<const int16_t*>(panel + kQ8HeaderWords);
+  const i16x8 zp0 = load_i16x8(zp), zp1 = load_i16x8(zp + 8);
+  const int8_t* w8 = static_cast<const int8_t*>(w);
+  const int16_t* w16 = static_cast<const int16_t*>(w);
   for (size_t r = 0; r < pairs; ++r) {
-    const i16x8 b0 = load_i16x8(w), b1 = load_i16x8(w + 8);
-    w += 16;
+    i16x8 b0, b1;
+    if (kB == BRead::kInt16) {
+      b0 = load_i16x8(w16 + 16 * r), b1 = load_i16x8(w16 + 16 * r + 8);
+    } else {
+      b0 = widen_s8x8(w8 + 16 * r), b1 = widen_s8x8(w8 + 16 * r + 8);
+      if (kB == BRead::kInt8LessZp) b0 = sub_i16x8(b0, zp0), b1 = sub_i16x8(b1, zp1);
+    }
     for (size_t i = 0; i < MR; ++i) {
       const i16x8 av = load_pair_splat(ap[i] + 2 * r);
       acc[i][0] = add_i32x4(acc[i][0], dot_i16x8(av, b0));
@@ -41,12 +57,66 @@ void q8_gemm_tile(size_t mr, size_t nc, size_t pairs, const int16_t* a, size_t a
                 c + i * c_stride, nc);
 }
 
+// A panel's pairs as int16 B' − zp', for the tiles of one row block.
+void widen_panel(size_t pairs, const int32_t* panel, int16_t* dst) {
+  const int16_t* zp = reinterpret_cast<const int16_t*>(panel + kQ8HeaderWords);
+  const i16x8 zp0 = load_i16x8(zp), zp1 = load_i16x8(zp + 8);
+  const int8_t* w = reinterpret_cast<const int8_t*>(panel + kQ8HeaderWords + kQ8ZpWords);
+  for (size_t r = 0; r < pairs; ++r, w += 16, dst += 16) {
+    const i16x8 b0 = sub_i16x8(widen_s8x8(w), zp0), b1 = sub_i16x8(widen_s8x8(w + 8), zp1);
+    int32_t words[8];  // through int32 stores: i16x8 has no store of its own
+    std::memcpy(words, &b0, sizeof b0);
+    std::memcpy(words + 4, &b1, sizeof b1);
+    std::memcpy(dst, words, sizeof words);
+  }
+}
+
+// B without zero points zp' (int8 weights with zero point 0, TFLite's; uint8 with 128) skips the subtraction.
+bool packed_has_zp(size_t panels, size_t panel_words, const int32_t* packed) {
+  for (size_t p = 0; p < panels; ++p, packed += panel_words)
+    for (size_t j = 0; j < kQ8ZpWords; ++j)
+      if (packed[kQ8HeaderWords + j] != 0) return true;
+  return false;
+}
+
+// Pairs up to which B with zero points is widened per row block (16 KiB of int16 pairs on the stack): the
+// subtraction in the tile's inner loop cost uint8 MobileNetV2 6 %; above it (K > 1024) the tile subtracts.
+constexpr size_t kQ8WidenedPairs = 512;
+
+// The blocks and tiles, one instantiation per way of reading B so the tile inlines here (a call per tile
+// through a pointer cost 20 % on the K = 16 layers).
+template <BRead kB>
+void q8_gemm_blocks(size_t m, size_t n, size_t k, const int16_t* a, size_t a_stride, const int32_t* packed_b,
+                    uint8_t* c, size_t c_stride, const Q8Output& out) {
+  const size_t pairs = q8_gemm_kp(k) / 2;
+  const size_t panel_words = q8_gemm_panel_words(k);
+  const size_t block_rows =
+      std::max<size_t>(kQ8GemmMR, (size_t{32} << 10) / std::max<size_t>(2 * pairs, 1) / kQ8GemmMR * kQ8GemmMR);
+  alignas(16) int16_t widened[kB == BRead::kInt16 ? kQ8WidenedPairs * 16 : 1];
+  for (size_t m0 = 0; m0 < m; m0 += block_rows) {
+    const size_t m1 = std::min(m, m0 + block_rows);
+    const int32_t* panel = packed_b;
+    for (size_t col = 0; col < n; col += kQ8Lanes, panel += panel_words) {
+      const size_t nc = std::min(kQ8Lanes, n - col);
+      const void* w = panel + kQ8HeaderWords + kQ8ZpWords;
+      if (kB == BRead::kInt16) {
+        widen_panel(pairs, panel, widened);
+        w = widened;
+      }
+      for (size_t i = m0; i < m1; i += kQ8GemmMR)
+        q8_gemm_tile<kB>(std::min(kQ8GemmMR, m1 - i), nc, pairs, a + i * a_stride, a_stride, panel, w,
+                         c + i * c_stride + col, c_stride, out);
+    }
+  }
+}
+
+// A's values widened as they are (the zero point is folded into the packed bias), the odd pad 0.
 template <typename T>
-void widen_rows(size_t m, size_t k, const T* x, size_t x_stride, int32_t zero_point, int16_t* rows, size_t row_stride) {
+void widen_rows(size_t m, size_t k, const T* x, size_t x_stride, int16_t* rows, size_t row_stride) {
   for (size_t i = 0; i < m; ++i) {
     const T* src = x + i * x_stride;
     int16_t* dst = rows + i * row_stride;
-    for (size_t kk = 0; kk < k; ++kk) dst[kk] = static_cast<int16_t>(src[kk] - zero_point);
+    for (size_t kk = 0; kk < k; ++kk) dst[kk] = src[kk];
     if (k & 1) dst[k] = 0;
   }
 }
@@ -56,27 +126,18 @@ void widen_rows(size_t m, size_t k, const T* x, size_t x_stride, int32_t zero_po
 void q8_gemm(size_t m, size_t n, size_t k, const int16_t* a, size_t a_stride, const int32_t* packed_b, void* c,
              size_t c_stride, const Q8Output& out) {
   if (m == 0 || n == 0) return;
-  const size_t pairs = q8_gemm_kp(k) / 2;
-  const size_t panel_words = kQ8HeaderWords + pairs * kQ8Lanes;
-  const size_t block_rows =
-      std::max<size_t>(kQ8GemmMR, (size_t{32} << 10) / std::max<size_t>(2 * pairs, 1) / kQ8GemmMR * kQ8GemmMR);
   uint8_t* c_bytes = static_cast<uint8_t*>(c);
-  for (size_t m0 = 0; m0 < m; m0 += block_rows) {
-    const size_t m1 = std::min(m, m0 + block_rows);
-    const int32_t* panel = packed_b;
-    for (size_t col = 0; col < n; col += kQ8Lanes, panel += panel_words) {
-      const size_t nc = std::min(kQ8Lanes, n - col);
-      for (size_t i = m0; i < m1; i += kQ8GemmMR)
-        q8_gemm_tile(std::min(kQ8GemmMR, m1 - i), nc, pairs, a + i * a_stride, a_stride, panel,
-                     c_bytes + i * c_stride + col, c_stride, out);
-    }
-  }
+  if (!packed_has_zp((n + kQ8Lanes - 1) / kQ8Lanes, q8_gemm_panel_words(k), packed_b))
+    q8_gemm_blocks<BRead::kInt8>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
+  else if (q8_gemm_kp(k) / 2 <= kQ8WidenedPairs)
+    q8_gemm_blocks<BRead::kInt16>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
+  else q8_gemm_blocks<BRead::kInt8LessZp>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
 }
 
 void q8_widen_rows(size_t m, size_t k, const void* x, size_t x_stride, const Q8Input& in, int16_t* rows,
                    size_t row_stride) {
-  if (in.is_signed) widen_rows(m, k, static_cast<const int8_t*>(x), x_stride, in.zero_point, rows, row_stride);
-  else widen_rows(m, k, static_cast<const uint8_t*>(x), x_stride, in.zero_point, rows, row_stride);
+  if (in.is_signed) widen_rows(m, k, static_cast<const int8_t*>(x), x_stride, rows, row_stride);
+  else widen_rows(m, k, static_cast<const uint8_t*>(x), x_stride, rows, row_stride);
 }
 
 }  // namespace webcnn::kernels::WEBCNN_ISA

@@ -20,11 +20,11 @@ void im2col(const Conv2dGeometry& g, const T* input, int32_t zero_point, int64_t
       for (int64_t kx = 0; kx < g.kernel_w; ++kx, dst += channels) {
         const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
         if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) {
-          std::fill(dst, dst + channels, int16_t{0});
+          std::fill(dst, dst + channels, static_cast<int16_t>(zero_point));
           continue;
         }
         const T* src = image + (iy * g.in_w + ix) * g.in_c;
-        for (int64_t c = 0; c < channels; ++c) dst[c] = static_cast<int16_t>(src[c] - zero_point);
+        for (int64_t c = 0; c < channels; ++c) dst[c] = src[c];
       }
     }
     if (k & 1) rows[k] = 0;

@@ -4,7 +4,8 @@
 // Paths:
 //   depthwise (group == C_in == C_out, ≤ kQ8DwMaxTaps taps): kernels::q8_dwconv_nhwc by output rows;
 //   everything else, per group: the 8-bit GEMM over tiles of output pixels whose int16 A rows are the
-//   input widened (1×1, stride 1, unpadded) or an im2col tile (a channel multiplier > 1 goes this way too).
+//   input widened (1×1, stride 1, unpadded) or an im2col tile (a channel multiplier > 1 goes this way too),
+//   the input zero point folded into the packed bias (kernels/q8_gemm.h).
 // Threads: im2col/widen tiles one per task with a buffer per thread, depthwise by runs of output rows.
 #include <algorithm>
 
@@ -140,12 +141,14 @@ class QLinearConvKernel : public Kernel {
         for (int64_t gi = 0; gi < group; ++gi) {
           const int64_t o0 = gi * out_per_group_;
           kernels::q8_gemm_pack_b_with(
-              static_cast<size_t>(gemm_k_), static_cast<size_t>(out_per_group_),
+              static_cast<size_t>(gemm_k_), static_cast<size_t>(out_per_group_), w_type == DataType::kInt8,
+              x_in_.zero_point,
               [&](size_t k, size_t j) {
                 const int64_t tap = static_cast<int64_t>(k) / cg, c = static_cast<int64_t>(k) % cg;
                 const int64_t o = o0 + static_cast<int64_t>(j);
-                return qlinear::q8_value(w, static_cast<size_t>((o * cg + c) * taps_ + tap), w_type) - w_zp_of(o);
+                return qlinear::q8_value(w, static_cast<size_t>((o * cg + c) * taps_ + tap), w_type);
               },
+              [&](size_t j) { return w_zp_of(o0 + static_cast<int64_t>(j)); },
               [&](size_t j) { return bias ? bias[o0 + static_cast<int64_t>(j)] : 0; },
               [&](size_t j) { return scale[static_cast<size_t>(o0) + j]; }, p + gi * group_words);
         }

@@ -99,10 +99,9 @@ class QuantizedGemmKernel : public Kernel {
     };
     packed_ = pack_weights<int32_t>(key, words, [&](int32_t* p) {
       kernels::q8_gemm_pack_b_with(
-          static_cast<size_t>(k_), static_cast<size_t>(n_),
-          [&](size_t kk, size_t j) {
-            return qlinear::q8_value(b, kk * row_stride + j * col_stride, b_type) - b_zp[b_zp.size() == 1 ? 0 : j];
-          },
+          static_cast<size_t>(k_), static_cast<size_t>(n_), b_type == DataType::kInt8, a_in_.zero_point,
+          [&](size_t kk, size_t j) { return qlinear::q8_value(b, kk * row_stride + j * col_stride, b_type); },
+          [&](size_t j) { return b_zp[b_zp.size() == 1 ? 0 : j]; },
           [&](size_t j) { return bias ? bias[bias_count == 1 ? 0 : j] : 0; }, [&](size_t j) { return scale[j]; }, p);
     });
 
@@ -135,11 +134,10 @@ class QuantizedGemmKernel : public Kernel {
       } else {  // A is [K, M]: row i of op(A) is column i
         for (size_t i = 0; i < count; ++i) {
           int16_t* row = tile + i * kp_;
-          for (size_t kk = 0; kk < k; ++kk)
+          for (size_t kk = 0; kk < k; ++kk)  // the zero point is folded into the packed bias
             row[kk] =
                 static_cast<int16_t>(qlinear::q8_value(a, kk * static_cast<size_t>(m_) + static_cast<size_t>(r0) + i,
-                                                       a_in_.is_signed ? DataType::kInt8 : DataType::kUInt8) -
-                                     a_in_.zero_point);
+                                                       a_in_.is_signed ? DataType::kInt8 : DataType::kUInt8));
           if (k & 1) row[k] = 0;
         }
       }
