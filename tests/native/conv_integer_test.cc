@@ -7,10 +7,12 @@
 #include <random>
 
 #include "ops/kernel.h"
+#include "support/q8_tensors.h"
 #include "support/single_node.h"
 
 using namespace webcnn;
 using namespace webcnn::single_node;
+using namespace webcnn::q8_tensors;
 
 namespace {
 
@@ -18,20 +20,6 @@ struct Case {
   int64_t n, h, w, c, o, kh, kw, group, stride, dilation, pad;
 };
 
-Tensor random_8bit(DataType t, Shape shape, std::mt19937& rng) {
-  Tensor r(t, std::move(shape));
-  std::uniform_int_distribution<int> d(0, 255);
-  for (int64_t i = 0; i < r.size(); ++i) static_cast<uint8_t*>(r.raw())[i] = static_cast<uint8_t>(d(rng));
-  return r;
-}
-int32_t at(const Tensor& t, int64_t i) {
-  return t.dtype() == DataType::kInt8 ? int32_t{t.data<int8_t>()[i]} : int32_t{t.data<uint8_t>()[i]};
-}
-Tensor q8(DataType t, Shape shape, const std::vector<int32_t>& v) {
-  Tensor r(t, std::move(shape));
-  for (size_t i = 0; i < v.size(); ++i) static_cast<uint8_t*>(r.raw())[i] = static_cast<uint8_t>(v[i]);
-  return r;
-}
 std::map<std::string, Attribute> conv_attrs(const Case& k) {
   return {{"layout", Attribute::of_string("NHWC")},
           {"group", Attribute::of_int(k.group)},
@@ -55,8 +43,8 @@ TEST_CASE("ConvInteger equals the float Conv of the zero-point-shifted integers"
       CAPTURE(which);
       const DataType xt = types & 1 ? DataType::kInt8 : DataType::kUInt8;
       const DataType wt = types & 2 ? DataType::kInt8 : DataType::kUInt8;
-      const Tensor x = random_8bit(xt, {k.n, k.h, k.w, k.c}, rng);
-      const Tensor w = random_8bit(wt, {k.o, k.c / k.group, k.kh, k.kw}, rng);
+      const Tensor x = random_q8(xt, {k.n, k.h, k.w, k.c}, rng);
+      const Tensor w = random_q8(wt, {k.o, k.c / k.group, k.kh, k.kw}, rng);
       const int32_t x_lo = xt == DataType::kInt8 ? -128 : 0, w_lo = wt == DataType::kInt8 ? -128 : 0;
       const int32_t zx = which % 3 == 0 ? x_lo : x_lo + 255 - which;  // the extremes and in between
       const bool per_channel = which % 2 == 1;
@@ -64,9 +52,9 @@ TEST_CASE("ConvInteger equals the float Conv of the zero-point-shifted integers"
       for (size_t i = 0; i < zw.size(); ++i) zw[i] = w_lo + static_cast<int32_t>((i * 97 + which * 31) % 256);
       zw[0] = w_lo + 255;
 
-      auto y =
-          run_node(make_node("ConvInteger", conv_attrs(k)),
-                   {var(x), konst(w), konst(q8(xt, {}, {zx})), konst(q8(wt, {static_cast<int64_t>(zw.size())}, zw))});
+      auto y = run_node(make_node("ConvInteger", conv_attrs(k)),
+                        {var(x), konst(w), konst(q8_values(xt, {}, {zx})),
+                         konst(q8_values(wt, {static_cast<int64_t>(zw.size())}, zw))});
       REQUIRE_MESSAGE(y.is_ok(), y.status().message());
       REQUIRE(y->at(0).dtype() == DataType::kInt32);
 
@@ -91,22 +79,21 @@ TEST_CASE("ConvInteger: layout-sensitive, errors say which input is wrong") {
   CHECK(OpRegistry::global().traits("ConvInteger").layout_sensitive);
   const Case k{1, 4, 4, 2, 3, 3, 3, 1, 1, 1, 1};
   std::mt19937 rng(3);
-  const Tensor x = random_8bit(DataType::kUInt8, {1, 4, 4, 2}, rng),
-               w = random_8bit(DataType::kInt8, {3, 2, 3, 3}, rng);
+  const Tensor x = random_q8(DataType::kUInt8, {1, 4, 4, 2}, rng), w = random_q8(DataType::kInt8, {3, 2, 3, 3}, rng);
   const Tensor xf(DataType::kFloat32, {1, 4, 4, 2});
   CHECK(error_mentions(run_node(make_node("ConvInteger", conv_attrs(k)), {var(xf), konst(w)}).status(), "x must be"));
   // A zero point of the other 8-bit type, and a per-channel one of the wrong length.
   CHECK(error_mentions(
-      run_node(make_node("ConvInteger", conv_attrs(k)), {var(x), konst(w), konst(q8(DataType::kInt8, {}, {0}))})
+      run_node(make_node("ConvInteger", conv_attrs(k)), {var(x), konst(w), konst(q8_values(DataType::kInt8, {}, {0}))})
           .status(),
       "x_zero_point must be uint8"));
   CHECK(error_mentions(run_node(make_node("ConvInteger", conv_attrs(k)),
-                                {var(x), konst(w), absent(), konst(q8(DataType::kInt8, {2}, {0, 0}))})
+                                {var(x), konst(w), absent(), konst(q8_values(DataType::kInt8, {2}, {0, 0}))})
                            .status(),
                        "one value per output channel (3)"));
   // NCHW (as imported, before convert_to_nhwc) prepares with the NCHW output shape but does not run.
   auto nchw = make_node("ConvInteger", {{"pads", Attribute::of_ints({1, 1, 1, 1})}});
-  const Tensor x_nchw = random_8bit(DataType::kUInt8, {1, 2, 4, 4}, rng);
+  const Tensor x_nchw = random_q8(DataType::kUInt8, {1, 2, 4, 4}, rng);
   std::vector<Shape> shapes;
   std::vector<Tensor> results;
   CHECK(error_mentions(run_node_steps(nchw, {var(x_nchw), konst(w)}, 1, shapes, results), "NCHW"));

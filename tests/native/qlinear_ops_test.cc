@@ -10,30 +10,17 @@
 
 #include "kernels/requantize_fp32.h"
 #include "ops/kernel.h"
+#include "support/q8_tensors.h"
 #include "support/single_node.h"
 
 using namespace webcnn;
 using namespace webcnn::single_node;
+using namespace webcnn::q8_tensors;
 
 namespace {
 
 int32_t tmin(DataType t) { return t == DataType::kInt8 ? -128 : 0; }
 int32_t tmax(DataType t) { return t == DataType::kInt8 ? 127 : 255; }
-
-Tensor random_q8(DataType t, Shape shape, std::mt19937& rng) {
-  Tensor r(t, std::move(shape));
-  std::uniform_int_distribution<int> d(0, 255);
-  for (int64_t i = 0; i < r.size(); ++i) static_cast<uint8_t*>(r.raw())[i] = static_cast<uint8_t>(d(rng));
-  return r;
-}
-int32_t at(const Tensor& t, int64_t i) {
-  return t.dtype() == DataType::kInt8 ? int32_t{t.data<int8_t>()[i]} : int32_t{t.data<uint8_t>()[i]};
-}
-Tensor q8_values(DataType t, Shape shape, const std::vector<int32_t>& v) {
-  Tensor r(t, std::move(shape));
-  for (size_t i = 0; i < v.size(); ++i) static_cast<uint8_t*>(r.raw())[i] = static_cast<uint8_t>(v[i]);
-  return r;
-}
 
 struct ConvCase {
   int64_t n, h, w, c, o, kh, kw, group, stride, dilation, pad;
