@@ -315,6 +315,19 @@ TEST_CASE("fuse_qdq: MatMul, Gemm, Add, MaxPool, Reshape and GlobalAveragePool b
   check_fused_matches_float_path(b.g, 0.001f);
 }
 
+TEST_CASE("fuse_qdq: DQ → Q with other parameters becomes one QLinearRequantize (uint8 → int8, as TFLite QUANTIZE)") {
+  QdqBuilder b;
+  ValueId x = b.input("x", {1, 3, 5, 5});
+  ValueId xdq = b.qdq(x, 4.0f / 255, 128);
+  b.act = DataType::kInt8;
+  b.g.outputs.push_back(b.qdq(xdq, 3.0f / 255, -5));
+  Graph g = after_passes(b.g);
+  CHECK(count_ops(g, "QLinearRequantize") == 1);
+  CHECK(count_ops(g, "QuantizeLinear") == 1);    // the input's
+  CHECK(count_ops(g, "DequantizeLinear") == 1);  // the output's
+  check_fused_matches_float_path(b.g, 3.0f / 255);
+}
+
 TEST_CASE("fuse_qdq: what an 8-bit kernel would refuse stays on the float path (a 1-D conv runs either way)") {
   QdqBuilder b;
   ValueId x = b.input("x", {1, 5, 9});

@@ -1,12 +1,14 @@
 // QuantizeLinear / DequantizeLinear (ops/quantize_linear.h): hand-computed cases (rounding half to even,
 // saturation, zero points at the type's extremes, scales from 1e-6 to 1e2, per-axis), the kernels against
-// the naive reference on random shapes with constant and run-time parameters, and errors.
+// the naive reference on random shapes with constant and run-time parameters, and errors; QLinearRequantize
+// (their composition as a table) against the two references.
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <random>
 
 #include "eltwise_test_support.h"
+#include "ops/qlinear_params.h"
 #include "ops/quantize_linear.h"
 
 using namespace webcnn;
@@ -190,4 +192,86 @@ TEST_CASE("ONNX int8 and float16 initializers: int8 as is, float16 widened to fl
   CHECK(values_of<int8_t>(b.value()) == std::vector<int8_t>{-1, -128, 127});
   const std::vector<uint8_t> short_half = {0x08, 0x02, 0x10, 10, 0x4A, 3, 0x00, 0x3C, 0x00};
   CHECK_FALSE(parse_tensor_proto(short_half.data(), short_half.size()).is_ok());  // 3 bytes for 2 halves
+}
+
+namespace {
+
+Result<Tensor> run_requantize(const Tensor& x, const Tensor& xs, const Tensor* xz, const Tensor& ys, const Tensor* yz,
+                              bool constant_params = true) {
+  WEBCNN_ASSIGN(std::vector<Tensor> out,
+                run_kernel(make_node("QLinearRequantize", {}, 5), {&x, &xs, xz, &ys, yz},
+                           {false, constant_params, constant_params, constant_params, constant_params}));
+  return std::move(out[0]);
+}
+
+Tensor every_8bit_value(DataType t) {
+  Tensor x(t, {256});
+  for (int32_t i = 0; i < 256; ++i) x.data<uint8_t>()[i] = static_cast<uint8_t>(i);  // each bit pattern once
+  return x;
+}
+
+}  // namespace
+
+TEST_CASE("QLinearRequantize: an int8 model's uint8 input (scale 1/127.5, zero point 127) → int8 (zero point -1)") {
+  // The same scale on both sides: y = x - 127 + (-1), so 0 → -128, 128 → 0, 255 → 127 (computed by hand).
+  const float s = 1.0f / 127.5f;
+  Tensor zx = u8s({}, {127}), zy = i8s({}, {-1});
+  auto y = run_requantize(u8s({5}, {0, 1, 127, 128, 255}), floats({}, {s}), &zx, floats({}, {s}), &zy);
+  REQUIRE_MESSAGE(y.is_ok(), y.status().message());
+  CHECK(y.value().dtype() == DataType::kInt8);
+  CHECK(values_of<int8_t>(y.value()) == std::vector<int8_t>{-128, -127, -1, 0, 127});
+  // Half the scale: every step doubles, saturating at both ends.
+  auto h = run_requantize(u8s({5}, {0, 100, 127, 128, 200}), floats({}, {s}), &zx, floats({}, {s / 2}), &zy);
+  REQUIRE(h.is_ok());
+  CHECK(values_of<int8_t>(h.value()) == std::vector<int8_t>{-128, -55, -1, 1, 127});  // 2·(x − 127) − 1
+}
+
+TEST_CASE("QLinearRequantize equals DequantizeLinear then QuantizeLinear (the references) on every 8-bit value") {
+  std::mt19937 rng(21);
+  std::uniform_real_distribution<double> log_scale(-6, 2);
+  for (int iter = 0; iter < 64; ++iter) {
+    const DataType xt = iter % 2 ? DataType::kInt8 : DataType::kUInt8;
+    const DataType yt = iter % 4 < 2 ? DataType::kUInt8 : DataType::kInt8;
+    const float sx = static_cast<float>(std::pow(10.0, log_scale(rng)));
+    // Half the cases with related scales (ratios near powers of two hit exact ties), half unrelated.
+    const float sy = iter % 8 < 4 ? sx * static_cast<float>(1 << (rng() % 4)) / static_cast<float>(1 << (rng() % 4))
+                                  : static_cast<float>(std::pow(10.0, log_scale(rng)));
+    // Zero points at the extremes of the type and in between.
+    const int32_t zx = iter % 3 == 0   ? quant_min(xt)
+                       : iter % 3 == 1 ? quant_max(xt)
+                                       : quant_min(xt) + static_cast<int32_t>(rng() % 256);
+    const int32_t zy = iter % 5 == 0   ? quant_min(yt)
+                       : iter % 5 == 1 ? quant_max(yt)
+                                       : quant_min(yt) + static_cast<int32_t>(rng() % 256);
+    Tensor zx_t(xt, {}), zy_t(yt, {});
+    zx_t.data<uint8_t>()[0] = static_cast<uint8_t>(zx);
+    zy_t.data<uint8_t>()[0] = static_cast<uint8_t>(zy);
+    CAPTURE(iter);
+    CAPTURE(sx);
+    CAPTURE(sy);
+    const Tensor x = every_8bit_value(xt);
+    auto y = run_requantize(x, floats({}, {sx}), &zx_t, floats({}, {sy}), &zy_t, iter % 3 != 2);
+    REQUIRE_MESSAGE(y.is_ok(), y.status().message());
+    const Tensor want = reference::quantize_linear(reference::dequantize_linear(x, {sx}, {zx}, 1), {sy}, {zy}, 1, yt);
+    CHECK(y.value().dtype() == yt);
+    CHECK(std::memcmp(y.value().raw(), want.raw(), 256) == 0);
+  }
+  // Absent zero points: 0, and a uint8 output.
+  const Tensor x = every_8bit_value(DataType::kUInt8);
+  auto y = run_requantize(x, floats({}, {0.5f}), nullptr, floats({}, {0.75f}), nullptr);
+  REQUIRE(y.is_ok());
+  const Tensor want =
+      reference::quantize_linear(reference::dequantize_linear(x, {0.5f}, {0}, 1), {0.75f}, {0}, 1, DataType::kUInt8);
+  CHECK(std::memcmp(y.value().raw(), want.raw(), 256) == 0);
+}
+
+TEST_CASE("QLinearRequantize errors") {
+  Tensor zx = u8s({}, {0});
+  CHECK_FALSE(run_requantize(int32s({1}, {1}), floats({}, {1}), nullptr, floats({}, {1}), nullptr).is_ok());  // X int32
+  CHECK_FALSE(run_requantize(floats({1}, {1}), floats({}, {1}), nullptr, floats({}, {1}), nullptr).is_ok());  // X float
+  Tensor zi8 = i8s({}, {0});
+  CHECK_FALSE(run_requantize(u8s({1}, {1}), floats({}, {1}), &zi8, floats({}, {1}), nullptr).is_ok());  // X zp type
+  Tensor z32 = int32s({}, {0});
+  CHECK_FALSE(run_requantize(u8s({1}, {1}), floats({}, {1}), &zx, floats({}, {1}), &z32).is_ok());  // Y not 8-bit
+  CHECK_FALSE(run_requantize(u8s({1}, {1}), floats({2}, {1, 1}), &zx, floats({}, {1}), nullptr).is_ok());  // 2 scales
 }

@@ -18,8 +18,6 @@
 // MobileNetV2 ONNX into one; LiteRT.js on it must equal onnxruntime-node on the ONNX (max|a−b| ≤
 // 1e-4·max|b| + 1e-6, as ort_oracle.test.mjs), and webcnn on it must equal LiteRT.js (max|a−b| ≤
 // 1e-3·max(1, max|b|)).
-// While webcnn's wasm build cannot load .tflite (it parses the FlatBuffer as ONNX), the webcnn comparisons
-// skip with that reason; they turn on once the TFLite importer is merged and web/dist rebuilt.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';

@@ -9,10 +9,27 @@
 // Scales and zero points may be constants or graph inputs (read at run time).
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
 #include "webcnn/tensor.h"
+
+namespace webcnn {
+
+// One element of each op as its kernel computes it. QLinearRequantize (qlinear_requantize.cc) builds its
+// table from these, so it equals DequantizeLinear → QuantizeLinear bit for bit.
+inline float dequantize_value(int64_t q, int64_t zero_point, float scale) {
+  return static_cast<float>(q - zero_point) * scale;  // int64: an int32 input minus a hostile zero point
+}
+// round_half_to_even(x / scale) + zero_point clamped to [lo, hi] (the type's bounds); NaN gives the zero point.
+inline int32_t quantize_value(float x, float scale, int32_t zero_point, float lo, float hi) {
+  const float v = std::nearbyint(x / scale) + static_cast<float>(zero_point);
+  return std::isnan(v) ? zero_point : static_cast<int32_t>(std::min(std::max(v, lo), hi));
+}
+
+}  // namespace webcnn
 
 namespace webcnn::reference {
 

@@ -9,6 +9,7 @@
 //   DQ(x) → MaxPool / Reshape / Transpose / Slice / Gather / Pad / nearest Resize / ... → Q with DQ's own
 //     scale and zero point ⇒ the op on 8 bits
 //   DQ(x_i) → Concat → Q with every input's parameters equal to Q's ⇒ Concat on 8 bits, else QLinearConcat
+//   DQ(x) → Q ⇒ QLinearRequantize (a 256-entry table; also what TFLite imports produce for QUANTIZE)
 // Conditions, so the result is the float path's up to rounding (within one unit of the output scale):
 // scales and zero points are constants, per tensor except the weights' (per output channel along the
 // axis the kernel packs by), data 8-bit; the float intermediate (the Conv's output, the Relu's) has no
@@ -272,6 +273,8 @@ class QdqFuser {
       WEBCNN_ASSIGN(done, gemm(op, y, fused));
     } else if (op.op == "Add" || op.op == "Sub" || op.op == "Mul") {
       WEBCNN_ASSIGN(done, binary(op, y, fused));
+    } else if (act < 0 && op.op == "DequantizeLinear") {
+      WEBCNN_ASSIGN(done, requantize(core, y, fused));
     } else if (act < 0 && qlinear_unary_of(op.op)) {
       WEBCNN_ASSIGN(done, unary(op, y, fused));
     } else if (act < 0 && (keeps_quantization(op.op) || op.op == "Concat")) {
@@ -385,6 +388,16 @@ class QdqFuser {
     if (!ok || x.type != y.type) return false;
     fused.op = qlinear_unary_of(op.op);
     fused.attrs = op.attrs;
+    fused.inputs = {x.data, x.scale, explicit_zp(x), y.scale, explicit_zp(y)};
+    return true;
+  }
+
+  // DQ → Q directly (TFLite's 8-bit QUANTIZE, an op's output requantised): one table lookup per element.
+  Result<bool> requantize(int dq_index, const Quant& y, Node& fused) {
+    Quant x;
+    WEBCNN_ASSIGN(bool ok, dequantized(g_, m_, g_.nodes[static_cast<size_t>(dq_index)].outputs[0], x));
+    if (!ok || !x.per_tensor()) return false;
+    fused.op = "QLinearRequantize";
     fused.inputs = {x.data, x.scale, explicit_zp(x), y.scale, explicit_zp(y)};
     return true;
   }
