@@ -128,6 +128,7 @@ export interface Progress {
 }
 
 export interface LoadOptions {
+  /** Called as the files arrive. If it throws, reading stops and load() rejects with what it threw. */
   onProgress?: (progress: Progress) => void;
   /**
    * Run inference in a Web Worker (worker.js next to this module). Default: true in a page with Worker

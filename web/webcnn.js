@@ -65,7 +65,7 @@
 
 import { assetBaseSetting, features, relaxedSimdSetting, setAssetBase, setRelaxedSimd } from './wasm_loader.js';
 import { defaultUseWorker, backend } from './webcnn/backends.js';
-import { ErrorCode, invalidArgumentType, optionsArgument, withCode } from './webcnn/errors.js';
+import { CallerThrew, ErrorCode, invalidArgumentType, optionsArgument, withCode } from './webcnn/errors.js';
 import { Model } from './webcnn/model.js';
 import { modelPayload } from './webcnn/model_sources.js';
 import { preprocessOptions } from './webcnn/preprocess_options.js';
@@ -93,7 +93,8 @@ export function configure({ assetBase, relaxedSimd } = {}) {
 
 /**
  * Loads an ONNX, TFLite or TF.js graph model (see the top of this file for the accepted sources).
- * @param options.onProgress called with {loaded, total} bytes over all files as they arrive.
+ * @param options.onProgress called with {loaded, total} bytes over all files as they arrive; if it throws,
+ *   reading stops and load rejects with what it threw.
  * @param options.worker run inference in a Web Worker (default: true in a page, false elsewhere).
  */
 export async function load(source, options) {
@@ -104,6 +105,7 @@ export async function load(source, options) {
     const description = await b.load(payload, owned && b instanceof WorkerBackend);
     return new Model(b, description, { format: payload.format, bytes });
   } catch (e) {
+    if (e instanceof CallerThrew) throw e.value; // the caller's onProgress threw: theirs, as it was
     throw withCode(e); // every failure has its code already; anything else would be a bug of ours
   }
 }

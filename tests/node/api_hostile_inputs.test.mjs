@@ -302,3 +302,32 @@ test('options that are not objects (null, a number) are refused with INVALID_ARG
   assert.equal((await model.run(feeds, undefined)).probs.data.length, 10, 'options left out still work');
   await model.dispose();
 });
+
+test('an onProgress that throws: load rejects with what it threw, untouched, and stops reading', async () => {
+  // It used to reject with the callback's Error re-coded INTERNAL ("a bug in webcnn"), or, reading a Blob,
+  // wrapped as "cannot read ...: <its message>" INVALID_ARGUMENT.
+  const mine = new Error('my progress bar broke');
+  let calls = 0;
+  const onProgress = () => {
+    calls += 1;
+    throw mine;
+  };
+  await assert.rejects(webcnn.load(smallCnnFile(), { onProgress }), (e) => {
+    assert.equal(e, mine);
+    assert.equal(e.code, undefined);
+    assert.equal(e.message, 'my progress bar broke');
+    return true;
+  });
+  assert.equal(calls, 1, 'called once, then no more');
+  const blob = new Blob([readFileSync(smallCnnFile())]);
+  calls = 0;
+  await assert.rejects(webcnn.load(blob, { onProgress }), (e) => e === mine);
+  assert.equal(calls, 1);
+  // A thrown non-Error value comes back as it is too.
+  await assert.rejects(webcnn.load(smallCnnFile(), { onProgress: () => { throw 'stop'; } }), (e) => e === 'stop');
+  // The next load with a working callback is unaffected.
+  const progress = [];
+  const model = await webcnn.load(smallCnnFile(), { onProgress: (p) => progress.push(p) });
+  assert.ok(progress.length >= 1);
+  await model.dispose();
+});

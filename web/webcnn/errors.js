@@ -72,11 +72,22 @@ export function optionsArgument(value, call) {
 }
 
 /**
+ * What the caller's own callback (load's onProgress) threw, on its way out of load(): load rejects with
+ * `value` exactly as thrown (an Error keeps its identity and gets no .code: it is not webcnn's to classify).
+ */
+export class CallerThrew {
+  constructor(value) {
+    this.value = value;
+  }
+}
+
+/**
  * `error` with a known .code: as it is when it has one, else given `code`. Errors that cannot take a
  * property of their own (DOMException's .code is a read-only number) become an Error with the same
  * message and the original as .cause.
  */
 export function withCode(error, code = ErrorCode.INTERNAL) {
+  if (error instanceof CallerThrew) return error; // passes through to load(), which unwraps it
   if (error instanceof Error && KNOWN.has(error.code)) return error;
   if (error instanceof Error && !(typeof DOMException !== 'undefined' && error instanceof DOMException)) {
     try {

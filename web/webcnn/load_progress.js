@@ -1,5 +1,5 @@
 // Download progress over all of a model's files (model.json and its shards, or one .onnx).
-import { invalidArgumentType } from './errors.js';
+import { CallerThrew, invalidArgumentType } from './errors.js';
 
 /**
  * Progress over several files. Each file counts max(its size, bytes arrived) once its size is known;
@@ -16,6 +16,7 @@ export class LoadProgress {
     this.files = [];
     this.groups = [];
     this.last = null;
+    this.threw = null;
   }
 
   file(size = null, group = null) {
@@ -58,7 +59,7 @@ export class LoadProgress {
     if (total !== null) for (const [g, sum] of grouped) total += Math.max(g.need, sum);
     if (this.last && this.last.loaded === loaded && this.last.total === total) return;
     this.last = { loaded, total };
-    this.onProgress({ loaded, total });
+    this.report({ loaded, total });
   }
 
   /** The last report: everything has arrived. */
@@ -67,6 +68,20 @@ export class LoadProgress {
     const loaded = this.loaded();
     if (this.last && this.last.loaded === loaded && this.last.total === loaded) return;
     this.last = { loaded, total: loaded };
-    this.onProgress({ loaded, total: loaded });
+    this.report({ loaded, total: loaded });
+  }
+
+  /**
+   * Calls onProgress. Once it has thrown, every later report throws the same CallerThrew without calling
+   * it again, so each file still being read stops at its next chunk (and cancels its stream).
+   */
+  report(value) {
+    if (this.threw) throw this.threw;
+    try {
+      this.onProgress(value);
+    } catch (e) {
+      this.threw = new CallerThrew(e);
+      throw this.threw;
+    }
   }
 }

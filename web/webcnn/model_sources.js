@@ -2,17 +2,22 @@
 // read with progress into the payload Engine.load takes: {format: 'onnx' | 'tflite', bytes} or
 // {format: 'tfjs', json, shards}.
 
-import { codedError, ErrorCode, invalidArgument, invalidArgumentType, withCode } from './errors.js';
+import { CallerThrew, codedError, ErrorCode, invalidArgument, invalidArgumentType, withCode } from './errors.js';
 import { isNode, nodeBuiltin } from './environment.js';
 import { LoadProgress } from './load_progress.js';
 
 async function readStream(reader, file, progress) {
   const chunks = [];
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    progress.add(file, value.byteLength);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      progress.add(file, value.byteLength);
+    }
+  } catch (e) {
+    reader.cancel().catch(() => {}); // stop the download (onProgress threw, or the read failed)
+    throw e;
   }
   const bytes = new Uint8Array(chunks.reduce((s, c) => s + c.byteLength, 0));
   let offset = 0;
@@ -30,6 +35,7 @@ async function readBlob(blob, file, progress, what) {
   try {
     return await readStream(blob.stream().getReader(), file, progress);
   } catch (e) {
+    if (e instanceof CallerThrew) throw e;
     throw invalidArgument(`cannot read ${what}: ${e.message}`);
   }
 }
