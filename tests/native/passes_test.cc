@@ -16,6 +16,7 @@
 #include "ops/pool.h"
 #include "passes/passes.h"
 #include "passes/shape_inference.h"
+#include "support/optimized_and_unoptimized.h"
 #include "webcnn/model.h"
 
 using namespace webcnn;
@@ -528,20 +529,8 @@ namespace {
 void check_optimized_matches_unoptimized(const Graph& g) {
   std::vector<Tensor> inputs;
   for (ValueId id : g.inputs) inputs.push_back(random_input(g.value(id).shape, 11));
-  std::vector<Tensor> results[2];
-  for (bool optimize : {false, true}) {
-    ModelOptions options;
-    options.optimize = optimize;
-    auto model = Model::from_graph(g, options);
-    REQUIRE_MESSAGE(model.is_ok(), model.status().message());
-    std::map<std::string, const Tensor*> feed;
-    for (size_t i = 0; i < g.inputs.size(); ++i) feed[g.value(g.inputs[i]).name] = &inputs[i];
-    auto got = (*model)->run(feed);
-    REQUIRE_MESSAGE(got.is_ok(), got.status().message());
-    results[optimize] = std::move(*got);
-  }
-  REQUIRE(results[0].size() == results[1].size());
-  for (size_t i = 0; i < results[0].size(); ++i) check_close(results[1][i], results[0][i]);
+  const auto r = testing::run_optimized_and_unoptimized(g, inputs);
+  for (size_t i = 0; i < r.optimized.size(); ++i) check_close(r.optimized[i], r.unoptimized[i]);
 }
 
 ValueId int64_constant(Builder& b, std::vector<int64_t> v) {

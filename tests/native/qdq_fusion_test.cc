@@ -11,6 +11,7 @@
 #include "graph/graph.h"
 #include "passes/passes.h"
 #include "passes/shape_inference.h"
+#include "support/optimized_and_unoptimized.h"
 #include "webcnn/model.h"
 
 using namespace webcnn;
@@ -134,21 +135,10 @@ void check_fused_matches_float_path(const Graph& g, float out_scale) {
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < g.inputs.size(); ++i)
     inputs.push_back(random_input(g.value(g.inputs[i]).shape, 11 + static_cast<uint32_t>(i)));
-  std::vector<Tensor> results[2];
-  for (bool optimize : {false, true}) {
-    ModelOptions options;
-    options.optimize = optimize;
-    auto model = Model::from_graph(g, options);
-    REQUIRE_MESSAGE(model.is_ok(), model.status().message());
-    std::map<std::string, const Tensor*> feed;
-    for (size_t i = 0; i < g.inputs.size(); ++i) feed[g.value(g.inputs[i]).name] = &inputs[i];
-    auto got = (*model)->run(feed);
-    REQUIRE_MESSAGE(got.is_ok(), got.status().message());
-    results[optimize] = std::move(*got);
-  }
-  REQUIRE(results[0].size() == results[1].size());
-  for (size_t o = 0; o < results[0].size(); ++o) {
-    const Tensor &a = results[0][o], &b = results[1][o];
+  const auto r = testing::run_optimized_and_unoptimized(g, inputs);
+  const std::vector<Tensor>* results[2] = {&r.unoptimized, &r.optimized};
+  for (size_t o = 0; o < r.optimized.size(); ++o) {
+    const Tensor &a = (*results[0])[o], &b = (*results[1])[o];
     REQUIRE(a.shape() == b.shape());
     int64_t off_by_more = 0;
     float worst = 0, spread = 0;
