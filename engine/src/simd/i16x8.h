@@ -58,11 +58,16 @@ inline __m128i load_8_bytes(const void* p) {
   std::memcpy(&bytes, p, sizeof bytes);
   return _mm_cvtsi64_si128(bytes);
 }
+#if defined(__SSE4_1__)  // the avx2 table: one pmovzxbw / pmovsxbw, as V8 makes of wasm's load8x8
+inline i16x8 widen_u8x8(const uint8_t* p) { return {_mm_cvtepu8_epi16(load_8_bytes(p))}; }
+inline i16x8 widen_s8x8(const int8_t* p) { return {_mm_cvtepi8_epi16(load_8_bytes(p))}; }
+#else
 inline i16x8 widen_u8x8(const uint8_t* p) { return {_mm_unpacklo_epi8(load_8_bytes(p), _mm_setzero_si128())}; }
 inline i16x8 widen_s8x8(const int8_t* p) {
   const __m128i b = load_8_bytes(p);
   return {_mm_srai_epi16(_mm_unpacklo_epi8(b, b), 8)};  // each byte in the high half, then sign-extended down
 }
+#endif
 inline i16x8 sub_i16x8(i16x8 a, i16x8 b) { return {_mm_sub_epi16(a.v, b.v)}; }
 inline i16x8 splat_i16x8(int16_t x) { return {_mm_set1_epi16(x)}; }
 inline i16x8 zip_lo_i16x8(i16x8 a, i16x8 b) { return {_mm_unpacklo_epi16(a.v, b.v)}; }
