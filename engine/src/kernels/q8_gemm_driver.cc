@@ -24,7 +24,7 @@ enum class BRead { kInt8, kInt8LessZp, kInt16 };
 // all lanes.
 template <BRead kB>
 void q8_gemm_tile(size_t mr, size_t nc, size_t pairs, const int16_t* a, size_t a_stride, const int32_t* panel,
-                  const void* w, uint8_t* c, size_t c_stride, const Q8Output& out) {
+                  const void* w, uint8_t* c, size_t c_stride, const Q8Output& out, const Q8Requantizer& rq) {
   constexpr size_t MR = kQ8GemmMR;
   const int16_t* ap[MR];
   ap[0] = a;
@@ -51,10 +51,12 @@ void q8_gemm_tile(size_t mr, size_t nc, size_t pairs, const int16_t* a, size_t a
       acc[i][1] = add_i32x4(acc[i][1], dot_i16x8(av, b1));
     }
   }
-  const Q8Requantizer rq(out);
-  for (size_t i = mr; i-- > 0;)
-    q8_store_x8(q8_requantize_x4(acc[i][0], panel, rq), q8_requantize_x4(acc[i][1], panel + 4, rq), out.is_signed,
-                c + i * c_stride, nc);
+  // Rows by a constant count (mr checked per row) so the accumulators stay registers: indexed by a run-time
+  // row count they went through the stack.
+  for (size_t i = MR; i-- > 0;)
+    if (i < mr)
+      q8_store_x8(q8_requantize_x4(acc[i][0], panel, rq), q8_requantize_x4(acc[i][1], panel + 4, rq), out.is_signed,
+                  c + i * c_stride, nc);
 }
 
 // A panel's pairs as int16 B' − zp', for the tiles of one row block.
@@ -92,6 +94,7 @@ void q8_gemm_blocks(size_t m, size_t n, size_t k, const int16_t* a, size_t a_str
   const size_t panel_words = q8_gemm_panel_words(k);
   const size_t block_rows =
       std::max<size_t>(kQ8GemmMR, (size_t{32} << 10) / std::max<size_t>(2 * pairs, 1) / kQ8GemmMR * kQ8GemmMR);
+  const Q8Requantizer rq(out);  // once per call: made per tile, its constants were reloaded after every store
   alignas(16) int16_t widened[kB == BRead::kInt16 ? kQ8WidenedPairs * 16 : 1];
   for (size_t m0 = 0; m0 < m; m0 += block_rows) {
     const size_t m1 = std::min(m, m0 + block_rows);
@@ -105,7 +108,35 @@ void q8_gemm_blocks(size_t m, size_t n, size_t k, const int16_t* a, size_t a_str
       }
       for (size_t i = m0; i < m1; i += kQ8GemmMR)
         q8_gemm_tile<kB>(std::min(kQ8GemmMR, m1 - i), nc, pairs, a + i * a_stride, a_stride, panel, w,
-                         c + i * c_stride + col, c_stride, out);
+                         c + i * c_stride + col, c_stride, out, rq);
+    }
+  }
+}
+
+// Panels × K pairs up to which B counts as small: every 4-row group then passes over all of B (≤ 8 KiB of
+// int8 pairs, or 16 KiB widened), which stays in L1, so A is read once and each C row written in one go. The
+// panel-outer order of q8_gemm_blocks streams the row block's A from L2 once per panel and writes C 8 bytes
+// per row and panel; that cost the small-K layers at 112×112 (K = 16, 27, 32) most.
+constexpr size_t kQ8SmallBPairs = kQ8WidenedPairs;
+
+template <BRead kB>
+void q8_gemm_rows_outer(size_t m, size_t n, size_t k, const int16_t* a, size_t a_stride, const int32_t* packed_b,
+                        uint8_t* c, size_t c_stride, const Q8Output& out) {
+  const size_t pairs = q8_gemm_kp(k) / 2;
+  const size_t panel_words = q8_gemm_panel_words(k);
+  const size_t panels = (n + kQ8Lanes - 1) / kQ8Lanes;
+  const Q8Requantizer rq(out);
+  alignas(16) int16_t widened[kB == BRead::kInt16 ? kQ8SmallBPairs * 16 : 1];
+  if (kB == BRead::kInt16)
+    for (size_t p = 0; p < panels; ++p) widen_panel(pairs, packed_b + p * panel_words, widened + p * pairs * 16);
+  for (size_t i = 0; i < m; i += kQ8GemmMR) {
+    const size_t mr = std::min(kQ8GemmMR, m - i);
+    const int32_t* panel = packed_b;
+    for (size_t p = 0; p < panels; ++p, panel += panel_words) {
+      const void* w = kB == BRead::kInt16 ? static_cast<const void*>(widened + p * pairs * 16)
+                                          : static_cast<const void*>(panel + kQ8HeaderWords + kQ8ZpWords);
+      q8_gemm_tile<kB>(mr, std::min(kQ8Lanes, n - p * kQ8Lanes), pairs, a + i * a_stride, a_stride, panel, w,
+                       c + i * c_stride + p * kQ8Lanes, c_stride, out, rq);
     }
   }
 }
@@ -127,8 +158,12 @@ void q8_gemm(size_t m, size_t n, size_t k, const int16_t* a, size_t a_stride, co
              size_t c_stride, const Q8Output& out) {
   if (m == 0 || n == 0) return;
   uint8_t* c_bytes = static_cast<uint8_t*>(c);
-  if (!packed_has_zp((n + kQ8Lanes - 1) / kQ8Lanes, q8_gemm_panel_words(k), packed_b))
-    q8_gemm_blocks<BRead::kInt8>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
+  const size_t panels = (n + kQ8Lanes - 1) / kQ8Lanes;
+  const bool has_zp = packed_has_zp(panels, q8_gemm_panel_words(k), packed_b);
+  if (panels * (q8_gemm_kp(k) / 2) <= kQ8SmallBPairs) {
+    if (has_zp) q8_gemm_rows_outer<BRead::kInt16>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
+    else q8_gemm_rows_outer<BRead::kInt8>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
+  } else if (!has_zp) q8_gemm_blocks<BRead::kInt8>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
   else if (q8_gemm_kp(k) / 2 <= kQ8WidenedPairs)
     q8_gemm_blocks<BRead::kInt16>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
   else q8_gemm_blocks<BRead::kInt8LessZp>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
