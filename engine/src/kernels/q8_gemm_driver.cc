@@ -19,16 +19,23 @@ namespace {
 // zp') that q8_gemm_blocks widened from the panel into a buffer once per row block.
 enum class BRead { kInt8, kInt8LessZp, kInt16 };
 
+// How a tile reads A: rows a_stride apart (pair r of row i at a + i·a_stride + 2r), or grouped, the
+// kQ8GemmMR rows' pair r side by side (at a + 2·(kQ8GemmMR·r + i)): one address and constant offsets per K
+// pair, where each strided row costs an address computation per load in V8 (wasm addressing has no
+// base + index + displacement next to the memory base).
+enum class ARead { kRows, kGrouped };
+
 // One tile: mr ≤ kQ8GemmMR rows × nc ≤ 8 columns of one panel (header from `panel`, pairs from `w`). Rows
-// past mr alias the last valid row. Per K pair: the two B vectors, each row's int16 A pair loaded into
-// all lanes.
-template <BRead kB>
+// past mr alias the last valid row (kRows) or hold copies of it (kGrouped). Per K pair: the two B vectors,
+// each row's int16 A pair loaded into all lanes.
+template <BRead kB, ARead kA = ARead::kRows>
 void q8_gemm_tile(size_t mr, size_t nc, size_t pairs, const int16_t* a, size_t a_stride, const int32_t* panel,
                   const void* w, uint8_t* c, size_t c_stride, const Q8Output& out, const Q8Requantizer& rq) {
   constexpr size_t MR = kQ8GemmMR;
+  constexpr size_t pair_step = kA == ARead::kGrouped ? 2 * MR : 2;
   const int16_t* ap[MR];
   ap[0] = a;
-  for (size_t i = 1; i < MR; ++i) ap[i] = mr > i ? ap[i - 1] + a_stride : ap[i - 1];
+  for (size_t i = 1; i < MR; ++i) ap[i] = kA == ARead::kGrouped ? a + 2 * i : mr > i ? ap[i - 1] + a_stride : ap[i - 1];
   i32x4 acc[MR][2];
   acc[0][0] = load_i32x4(panel + kQ8Bias * kQ8Lanes);
   acc[0][1] = load_i32x4(panel + kQ8Bias * kQ8Lanes + 4);
@@ -46,7 +53,7 @@ void q8_gemm_tile(size_t mr, size_t nc, size_t pairs, const int16_t* a, size_t a
       if (kB == BRead::kInt8LessZp) b0 = sub_i16x8(b0, zp0), b1 = sub_i16x8(b1, zp1);
     }
     for (size_t i = 0; i < MR; ++i) {
-      const i16x8 av = load_pair_splat(ap[i] + 2 * r);
+      const i16x8 av = load_pair_splat(kA == ARead::kGrouped ? a + pair_step * r + 2 * i : ap[i] + pair_step * r);
       acc[i][0] = add_i32x4(acc[i][0], dot_i16x8(av, b0));
       acc[i][1] = add_i32x4(acc[i][1], dot_i16x8(av, b1));
     }
@@ -119,6 +126,40 @@ void q8_gemm_blocks(size_t m, size_t n, size_t k, const int16_t* a, size_t a_str
 // per row and panel; that cost the small-K layers at 112×112 (K = 16, 27, 32) most.
 constexpr size_t kQ8SmallBPairs = kQ8WidenedPairs;
 
+// Rows [0, mr) of A (a_stride apart; mr ≤ kQ8GemmMR) grouped for ARead::kGrouped: dst[kQ8GemmMR·r + i] =
+// pair r of row min(i, mr − 1) (int16 pairs). Four pairs of four rows at a time as a 4×4 transpose of 32-bit lanes.
+void group_rows(size_t mr, size_t pairs, const int16_t* a, size_t a_stride, int16_t* dst) {
+  static_assert(kQ8GemmMR == 4, "the transpose groups 4 rows");
+  const int16_t* row[4];
+  for (size_t i = 0; i < 4; ++i) row[i] = a + std::min(i, mr - 1) * a_stride;
+  size_t r = 0;
+#if defined(WEBCNN_ISA_WASM128) || defined(WEBCNN_ISA_WASM_RELAXED)
+  for (; r + 4 <= pairs; r += 4, dst += 32) {
+    const v128_t r0 = wasm_v128_load(row[0] + 2 * r), r1 = wasm_v128_load(row[1] + 2 * r),
+                 r2 = wasm_v128_load(row[2] + 2 * r), r3 = wasm_v128_load(row[3] + 2 * r);
+    const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5),
+                 t2 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+    wasm_v128_store(dst, wasm_i64x2_shuffle(t0, t1, 0, 2));
+    wasm_v128_store(dst + 8, wasm_i64x2_shuffle(t0, t1, 1, 3));
+    wasm_v128_store(dst + 16, wasm_i64x2_shuffle(t2, t3, 0, 2));
+    wasm_v128_store(dst + 24, wasm_i64x2_shuffle(t2, t3, 1, 3));
+  }
+#elif defined(WEBCNN_ISA_SSE2) || defined(WEBCNN_ISA_AVX2)
+  for (; r + 4 <= pairs; r += 4, dst += 32) {
+    const auto load = [&](size_t i) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(row[i] + 2 * r)); };
+    const __m128i r0 = load(0), r1 = load(1), r2 = load(2), r3 = load(3);
+    const __m128i t0 = _mm_unpacklo_epi32(r0, r1), t1 = _mm_unpacklo_epi32(r2, r3), t2 = _mm_unpackhi_epi32(r0, r1),
+                  t3 = _mm_unpackhi_epi32(r2, r3);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm_unpacklo_epi64(t0, t1));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 8), _mm_unpackhi_epi64(t0, t1));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 16), _mm_unpacklo_epi64(t2, t3));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 24), _mm_unpackhi_epi64(t2, t3));
+  }
+#endif
+  for (; r < pairs; ++r, dst += 8)
+    for (size_t i = 0; i < 4; ++i) std::memcpy(dst + 2 * i, row[i] + 2 * r, 2 * sizeof(int16_t));
+}
+
 template <BRead kB>
 void q8_gemm_rows_outer(size_t m, size_t n, size_t k, const int16_t* a, size_t a_stride, const int32_t* packed_b,
                         uint8_t* c, size_t c_stride, const Q8Output& out) {
@@ -129,14 +170,16 @@ void q8_gemm_rows_outer(size_t m, size_t n, size_t k, const int16_t* a, size_t a
   alignas(16) int16_t widened[kB == BRead::kInt16 ? kQ8SmallBPairs * 16 : 1];
   if (kB == BRead::kInt16)
     for (size_t p = 0; p < panels; ++p) widen_panel(pairs, packed_b + p * panel_words, widened + p * pairs * 16);
+  alignas(16) int16_t grouped[2 * kQ8SmallBPairs * kQ8GemmMR];  // pairs ≤ kQ8SmallBPairs (one panel at least)
   for (size_t i = 0; i < m; i += kQ8GemmMR) {
     const size_t mr = std::min(kQ8GemmMR, m - i);
+    group_rows(mr, pairs, a + i * a_stride, a_stride, grouped);
     const int32_t* panel = packed_b;
     for (size_t p = 0; p < panels; ++p, panel += panel_words) {
       const void* w = kB == BRead::kInt16 ? static_cast<const void*>(widened + p * pairs * 16)
                                           : static_cast<const void*>(panel + kQ8HeaderWords + kQ8ZpWords);
-      q8_gemm_tile<kB>(mr, std::min(kQ8Lanes, n - p * kQ8Lanes), pairs, a + i * a_stride, a_stride, panel, w,
-                       c + i * c_stride + p * kQ8Lanes, c_stride, out, rq);
+      q8_gemm_tile<kB, ARead::kGrouped>(mr, std::min(kQ8Lanes, n - p * kQ8Lanes), pairs, grouped, 0, panel, w,
+                                        c + i * c_stride + p * kQ8Lanes, c_stride, out, rq);
     }
   }
 }
