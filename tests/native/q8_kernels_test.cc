@@ -154,23 +154,14 @@ TEST_CASE("q8 reference gemm matches a hand-computed product") {
 
 TEST_CASE("q8 gemm matches the reference: uint8/int8 operands, extreme zero points, per-channel scales, odd sizes") {
   std::mt19937 rng(81);
-  const size_t sizes[][3] = {{1, 1, 1},
-                             {3, 5, 7},
-                             {4, 8, 16},
-                             {5, 9, 17},
-                             {13, 24, 27},
-                             {7, 33, 96},
-                             {17, 8, 144},
-                             {33, 40, 3},
-                             {6, 1000, 5},
-                             {2, 17, 1},
-                             {5, 9, 1101},  // K > 1024: B with zero points is not
-                                            // widened per row block
-                             {37, 96, 16},
-                             {50, 32, 27},
-                             {23, 16, 32},  // small B: row groups over all panels (the 112×112 layers)
-                             {9, 72, 200},
-                             {11, 40, 201}};  // B past 512 panel pairs: panels over row blocks
+  // {M, N, K}. Loop orders of q8_gemm (q8_gemm_driver.cc): row groups over all panels when B is small (the
+  // 112×112 layers: {37, 96, 16}, {50, 32, 27}, {23, 16, 32}; int8 B without zero points up to 4096 panel
+  // pairs and K ≤ 2048: {9, 72, 200}, {5, 9, 1101}); panels over row blocks otherwise ({6, 200, 330}: past 4096
+  // panel pairs, {3, 8, 2100}: K > 2048; B with zero points past 512 panel pairs: {9, 72, 200}, {11, 40, 201},
+  // and K > 1024, where it is not widened per row block: {5, 9, 1101}, {3, 8, 2100}).
+  const size_t sizes[][3] = {{1, 1, 1},    {3, 5, 7},    {4, 8, 16},   {5, 9, 17},    {13, 24, 27},  {7, 33, 96},
+                             {17, 8, 144}, {33, 40, 3},  {6, 1000, 5}, {2, 17, 1},    {5, 9, 1101},  {37, 96, 16},
+                             {50, 32, 27}, {23, 16, 32}, {9, 72, 200}, {11, 40, 201}, {6, 200, 330}, {3, 8, 2100}};
   Coverage coverage;
   // zp_modes: 0 random per column (either extreme or between), 1 every column B's type middle (int8 0,
   // uint8 128: the packed zp' is 0 and the kernel skips the subtraction), 2 every column the extreme

@@ -120,11 +120,15 @@ void q8_gemm_blocks(size_t m, size_t n, size_t k, const int16_t* a, size_t a_str
   }
 }
 
-// Panels × K pairs up to which B counts as small: every 4-row group then passes over all of B (≤ 8 KiB of
-// int8 pairs, or 16 KiB widened), which stays in L1, so A is read once and each C row written in one go. The
-// panel-outer order of q8_gemm_blocks streams the row block's A from L2 once per panel and writes C 8 bytes
-// per row and panel; that cost the small-K layers at 112×112 (K = 16, 27, 32) most.
+// Panels × K pairs up to which B counts as small: every 4-row group then passes over all of B, so A is read
+// once (from L1, regrouped) and each C row written in one go. The panel-outer order of q8_gemm_blocks
+// streams the row block's A from L2 once per panel and writes C 8 bytes per row and panel; that cost the
+// small-K layers at 112×112 (K = 16, 27, 32) most. B with zero points is widened whole into 16 KiB; int8 B
+// is read as packed, up to 64 KiB (from L2: still 5–9 % faster in wasm than the panel-outer order on
+// MobileNetV2's 14×14 layers, K = 64..576), with K ≤ 2048 for the regrouped rows.
 constexpr size_t kQ8SmallBPairs = kQ8WidenedPairs;
+constexpr size_t kQ8SmallInt8BPairs = 8 * kQ8WidenedPairs;
+constexpr size_t kQ8GroupedPairs = 2 * kQ8WidenedPairs;
 
 // Rows [0, mr) of A (a_stride apart; mr ≤ kQ8GemmMR) grouped for ARead::kGrouped: dst[kQ8GemmMR·r + i] =
 // pair r of row min(i, mr − 1) (int16 pairs). Four pairs of four rows at a time as a 4×4 transpose of 32-bit lanes.
@@ -170,7 +174,7 @@ void q8_gemm_rows_outer(size_t m, size_t n, size_t k, const int16_t* a, size_t a
   alignas(16) int16_t widened[kB == BRead::kInt16 ? kQ8SmallBPairs * 16 : 1];
   if (kB == BRead::kInt16)
     for (size_t p = 0; p < panels; ++p) widen_panel(pairs, packed_b + p * panel_words, widened + p * pairs * 16);
-  alignas(16) int16_t grouped[2 * kQ8SmallBPairs * kQ8GemmMR];  // pairs ≤ kQ8SmallBPairs (one panel at least)
+  alignas(16) int16_t grouped[2 * kQ8GroupedPairs * kQ8GemmMR];
   for (size_t i = 0; i < m; i += kQ8GemmMR) {
     const size_t mr = std::min(kQ8GemmMR, m - i);
     group_rows(mr, pairs, a + i * a_stride, a_stride, grouped);
@@ -203,10 +207,12 @@ void q8_gemm(size_t m, size_t n, size_t k, const int16_t* a, size_t a_stride, co
   uint8_t* c_bytes = static_cast<uint8_t*>(c);
   const size_t panels = (n + kQ8Lanes - 1) / kQ8Lanes;
   const bool has_zp = packed_has_zp(panels, q8_gemm_panel_words(k), packed_b);
-  if (panels * (q8_gemm_kp(k) / 2) <= kQ8SmallBPairs) {
-    if (has_zp) q8_gemm_rows_outer<BRead::kInt16>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
-    else q8_gemm_rows_outer<BRead::kInt8>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
-  } else if (!has_zp) q8_gemm_blocks<BRead::kInt8>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
+  const size_t b_pairs = panels * (q8_gemm_kp(k) / 2);
+  if (has_zp && b_pairs <= kQ8SmallBPairs)
+    q8_gemm_rows_outer<BRead::kInt16>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
+  else if (!has_zp && b_pairs <= kQ8SmallInt8BPairs && q8_gemm_kp(k) / 2 <= kQ8GroupedPairs)
+    q8_gemm_rows_outer<BRead::kInt8>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
+  else if (!has_zp) q8_gemm_blocks<BRead::kInt8>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
   else if (q8_gemm_kp(k) / 2 <= kQ8WidenedPairs)
     q8_gemm_blocks<BRead::kInt16>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
   else q8_gemm_blocks<BRead::kInt8LessZp>(m, n, k, a, a_stride, packed_b, c_bytes, c_stride, out);
