@@ -1,6 +1,8 @@
-// The 8-bit GEMM driver and microkernel (q8_gemm.h), compiled once per instruction set. Rows are taken in
-// blocks whose 8-bit A rows fit in ~32 KiB; within a block each packed panel (16 bytes per K pair) stays in
-// L1 while every 4-row group of the block passes over it.
+// The 8-bit GEMM driver and microkernel (q8_gemm.h), compiled once per instruction set. Two loop orders:
+// a small B (up to 64 KiB, kQ8SmallInt8BPairs) is passed over whole by each 4-row group of A, regrouped
+// (q8_gemm_rows_outer); a larger B is taken panel by panel over row blocks whose 8-bit A rows fit in
+// ~32 KiB, each packed panel (16 bytes per K pair) staying in L1 while the block's 4-row groups pass over it
+// (q8_gemm_blocks).
 #include <algorithm>
 #include <cstring>
 
