@@ -1,6 +1,9 @@
 // Kernel micro-benchmark: GFLOP/s of the GEMM and depthwise kernels on MobileNetV2-224 layer shapes.
 // The same source builds natively (SSE2) and to wasm (run by Node); see bench/kernels/build.sh.
 //   kernel_bench [filter]     filter: substring of a row name ("gemm", "dw", "6x8", ...)
+//   kernel_bench "q8 ..."     8-bit kernels vs f32: "q8", "q8 gemm", "q8 dw", "q8 stem" (the 3×3 s2 first conv,
+//                             im2col included); with "int8w" the GEMM weights are int8 of zero point 0
+//                             (TFLite's), else uint8 of zero point 120
 // Every candidate is timed in interleaved rounds (A B C A B C ...) and the median round is printed, because
 // the machine is shared and noisy. GFLOP/s = 2 · multiply-adds / time.
 #include <algorithm>
@@ -18,8 +21,10 @@
 #include "kernels/dwconv.h"
 #include "kernels/gemm.h"
 #include "kernels/gemm_tile_f32x4.h"
+#include "kernels/im2col_nhwc.h"
 #include "kernels/q8_dwconv.h"
 #include "kernels/q8_gemm.h"
+#include "kernels/q8_im2col.h"
 
 using namespace webcnn;
 using namespace webcnn::kernels;
@@ -273,7 +278,59 @@ void bench_q8(const std::string& filter, int rounds) {
     std::printf("  q8 speed-up over f32: %.2fx median rounds, %.2fx best calls\n", median[0] / median[1],
                 cands[0].best / cands[1].best);
   };
-  if (filter.find("dw") == std::string::npos) {
+  // B as int8 of zero point 0 (TFLite's int8 models) or uint8 of zero point 120 (B widened less zp').
+  const bool int8_weights = filter.find("int8w") != std::string::npos;
+  const auto pack_q8 = [&](size_t k, size_t n, const std::vector<uint8_t>& qb, int32_t* packed) {
+    q8_gemm_pack_b_with(
+        k, n, int8_weights, in.zero_point,
+        [&](size_t kk, size_t j) {
+          return int8_weights ? int32_t{static_cast<int8_t>(qb[kk * n + j])} : int32_t{qb[kk * n + j]};
+        },
+        [&](size_t) { return int8_weights ? 0 : 120; }, [](size_t j) { return static_cast<int32_t>(j * 37); },
+        [&](size_t) { return mult; }, packed);
+  };
+  if (filter.find("dw") == std::string::npos && filter.find("gemm") == std::string::npos) {
+    // MobileNetV2's first conv: 3×3 stride 2 over 224×224×3, im2col (K = 27) and GEMM in tiles as the ops do.
+    Conv2dGeometry g;
+    g.in_h = g.in_w = 224, g.in_c = 3, g.out_h = g.out_w = 112, g.kernel_h = g.kernel_w = 3;
+    g.stride_h = g.stride_w = 2, g.pad_top = 0, g.pad_left = 0;  // TF "SAME": the padding bottom/right
+    const size_t k = 27, n = 32, pixels = 112 * 112;
+    auto x = std::make_shared<std::vector<float>>(random_floats(224 * 224 * 3, rng));
+    std::vector<float> b = random_floats(k * n, rng), bias = random_floats(n, rng);
+    auto packed = std::make_shared<std::vector<float>>(gemm_packed_b_floats(k, n));
+    gemm_pack_b(k, n, b.data(), n, 1, bias.data(), packed->data());
+    auto y = std::make_shared<std::vector<float>>(pixels * n);
+    const size_t f_tile = (size_t{32} << 10) / k / 4 * 4;
+    auto f_rows = std::make_shared<std::vector<float>>(f_tile * k);
+    auto qx = std::make_shared<std::vector<uint8_t>>(bytes(224 * 224 * 3));
+    auto qpacked = std::make_shared<std::vector<int32_t>>(q8_gemm_packed_words(k, n));
+    pack_q8(k, n, bytes(k * n), qpacked->data());
+    auto qy = std::make_shared<std::vector<uint8_t>>(pixels * n);
+    const size_t kp = q8_gemm_kp(k), q_tile = (size_t{32} << 10) / (kp / 2) / 4 * 4;
+    auto q_rows = std::make_shared<std::vector<int16_t>>(q_tile * kp);
+    run_pair("q8 conv stem 224x224x3 3x3 s2 N=32",
+             {"f32 im2col+gemm_f32",
+              [=] {
+                for (size_t p0 = 0; p0 < pixels; p0 += f_tile) {
+                  const size_t mc = std::min(f_tile, pixels - p0);
+                  im2col_nhwc(g, x->data(), 0, 3, p0, p0 + mc, f_rows->data());
+                  gemm_f32(mc, n, k, f_rows->data(), k, packed->data(), y->data() + p0 * n, n, relu6);
+                }
+              },
+              2.0 * pixels * k * n,
+              {}},
+             {"q8 im2col+q8_gemm",
+              [=] {
+                for (size_t p0 = 0; p0 < pixels; p0 += q_tile) {
+                  const size_t mc = std::min(q_tile, pixels - p0);
+                  q8_im2col_nhwc(g, qx->data(), in, 0, 3, p0, p0 + mc, q_rows->data(), kp);
+                  q8_gemm(mc, n, k, q_rows->data(), kp, qpacked->data(), qy->data() + p0 * n, n, out);
+                }
+              },
+              2.0 * pixels * k * n,
+              {}});
+  }
+  if (filter.find("dw") == std::string::npos && filter.find("stem") == std::string::npos) {
     const GemmShape shapes[] = {{12544, 32, 16}, {12544, 16, 96}, {3136, 96, 24}, {3136, 24, 144}, {3136, 144, 24},
                                 {784, 144, 32},  {784, 192, 32},  {196, 192, 64}, {196, 64, 384},  {196, 384, 64},
                                 {196, 576, 96},  {49, 576, 160},  {49, 960, 160}, {49, 320, 1280}};
@@ -290,10 +347,7 @@ void bench_q8(const std::string& filter, int rounds) {
       auto qb = bytes(s.k * s.n);
       auto qc = std::make_shared<std::vector<uint8_t>>(s.m * s.n);
       auto qpacked = std::make_shared<std::vector<int32_t>>(q8_gemm_packed_words(s.k, s.n));
-      q8_gemm_pack_b_with(
-          s.k, s.n, false, in.zero_point, [&](size_t kk, size_t j) { return int32_t{qb[kk * s.n + j]}; },
-          [](size_t) { return 120; }, [](size_t j) { return static_cast<int32_t>(j * 37); },
-          [&](size_t) { return mult; }, qpacked->data());
+      pack_q8(s.k, s.n, qb, qpacked->data());
       const size_t kp = q8_gemm_kp(s.k), tile = std::max<size_t>(4, (size_t{32} << 10) / kp / 4 * 4);
       auto rows = std::make_shared<std::vector<int16_t>>(tile * kp);
       const double flops = 2.0 * s.m * s.n * s.k;
@@ -314,7 +368,7 @@ void bench_q8(const std::string& filter, int rounds) {
                 {}});
     }
   }
-  if (filter.find("gemm") == std::string::npos) {
+  if (filter.find("gemm") == std::string::npos && filter.find("stem") == std::string::npos) {
     struct Layer {
       int64_t hw, c, stride;
     };

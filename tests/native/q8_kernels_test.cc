@@ -154,10 +154,14 @@ TEST_CASE("q8 reference gemm matches a hand-computed product") {
 
 TEST_CASE("q8 gemm matches the reference: uint8/int8 operands, extreme zero points, per-channel scales, odd sizes") {
   std::mt19937 rng(81);
-  const size_t sizes[][3] = {
-      {1, 1, 1},    {3, 5, 7},   {4, 8, 16},   {5, 9, 17}, {13, 24, 27}, {7, 33, 96},
-      {17, 8, 144}, {33, 40, 3}, {6, 1000, 5}, {2, 17, 1}, {5, 9, 1101}};  // K > 1024: B with zero points is not
-                                                                           // widened per row block
+  // {M, N, K}. Loop orders of q8_gemm (q8_gemm_driver.cc): row groups over all panels when B is small (the
+  // 112×112 layers: {37, 96, 16}, {50, 32, 27}, {23, 16, 32}; int8 B without zero points up to 4096 panel
+  // pairs and K ≤ 2048: {9, 72, 200}, {5, 9, 1101}); panels over row blocks otherwise ({6, 200, 330}: past 4096
+  // panel pairs, {3, 8, 2100}: K > 2048; B with zero points past 512 panel pairs: {9, 72, 200}, {11, 40, 201},
+  // and K > 1024, where it is not widened per row block: {5, 9, 1101}, {3, 8, 2100}).
+  const size_t sizes[][3] = {{1, 1, 1},    {3, 5, 7},    {4, 8, 16},   {5, 9, 17},    {13, 24, 27},  {7, 33, 96},
+                             {17, 8, 144}, {33, 40, 3},  {6, 1000, 5}, {2, 17, 1},    {5, 9, 1101},  {37, 96, 16},
+                             {50, 32, 27}, {23, 16, 32}, {9, 72, 200}, {11, 40, 201}, {6, 200, 330}, {3, 8, 2100}};
   Coverage coverage;
   // zp_modes: 0 random per column (either extreme or between), 1 every column B's type middle (int8 0,
   // uint8 128: the packed zp' is 0 and the kernel skips the subtraction), 2 every column the extreme
@@ -269,41 +273,64 @@ TEST_CASE("q8 gemm requantises like requantize_fp32() for any scale: one accumul
 
 TEST_CASE("q8 im2col writes x under each tap, the zero point in the padding and 0 for the odd pad") {
   std::mt19937 rng(3);
-  for (bool is_signed : {false, true}) {
-    Conv2dGeometry g;
-    g.batch = 2, g.in_h = 5, g.in_w = 6, g.in_c = 5;
-    g.kernel_h = 3, g.kernel_w = 3, g.stride_h = 2, g.stride_w = 1, g.dilation_h = 1, g.dilation_w = 2;
-    g.pad_top = 1, g.pad_left = 2;
-    g.out_h = 3, g.out_w = 6;
-    const std::vector<uint8_t> x = random_bytes(static_cast<size_t>(g.batch * g.in_h * g.in_w * g.in_c), rng);
-    Q8Input in;
-    in.is_signed = is_signed;
-    in.zero_point = is_signed ? -128 : 255;
-    const int64_t c0 = 1, channels = 3;
-    const size_t k = static_cast<size_t>(g.kernel_h * g.kernel_w * channels), stride = k + 1;  // k = 27: odd
-    const int64_t p0 = 4, p1 = g.batch * g.out_h * g.out_w;
-    std::vector<int16_t> rows(static_cast<size_t>(p1 - p0) * stride, 0x5555);
-    kernels::q8_im2col_nhwc(g, x.data(), in, c0, channels, p0, p1, rows.data(), stride);
-    bool ok = true;
-    for (int64_t p = p0; p < p1 && ok; ++p) {
-      const int64_t ox = p % g.out_w, oy = (p / g.out_w) % g.out_h, n = p / (g.out_w * g.out_h);
-      size_t i = 0;
-      for (int64_t ky = 0; ky < g.kernel_h; ++ky)
-        for (int64_t kx = 0; kx < g.kernel_w; ++kx)
-          for (int64_t c = c0; c < c0 + channels; ++c, ++i) {
-            const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
-            const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
-            int32_t want = in.zero_point;
-            if (iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w) {
-              const uint8_t b = x[static_cast<size_t>(((n * g.in_h + iy) * g.in_w + ix) * g.in_c + c)];
-              want = is_signed ? int32_t{static_cast<int8_t>(b)} : int32_t{b};
+  struct Case {
+    int64_t in_h, in_w, in_c, kernel, stride_h, stride_w, dilation_w, pad_top, pad_left, out_h, out_w, c0, channels, p0;
+  };
+  const Case cases[] = {
+      // A channel slice, dilated columns: tap by tap. K = 27 (odd).
+      {5, 6, 5, 3, 2, 1, 2, 1, 2, 3, 6, 1, 3, 4},
+      // A 3-channel stem, 3×3 stride 2, padded on every side: each filter row one run of 9 values (two
+      // overlapping vectors), shorter runs at the borders. K = 27.
+      {9, 10, 3, 3, 2, 2, 1, 1, 1, 5, 6, 0, 3, 7},
+      // TF "SAME" stride 2 on an even size: padding only bottom/right.
+      {8, 8, 3, 3, 2, 2, 1, 0, 0, 4, 4, 0, 3, 0},
+      // Runs of 8·3 = 24 and 8·2 = 16 values; K = 72 (even, no pad).
+      {6, 7, 8, 3, 1, 1, 1, 1, 1, 6, 7, 0, 8, 0},
+      // 5 channels × 3 taps = 15-value runs; K = 45; a 5×5 kernel row is cut by the left and right padding.
+      {4, 4, 5, 5, 1, 2, 1, 2, 2, 4, 2, 0, 5, 1},
+  };
+  for (const Case& t : cases)
+    for (bool is_signed : {false, true}) {
+      Conv2dGeometry g;
+      g.batch = 2, g.in_h = t.in_h, g.in_w = t.in_w, g.in_c = t.in_c;
+      g.kernel_h = t.kernel, g.kernel_w = t.kernel, g.stride_h = t.stride_h, g.stride_w = t.stride_w;
+      g.dilation_h = 1, g.dilation_w = t.dilation_w;
+      g.pad_top = t.pad_top, g.pad_left = t.pad_left;
+      g.out_h = t.out_h, g.out_w = t.out_w;
+      CAPTURE(t.in_c);
+      CAPTURE(t.kernel);
+      CAPTURE(is_signed);
+      const std::vector<uint8_t> x = random_bytes(static_cast<size_t>(g.batch * g.in_h * g.in_w * g.in_c), rng);
+      Q8Input in;
+      in.is_signed = is_signed;
+      in.zero_point = is_signed ? -128 : 255;
+      const int64_t c0 = t.c0, channels = t.channels;
+      const size_t k = static_cast<size_t>(g.kernel_h * g.kernel_w * channels), stride = k + 1 + k % 2;
+      const int64_t p0 = t.p0, p1 = g.batch * g.out_h * g.out_w;
+      std::vector<int16_t> rows(static_cast<size_t>(p1 - p0) * stride, 0x5555);
+      kernels::q8_im2col_nhwc(g, x.data(), in, c0, channels, p0, p1, rows.data(), stride);
+      bool ok = true;
+      for (int64_t p = p0; p < p1 && ok; ++p) {
+        const int64_t ox = p % g.out_w, oy = (p / g.out_w) % g.out_h, n = p / (g.out_w * g.out_h);
+        size_t i = 0;
+        for (int64_t ky = 0; ky < g.kernel_h; ++ky)
+          for (int64_t kx = 0; kx < g.kernel_w; ++kx)
+            for (int64_t c = c0; c < c0 + channels; ++c, ++i) {
+              const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+              const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
+              int32_t want = in.zero_point;
+              if (iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w) {
+                const uint8_t b = x[static_cast<size_t>(((n * g.in_h + iy) * g.in_w + ix) * g.in_c + c)];
+                want = is_signed ? int32_t{static_cast<int8_t>(b)} : int32_t{b};
+              }
+              if (rows[static_cast<size_t>(p - p0) * stride + i] != want) ok = false;
             }
-            if (rows[static_cast<size_t>(p - p0) * stride + i] != want) ok = false;
-          }
-      if (rows[static_cast<size_t>(p - p0) * stride + k] != 0) ok = false;
+        if (k % 2 == 1 && rows[static_cast<size_t>(p - p0) * stride + k] != 0) ok = false;
+        for (size_t i = k + k % 2; i < stride; ++i)  // nothing written past the row
+          if (rows[static_cast<size_t>(p - p0) * stride + i] != 0x5555) ok = false;
+      }
+      CHECK(ok);
     }
-    CHECK(ok);
-  }
 }
 
 TEST_CASE("q8 depthwise conv matches the reference over kernel sizes, strides, dilations, padding and types") {
