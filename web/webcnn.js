@@ -101,7 +101,7 @@ export async function load(source, options) {
     const { onProgress, worker = defaultUseWorker() } = optionsArgument(options, 'load');
     const b = await backend(worker);
     const { payload, owned, bytes } = await modelPayload(source, onProgress);
-    const description = await b.load(payload, owned && b instanceof WorkerBackend);
+    const description = await b.load(payload, { owned, transfer: owned && b instanceof WorkerBackend });
     return new Model(b, description, { format: payload.format, bytes });
   } catch (e) {
     throw withCode(e); // every failure has its code already; anything else would be a bug of ours
