@@ -205,7 +205,7 @@ Result<std::map<std::string, Tensor>> read_weights(const json::Value& manifest, 
                                         " of " + where + ", but its shards hold only " + std::to_string(bytes.size()) +
                                         " bytes (shard '" + shard_at(bytes.size() ? bytes.size() - 1 : 0) +
                                         "' shorter than the manifest says, or missing from 'paths')");
-      Tensor t(s.dtype, s.shape);
+      WEBCNN_ASSIGN(Tensor t, Tensor::create_for_overwrite(s.dtype, s.shape));  // decode writes every element
       decode(s, bytes.data() + offset, t);
       offset += n;
       if (weights.count(s.name)) return weight_error(s.name, "appears twice in weightsManifest");
