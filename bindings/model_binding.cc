@@ -354,12 +354,24 @@ val load_model(const val& bytes) { return load_from_bytes(bytes, &Model::load_on
 // bytes: Uint8Array | ArrayBuffer of a .tflite file → {model: Model} | {error}
 val load_tflite_model(const val& bytes) { return load_from_bytes(bytes, &Model::load_tflite); }
 
-// json: the text of a TF.js model.json; shards: {[manifest path or file name]: Uint8Array | ArrayBuffer}
-// → {model: Model} | {error}. Shards are copied into the heap one at a time as the importer reads them
-// (tfjs_shards.h); the graph keeps the decoded weights, the shard bytes are freed before planning.
+// json: the text of a TF.js model.json, or its UTF-8 bytes (Uint8Array: copied into the heap at once, where
+// a string is encoded character by character in JS); shards: {[manifest path or file name]: Uint8Array |
+// ArrayBuffer} → {model: Model} | {error}. Shards are copied into the heap one at a time as the importer
+// reads them (tfjs_shards.h); the graph keeps the decoded weights, the shard bytes are freed before planning.
 val load_tfjs_model(const val& json, const val& shards) {
-  if (!json.isString()) return error_object("model.json must be given as text");
-  Result<std::unique_ptr<Model>> model = Model::load_tfjs(json.as<std::string>(), shard_reader(shards));
+  std::string text;
+  if (json.isString()) {
+    text = json.as<std::string>();
+  } else if (val::global("ArrayBuffer").call<bool>("isView", json)) {
+    Result<size_t> size = byte_length_of(json, "model.json");
+    if (!size.is_ok()) return error_object(size.status());
+    text.resize(size.value());
+    const Status copied = copy_from_js(json, text.data(), text.size(), "model.json");
+    if (!copied.is_ok()) return error_object(copied);
+  } else {
+    return error_object("model.json must be given as text or UTF-8 bytes");
+  }
+  Result<std::unique_ptr<Model>> model = Model::load_tfjs(text, shard_reader(shards));
   if (!model.is_ok()) return error_object(model.status(), StatusCode::kInvalidModel);
   val r = val::object();
   r.set("model", val(ModelBinding(std::move(model).value())));

@@ -100,9 +100,14 @@ export function configure({ assetBase, relaxedSimd } = {}) {
 export async function load(source, options) {
   try {
     const { onProgress, worker = defaultUseWorker() } = optionsArgument(options, 'load');
-    const b = await backend(worker);
-    const { payload, owned, bytes } = await modelPayload(source, onProgress);
-    const description = await b.load(payload, owned && b instanceof WorkerBackend);
+    // The engine starts (compiles its wasm, or starts its worker) while the model's files arrive; an engine
+    // that cannot start is the error reported, before any about the files.
+    const started = backend(worker);
+    const read = modelPayload(source, onProgress);
+    read.catch(() => {}); // awaited below, once the engine has started
+    const b = await started;
+    const { payload, owned, bytes } = await read;
+    const description = await b.load(payload, { owned, transfer: owned && b instanceof WorkerBackend });
     return new Model(b, description, { format: payload.format, bytes });
   } catch (e) {
     if (e instanceof CallerThrew) throw e.value; // the caller's onProgress threw: theirs, as it was

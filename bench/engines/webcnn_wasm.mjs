@@ -3,8 +3,10 @@
 // this module is imported (web/wasm_loader.js reads it once). Generated networks run from their ONNX file,
 // human-models from model.json (a web/dist build whose bindings lack TF.js loading reports an error here),
 // quantized models from their .tflite (reported unavailable by a build without the TFLite importer).
-import * as webcnn from '../../web/webcnn.js';
+// Env: WEBCNN_WEB=/path/to/web: another build's web/ directory (an older dist to compare with).
 import { smallCnn } from '../../tests/node/support/wasm_onnx.mjs';
+
+const webcnn = await import(process.env.WEBCNN_WEB ? `${process.env.WEBCNN_WEB}/webcnn.js` : '../../web/webcnn.js');
 
 export const id = 'webcnn';
 export const label = 'webcnn wasm (web/webcnn.js, SIMD128)';

@@ -279,10 +279,11 @@ test('look inside: layers() lists the convolutions, filters() their weights, {ca
 });
 
 test('a restart that cannot load a model again: Model.lost names why, its calls reject with it, loading it anew works', async () => {
-  const model = await webcnn.load(smallCnnFile());
+  // Given as bytes (the caller's): webcnn keeps a Blob copy of them (of a file it read itself, Node keeps
+  // the bytes as read), and that copy cannot be read back (as when a browser has evicted it).
+  const model = await webcnn.load(readFileSync(smallCnnFile()));
   const expected = (await model.run({ image: image16() })).probs.data;
   assert.equal(model.lost, null);
-  // The copy webcnn keeps to reload the model cannot be read back (as when a browser has evicted it).
   const readBytes = Blob.prototype.arrayBuffer;
   Blob.prototype.arrayBuffer = () => Promise.reject(new Error('bytes unreadable for a test'));
   const restarted = new Promise((resolve) => webcnn.events.addEventListener('workerrestart', (e) => resolve(e.detail), { once: true }));

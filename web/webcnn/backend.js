@@ -2,6 +2,7 @@
 // ids for models, the live models' bytes for reloading them into a fresh engine, and how a restart is
 // announced (WORKER_RESTARTED errors for the calls in flight, a 'workerrestart' event).
 
+import { isNode } from './environment.js';
 import { codedError, ErrorCode, withCode } from './errors.js';
 
 /** 'workerrestart' events (CustomEvent, detail {reason, restored, failed}) after a restart. */
@@ -27,9 +28,14 @@ export function dispatchRestart(detail) {
 const RELEASE_SLACK_BYTES = 64 * 2 ** 20;
 const worthReleasing = (usedBytes) => 2 * usedBytes + RELEASE_SLACK_BYTES;
 
-/** Copies of a payload's bytes that survive the engine (and a transfer of the originals). */
-function retain(payload) {
-  const keep = (bytes) => new Blob([bytes]);
+/**
+ * Copies of a payload's bytes that survive the engine (and a transfer of the originals). owned: the bytes
+ * were read by webcnn and nobody else holds them; in Node these are kept as they are (a Blob there is only
+ * another copy in memory, and copying 14 MB costs a load 15-30 ms), elsewhere and for a caller's bytes a
+ * Blob is made.
+ */
+function retain(payload, owned) {
+  const keep = owned && isNode ? (bytes) => bytes : (bytes) => new Blob([bytes]);
   if (payload.format === 'tfjs') {
     const shards = {};
     for (const [path, bytes] of Object.entries(payload.shards)) shards[path] = keep(bytes);
@@ -39,7 +45,7 @@ function retain(payload) {
 }
 
 async function restore(retained) {
-  const bytes = async (blob) => new Uint8Array(await blob.arrayBuffer());
+  const bytes = async (kept) => (ArrayBuffer.isView(kept) ? kept : new Uint8Array(await kept.arrayBuffer()));
   if (retained.format === 'tfjs') {
     const shards = {};
     for (const [path, blob] of Object.entries(retained.shards)) shards[path] = await bytes(blob);
@@ -71,13 +77,14 @@ export class Backend {
     this.ready = null; // Promise: settles when a (re)started engine has its models again
   }
 
-  async load(payload, owned) {
+  /** owned: the payload's buffers were read by webcnn (see retain); transfer: hand them to the engine's thread. */
+  async load(payload, { owned = false, transfer = false } = {}) {
     const id = this.nextId++;
     // Bytes we read ourselves go to a worker without a copy; the worker hands them back (transferred
     // again) with its answer. The copy for restarts is made only once the engine has accepted the model:
     // a load that fails keeps nothing (Blobs hold memory the garbage collector does not see).
-    const { payload: returned, ...description } = await this.call('load', [payload, id], owned ? payloadBuffers(payload) : []);
-    this.live.set(id, { retained: retain(returned ?? payload), broken: null });
+    const { payload: returned, ...description } = await this.call('load', [payload, id], transfer ? payloadBuffers(payload) : []);
+    this.live.set(id, { retained: retain(returned ?? payload, owned), broken: null });
     return description;
   }
 

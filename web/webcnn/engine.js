@@ -40,7 +40,8 @@ export class Engine {
   load(payload, id = this.nextId++) {
     if (payload instanceof ArrayBuffer || ArrayBuffer.isView(payload)) payload = { format: 'onnx', bytes: payload };
     const loaders = {
-      tfjs: () => this.module.loadTfjsModel(payload.json, payload.shards),
+      // model.json as UTF-8 bytes: TextEncoder is native, Embind's string conversion a loop in JS.
+      tfjs: () => this.module.loadTfjsModel(new TextEncoder().encode(payload.json), payload.shards),
       tflite: () => this.module.loadTfliteModel(payload.bytes),
       onnx: () => this.module.loadModel(payload.bytes),
     };

@@ -65,6 +65,10 @@ class Tensor {
   // Allocates zero-initialised storage. The shape must already be validated (see checked_num_elements).
   Tensor(DataType dtype, Shape shape);
   static Result<Tensor> create(DataType dtype, Shape shape);  // validates the shape first
+  // As create(), but the elements are left for the caller to write, every one of them before anything reads
+  // the tensor (the padding up to the 64-byte rounding is zeroed): importers that fill a weight from the
+  // file's bytes at once, one pass over them instead of two.
+  static Result<Tensor> create_for_overwrite(DataType dtype, Shape shape);
 
   Tensor(const Tensor& other);
   Tensor& operator=(const Tensor& other);

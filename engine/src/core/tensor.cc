@@ -64,20 +64,31 @@ std::string shape_to_string(const Shape& shape) {
 
 void Tensor::AlignedFree::operator()(void* p) const { std::free(p); }
 
-static void* aligned_zeroed(size_t bytes) {
-  size_t rounded = (bytes + 63) / 64 * 64;
-  if (rounded == 0) rounded = 64;
+namespace {
+
+// 64-byte aligned storage for `bytes`, rounded up to 64 (at least 64): the rounding tail zeroed, the bytes
+// themselves zeroed too unless the caller overwrites them.
+void* aligned_storage(size_t bytes, bool zero_all) {
+  const size_t rounded = bytes == 0 ? 64 : (bytes + 63) / 64 * 64;
   void* p = std::aligned_alloc(64, rounded);
-  if (p) std::memset(p, 0, rounded);
+  if (p) std::memset(static_cast<char*>(p) + (zero_all ? 0 : bytes), 0, zero_all ? rounded : rounded - bytes);
   return p;
 }
 
+}  // namespace
+
 Tensor::Tensor(DataType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
-  data_.reset(aligned_zeroed(bytes()));
+  data_.reset(aligned_storage(bytes(), /*zero_all=*/true));
   if (!data_) std::abort();  // shapes are validated against kMaxElements before we get here
 }
 
 Result<Tensor> Tensor::create(DataType dtype, Shape shape) {
+  WEBCNN_ASSIGN(Tensor t, create_for_overwrite(dtype, std::move(shape)));
+  std::memset(t.raw(), 0, t.bytes());
+  return t;
+}
+
+Result<Tensor> Tensor::create_for_overwrite(DataType dtype, Shape shape) {
   WEBCNN_ASSIGN(int64_t n, checked_num_elements(shape));
   // size_t is 32 bits in wasm: 2^31-1 float32 elements would wrap bytes() to a small allocation.
   if (static_cast<uint64_t>(n) * dtype_size(dtype) > std::numeric_limits<size_t>::max() / 2)
@@ -87,7 +98,7 @@ Result<Tensor> Tensor::create(DataType dtype, Shape shape) {
   Tensor t;
   t.dtype_ = dtype;
   t.shape_ = std::move(shape);
-  t.data_.reset(aligned_zeroed(t.bytes()));
+  t.data_.reset(aligned_storage(t.bytes(), /*zero_all=*/false));
   if (!t.data_)
     return Status::error(StatusCode::kResourceExhausted,
                          "out of memory allocating tensor " + shape_to_string(t.shape_));
@@ -96,7 +107,8 @@ Result<Tensor> Tensor::create(DataType dtype, Shape shape) {
 
 Tensor::Tensor(const Tensor& other) : dtype_(other.dtype_), shape_(other.shape_) {
   if (other.data_) {
-    data_.reset(aligned_zeroed(bytes()));
+    // The copy overwrites the bytes: only the rounding tail is zeroed (one pass over the data, not two).
+    data_.reset(aligned_storage(bytes(), /*zero_all=*/false));
     if (!data_) std::abort();
     std::memcpy(data_.get(), other.data_.get(), bytes());
   }

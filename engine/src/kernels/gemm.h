@@ -47,6 +47,27 @@ void gemm_pack_b_with(size_t k, size_t n, ElementAt b_at, const float* bias, flo
   }
 }
 
+// As gemm_pack_b_with for a B whose element (kk, j) sits at b[row_at(kk) + j * col_stride]: row_at (a
+// convolution's division of kk into tap and channel) is asked once per row of a panel, not per element, and
+// the copy loop has no test per element. Packing runs once, at load, mostly in V8's baseline tier (Liftoff),
+// where that per-element work was most of the time.
+template <typename RowAt>
+void gemm_pack_b_rows(size_t k, size_t n, const float* b, RowAt row_at, size_t col_stride, const float* bias,
+                      float* packed) {
+  for (size_t n0 = 0; n0 < n;) {
+    const size_t width = gemm_panel_width(n, n0);
+    const size_t nc = n - n0 < width ? n - n0 : width;
+    for (size_t j = 0; j < width; ++j) *packed++ = (bias && j < nc) ? bias[n0 + j] : 0.0f;
+    for (size_t kk = 0; kk < k; ++kk) {
+      const float* row = b + row_at(kk) + n0 * col_stride;
+      size_t j = 0;
+      for (; j < nc; ++j) *packed++ = row[j * col_stride];
+      for (; j < width; ++j) *packed++ = 0.0f;
+    }
+    n0 += width;
+  }
+}
+
 // The plain-matrix case: element (kk, j) at b[kk * b_row_stride + j * b_col_stride] (a transposed B is just
 // other strides).
 void gemm_pack_b(size_t k, size_t n, const float* b, size_t b_row_stride, size_t b_col_stride, const float* bias,

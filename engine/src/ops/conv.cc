@@ -167,17 +167,13 @@ class ConvKernel : public Kernel {
       return;
     }
     const size_t group_floats = kernels::gemm_packed_b_floats(gemm_k_, out_per_group_);
-    const int64_t cg = in_per_group_;
-    for (int64_t gi = 0; gi < a_.group; ++gi) {
-      const float* wg = w + gi * out_per_group_ * cg * taps_;
-      kernels::gemm_pack_b_with(
+    const size_t cg = static_cast<size_t>(in_per_group_), taps = static_cast<size_t>(taps_);
+    const size_t filter = cg * taps;  // floats of one output channel's [Cg, kH, kW] weights
+    for (int64_t gi = 0; gi < a_.group; ++gi)
+      kernels::gemm_pack_b_rows(
           static_cast<size_t>(gemm_k_), static_cast<size_t>(out_per_group_),
-          [&](size_t k, size_t o) {
-            const int64_t tap = static_cast<int64_t>(k) / cg, c = static_cast<int64_t>(k) % cg;
-            return wg[(static_cast<int64_t>(o) * cg + c) * taps_ + tap];
-          },
-          bias ? bias + gi * out_per_group_ : nullptr, packed + gi * group_floats);
-    }
+          w + static_cast<size_t>(gi * out_per_group_) * filter, [&](size_t k) { return k % cg * taps + k / cg; },
+          filter, bias ? bias + gi * out_per_group_ : nullptr, packed + gi * group_floats);
   }
 
   size_t tile_bytes() const { return align_up(static_cast<size_t>(tile_ * gemm_k_) * sizeof(float)); }

@@ -479,7 +479,8 @@ Result<Tensor> to_engine_tensor(const TensorProto& t) {
                            shape_to_string(t.dims) + " needs " + std::to_string(n));
   }
 
-  WEBCNN_ASSIGN(Tensor out, Tensor::create(dt.value(), t.dims));
+  // Every element is written below (the data was checked to hold exactly n of them).
+  WEBCNN_ASSIGN(Tensor out, Tensor::create_for_overwrite(dt.value(), t.dims));
   if (n == 0) return out;
   if (t.has_raw_data) {
     switch (t.data_type) {
