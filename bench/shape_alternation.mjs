@@ -2,13 +2,14 @@
 // What changing input shapes costs: a model with free height and width (MobileNetV2 1.0, from
 // models/make_mobilenetv2_onnx.py --free-hw) run at a few image sizes, webcnn wasm against onnxruntime-web
 // (WASM EP), one thread each, in this process. Per engine: every size is run once first (each engine plans
-// or specialises a shape the first time it meets it), then
+// or specialises a shape the first time it meets it), then --warmup untimed rounds over the sizes, then
 //   fixed:       --runs runs at one size, then the next size, ...;
 //   alternating: the sizes in turn, --runs rounds;
+// twice, in the order fixed, alternating, alternating, fixed (medians over both);
 // and the table shows the median ms per size in each phase and the ratio alternating/fixed summed over the
 // sizes (issue 15's goal: <= 1.1 for up to 4 sizes once each was seen).
 //
-//   node bench/shape_alternation.mjs [--sizes 224x224,224x160,224x288,192x256] [--runs 10] [--engines webcnn,ort-web]
+//   node bench/shape_alternation.mjs [--sizes 224x224,224x160,224x288,192x256] [--runs 10] [--warmup 10] [--engines webcnn,ort-web]
 // Env: WEBCNN_WEB=/path/to/web (webcnn.js of another build, e.g. to compare with an older dist).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -20,11 +21,11 @@ import { repoRoot } from './models.mjs';
 import { readFlags } from './options.mjs';
 import { median } from './stats.mjs';
 
-const USAGE = 'usage: node bench/shape_alternation.mjs [--sizes HxW,HxW,...] [--runs N] [--engines webcnn,ort-web]';
+const USAGE = 'usage: node bench/shape_alternation.mjs [--sizes HxW,HxW,...] [--runs N] [--warmup N] [--engines webcnn,ort-web]';
 
 function parseOptions(argv) {
-  const o = { sizes: ['224x224', '224x160', '224x288', '192x256'], runs: 10, engines: ['webcnn', 'ort-web'] };
-  const spec = { '--sizes': { list: true }, '--engines': { list: true }, '--runs': { count: 1 }, '-h': { flag: true },
+  const o = { sizes: ['224x224', '224x160', '224x288', '192x256'], runs: 10, warmup: 10, engines: ['webcnn', 'ort-web'] };
+  const spec = { '--sizes': { list: true }, '--engines': { list: true }, '--runs': { count: 1 }, '--warmup': { count: 1 }, '-h': { flag: true },
     '--help': { flag: true } };
   readFlags(argv, spec, (flag, value) => {
     if (flag === '-h' || flag === '--help') o.help = true;
@@ -100,7 +101,7 @@ async function main() {
   const inputs = o.sizes.map((size) => makeInput(size, 3, [-2, 2]).nchw);
   console.log(machineHeader(process.argv));
   console.log(`model: ${file} (input [1, 3, height, width]); sizes ${o.sizes.map((s) => s.join('x')).join(', ')}; ` +
-    `${o.runs} runs per size and phase, one thread\n`);
+    `${o.warmup} warm-up rounds, ${o.runs} runs per size and phase twice, one thread\n`);
   const rows = [];
   for (const id of o.engines) {
     if (!ENGINES[id]) throw new Error(`unknown engine '${id}'`);
@@ -108,16 +109,24 @@ async function main() {
     if (e.outputSpec) console.log(`${e.label}: model.outputs shapes ${e.outputSpec}`);
     const first = [];
     for (const x of inputs) first.push(await timed(() => e.run(x)));
-    const fixed = [];
-    for (const x of inputs) {
-      const ms = [];
-      for (let r = 0; r < o.runs; ++r) ms.push(await timed(() => e.run(x)));
-      fixed.push(median(ms));
-    }
-    const alternating = inputs.map(() => []);
-    for (let r = 0; r < o.runs; ++r)
-      for (let i = 0; i < inputs.length; ++i) alternating[i].push(await timed(() => e.run(inputs[i])));
-    const alt = alternating.map(median);
+    // Untimed runs until V8 has tiered the code up: without them the first phase measured the tier-up
+    // (alternating/fixed came out 0.79 one run and 1.22 the next).
+    for (let r = 0; r < o.warmup; ++r) for (const x of inputs) await e.run(x);
+    // Two rounds, the phases in opposite order, so neither is always the one that runs first.
+    const fixedMs = inputs.map(() => []);
+    const alternatingMs = inputs.map(() => []);
+    const fixedPhase = async () => {
+      for (let i = 0; i < inputs.length; ++i) for (let r = 0; r < o.runs; ++r) fixedMs[i].push(await timed(() => e.run(inputs[i])));
+    };
+    const alternatingPhase = async () => {
+      for (let r = 0; r < o.runs; ++r) for (let i = 0; i < inputs.length; ++i) alternatingMs[i].push(await timed(() => e.run(inputs[i])));
+    };
+    await fixedPhase();
+    await alternatingPhase();
+    await alternatingPhase();
+    await fixedPhase();
+    const fixed = fixedMs.map(median);
+    const alt = alternatingMs.map(median);
     const sum = (v) => v.reduce((a, b) => a + b, 0);
     rows.push({ label: e.label, first, fixed, alt, ratio: sum(alt) / sum(fixed) });
     await e.close();
