@@ -265,16 +265,9 @@ void check_model_matches_reference(const Graph& g, uint32_t seed = 5) {
   for (ValueId id : g.inputs) inputs.push_back(random_input(g.value(id).shape, seed++));
   auto want = evaluate_reference(g, inputs);
   REQUIRE_MESSAGE(want.is_ok(), want.status().message());
-  for (bool optimize : {false, true}) {
-    CAPTURE(optimize);
-    ModelOptions options;
-    options.optimize = optimize;
-    auto model = Model::from_graph(g, options);
-    REQUIRE_MESSAGE(model.is_ok(), model.status().message());
-    std::map<std::string, const Tensor*> feed;
-    for (size_t i = 0; i < g.inputs.size(); ++i) feed[g.value(g.inputs[i]).name] = &inputs[i];
-    auto got = (*model)->run(feed);
-    REQUIRE_MESSAGE(got.is_ok(), got.status().message());
+  const auto r = testing::run_optimized_and_unoptimized(g, inputs);
+  for (const std::vector<Tensor>* got : {&r.unoptimized, &r.optimized}) {
+    CAPTURE(got == &r.optimized);
     REQUIRE(got->size() == want->size());
     for (size_t i = 0; i < want->size(); ++i) check_close((*got)[i], (*want)[i]);
   }

@@ -34,15 +34,14 @@ void register_depth_to_space_ops(OpRegistry& r);  // depth_to_space.cc: DepthToS
 void register_split_ops(OpRegistry& r);           // split.cc: Split
 void register_range_ops(OpRegistry& r);           // range.cc: Range
 // 8-bit ops (README.md "Quantized tensors").
-void register_qlinear_conv_ops(OpRegistry& r);        // qlinear_conv.cc: QLinearConv
-void register_qlinear_gemm_ops(OpRegistry& r);        // qlinear_gemm.cc: QGemm, QLinearMatMul
-void register_quantize_linear_ops(OpRegistry& r);     // quantize_linear.cc: QuantizeLinear, DequantizeLinear,
-                                                      // DynamicQuantizeLinear
-void register_qlinear_binary_ops(OpRegistry& r);      // qlinear_binary.cc: QLinearAdd, QLinearMul
-void register_qlinear_concat_ops(OpRegistry& r);      // qlinear_concat.cc: QLinearConcat
-void register_qlinear_lut_ops(OpRegistry& r);         // qlinear_lut.cc: QLinearSigmoid, QLinearLeakyRelu
-void register_qlinear_softmax_ops(OpRegistry& r);     // qlinear_softmax.cc: QLinearSoftmax
-void register_qlinear_requantize_ops(OpRegistry& r);  // qlinear_requantize.cc: QLinearRequantize
-void register_matmul_integer_ops(OpRegistry& r);      // matmul_integer.cc: MatMulInteger
-void register_conv_integer_ops(OpRegistry& r);        // conv_integer.cc: ConvInteger
+void register_qlinear_conv_ops(OpRegistry& r);     // qlinear_conv.cc: QLinearConv
+void register_qlinear_gemm_ops(OpRegistry& r);     // qlinear_gemm.cc: QGemm, QLinearMatMul
+void register_quantize_linear_ops(OpRegistry& r);  // quantize_linear.cc: QuantizeLinear, DequantizeLinear,
+                                                   // DynamicQuantizeLinear
+void register_qlinear_binary_ops(OpRegistry& r);   // qlinear_binary.cc: QLinearAdd, QLinearMul
+void register_qlinear_concat_ops(OpRegistry& r);   // qlinear_concat.cc: QLinearConcat
+void register_qlinear_lut_ops(OpRegistry& r);  // qlinear_lut.cc: QLinearSigmoid, QLinearLeakyRelu, QLinearRequantize
+void register_qlinear_softmax_ops(OpRegistry& r);  // qlinear_softmax.cc: QLinearSoftmax
+void register_matmul_integer_ops(OpRegistry& r);   // matmul_integer.cc: MatMulInteger
+void register_conv_integer_ops(OpRegistry& r);     // conv_integer.cc: ConvInteger
 }  // namespace webcnn

@@ -27,6 +27,21 @@ Status check_scalar_quant_inputs(const Node& node, const std::vector<ValueInfo>&
   return Status::ok();
 }
 
+Result<DataType> check_unary_quant_inputs(const Node& node, const std::vector<ValueInfo>& in, bool same_type) {
+  if (in.size() < 4 || in.size() > 5)
+    return node.error("expects 4 or 5 inputs (X, X_scale, X_zero_point, Y_scale, Y_zero_point), got " +
+                      std::to_string(in.size()));
+  for (size_t i : {0, 1, 3})
+    if (!in[i].present) return node.error("required input " + std::to_string(i) + " is empty");
+  const DataType x = in[0].dtype;
+  if (!is_8bit(x)) return node.error("X must be uint8 or int8, got " + std::string(dtype_name(x)));
+  const DataType y = same_type ? x : zero_point_dtype(in, 4, DataType::kUInt8);
+  if (!is_8bit(y)) return node.error("Y_zero_point must be uint8 or int8, got " + std::string(dtype_name(y)));
+  WEBCNN_TRY(check_scalar_quant_inputs(node, in, 1, 2, x, "X"));
+  WEBCNN_TRY(check_scalar_quant_inputs(node, in, 3, 4, y, "Y"));
+  return y;
+}
+
 ScalarQuant read_scalar_quant(const KernelIO& io, size_t scale_index, size_t zp_index) {
   ScalarQuant q;
   q.scale = io.in[scale_index].as<const float>()[0];

@@ -32,6 +32,11 @@ struct ScalarQuant {
 Status check_scalar_quant_inputs(const Node& node, const std::vector<ValueInfo>& in, size_t scale_index,
                                  size_t zp_index, DataType data_dtype, const char* what);
 
+// The inputs of the unary 8-bit ops (X, X_scale, [X_zero_point], Y_scale, [Y_zero_point]): four or five,
+// X uint8 or int8, both scale / zero point pairs as check_scalar_quant_inputs says. Returns Y's type: X's
+// when `same_type` (Y's zero point must then be of X's type), else Y_zero_point's (uint8 when absent).
+Result<DataType> check_unary_quant_inputs(const Node& node, const std::vector<ValueInfo>& in, bool same_type);
+
 // The dtype an optional zero point input gives the output, else `fallback`.
 inline DataType zero_point_dtype(const std::vector<ValueInfo>& in, size_t zp_index, DataType fallback) {
   return in.size() > zp_index && in[zp_index].present ? in[zp_index].dtype : fallback;

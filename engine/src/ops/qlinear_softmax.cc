@@ -22,15 +22,7 @@ class QLinearSoftmaxKernel final : public Kernel {
   }
 
   Status prepare(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) override {
-    if (in.size() < 4 || in.size() > 5)
-      return node.error("expects 4 or 5 inputs (X, X_scale, X_zero_point, Y_scale, Y_zero_point), got " +
-                        std::to_string(in.size()));
-    for (size_t i : {0, 1, 3})
-      if (!in[i].present) return node.error("required input " + std::to_string(i) + " is empty");
-    dtype_ = in[0].dtype;
-    if (!is_8bit(dtype_)) return node.error("X must be uint8 or int8, got " + std::string(dtype_name(dtype_)));
-    WEBCNN_TRY(check_scalar_quant_inputs(node, in, 1, 2, dtype_, "X"));
-    WEBCNN_TRY(check_scalar_quant_inputs(node, in, 3, 4, dtype_, "Y"));
+    WEBCNN_ASSIGN(dtype_, check_unary_quant_inputs(node, in, /*same_type=*/true));
     const Shape& s = in[0].shape;
     const int64_t rank = static_cast<int64_t>(s.size());
     if (rank == 0) return node.error("input must have rank >= 1");

@@ -18,7 +18,7 @@
 
 namespace webcnn {
 
-// One element of each op as its kernel computes it. QLinearRequantize (qlinear_requantize.cc) builds its
+// One element of each op as its kernel computes it. QLinearRequantize (qlinear_lut.cc) builds its
 // table from these, so it equals DequantizeLinear → QuantizeLinear bit for bit.
 inline float dequantize_value(int64_t q, int64_t zero_point, float scale) {
   return static_cast<float>(q - zero_point) * scale;  // int64: an int32 input minus a hostile zero point

@@ -41,7 +41,6 @@ OpRegistry& global_registry() {
     register_qlinear_concat_ops(r);
     register_qlinear_lut_ops(r);
     register_qlinear_softmax_ops(r);
-    register_qlinear_requantize_ops(r);
     register_matmul_integer_ops(r);
     register_conv_integer_ops(r);
     return r;
