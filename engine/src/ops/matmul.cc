@@ -241,9 +241,8 @@ class GemmKernel : public Kernel {
       for (int64_t j = 0; j < n_; ++j) bias_row[j] = beta_ * c[c_cols_ == 1 ? 0 : j];
     const size_t row_stride = trans_b_ ? 1 : n_, col_stride = trans_b_ ? k_ : 1;
     const float alpha = alpha_;
-    if (alpha == 1.0f) {  // the usual case: a plain copy (kernels::gemm_pack_b_rows)
-      kernels::gemm_pack_b_rows(
-          k_, n_, b, [&](size_t kk) { return kk * row_stride; }, col_stride, fuse_c ? bias_row : nullptr, packed);
+    if (alpha == 1.0f) {  // the usual case: a plain strided copy
+      kernels::gemm_pack_b(k_, n_, b, row_stride, col_stride, fuse_c ? bias_row : nullptr, packed);
       return;
     }
     kernels::gemm_pack_b_with(
